@@ -1,0 +1,83 @@
+#include "storage/commit_queue.h"
+
+#include <future>
+
+namespace finbrain::storage {
+
+CommitQueue::CommitQueue(KvStore& store, size_t max_group_bytes)
+    : store_(store), max_group_bytes_(max_group_bytes), writer_([this] { Run(); }) {}
+
+CommitQueue::~CommitQueue() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  writer_.join();
+}
+
+void CommitQueue::Submit(WriteBatch batch, Done done, Sequencer sequencer) {
+  {
+    std::lock_guard lock(mu_);
+    pending_.push_back({std::move(batch), std::move(done), std::move(sequencer)});
+  }
+  cv_.notify_one();
+}
+
+Status CommitQueue::SubmitAndWait(WriteBatch batch, Sequencer sequencer) {
+  std::promise<Status> promise;
+  std::future<Status> result = promise.get_future();
+  Submit(
+      std::move(batch), [&promise](const Status& s) { promise.set_value(s); },
+      std::move(sequencer));
+  return result.get();
+}
+
+std::uint64_t CommitQueue::GroupsCommitted() const {
+  std::lock_guard lock(mu_);
+  return groups_;
+}
+
+void CommitQueue::Run() {
+  std::vector<Submission> group;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+      if (pending_.empty()) return;  // stopping and drained
+      size_t bytes = 0;
+      while (!pending_.empty() && (group.empty() || bytes < max_group_bytes_)) {
+        bytes += pending_.front().batch.ByteSize();
+        group.push_back(std::move(pending_.front()));
+        pending_.pop_front();
+      }
+    }
+    CommitGroup(group);
+    group.clear();
+  }
+}
+
+void CommitQueue::CommitGroup(std::vector<Submission>& group) {
+  WriteBatch merged;
+  std::vector<Status> results(group.size());
+  for (size_t i = 0; i < group.size(); ++i) {
+    Submission& submission = group[i];
+    if (submission.sequencer) {
+      // The sequencer sees only its own batch so that a failure leaves the others untouched.
+      results[i] = submission.sequencer(submission.batch);
+      if (!results[i].ok()) continue;
+    }
+    merged.Append(std::move(submission.batch));
+  }
+  const Status written = store_.Write(merged);
+  for (const GroupListener& listener : listeners_) listener(written);
+  {
+    std::lock_guard lock(mu_);
+    ++groups_;
+  }
+  for (size_t i = 0; i < group.size(); ++i) {
+    if (group[i].done) group[i].done(results[i].ok() ? written : results[i]);
+  }
+}
+
+}  // namespace finbrain::storage

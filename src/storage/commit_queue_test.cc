@@ -1,0 +1,93 @@
+#include "storage/commit_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <filesystem>
+#include <random>
+
+namespace finbrain::storage {
+namespace {
+
+struct Fixture {
+  Fixture() {
+    std::random_device rd;
+    path = (std::filesystem::temp_directory_path() / ("fb_cq_" + std::to_string(rd()))).string();
+    store = std::move(OpenRocksDb({.path = path})).value();
+  }
+  ~Fixture() {
+    store.reset();
+    std::filesystem::remove_all(path);
+  }
+  std::string path;
+  std::unique_ptr<KvStore> store;
+};
+
+TEST(CommitQueue, ConcurrentSubmissionsShareSyncs) {
+  Fixture f;
+  constexpr int kWrites = 2000;
+  std::atomic<int> done{0};
+  {
+    CommitQueue commits(*f.store);
+    for (int i = 0; i < kWrites; ++i) {
+      WriteBatch batch;
+      batch.Put("c", "k" + std::to_string(i), "v");
+      commits.Submit(std::move(batch), [&](const Status& s) {
+        EXPECT_TRUE(s.ok());
+        done.fetch_add(1);
+      });
+    }
+  }  // the destructor drains the queue
+  EXPECT_EQ(done.load(), kWrites);
+  // Submissions arrive far faster than syncs complete, so they must have been grouped.
+  EXPECT_LT(f.store->SyncCount(), static_cast<std::uint64_t>(kWrites / 4));
+  for (int i = 0; i < kWrites; i += 97) {
+    EXPECT_TRUE(f.store->Get("c", "k" + std::to_string(i)).value().has_value());
+  }
+}
+
+TEST(CommitQueue, FailedSequencerFailsOnlyItsSubmission) {
+  Fixture f;
+  CommitQueue commits(*f.store);
+  int sequenced = 0;
+  WriteBatch good;
+  good.Put("c", "good", "1");
+  WriteBatch bad;
+  bad.Put("c", "bad", "1");
+  std::promise<Status> bad_result;
+  commits.Submit(std::move(bad), [&](const Status& s) { bad_result.set_value(s); },
+                 [](WriteBatch&) { return FailedPreconditionError("no"); });
+  Status ok = commits.SubmitAndWait(std::move(good), [&](WriteBatch& batch) {
+    ++sequenced;
+    batch.Put("c", "added-by-sequencer", "1");
+    return OkStatus();
+  });
+  EXPECT_TRUE(ok.ok());
+  EXPECT_EQ(bad_result.get_future().get().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(sequenced, 1);
+  EXPECT_FALSE(f.store->Get("c", "bad").value().has_value());
+  EXPECT_TRUE(f.store->Get("c", "good").value().has_value());
+  EXPECT_TRUE(f.store->Get("c", "added-by-sequencer").value().has_value());
+}
+
+TEST(CommitQueue, ListenersSeeEveryGroup) {
+  Fixture f;
+  std::atomic<int> groups{0};
+  CommitQueue commits(*f.store);
+  commits.AddGroupListener([&](const Status& s) {
+    EXPECT_TRUE(s.ok());
+    groups.fetch_add(1);
+  });
+  for (int i = 0; i < 3; ++i) {
+    WriteBatch batch;
+    batch.Put("c", "k", std::to_string(i));
+    ASSERT_TRUE(commits.SubmitAndWait(std::move(batch)).ok());
+  }
+  EXPECT_EQ(groups.load(), 3);
+  EXPECT_EQ(commits.GroupsCommitted(), 3u);
+  EXPECT_EQ(f.store->Get("c", "k").value(), "2");
+}
+
+}  // namespace
+}  // namespace finbrain::storage

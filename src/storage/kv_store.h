@@ -1,0 +1,101 @@
+// KvStore: the ordered key-value interface every FinBrain module stores state through.
+//
+// Keys live in named columns (RocksDB column families in the embedded backend): one column per
+// kind of state ("tenants", "lists", "audit", ...). Inside a column, tenant-owned state is keyed
+// "<tenant>/<rest>" so a tenant's data is one contiguous prefix. Keys are compared bytewise.
+//
+// Example:
+//   FB_ASSIGN_OR_RETURN(auto store, OpenRocksDb({.path = "/var/lib/finbrain"}));
+//   WriteBatch batch;
+//   batch.Put("lists", "acme/blacklist/ip/1.2.3.4", entry_json);
+//   FB_RETURN_IF_ERROR(store->Write(batch));
+//
+// Thread-safety: every method may be called concurrently from any thread.
+// Durability: with `sync_writes` (the default) a successful Write has reached the WAL on disk
+// and survives a crash of the process or the machine. Use storage/commit_queue.h to make many
+// concurrent writers share one sync.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace finbrain::storage {
+
+// A list of puts and deletes applied atomically by KvStore::Write.
+class WriteBatch {
+ public:
+  struct Op {
+    bool is_delete = false;
+    std::string column;
+    std::string key;
+    std::string value;
+  };
+
+  void Put(std::string_view column, std::string_view key, std::string_view value) {
+    ops_.push_back({false, std::string(column), std::string(key), std::string(value)});
+  }
+  void Delete(std::string_view column, std::string_view key) {
+    ops_.push_back({true, std::string(column), std::string(key), {}});
+  }
+  // Moves `other`'s operations to the end of this batch.
+  void Append(WriteBatch&& other);
+
+  const std::vector<Op>& ops() const { return ops_; }
+  bool empty() const { return ops_.empty(); }
+  size_t size() const { return ops_.size(); }
+  // Approximate bytes of keys and values, for bounding group commits.
+  size_t ByteSize() const;
+
+ private:
+  std::vector<Op> ops_;
+};
+
+class KvStore {
+ public:
+  virtual ~KvStore() = default;
+
+  // The value stored under `key`, or nullopt when absent (absence is not an error).
+  virtual StatusOr<std::optional<std::string>> Get(std::string_view column,
+                                                   std::string_view key) const = 0;
+
+  // Applies every operation of `batch` or none of them.
+  virtual Status Write(const WriteBatch& batch) = 0;
+
+  // Visits keys that start with `prefix`, in key order, beginning after `start_after` when it
+  // is non-empty. `visit` returns false to stop early.
+  using Visitor = std::function<bool(std::string_view key, std::string_view value)>;
+  virtual Status Scan(std::string_view column, std::string_view prefix,
+                      std::string_view start_after, const Visitor& visit) const = 0;
+
+  // Number of physical WAL syncs so far (for group-commit tests and metrics).
+  virtual std::uint64_t SyncCount() const = 0;
+
+  Status Put(std::string_view column, std::string_view key, std::string_view value) {
+    WriteBatch batch;
+    batch.Put(column, key, value);
+    return Write(batch);
+  }
+  Status Delete(std::string_view column, std::string_view key) {
+    WriteBatch batch;
+    batch.Delete(column, key);
+    return Write(batch);
+  }
+};
+
+struct RocksDbOptions {
+  std::string path;           // the data directory; created when missing
+  bool sync_writes = true;    // fsync the WAL before Write returns
+  size_t block_cache_mb = 64;
+};
+
+// Opens (or creates) the embedded store. Fails with kUnavailable when another process holds
+// the directory (e.g. a running server), naming the directory.
+StatusOr<std::unique_ptr<KvStore>> OpenRocksDb(const RocksDbOptions& options);
+
+}  // namespace finbrain::storage

@@ -1,0 +1,180 @@
+// The embedded backend: one RocksDB instance, one column family per KvStore column.
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/options_util.h>
+#include <rocksdb/write_batch.h>
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <shared_mutex>
+
+#include "storage/kv_store.h"
+
+namespace finbrain::storage {
+namespace {
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return OkStatus();
+  std::string message = std::string(what) + ": " + s.ToString();
+  if (s.IsNotFound()) return NotFoundError(std::move(message));
+  if (s.IsCorruption()) return DataLossError(std::move(message));
+  if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) return UnavailableError(std::move(message));
+  return InternalError(std::move(message));
+}
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+class RocksDbStore final : public KvStore {
+ public:
+  RocksDbStore(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
+               rocksdb::ColumnFamilyOptions cf_options, bool sync)
+      : db_(db), cf_options_(std::move(cf_options)) {
+    write_options_.sync = sync;
+    for (auto* handle : handles) columns_[handle->GetName()] = handle;
+  }
+
+  ~RocksDbStore() override {
+    for (auto& [name, handle] : columns_) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    db_->Close().PermitUncheckedError();
+    delete db_;
+  }
+
+  StatusOr<std::optional<std::string>> Get(std::string_view column,
+                                           std::string_view key) const override {
+    rocksdb::ColumnFamilyHandle* handle = FindColumn(column);
+    if (handle == nullptr) return std::optional<std::string>();
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle, ToSlice(key), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    FB_RETURN_IF_ERROR(FromRocks(s, "read"));
+    return std::optional<std::string>(std::move(value));
+  }
+
+  Status Write(const WriteBatch& batch) override {
+    if (batch.empty()) return OkStatus();
+    rocksdb::WriteBatch rocks_batch;
+    for (const WriteBatch::Op& op : batch.ops()) {
+      FB_ASSIGN_OR_RETURN(rocksdb::ColumnFamilyHandle * handle, GetOrCreateColumn(op.column));
+      rocksdb::Status s = op.is_delete ? rocks_batch.Delete(handle, ToSlice(op.key))
+                                       : rocks_batch.Put(handle, ToSlice(op.key), ToSlice(op.value));
+      FB_RETURN_IF_ERROR(FromRocks(s, "batch"));
+    }
+    FB_RETURN_IF_ERROR(FromRocks(db_->Write(write_options_, &rocks_batch), "write"));
+    if (write_options_.sync) syncs_.fetch_add(1, std::memory_order_relaxed);
+    return OkStatus();
+  }
+
+  Status Scan(std::string_view column, std::string_view prefix, std::string_view start_after,
+              const Visitor& visit) const override {
+    rocksdb::ColumnFamilyHandle* handle = FindColumn(column);
+    if (handle == nullptr) return OkStatus();
+    rocksdb::ReadOptions read_options;
+    read_options.prefix_same_as_start = false;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handle));
+    if (start_after.empty() || start_after < prefix) {
+      it->Seek(ToSlice(prefix));
+    } else {
+      it->Seek(ToSlice(start_after));
+      if (it->Valid() && it->key() == ToSlice(start_after)) it->Next();
+    }
+    for (; it->Valid(); it->Next()) {
+      const rocksdb::Slice key = it->key();
+      if (!key.starts_with(ToSlice(prefix))) break;
+      const rocksdb::Slice value = it->value();
+      if (!visit(std::string_view(key.data(), key.size()),
+                 std::string_view(value.data(), value.size()))) {
+        break;
+      }
+    }
+    return FromRocks(it->status(), "scan");
+  }
+
+  std::uint64_t SyncCount() const override { return syncs_.load(std::memory_order_relaxed); }
+
+ private:
+  rocksdb::ColumnFamilyHandle* FindColumn(std::string_view column) const {
+    std::shared_lock lock(columns_mu_);
+    auto it = columns_.find(column);
+    return it == columns_.end() ? nullptr : it->second;
+  }
+
+  StatusOr<rocksdb::ColumnFamilyHandle*> GetOrCreateColumn(std::string_view column) {
+    if (auto* handle = FindColumn(column)) return handle;
+    if (column.empty()) return InvalidArgumentError("empty column name");
+    std::unique_lock lock(columns_mu_);
+    if (auto it = columns_.find(column); it != columns_.end()) return it->second;
+    rocksdb::ColumnFamilyHandle* handle = nullptr;
+    FB_RETURN_IF_ERROR(FromRocks(db_->CreateColumnFamily(cf_options_, std::string(column), &handle),
+                                 "create column " + std::string(column)));
+    columns_[std::string(column)] = handle;
+    return handle;
+  }
+
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyOptions cf_options_;
+  rocksdb::WriteOptions write_options_;
+  mutable std::shared_mutex columns_mu_;
+  std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> columns_;
+  std::atomic<std::uint64_t> syncs_{0};
+};
+
+}  // namespace
+
+void WriteBatch::Append(WriteBatch&& other) {
+  if (ops_.empty()) {
+    ops_ = std::move(other.ops_);
+  } else {
+    ops_.insert(ops_.end(), std::make_move_iterator(other.ops_.begin()),
+                std::make_move_iterator(other.ops_.end()));
+  }
+  other.ops_.clear();
+}
+
+size_t WriteBatch::ByteSize() const {
+  size_t bytes = 0;
+  for (const Op& op : ops_) bytes += op.column.size() + op.key.size() + op.value.size() + 16;
+  return bytes;
+}
+
+StatusOr<std::unique_ptr<KvStore>> OpenRocksDb(const RocksDbOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) {
+    return UnavailableError("cannot create data directory '" + options.path + "': " + ec.message());
+  }
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  db_options.max_open_files = 512;
+  db_options.keep_log_file_num = 5;
+  rocksdb::BlockBasedTableOptions table_options;
+  table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
+  table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions cf_options(db_options);
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
+  cf_options.compression = rocksdb::kLZ4Compression;
+
+  std::vector<std::string> names;
+  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, options.path, &names);
+  if (!listed.ok() || names.empty()) names = {rocksdb::kDefaultColumnFamilyName};
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) descriptors.emplace_back(name, cf_options);
+
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &db);
+  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+    return UnavailableError("data directory '" + options.path +
+                            "' is in use by another process (is a finbrain server running on "
+                            "it? use --url to talk to that server)");
+  }
+  FB_RETURN_IF_ERROR(FromRocks(s, "open '" + options.path + "'"));
+  return std::unique_ptr<KvStore>(
+      std::make_unique<RocksDbStore>(db, std::move(handles), cf_options, options.sync_writes));
+}
+
+}  // namespace finbrain::storage

@@ -1,0 +1,91 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+#include "storage/kv_store.h"
+
+namespace finbrain::storage {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() / ("fb_store_" + std::to_string(rd()));
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::unique_ptr<KvStore> Open(const TempDir& dir) {
+  auto store = OpenRocksDb({.path = dir.path()});
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return std::move(store).value();
+}
+
+TEST(RocksDbStore, PutGetDelete) {
+  TempDir dir;
+  auto store = Open(dir);
+  EXPECT_FALSE(store->Get("lists", "a").value().has_value());  // unknown column reads as empty
+  ASSERT_TRUE(store->Put("lists", "a", "1").ok());
+  EXPECT_EQ(store->Get("lists", "a").value(), "1");
+  EXPECT_FALSE(store->Get("other", "a").value().has_value());  // columns are separate
+  ASSERT_TRUE(store->Delete("lists", "a").ok());
+  EXPECT_FALSE(store->Get("lists", "a").value().has_value());
+}
+
+TEST(RocksDbStore, ScanByPrefixInOrderWithStartAfter) {
+  TempDir dir;
+  auto store = Open(dir);
+  WriteBatch batch;
+  for (const char* key : {"t1/b", "t1/a", "t1/c", "t2/a", "t0/z"}) batch.Put("c", key, key);
+  ASSERT_TRUE(store->Write(batch).ok());
+  std::vector<std::string> seen;
+  auto collect = [&](std::string_view key, std::string_view) {
+    seen.emplace_back(key);
+    return true;
+  };
+  ASSERT_TRUE(store->Scan("c", "t1/", "", collect).ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"t1/a", "t1/b", "t1/c"}));
+  seen.clear();
+  ASSERT_TRUE(store->Scan("c", "t1/", "t1/a", collect).ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"t1/b", "t1/c"}));
+  seen.clear();
+  ASSERT_TRUE(store->Scan("c", "t1/", "", [&](std::string_view key, std::string_view) {
+                seen.emplace_back(key);
+                return false;
+              }).ok());
+  EXPECT_EQ(seen.size(), 1u);
+}
+
+TEST(RocksDbStore, BatchIsAtomicAcrossColumnsAndSurvivesReopen) {
+  TempDir dir;
+  {
+    auto store = Open(dir);
+    WriteBatch batch;
+    batch.Put("x", "k", "v1");
+    batch.Put("y", "k", "v2");
+    batch.Delete("x", "missing");
+    ASSERT_TRUE(store->Write(batch).ok());
+    EXPECT_EQ(store->SyncCount(), 1u);
+  }
+  auto store = Open(dir);
+  EXPECT_EQ(store->Get("x", "k").value(), "v1");
+  EXPECT_EQ(store->Get("y", "k").value(), "v2");
+}
+
+TEST(RocksDbStore, SecondOpenOfHeldDirectoryIsUnavailable) {
+  TempDir dir;
+  auto store = Open(dir);
+  auto second = OpenRocksDb({.path = dir.path()});
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(second.status().message().find("in use"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace finbrain::storage
