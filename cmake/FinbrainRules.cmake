@@ -6,7 +6,8 @@ option(FINBRAIN_BUILD_TESTS "Build unit and integration tests" ON)
 
 set(FINBRAIN_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
     -Wcast-align -Wunused -Woverloaded-virtual
-    -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+    -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough
+    -Wno-missing-field-initializers)  # designated initializers leave defaults on purpose
 if(FINBRAIN_WERROR)
   list(APPEND FINBRAIN_WARNINGS -Werror)
 endif()
