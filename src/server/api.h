@@ -1,0 +1,98 @@
+// Api: FinBrain's HTTP API, independent of the transport.
+//
+// It routes each request, authenticates it (tenant API keys on /v1, the operator token on
+// /admin/v1), applies the tenant's rate limit, runs the handler and answers JSON. Every
+// state-changing request by an authenticated caller leaves an audit entry: successful changes
+// are written together with their entry in one durable batch (group-committed), rejected ones
+// get an entry with the error code. Requests without valid credentials or over the rate limit
+// are counted in metrics, not audited, so that they cannot be used to flood the audit log.
+//
+// Example:
+//   Api api(deps, {.admin_token = token});
+//   auto server = HttpServer::Start(options, [&api](HttpRequest r, Responder done) {
+//     api.Handle(std::move(r), std::move(done));
+//   });
+//
+// Thread-safety: Handle may be called concurrently from any number of threads.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "fraud/list_store.h"
+#include "server/http_types.h"
+#include "server/metrics.h"
+#include "server/router.h"
+#include "storage/commit_queue.h"
+#include "tenancy/audit_log.h"
+#include "tenancy/rate_limiter.h"
+#include "tenancy/tenant_directory.h"
+
+namespace finbrain::server {
+
+struct ApiDeps {
+  tenancy::TenantDirectory& directory;
+  tenancy::AuditLog& audit;
+  tenancy::RateLimiter& rate_limiter;
+  fraud::ListStore& lists;
+  HttpMetrics& metrics;
+  const Clock& clock;
+  // Extra Prometheus text appended to /metrics (e.g. storage counters); may be empty.
+  std::function<void(HttpMetrics&)> refresh_metrics;
+};
+
+struct ApiOptions {
+  std::string admin_token;  // empty: the admin API is off
+};
+
+// The OpenAPI 3 description served at /v1/openapi.json.
+std::string_view OpenApiDocument();
+
+class Api {
+ public:
+  Api(ApiDeps deps, ApiOptions options);
+  ~Api();
+
+  void Handle(HttpRequest request, Responder respond);
+
+  // Readiness (GET /readyz): false once shutdown has begun.
+  void SetReady(bool ready) { ready_.store(ready); }
+
+  // The routes served, for checking the OpenAPI document against them.
+  const Router& router() const { return router_; }
+
+  struct Context;
+  struct Mutation;
+  struct Route;
+
+ private:
+  void AddRoutes();
+  void Dispatch(const Route& route, Context& context, Responder respond);
+
+  // Handlers.
+  StatusOr<HttpResponse> Healthz(Context& c);
+  StatusOr<HttpResponse> Readyz(Context& c);
+  StatusOr<HttpResponse> Metrics(Context& c);
+  StatusOr<HttpResponse> OpenApi(Context& c);
+  StatusOr<Mutation> PutListEntry(Context& c);
+  StatusOr<Mutation> DeleteListEntry(Context& c);
+  StatusOr<HttpResponse> GetListEntry(Context& c);
+  StatusOr<HttpResponse> ListEntries(Context& c);
+  StatusOr<HttpResponse> AdminCreateTenant(Context& c);
+  StatusOr<HttpResponse> AdminListTenants(Context& c);
+  StatusOr<HttpResponse> AdminCreateKey(Context& c);
+  StatusOr<HttpResponse> AdminListKeys(Context& c);
+  StatusOr<HttpResponse> AdminRevokeKey(Context& c);
+
+  ApiDeps deps_;
+  ApiOptions options_;
+  Router router_;
+  std::vector<Route> routes_;
+  std::atomic<bool> ready_{true};
+};
+
+}  // namespace finbrain::server

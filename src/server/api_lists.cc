@@ -1,0 +1,109 @@
+// /v1/lists: per-tenant black, grey and white lists.
+#include "common/strings.h"
+#include "server/api_internal.h"
+#include "server/errors.h"
+
+namespace finbrain::server {
+namespace {
+
+namespace json = boost::json;
+
+StatusOr<fraud::ListKind> ListParam(const std::string& name) {
+  std::optional<fraud::ListKind> kind = fraud::ParseListKind(name);
+  if (!kind) {
+    return InvalidArgumentError("unknown list " + Quote(name) +
+                                    "; expected blacklist, greylist or whitelist",
+                                "list");
+  }
+  return *kind;
+}
+
+StatusOr<fraud::ListEntryInput> ParseEntryInput(const json::object& body) {
+  FB_RETURN_IF_ERROR(RejectUnknownFields(body, {"reason", "source", "expires_at"}));
+  fraud::ListEntryInput input;
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> reason, OptionalString(body, "reason"));
+  if (!reason) return InvalidArgumentError("reason is required", "reason");
+  input.reason = std::move(*reason);
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> source, OptionalString(body, "source"));
+  if (source) {
+    std::optional<fraud::ListSource> parsed = fraud::ParseListSource(*source);
+    if (!parsed) {
+      return InvalidArgumentError("source must be manual, rule or model, not " + Quote(*source),
+                                  "source");
+    }
+    input.source = *parsed;
+  }
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> expires, OptionalString(body, "expires_at"));
+  if (expires) {
+    StatusOr<TimeMicros> when = ParseRfc3339(*expires);
+    if (!when.ok()) return InvalidArgumentError(when.status().message(), "expires_at");
+    input.expires_at = *when;
+  }
+  return input;
+}
+
+// "blacklist/phone/tok_phone_..." once the value is known to be valid, for the audit entry.
+void SetEntity(Api::Context& c, const fraud::ListStore& lists) {
+  StatusOr<std::string> value = lists.CanonicalValue(c.params[1], c.params[2]);
+  c.entity = c.params[0] + "/" + c.params[1] + "/" + (value.ok() ? *value : "<invalid>");
+}
+
+}  // namespace
+
+StatusOr<Api::Mutation> Api::PutListEntry(Context& c) {
+  SetEntity(c, deps_.lists);
+  FB_ASSIGN_OR_RETURN(fraud::ListKind list, ListParam(c.params[0]));
+  FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request));
+  FB_ASSIGN_OR_RETURN(fraud::ListEntryInput input, ParseEntryInput(body));
+  FB_ASSIGN_OR_RETURN(fraud::ListStore::PreparedWrite write,
+                      deps_.lists.PreparePut(c.tenant, list, c.params[1], c.params[2], input, c.actor));
+  return Mutation{std::move(write.batch),
+                  JsonResponse(write.created ? 201 : 200, fraud::ListEntryToJson(write.entry))};
+}
+
+StatusOr<Api::Mutation> Api::DeleteListEntry(Context& c) {
+  SetEntity(c, deps_.lists);
+  FB_ASSIGN_OR_RETURN(fraud::ListKind list, ListParam(c.params[0]));
+  FB_ASSIGN_OR_RETURN(fraud::ListStore::PreparedWrite write,
+                      deps_.lists.PrepareDelete(c.tenant, list, c.params[1], c.params[2]));
+  HttpResponse response;
+  response.status = 204;
+  return Mutation{std::move(write.batch), std::move(response)};
+}
+
+StatusOr<HttpResponse> Api::GetListEntry(Context& c) {
+  FB_ASSIGN_OR_RETURN(fraud::ListKind list, ListParam(c.params[0]));
+  FB_ASSIGN_OR_RETURN(std::optional<fraud::ListEntry> entry,
+                      deps_.lists.Get(c.tenant, list, c.params[1], c.params[2]));
+  if (!entry) {
+    return NotFoundError("no live " + c.params[0] + " entry for this " + c.params[1]);
+  }
+  return JsonResponse(200, fraud::ListEntryToJson(*entry));
+}
+
+StatusOr<HttpResponse> Api::ListEntries(Context& c) {
+  FB_ASSIGN_OR_RETURN(fraud::ListKind list, ListParam(c.params[0]));
+  FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, {"limit", "cursor"}));
+  size_t limit = 100;
+  if (auto it = query.find("limit"); it != query.end()) {
+    const std::string& text = it->second;
+    if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos) {
+      return InvalidArgumentError("limit must be an integer between 1 and 1000", "limit");
+    }
+    limit = std::stoul(text);
+  }
+  const std::string cursor = query.contains("cursor") ? query["cursor"] : std::string();
+  FB_ASSIGN_OR_RETURN(fraud::ListStore::Page page,
+                      deps_.lists.List(c.tenant, list, c.params[1], cursor, limit));
+  std::string body = R"({"entries":[)";
+  for (size_t i = 0; i < page.entries.size(); ++i) {
+    if (i > 0) body += ',';
+    body += fraud::ListEntryToJson(page.entries[i]);
+  }
+  body += R"(],"next_cursor":)";
+  body += page.next_cursor.empty() ? "null" : json::serialize(json::value(page.next_cursor));
+  body += '}';
+  return JsonResponse(200, std::move(body));
+}
+
+}  // namespace finbrain::server

@@ -1,0 +1,118 @@
+// The Api driven in-process, without sockets (the HTTP path is covered in tests/).
+#include "server/api.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <future>
+#include <set>
+
+#include "common/temp_dir.h"
+#include "server/runtime.h"
+
+namespace finbrain::server {
+namespace {
+
+namespace json = boost::json;
+
+class ApiTest : public ::testing::Test {
+ protected:
+  ApiTest()
+      : runtime_(std::move(Runtime::Open({.data_dir = dir_.path(), .clock = &clock_})).value()),
+        limiter_({.requests_per_second = 0}),
+        api_(ApiDeps{*runtime_->directory, *runtime_->audit, limiter_, *runtime_->lists, metrics_,
+                     clock_, nullptr},
+             {.admin_token = "admin-token-0123456789"}) {}
+
+  HttpResponse Call(std::string method, std::string target, std::string body = "",
+                    std::string auth = "") {
+    HttpRequest request;
+    request.method = std::move(method);
+    const size_t q = target.find('?');
+    request.path = target.substr(0, q);
+    if (q != std::string::npos) request.query = target.substr(q + 1);
+    request.body = std::move(body);
+    request.authorization = std::move(auth);
+    std::promise<HttpResponse> promise;
+    api_.Handle(std::move(request), [&](HttpResponse r) { promise.set_value(std::move(r)); });
+    return promise.get_future().get();
+  }
+
+  std::string NewTenant(const std::string& name) {
+    HttpResponse r = Call("POST", "/admin/v1/tenants", R"({"name":")" + name + R"("})",
+                          "Bearer admin-token-0123456789");
+    EXPECT_EQ(r.status, 201) << r.body;
+    return "Bearer " + std::string(json::parse(r.body).at("api_key").as_string());
+  }
+
+  TempDir dir_;
+  ManualClock clock_{1'800'000'000'000'000};
+  std::unique_ptr<Runtime> runtime_;
+  tenancy::RateLimiter limiter_;
+  HttpMetrics metrics_;
+  Api api_;
+};
+
+TEST_F(ApiTest, OpenApiDocumentDescribesExactlyTheRoutes) {
+  json::value doc = json::parse(OpenApiDocument());
+  std::set<std::string> documented;
+  for (const auto& [path, item] : doc.at("paths").as_object()) {
+    for (const auto& [method, op] : item.as_object()) {
+      std::string upper(method);
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      documented.insert(upper + " " + std::string(path));
+    }
+  }
+  std::set<std::string> served;
+  for (const auto& route : api_.router().routes()) served.insert(route.method + " " + route.pattern);
+  EXPECT_EQ(documented, served);
+  EXPECT_EQ(Call("GET", "/v1/openapi.json").status, 200);
+}
+
+TEST_F(ApiTest, ErrorsAreJsonWithCodeMessageAndField) {
+  const std::string key = NewTenant("acme");
+  HttpResponse r = Call("PUT", "/v1/lists/blacklist/ip/1.2.3.4", R"({"reason": 5})", key);
+  EXPECT_EQ(r.status, 400);
+  json::value body = json::parse(r.body);
+  EXPECT_EQ(body.at("error").at("code"), "invalid_argument");
+  EXPECT_EQ(body.at("error").at("field"), "reason");
+  EXPECT_EQ(Call("PUT", "/v1/lists/blacklist/ip/1.2.3.4", "{not json", key).status, 400);
+  EXPECT_EQ(json::parse(Call("PUT", "/v1/lists/redlist/ip/1", R"({"reason":"x"})", key).body)
+                .at("error").at("field"), "list");
+  EXPECT_EQ(json::parse(Call("PUT", "/v1/lists/blacklist/planet/1", R"({"reason":"x"})", key).body)
+                .at("error").at("field"), "entity_type");
+  EXPECT_EQ(json::parse(Call("PUT", "/v1/lists/blacklist/ip/1", R"({"reason":"x","colour":1})", key).body)
+                .at("error").at("field"), "colour");
+  EXPECT_EQ(Call("GET", "/nowhere").status, 404);
+  HttpResponse wrong_method = Call("POST", "/v1/lists/blacklist/ip/1", "", key);
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_EQ(json::parse(wrong_method.body).at("error").at("code"), "method_not_allowed");
+  EXPECT_EQ(Call("GET", "/v1/lists/blacklist/ip?limit=abc", "", key).status, 400);
+  EXPECT_EQ(Call("GET", "/v1/lists/blacklist/ip?colour=red", "", key).status, 400);
+}
+
+TEST_F(ApiTest, AuthenticationAndAdminToken) {
+  EXPECT_EQ(Call("GET", "/v1/lists/blacklist/ip").status, 401);
+  EXPECT_EQ(Call("GET", "/v1/lists/blacklist/ip", "", "Bearer fbk_0000000000000000_x").status, 401);
+  EXPECT_EQ(Call("POST", "/admin/v1/tenants", R"({"name":"x"})", "Bearer wrong").status, 401);
+  EXPECT_EQ(Call("GET", "/admin/v1/tenants", "", "Bearer admin-token-0123456789").status, 200);
+}
+
+TEST_F(ApiTest, RejectedChangesAreAuditedToo) {
+  const std::string key = NewTenant("acme");
+  ASSERT_EQ(Call("PUT", "/v1/lists/blacklist/phone/13800138000", R"({"reason":"fraud"})", key).status, 201);
+  ASSERT_EQ(Call("PUT", "/v1/lists/blacklist/phone/13800138000", R"({})", key).status, 400);
+  std::vector<tenancy::AuditEntry> entries;
+  ASSERT_TRUE(runtime_->audit->Scan(0, "acme", [&](const tenancy::AuditEntry& e) {
+                entries.push_back(e);
+                return true;
+              }).ok());
+  ASSERT_EQ(entries.size(), 3u);  // tenant creation, the put, the rejected put
+  EXPECT_EQ(entries[1].result, "ok");
+  EXPECT_EQ(entries[2].result, "invalid_argument");
+  EXPECT_TRUE(entries[1].entity.starts_with("blacklist/phone/tok_phone_")) << entries[1].entity;
+  for (const auto& e : entries) EXPECT_EQ(e.entity.find("13800138000"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace finbrain::server

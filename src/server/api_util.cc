@@ -1,0 +1,86 @@
+#include <string>
+
+#include "common/strings.h"
+#include "server/api_internal.h"
+
+namespace finbrain::server {
+
+namespace json = boost::json;
+
+StatusOr<json::object> ParseJsonBody(const HttpRequest& request, bool allow_empty) {
+  if (request.body.empty()) {
+    if (allow_empty) return json::object();
+    return InvalidArgumentError("request body is required (a JSON object)", "body");
+  }
+  if (!request.content_type.empty()) {
+    std::string_view type = request.content_type;
+    type = type.substr(0, type.find(';'));
+    while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+    if (type != "application/json") {
+      return InvalidArgumentError("Content-Type must be application/json, not " + Quote(type), "body");
+    }
+  }
+  boost::system::error_code ec;
+  json::parse_options options;
+  options.max_depth = 32;
+  json::value value = json::parse(request.body, ec, {}, options);
+  if (ec) return InvalidArgumentError("request body is not valid JSON: " + ec.message(), "body");
+  if (!value.is_object()) return InvalidArgumentError("request body must be a JSON object", "body");
+  return std::move(value.get_object());
+}
+
+Status RejectUnknownFields(const json::object& object, std::initializer_list<std::string_view> known) {
+  for (const auto& member : object) {
+    const std::string_view key = member.key();
+    bool found = false;
+    for (std::string_view k : known) found |= (k == key);
+    if (!found) {
+      std::string names;
+      for (std::string_view k : known) names += (names.empty() ? "" : ", ") + std::string(k);
+      return InvalidArgumentError("unknown field " + Quote(key) + "; expected: " + names,
+                                  std::string(key));
+    }
+  }
+  return OkStatus();
+}
+
+StatusOr<std::map<std::string, std::string>> ParseQuery(std::string_view query,
+                                                        std::initializer_list<std::string_view> known) {
+  std::map<std::string, std::string> out;
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    FB_ASSIGN_OR_RETURN(std::string name, PercentDecode(pair.substr(0, eq)));
+    std::string raw_value(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    for (char& c : raw_value) {
+      if (c == '+') c = ' ';
+    }
+    StatusOr<std::string> value = PercentDecode(raw_value);
+    if (!value.ok()) return InvalidArgumentError(value.status().message(), name);
+    bool found = false;
+    for (std::string_view k : known) found |= (k == name);
+    if (!found) {
+      std::string names;
+      for (std::string_view k : known) names += (names.empty() ? "" : ", ") + std::string(k);
+      return InvalidArgumentError("unknown query parameter " + Quote(name) +
+                                      (names.empty() ? "; none are accepted" : "; expected: " + names),
+                                  name);
+    }
+    out[std::move(name)] = std::move(*value);
+  }
+  return out;
+}
+
+StatusOr<std::optional<std::string>> OptionalString(const json::object& object, std::string_view name) {
+  const json::value* v = object.if_contains(name);
+  if (v == nullptr || v->is_null()) return std::optional<std::string>();
+  if (!v->is_string()) {
+    return InvalidArgumentError(std::string(name) + " must be a string", std::string(name));
+  }
+  return std::optional<std::string>(std::string(v->get_string()));
+}
+
+}  // namespace finbrain::server

@@ -1,0 +1,22 @@
+#include "server/runtime.h"
+
+namespace finbrain::server {
+
+StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) {
+  auto runtime = std::make_unique<Runtime>();
+  FB_ASSIGN_OR_RETURN(runtime->keys, tenancy::LoadOrCreateDeploymentKeys(options.data_dir));
+  FB_ASSIGN_OR_RETURN(runtime->store, storage::OpenRocksDb({.path = options.data_dir + "/db",
+                                                            .sync_writes = options.sync_writes}));
+  runtime->tokenizer = std::make_unique<tenancy::PiiTokenizer>(runtime->keys.pii);
+  runtime->commits = std::make_unique<storage::CommitQueue>(*runtime->store);
+  FB_ASSIGN_OR_RETURN(runtime->audit, tenancy::AuditLog::Open(*runtime->store, *runtime->commits,
+                                                              runtime->keys.audit, *options.clock));
+  FB_ASSIGN_OR_RETURN(runtime->directory,
+                      tenancy::TenantDirectory::Load(*runtime->store, *runtime->audit,
+                                                     runtime->keys, *options.clock));
+  runtime->lists =
+      std::make_unique<fraud::ListStore>(*runtime->store, *runtime->tokenizer, *options.clock);
+  return runtime;
+}
+
+}  // namespace finbrain::server

@@ -1,0 +1,49 @@
+// Runtime: the state behind one data directory, opened once and shared by the server and by
+// CLI commands that work on a data directory directly.
+//
+//   <data_dir>/secret.key   per-deployment secret (mode 0600)
+//   <data_dir>/db/          RocksDB
+//
+// Example:
+//   FB_ASSIGN_OR_RETURN(auto runtime, Runtime::Open({.data_dir = dir}));
+//   runtime->directory->ListTenants();
+//
+// Thread-safety: the members are thread-safe; Open/destruction are not.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "fraud/list_store.h"
+#include "storage/commit_queue.h"
+#include "storage/kv_store.h"
+#include "tenancy/audit_log.h"
+#include "tenancy/pii.h"
+#include "tenancy/secrets.h"
+#include "tenancy/tenant_directory.h"
+
+namespace finbrain::server {
+
+struct RuntimeOptions {
+  std::string data_dir;
+  bool sync_writes = true;
+  const Clock* clock = &SystemClock();
+};
+
+struct Runtime {
+  // kUnavailable when another process holds the data directory.
+  static StatusOr<std::unique_ptr<Runtime>> Open(const RuntimeOptions& options);
+
+  // Declaration order is destruction order reversed: the commit queue goes first, so that it
+  // drains while the audit log it calls back into still exists.
+  std::unique_ptr<storage::KvStore> store;
+  tenancy::DeploymentKeys keys;
+  std::unique_ptr<tenancy::PiiTokenizer> tokenizer;
+  std::unique_ptr<tenancy::AuditLog> audit;
+  std::unique_ptr<tenancy::TenantDirectory> directory;
+  std::unique_ptr<fraud::ListStore> lists;
+  std::unique_ptr<storage::CommitQueue> commits;
+};
+
+}  // namespace finbrain::server

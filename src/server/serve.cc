@@ -1,0 +1,75 @@
+#include "server/serve.h"
+
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+
+#include "server/api.h"
+#include "server/http_server.h"
+#include "server/runtime.h"
+
+namespace finbrain::server {
+
+Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)>& on_listening) {
+  // Block the shutdown signals in this thread and every thread it starts; sigwait below
+  // receives them synchronously.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  FB_ASSIGN_OR_RETURN(std::unique_ptr<Runtime> runtime,
+                      Runtime::Open({.data_dir = config.data_dir, .sync_writes = config.sync_writes}));
+  tenancy::RateLimiter rate_limiter({config.rate_limit_rps, config.rate_limit_burst});
+  HttpMetrics metrics;
+  storage::KvStore& store = *runtime->store;
+  storage::CommitQueue& commits = *runtime->commits;
+  Api api(
+      ApiDeps{.directory = *runtime->directory,
+              .audit = *runtime->audit,
+              .rate_limiter = rate_limiter,
+              .lists = *runtime->lists,
+              .metrics = metrics,
+              .clock = SystemClock(),
+              .refresh_metrics =
+                  [&store, &commits](HttpMetrics& m) {
+                    m.SetGauge("finbrain_storage_wal_syncs_total", "Synced WAL writes",
+                               static_cast<double>(store.SyncCount()));
+                    m.SetGauge("finbrain_storage_commit_groups_total", "Group commits",
+                               static_cast<double>(commits.GroupsCommitted()));
+                  }},
+      {.admin_token = config.admin_token});
+
+  FB_ASSIGN_OR_RETURN(
+      std::unique_ptr<HttpServer> server,
+      HttpServer::Start({.host = config.listen_host,
+                         .port = config.listen_port,
+                         .io_threads = config.io_threads,
+                         .max_body_bytes = config.max_body_bytes,
+                         .max_header_bytes = config.max_header_bytes,
+                         .request_timeout = std::chrono::milliseconds(config.request_timeout_ms)},
+                        [&api](HttpRequest request, Responder respond) {
+                          api.Handle(std::move(request), std::move(respond));
+                        }));
+  spdlog::info("listening on http://{}:{} (data dir {}, {} I/O threads, admin API {})",
+               config.listen_host, server->port(), config.data_dir, config.io_threads,
+               config.admin_token.empty() ? "off" : "on");
+  if (on_listening) on_listening(server->port());
+
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("received {}, shutting down (grace {} ms)", received == SIGTERM ? "SIGTERM" : "SIGINT",
+               config.shutdown_grace_ms);
+  api.SetReady(false);
+  server->Shutdown(std::chrono::milliseconds(config.shutdown_grace_ms));
+  server->Wait();
+  server.reset();
+  runtime.reset();  // drains the commit queue
+  spdlog::info("stopped");
+  return OkStatus();
+}
+
+}  // namespace finbrain::server
