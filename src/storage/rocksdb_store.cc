@@ -141,7 +141,7 @@ size_t WriteBatch::ByteSize() const {
 
 StatusOr<std::unique_ptr<KvStore>> OpenRocksDb(const RocksDbOptions& options) {
   std::error_code ec;
-  std::filesystem::create_directories(options.path, ec);
+  if (!options.read_only) std::filesystem::create_directories(options.path, ec);
   if (ec) {
     return UnavailableError("cannot create data directory '" + options.path + "': " + ec.message());
   }
@@ -166,7 +166,13 @@ StatusOr<std::unique_ptr<KvStore>> OpenRocksDb(const RocksDbOptions& options) {
 
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &db);
+  if (options.read_only && !listed.ok()) {
+    return NotFoundError("no FinBrain store in '" + options.path + "'");
+  }
+  rocksdb::Status s =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, options.path, descriptors, &handles, &db)
+          : rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &db);
   if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
     return UnavailableError("data directory '" + options.path +
                             "' is in use by another process (is a finbrain server running on "

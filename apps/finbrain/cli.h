@@ -1,0 +1,28 @@
+// Wiring shared by the `finbrain` subcommands. Each Add*Commands registers its subcommands on
+// the CLI11 app and sets `run` to the action chosen; main() runs it and maps the Status to an
+// exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "common/status.h"
+#include "server/config.h"
+
+namespace finbrain::cli {
+
+struct GlobalOptions {
+  std::string config_path;  // --config
+};
+
+using Action = std::function<Status()>;
+
+void AddServeCommand(CLI::App& app, GlobalOptions& global, Action& run);
+void AddTenantCommands(CLI::App& app, GlobalOptions& global, Action& run);
+void AddAuditCommands(CLI::App& app, GlobalOptions& global, Action& run);
+
+// Loads the configuration (file from --config, then the environment).
+StatusOr<server::ServerConfig> LoadConfig(const GlobalOptions& global);
+
+}  // namespace finbrain::cli

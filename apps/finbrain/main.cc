@@ -1,0 +1,58 @@
+// finbrain: the server and the command line in one binary.
+#include <iostream>
+
+#include "apps/finbrain/cli.h"
+#include "common/logging.h"
+
+#ifndef FINBRAIN_VERSION
+#define FINBRAIN_VERSION "dev"
+#endif
+
+namespace finbrain::cli {
+
+StatusOr<server::ServerConfig> LoadConfig(const GlobalOptions& global) {
+  return server::LoadServerConfig(global.config_path, server::EnvFromProcess());
+}
+
+}  // namespace finbrain::cli
+
+int main(int argc, char** argv) {
+  using namespace finbrain;
+  CLI::App app{"FinBrain: intelligent decision platform for consumer and SME finance"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  cli::GlobalOptions global;
+  app.add_option("--config", global.config_path, "YAML configuration file")
+      ->check(CLI::ExistingFile)
+      ->envname("FINBRAIN_CONFIG");
+  cli::Action run;
+
+  app.add_subcommand("version", "Print the version")->callback([&run] {
+    run = [] {
+      std::cout << "finbrain " << FINBRAIN_VERSION << "\n";
+      return OkStatus();
+    };
+  });
+  cli::AddServeCommand(app, global, run);
+  cli::AddTenantCommands(app, global, run);
+  cli::AddAuditCommands(app, global, run);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  if (!run) return 0;
+  (void)InitLogging("warn");
+  const Status status = run();
+  if (!status.ok()) {
+    std::cerr << "error: " << status.message();
+    if (!status.field().empty() && status.message().find(status.field()) == std::string::npos) {
+      std::cerr << " (" << status.field() << ")";
+    }
+    std::cerr << "\n";
+    return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  return 0;
+}
