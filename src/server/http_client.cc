@@ -49,7 +49,12 @@ class BeastClient final : public HttpClient {
     beast::error_code ec;
     stream_.expires_after(timeout_);
     http::write(stream_, request, ec);
-    if (ec) return UnavailableError("sending request failed: " + ec.message());
+    if (ec) {
+      // A server may answer and close before the whole body is sent (413): read that answer.
+      StatusOr<HttpResult> early = Read();
+      if (early.ok()) return early;
+      return UnavailableError("sending request failed: " + ec.message());
+    }
     return Read();
   }
 

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <optional>
@@ -139,6 +140,7 @@ class Session : public std::enable_shared_from_this<Session> {
     boost::json::object error{{"code", code}, {"message", message}};
     HttpResponse response = JsonResponse(status, boost::json::serialize(boost::json::object{{"error", error}}));
     keep_alive_ = false;  // the connection state is unknown after a protocol error
+    linger_ = true;
     busy_ = true;
     Write(std::move(response));
   }
@@ -170,7 +172,27 @@ class Session : public std::enable_shared_from_this<Session> {
     closed_ = true;
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.socket().close(ignored);
+    if (!linger_) {
+      stream_.socket().close(ignored);
+      return;
+    }
+    // After an error answer the client may still be sending (a body over the limit). Closing
+    // with unread input would reset the connection and could destroy the answer in flight, so
+    // read and discard until the client closes or a short deadline passes.
+    stream_.expires_after(std::chrono::seconds(2));
+    Drain();
+  }
+
+  void Drain() {
+    stream_.async_read_some(asio::buffer(drain_buffer_),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec) {
+                                beast::error_code ignored;
+                                self->stream_.socket().close(ignored);
+                                return;
+                              }
+                              self->Drain();
+                            });
   }
 
   beast::tcp_stream stream_;
@@ -181,6 +203,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool busy_ = false;
   bool closing_ = false;
   bool closed_ = false;
+  bool linger_ = false;
+  std::array<char, 4096> drain_buffer_;
 };
 
 class BeastServer final : public HttpServer {

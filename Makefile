@@ -1,0 +1,44 @@
+# Thin wrapper over CMake presets. The two commands a new user runs:
+#   make demo   set up, build (release) and run the demo server
+#   make test   set up, build (CI preset: warnings are errors) and run every test
+.PHONY: setup build build-ci demo test bench fuzz asan format clean
+
+JOBS ?= $(shell nproc)
+
+setup:
+	./scripts/setup
+
+build: setup
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+build-ci: setup
+	cmake --preset ci >/dev/null
+	cmake --build build/ci -j $(JOBS)
+
+demo: build
+	./scripts/demo build/release/apps/finbrain/finbrain
+
+test: build-ci
+	ctest --test-dir build/ci --output-on-failure -j $(JOBS) --timeout 300
+
+asan: setup
+	cmake --preset asan >/dev/null
+	cmake --build build/asan -j $(JOBS)
+	ctest --test-dir build/asan --output-on-failure -j $(JOBS) --timeout 600
+
+bench: build
+	./bench/http_load.sh build/release/apps/finbrain/finbrain
+
+fuzz: setup
+	cmake --preset fuzz >/dev/null
+	cmake --build build/fuzz -j $(JOBS)
+	mkdir -p build/fuzz/corpus
+	cp -n fuzz/corpus/* build/fuzz/corpus/ 2>/dev/null || true
+	build/fuzz/fuzz/http_request_fuzzer build/fuzz/corpus -max_total_time=$${FUZZ_SECONDS:-180} -max_len=4096
+
+format:
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build
