@@ -17,7 +17,8 @@ using namespace finbrain;
 
 struct World {
   World()
-      : runtime(std::move(server::Runtime::Open({.data_dir = dir.path(), .sync_writes = false})).value()),
+      : runtime(std::move(server::Runtime::Open({.data_dir = dir.path(), .sync_writes = false}))
+                    .value()),
         limiter({.requests_per_second = 0}),
         api(server::ApiDeps{*runtime->directory, *runtime->audit, limiter, *runtime->lists, metrics,
                             SystemClock(), nullptr},
@@ -58,7 +59,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
 
   std::promise<server::HttpResponse> answered;
   auto future = answered.get_future();
-  world->api.Handle(std::move(req), [&answered](server::HttpResponse r) { answered.set_value(std::move(r)); });
+  world->api.Handle(std::move(req),
+                    [&answered](server::HttpResponse r) { answered.set_value(std::move(r)); });
   const server::HttpResponse response = future.get();
   if (response.status < 200 || response.status > 599) std::abort();
   return 0;

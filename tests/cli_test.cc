@@ -21,8 +21,10 @@ TEST(Cli, VersionAndHelp) {
   auto version = RunFinbrain({"version"}, dir.path());
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_EQ(version.out.rfind("finbrain ", 0), 0u);
-  for (std::vector<std::string> args : {std::vector<std::string>{"--help"}, {"serve", "--help"},
-                                        {"tenant", "create", "--help"}, {"key", "revoke", "--help"},
+  for (std::vector<std::string> args : {std::vector<std::string>{"--help"},
+                                        {"serve", "--help"},
+                                        {"tenant", "create", "--help"},
+                                        {"key", "revoke", "--help"},
                                         {"audit", "verify", "--help"}}) {
     auto help = RunFinbrain(args, dir.path());
     EXPECT_EQ(help.exit_code, 0) << args[0];
@@ -36,7 +38,8 @@ TEST(Cli, BadFlagsAndConfigFailWithMessages) {
   EXPECT_NE(unknown.exit_code, 0);
   EXPECT_NE(unknown.err.find("no-such-flag"), std::string::npos) << unknown.err;
 
-  auto bad_listen = RunFinbrain({"serve", "--data-dir", dir.path() + "/d", "--listen", "nowhere"}, dir.path());
+  auto bad_listen =
+      RunFinbrain({"serve", "--data-dir", dir.path() + "/d", "--listen", "nowhere"}, dir.path());
   EXPECT_NE(bad_listen.exit_code, 0);
   EXPECT_NE(bad_listen.err.find("HOST:PORT"), std::string::npos) << bad_listen.err;
 
@@ -46,7 +49,8 @@ TEST(Cli, BadFlagsAndConfigFailWithMessages) {
   EXPECT_NE(bad_config.exit_code, 0);
   EXPECT_NE(bad_config.err.find("server.io_threads"), std::string::npos) << bad_config.err;
 
-  auto bad_env = RunFinbrain({"serve", "--data-dir", dir.path() + "/d"}, dir.path(), {"FINBRAIN_IO_THREADS=zero"});
+  auto bad_env = RunFinbrain({"serve", "--data-dir", dir.path() + "/d"}, dir.path(),
+                             {"FINBRAIN_IO_THREADS=zero"});
   EXPECT_NE(bad_env.exit_code, 0);
   EXPECT_NE(bad_env.err.find("FINBRAIN_IO_THREADS"), std::string::npos) << bad_env.err;
 
@@ -54,7 +58,8 @@ TEST(Cli, BadFlagsAndConfigFailWithMessages) {
   EXPECT_NE(missing_arg.exit_code, 0);
   EXPECT_NE(missing_arg.err.find("name"), std::string::npos) << missing_arg.err;
 
-  auto bad_name = RunFinbrain({"tenant", "create", "Not Valid", "--data-dir", dir.path() + "/d"}, dir.path());
+  auto bad_name =
+      RunFinbrain({"tenant", "create", "Not Valid", "--data-dir", dir.path() + "/d"}, dir.path());
   EXPECT_NE(bad_name.exit_code, 0);
   EXPECT_NE(bad_name.err.find("lowercase"), std::string::npos) << bad_name.err;
 }
@@ -66,7 +71,9 @@ TEST(Cli, TenantAndKeyCommandsOnDataDirectoryAndServer) {
   ASSERT_EQ(created.exit_code, 0) << created.err;
   const json::value key = json::parse(created.out);
   EXPECT_EQ(key.at("tenant"), "acme");
-  EXPECT_EQ(RunFinbrain({"tenant", "create", "acme", "--data-dir", data}, dir.path()).exit_code != 0, true);
+  EXPECT_EQ(
+      RunFinbrain({"tenant", "create", "acme", "--data-dir", data}, dir.path()).exit_code != 0,
+      true);
 
   ServerProcess server(data, dir.path());
   // The directory is held by the server now: direct access is refused with a hint.
@@ -74,14 +81,17 @@ TEST(Cli, TenantAndKeyCommandsOnDataDirectoryAndServer) {
   EXPECT_NE(busy.exit_code, 0);
   EXPECT_NE(busy.err.find("--url"), std::string::npos) << busy.err;
 
-  const std::vector<std::string> admin_env = {std::string("FINBRAIN_ADMIN_TOKEN=") + ServerProcess::kAdminToken};
-  auto via_api = RunFinbrain({"tenant", "create", "bank-b", "--url", server.url()}, dir.path(), admin_env);
+  const std::vector<std::string> admin_env = {std::string("FINBRAIN_ADMIN_TOKEN=") +
+                                              ServerProcess::kAdminToken};
+  auto via_api =
+      RunFinbrain({"tenant", "create", "bank-b", "--url", server.url()}, dir.path(), admin_env);
   ASSERT_EQ(via_api.exit_code, 0) << via_api.err;
   auto listed = RunFinbrain({"tenant", "list", "--url", server.url()}, dir.path(), admin_env);
   EXPECT_NE(listed.out.find("acme"), std::string::npos);
   EXPECT_NE(listed.out.find("bank-b"), std::string::npos);
   const std::string key_id(key.at("key_id").as_string());
-  auto revoked = RunFinbrain({"key", "revoke", key_id, "--url", server.url()}, dir.path(), admin_env);
+  auto revoked =
+      RunFinbrain({"key", "revoke", key_id, "--url", server.url()}, dir.path(), admin_env);
   EXPECT_EQ(revoked.exit_code, 0) << revoked.err;
   auto keys = RunFinbrain({"key", "list", "acme", "--url", server.url()}, dir.path(), admin_env);
   EXPECT_NE(keys.out.find(key_id), std::string::npos);
@@ -90,8 +100,9 @@ TEST(Cli, TenantAndKeyCommandsOnDataDirectoryAndServer) {
   EXPECT_NE(no_token.err.find("FINBRAIN_ADMIN_TOKEN"), std::string::npos);
 
   auto client = server.Connect();
-  auto r = client->Send("GET", "/v1/lists/blacklist/ip", "",
-                        {{"Authorization", "Bearer " + std::string(key.at("api_key").as_string())}});
+  auto r =
+      client->Send("GET", "/v1/lists/blacklist/ip", "",
+                   {{"Authorization", "Bearer " + std::string(key.at("api_key").as_string())}});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 403);
   // audit verify works beside the running server (read-only).
@@ -105,13 +116,14 @@ TEST(Cli, AuditVerifyNamesTheFirstTamperedEntry) {
   {
     ServerProcess server(data, dir.path());
     auto client = server.Connect();
-    auto created = client->Send("POST", "/admin/v1/tenants", R"({"name":"acme"})",
-                                {{"Authorization", std::string("Bearer ") + ServerProcess::kAdminToken}});
+    auto created =
+        client->Send("POST", "/admin/v1/tenants", R"({"name":"acme"})",
+                     {{"Authorization", std::string("Bearer ") + ServerProcess::kAdminToken}});
     ASSERT_TRUE(created.ok());
     const std::string key(json::parse(created->body).at("api_key").as_string());
     for (int i = 0; i < 5; ++i) {
-      auto r = client->Send("PUT", "/v1/lists/blacklist/ip/1.1.1." + std::to_string(i), R"({"reason":"x"})",
-                            {{"Authorization", "Bearer " + key}});
+      auto r = client->Send("PUT", "/v1/lists/blacklist/ip/1.1.1." + std::to_string(i),
+                            R"({"reason":"x"})", {{"Authorization", "Bearer " + key}});
       ASSERT_TRUE(r.ok());
       ASSERT_EQ(r->status, 201);
     }

@@ -19,8 +19,9 @@ TEST(CrashTest, AcknowledgedWritesSurviveKill9) {
   const std::string data = dir.path() + "/data";
   auto server = std::make_unique<ServerProcess>(data, dir.path());
   auto admin = server->Connect();
-  auto created = admin->Send("POST", "/admin/v1/tenants", R"({"name":"acme"})",
-                             {{"Authorization", std::string("Bearer ") + ServerProcess::kAdminToken}});
+  auto created =
+      admin->Send("POST", "/admin/v1/tenants", R"({"name":"acme"})",
+                  {{"Authorization", std::string("Bearer ") + ServerProcess::kAdminToken}});
   ASSERT_TRUE(created.ok());
   ASSERT_EQ(created->status, 201);
   const std::string key(json::parse(created->body).at("api_key").as_string());
@@ -36,8 +37,9 @@ TEST(CrashTest, AcknowledgedWritesSurviveKill9) {
       for (int i = 0;; ++i) {
         const std::string value = "10." + std::to_string(w) + "." + std::to_string(i / 256) + "." +
                                   std::to_string(i % 256);
-        auto r = (*client)->Send("PUT", "/v1/lists/blacklist/ip/" + value,
-                                 R"({"reason":"crash test"})", {{"Authorization", "Bearer " + key}});
+        auto r =
+            (*client)->Send("PUT", "/v1/lists/blacklist/ip/" + value, R"({"reason":"crash test"})",
+                            {{"Authorization", "Bearer " + key}});
         if (!r.ok()) return;  // killed
         if (r->status == 201) {
           acked[w].push_back(value);
@@ -55,7 +57,8 @@ TEST(CrashTest, AcknowledgedWritesSurviveKill9) {
   int checked = 0;
   for (const auto& values : acked) {
     for (const auto& value : values) {
-      auto r = client->Send("GET", "/v1/lists/blacklist/ip/" + value, "", {{"Authorization", "Bearer " + key}});
+      auto r = client->Send("GET", "/v1/lists/blacklist/ip/" + value, "",
+                            {{"Authorization", "Bearer " + key}});
       ASSERT_TRUE(r.ok());
       EXPECT_EQ(r->status, 200) << "acknowledged write lost: " << value;
       ++checked;

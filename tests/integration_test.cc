@@ -44,7 +44,8 @@ class IntegrationTest : public ::testing::Test {
   static std::string ErrorCode(const HttpResult& r) {
     boost::system::error_code ec;
     json::value v = json::parse(r.body, ec);
-    if (ec || !v.is_object() || !v.as_object().contains("error")) return "<not a JSON error: " + r.body + ">";
+    if (ec || !v.is_object() || !v.as_object().contains("error"))
+      return "<not a JSON error: " + r.body + ">";
     return std::string(v.at("error").at("code").as_string());
   }
   static std::string ErrorField(const HttpResult& r) {
@@ -84,35 +85,48 @@ TEST_F(IntegrationTest, AuthenticationRules) {
   EXPECT_EQ(Call("GET", "/v1/lists/blacklist/ip", "", second_key).status, 200);
   // Admin routes need the admin token, not a tenant key.
   EXPECT_EQ(Call("GET", "/admin/v1/tenants", "", second_key).status, 401);
-  EXPECT_EQ(Call("POST", "/admin/v1/tenants", R"({"name":"acme"})", ServerProcess::kAdminToken).status, 409);
+  EXPECT_EQ(
+      Call("POST", "/admin/v1/tenants", R"({"name":"acme"})", ServerProcess::kAdminToken).status,
+      409);
 }
 
 TEST_F(IntegrationTest, ListCrudWithEncodedValuesAndPaging) {
   const std::string key = CreateTenant("acme");
-  HttpResult put = Call("PUT", "/v1/lists/blacklist/address/Room%20101%2FNo.%205%20Road", R"({"reason":"drop address","source":"rule","expires_at":"2099-01-01T00:00:00+08:00"})", key);
+  HttpResult put = Call(
+      "PUT", "/v1/lists/blacklist/address/Room%20101%2FNo.%205%20Road",
+      R"({"reason":"drop address","source":"rule","expires_at":"2099-01-01T00:00:00+08:00"})", key);
   ASSERT_EQ(put.status, 201) << put.body;
   json::value entry = json::parse(put.body);
   EXPECT_EQ(entry.at("value"), "Room 101/No. 5 Road");
   EXPECT_EQ(entry.at("source"), "rule");
   EXPECT_EQ(entry.at("expires_at"), "2098-12-31T16:00:00Z");
-  EXPECT_EQ(Call("PUT", "/v1/lists/blacklist/address/Room%20101%2FNo.%205%20Road", R"({"reason":"again"})", key).status, 200);
+  EXPECT_EQ(Call("PUT", "/v1/lists/blacklist/address/Room%20101%2FNo.%205%20Road",
+                 R"({"reason":"again"})", key)
+                .status,
+            200);
   HttpResult got = Call("GET", "/v1/lists/blacklist/address/Room%20101%2FNo.%205%20Road", "", key);
   EXPECT_EQ(got.status, 200);
   EXPECT_EQ(json::parse(got.body).at("reason"), "again");
 
   // Phone numbers are tokenized; the raw number still finds the entry.
-  HttpResult phone = Call("PUT", "/v1/lists/greylist/phone/%2B86%20138%200013%208000", R"({"reason":"shared by a ring"})", key);
+  HttpResult phone = Call("PUT", "/v1/lists/greylist/phone/%2B86%20138%200013%208000",
+                          R"({"reason":"shared by a ring"})", key);
   ASSERT_EQ(phone.status, 201);
   EXPECT_EQ(json::parse(phone.body).at("value").as_string().find("tok_phone_"), 0u);
   EXPECT_EQ(Call("GET", "/v1/lists/greylist/phone/13800138000", "", key).status, 200);
 
   for (int i = 0; i < 7; ++i) {
-    ASSERT_EQ(Call("PUT", "/v1/lists/whitelist/device/dev" + std::to_string(i), R"({"reason":"vip"})", key).status, 201);
+    ASSERT_EQ(Call("PUT", "/v1/lists/whitelist/device/dev" + std::to_string(i),
+                   R"({"reason":"vip"})", key)
+                  .status,
+              201);
   }
   std::vector<std::string> values;
   std::string cursor;
   do {
-    HttpResult page = Call("GET", "/v1/lists/whitelist/device?limit=3" + (cursor.empty() ? "" : "&cursor=" + cursor), "", key);
+    HttpResult page = Call(
+        "GET", "/v1/lists/whitelist/device?limit=3" + (cursor.empty() ? "" : "&cursor=" + cursor),
+        "", key);
     ASSERT_EQ(page.status, 200) << page.body;
     json::value v = json::parse(page.body);
     for (const auto& e : v.at("entries").as_array()) values.emplace_back(e.at("value").as_string());
@@ -136,14 +150,23 @@ TEST_F(IntegrationTest, BadInputGetsClearJsonErrors) {
       {"PUT", "/v1/lists/blacklist/ip/1.2.3.4", "{\"reason\":", 400, "invalid_argument", "body"},
       {"PUT", "/v1/lists/blacklist/ip/1.2.3.4", "[1,2]", 400, "invalid_argument", "body"},
       {"PUT", "/v1/lists/blacklist/ip/1.2.3.4", "", 400, "invalid_argument", "body"},
-      {"PUT", "/v1/lists/blacklist/ip/1.2.3.4", R"({"reason":["x"]})", 400, "invalid_argument", "reason"},
-      {"PUT", "/v1/lists/blacklist/ip/1.2.3.4", R"({"source":"manual"})", 400, "invalid_argument", "reason"},
-      {"PUT", "/v1/lists/blacklist/ip/1.2.3.4", R"({"reason":"x","source":"oracle"})", 400, "invalid_argument", "source"},
-      {"PUT", "/v1/lists/blacklist/ip/1.2.3.4", R"({"reason":"x","expires_at":"tomorrow"})", 400, "invalid_argument", "expires_at"},
-      {"PUT", "/v1/lists/blacklist/ip/1.2.3.4", R"({"reason":"x","expires_at":"2001-01-01T00:00:00Z"})", 400, "invalid_argument", "expires_at"},
-      {"PUT", "/v1/lists/blacklist/ip/1.2.3.4", R"({"reason":"x","extra":true})", 400, "invalid_argument", "extra"},
-      {"PUT", "/v1/lists/purplelist/ip/1.2.3.4", R"({"reason":"x"})", 400, "invalid_argument", "list"},
-      {"PUT", "/v1/lists/blacklist/galaxy/1.2.3.4", R"({"reason":"x"})", 400, "invalid_argument", "entity_type"},
+      {"PUT", "/v1/lists/blacklist/ip/1.2.3.4", R"({"reason":["x"]})", 400, "invalid_argument",
+       "reason"},
+      {"PUT", "/v1/lists/blacklist/ip/1.2.3.4", R"({"source":"manual"})", 400, "invalid_argument",
+       "reason"},
+      {"PUT", "/v1/lists/blacklist/ip/1.2.3.4", R"({"reason":"x","source":"oracle"})", 400,
+       "invalid_argument", "source"},
+      {"PUT", "/v1/lists/blacklist/ip/1.2.3.4", R"({"reason":"x","expires_at":"tomorrow"})", 400,
+       "invalid_argument", "expires_at"},
+      {"PUT", "/v1/lists/blacklist/ip/1.2.3.4",
+       R"({"reason":"x","expires_at":"2001-01-01T00:00:00Z"})", 400, "invalid_argument",
+       "expires_at"},
+      {"PUT", "/v1/lists/blacklist/ip/1.2.3.4", R"({"reason":"x","extra":true})", 400,
+       "invalid_argument", "extra"},
+      {"PUT", "/v1/lists/purplelist/ip/1.2.3.4", R"({"reason":"x"})", 400, "invalid_argument",
+       "list"},
+      {"PUT", "/v1/lists/blacklist/galaxy/1.2.3.4", R"({"reason":"x"})", 400, "invalid_argument",
+       "entity_type"},
       {"PUT", "/v1/lists/blacklist/card/12", R"({"reason":"x"})", 400, "invalid_argument", "value"},
       {"PUT", "/v1/lists/blacklist/ip/%ZZ", R"({"reason":"x"})", 400, "invalid_argument", "value"},
       {"GET", "/v1/lists/blacklist/ip?limit=0", "", 400, "invalid_argument", "limit"},
@@ -153,7 +176,8 @@ TEST_F(IntegrationTest, BadInputGetsClearJsonErrors) {
   };
   for (const Case& c : cases) {
     HttpResult r = Call(c.method, c.target, c.body, key);
-    EXPECT_EQ(r.status, c.status) << c.method << " " << c.target << " " << c.body << " -> " << r.body;
+    EXPECT_EQ(r.status, c.status) << c.method << " " << c.target << " " << c.body << " -> "
+                                  << r.body;
     EXPECT_EQ(ErrorCode(r), c.code) << c.target << " " << c.body;
     if (!c.field.empty()) {
       EXPECT_EQ(ErrorField(r), c.field) << c.target << " " << c.body;
@@ -164,7 +188,8 @@ TEST_F(IntegrationTest, BadInputGetsClearJsonErrors) {
   EXPECT_EQ(big.status, 413);
   EXPECT_EQ(ErrorCode(big), "payload_too_large");
   client_ = server_->Connect();
-  auto huge_header = client_->Send("GET", "/healthz", "", {{"X-Padding", std::string(40 << 10, 'a')}});
+  auto huge_header =
+      client_->Send("GET", "/healthz", "", {{"X-Padding", std::string(40 << 10, 'a')}});
   ASSERT_TRUE(huge_header.ok());
   EXPECT_EQ(huge_header->status, 431);
   client_ = server_->Connect();
@@ -177,7 +202,8 @@ TEST_F(IntegrationTest, BadInputGetsClearJsonErrors) {
 }
 
 TEST_F(IntegrationTest, RateLimitAnswers429WithRetryAfter) {
-  const std::string key = CreateTenant("slow", R"(,"rate_limit":{"requests_per_second":0.5,"burst":3})");
+  const std::string key =
+      CreateTenant("slow", R"(,"rate_limit":{"requests_per_second":0.5,"burst":3})");
   const std::string other = CreateTenant("fast");
   for (int i = 0; i < 3; ++i) EXPECT_EQ(Call("GET", "/v1/lists/blacklist/ip", "", key).status, 200);
   HttpResult limited = Call("GET", "/v1/lists/blacklist/ip", "", key);
@@ -190,21 +216,33 @@ TEST_F(IntegrationTest, RateLimitAnswers429WithRetryAfter) {
 TEST_F(IntegrationTest, TenantsCannotSeeOrTouchEachOthersEntries) {
   const std::string a = CreateTenant("bank-a");
   const std::string b = CreateTenant("bank-b");
-  ASSERT_EQ(Call("PUT", "/v1/lists/blacklist/phone/13900139000", R"({"reason":"a's case"})", a).status, 201);
-  ASSERT_EQ(Call("PUT", "/v1/lists/blacklist/ip/10.0.0.1", R"({"reason":"a's case"})", a).status, 201);
+  ASSERT_EQ(
+      Call("PUT", "/v1/lists/blacklist/phone/13900139000", R"({"reason":"a's case"})", a).status,
+      201);
+  ASSERT_EQ(Call("PUT", "/v1/lists/blacklist/ip/10.0.0.1", R"({"reason":"a's case"})", a).status,
+            201);
 
   // Reads: absent for B, exactly as if the entry did not exist.
   HttpResult b_get = Call("GET", "/v1/lists/blacklist/phone/13900139000", "", b);
   HttpResult b_missing = Call("GET", "/v1/lists/blacklist/phone/13900139999", "", b);
   EXPECT_EQ(b_get.status, 404);
   EXPECT_EQ(b_get.body, b_missing.body);
-  EXPECT_TRUE(json::parse(Call("GET", "/v1/lists/blacklist/phone", "", b).body).at("entries").as_array().empty());
-  EXPECT_TRUE(json::parse(Call("GET", "/v1/lists/blacklist/ip", "", b).body).at("entries").as_array().empty());
+  EXPECT_TRUE(json::parse(Call("GET", "/v1/lists/blacklist/phone", "", b).body)
+                  .at("entries")
+                  .as_array()
+                  .empty());
+  EXPECT_TRUE(json::parse(Call("GET", "/v1/lists/blacklist/ip", "", b).body)
+                  .at("entries")
+                  .as_array()
+                  .empty());
   // Writes: B's delete finds nothing; B's put creates B's own entry and leaves A's alone.
   EXPECT_EQ(Call("DELETE", "/v1/lists/blacklist/ip/10.0.0.1", "", b).status, 404);
-  EXPECT_EQ(Call("PUT", "/v1/lists/blacklist/ip/10.0.0.1", R"({"reason":"b's case"})", b).status, 201);
-  EXPECT_EQ(json::parse(Call("GET", "/v1/lists/blacklist/ip/10.0.0.1", "", a).body).at("reason"), "a's case");
-  EXPECT_EQ(json::parse(Call("GET", "/v1/lists/blacklist/ip/10.0.0.1", "", b).body).at("reason"), "b's case");
+  EXPECT_EQ(Call("PUT", "/v1/lists/blacklist/ip/10.0.0.1", R"({"reason":"b's case"})", b).status,
+            201);
+  EXPECT_EQ(json::parse(Call("GET", "/v1/lists/blacklist/ip/10.0.0.1", "", a).body).at("reason"),
+            "a's case");
+  EXPECT_EQ(json::parse(Call("GET", "/v1/lists/blacklist/ip/10.0.0.1", "", b).body).at("reason"),
+            "b's case");
   EXPECT_EQ(Call("DELETE", "/v1/lists/blacklist/ip/10.0.0.1", "", b).status, 204);
   EXPECT_EQ(Call("GET", "/v1/lists/blacklist/ip/10.0.0.1", "", a).status, 200);
   // A tenant cannot list another tenant's keys with its own key.
@@ -216,9 +254,10 @@ TEST_F(IntegrationTest, MetricsCountRequestsByRouteAndStatus) {
   for (int i = 0; i < 3; ++i) Call("GET", "/v1/lists/blacklist/ip/9.9.9.9", "", key);
   HttpResult metrics = Call("GET", "/metrics");
   EXPECT_EQ(metrics.status, 200);
-  EXPECT_NE(metrics.body.find(
-                R"(finbrain_http_requests_total{method="GET",route="/v1/lists/{list}/{entity_type}/{value}",status="404"} 3)"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics.body.find(
+          R"(finbrain_http_requests_total{method="GET",route="/v1/lists/{list}/{entity_type}/{value}",status="404"} 3)"),
+      std::string::npos)
       << metrics.body;
   EXPECT_NE(metrics.body.find("finbrain_http_request_duration_seconds_bucket"), std::string::npos);
   EXPECT_NE(metrics.body.find("process_resident_memory_bytes"), std::string::npos);

@@ -52,8 +52,10 @@ class Process {
     envp.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data()) != 0) {
       throw std::runtime_error("cannot spawn " + args[0]);
@@ -112,15 +114,16 @@ class ServerProcess {
     std::vector<std::string> env = {"FINBRAIN_LOG_LEVEL=warn"};
     if (admin) env.push_back(std::string("FINBRAIN_ADMIN_TOKEN=") + kAdminToken);
     for (auto& e : extra_env) env.push_back(e);
-    process_ = std::make_unique<Process>(
-        std::vector<std::string>{FinbrainBinary(), "serve", "--data-dir", data_dir, "--listen",
-                                 "127.0.0.1:0"},
-        scratch + "/server", env);
+    process_ =
+        std::make_unique<Process>(std::vector<std::string>{FinbrainBinary(), "serve", "--data-dir",
+                                                           data_dir, "--listen", "127.0.0.1:0"},
+                                  scratch + "/server", env);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     const std::string marker = "listening on http://127.0.0.1:";
     while (std::chrono::steady_clock::now() < deadline) {
       const std::string out = process_->Stdout();
-      if (size_t at = out.find(marker); at != std::string::npos && out.find('\n', at) != std::string::npos) {
+      if (size_t at = out.find(marker);
+          at != std::string::npos && out.find('\n', at) != std::string::npos) {
         port_ = static_cast<std::uint16_t>(std::stoi(out.substr(at + marker.size())));
         return;
       }

@@ -23,12 +23,15 @@ void AddAuditCommands(CLI::App& app, GlobalOptions& global, Action& run) {
         dir = config.data_dir;
       }
       if (!std::filesystem::exists(dir + "/secret.key")) {
-        return NotFoundError("'" + dir + "' is not a FinBrain data directory (no secret.key)", "data-dir");
+        return NotFoundError("'" + dir + "' is not a FinBrain data directory (no secret.key)",
+                             "data-dir");
       }
       FB_ASSIGN_OR_RETURN(tenancy::DeploymentKeys keys, tenancy::LoadOrCreateDeploymentKeys(dir));
       // Read-only: works beside a running server.
-      FB_ASSIGN_OR_RETURN(auto store, storage::OpenRocksDb({.path = dir + "/db", .read_only = true}));
-      FB_ASSIGN_OR_RETURN(tenancy::AuditVerification v, tenancy::AuditLog::Verify(*store, keys.audit));
+      FB_ASSIGN_OR_RETURN(auto store,
+                          storage::OpenRocksDb({.path = dir + "/db", .read_only = true}));
+      FB_ASSIGN_OR_RETURN(tenancy::AuditVerification v,
+                          tenancy::AuditLog::Verify(*store, keys.audit));
       if (!v.intact) {
         return DataLossError("audit log broken at entry " + std::to_string(v.first_bad_seq) + ": " +
                              v.problem + " (" + std::to_string(v.entries_checked) +

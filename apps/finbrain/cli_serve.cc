@@ -15,7 +15,8 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Action& run) {
   auto flags = std::make_shared<Flags>();
   cmd->add_option("--data-dir", flags->data_dir, "Data directory (created if missing)");
   cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on (port 0 picks a free one)");
-  cmd->add_option("--io-threads", flags->io_threads, "Number of I/O threads")->check(CLI::Range(1, 256));
+  cmd->add_option("--io-threads", flags->io_threads, "Number of I/O threads")
+      ->check(CLI::Range(1, 256));
   cmd->add_option("--log-level", flags->log_level, "trace, debug, info, warn, error or off");
   cmd->footer(
       "Settings come from defaults, then --config, then FINBRAIN_* environment variables, then "

@@ -20,24 +20,26 @@ struct Target {
 };
 
 void AddTargetOptions(CLI::App* cmd, Target& target) {
-  cmd->add_option("--url", target.url, "Server URL (uses the admin API), e.g. http://127.0.0.1:8080");
+  cmd->add_option("--url", target.url,
+                  "Server URL (uses the admin API), e.g. http://127.0.0.1:8080");
   cmd->add_option("--data-dir", target.data_dir, "Data directory, when no server holds it");
   cmd->add_option("--admin-token", target.admin_token, "Admin token for --url")
       ->envname("FINBRAIN_ADMIN_TOKEN");
 }
 
-StatusOr<json::value> CallAdmin(const Target& target, std::string_view method, std::string_view path,
-                                const std::string& body) {
+StatusOr<json::value> CallAdmin(const Target& target, std::string_view method,
+                                std::string_view path, const std::string& body) {
   if (target.admin_token.empty()) {
-    return InvalidArgumentError("--url needs the admin token: set FINBRAIN_ADMIN_TOKEN or --admin-token",
-                                "admin-token");
+    return InvalidArgumentError(
+        "--url needs the admin token: set FINBRAIN_ADMIN_TOKEN or --admin-token", "admin-token");
   }
   std::string host;
   std::uint16_t port = 0;
   FB_RETURN_IF_ERROR(server::ParseHttpUrl(target.url, host, port));
   FB_ASSIGN_OR_RETURN(auto client, server::HttpClient::Connect(host, port));
-  FB_ASSIGN_OR_RETURN(server::HttpResult result,
-                      client->Send(method, path, body, {{"Authorization", "Bearer " + target.admin_token}}));
+  FB_ASSIGN_OR_RETURN(
+      server::HttpResult result,
+      client->Send(method, path, body, {{"Authorization", "Bearer " + target.admin_token}}));
   boost::system::error_code ec;
   json::value parsed = json::parse(result.body, ec);
   if (result.status >= 400) {
@@ -52,7 +54,8 @@ StatusOr<json::value> CallAdmin(const Target& target, std::string_view method, s
   return parsed;
 }
 
-StatusOr<std::unique_ptr<server::Runtime>> OpenDirect(const GlobalOptions& global, const Target& target) {
+StatusOr<std::unique_ptr<server::Runtime>> OpenDirect(const GlobalOptions& global,
+                                                      const Target& target) {
   std::string data_dir = target.data_dir;
   if (data_dir.empty()) {
     FB_ASSIGN_OR_RETURN(server::ServerConfig config, LoadConfig(global));
@@ -82,9 +85,11 @@ void AddTenantCommands(CLI::App& app, GlobalOptions& global, Action& run) {
     auto name = std::make_shared<std::string>();
     auto rps = std::make_shared<double>(0);
     auto burst = std::make_shared<double>(0);
-    CLI::App* cmd = tenant->add_subcommand("create", "Create a tenant and print its first API key (shown once)");
+    CLI::App* cmd = tenant->add_subcommand(
+        "create", "Create a tenant and print its first API key (shown once)");
     cmd->add_option("name", *name, "Tenant name: lowercase letters, digits, '-', '_'")->required();
-    cmd->add_option("--rate-limit", *rps, "Requests per second for this tenant")->check(CLI::PositiveNumber);
+    cmd->add_option("--rate-limit", *rps, "Requests per second for this tenant")
+        ->check(CLI::PositiveNumber);
     cmd->add_option("--burst", *burst, "Burst size for this tenant")->check(CLI::PositiveNumber);
     AddTargetOptions(cmd, *target);
     cmd->callback([&global, &run, target, name, rps, burst] {
@@ -93,14 +98,18 @@ void AddTenantCommands(CLI::App& app, GlobalOptions& global, Action& run) {
         if (*rps > 0) limit = tenancy::RateLimit{*rps, *burst > 0 ? *burst : *rps};
         if (!target->url.empty()) {
           json::object body{{"name", *name}};
-          if (limit) body["rate_limit"] = {{"requests_per_second", limit->requests_per_second}, {"burst", limit->burst}};
-          FB_ASSIGN_OR_RETURN(json::value r, CallAdmin(*target, "POST", "/admin/v1/tenants", json::serialize(body)));
+          if (limit)
+            body["rate_limit"] = {{"requests_per_second", limit->requests_per_second},
+                                  {"burst", limit->burst}};
+          FB_ASSIGN_OR_RETURN(json::value r, CallAdmin(*target, "POST", "/admin/v1/tenants",
+                                                       json::serialize(body)));
           PrintJson(r);
           return OkStatus();
         }
         FB_ASSIGN_OR_RETURN(auto runtime, OpenDirect(global, *target));
-        FB_ASSIGN_OR_RETURN(tenancy::NewApiKey k,
-                            runtime->directory->CreateTenant(*name, limit, {kCli.id, "cli tenant create"}));
+        FB_ASSIGN_OR_RETURN(
+            tenancy::NewApiKey k,
+            runtime->directory->CreateTenant(*name, limit, {kCli.id, "cli tenant create"}));
         PrintJson(KeyJson(k));
         return OkStatus();
       };
@@ -120,9 +129,11 @@ void AddTenantCommands(CLI::App& app, GlobalOptions& global, Action& run) {
           }
         } else {
           FB_ASSIGN_OR_RETURN(auto runtime, OpenDirect(global, *target));
-          for (const auto& t : runtime->directory->ListTenants()) rows.emplace_back(t.id, FormatRfc3339(t.created_at));
+          for (const auto& t : runtime->directory->ListTenants())
+            rows.emplace_back(t.id, FormatRfc3339(t.created_at));
         }
-        std::cout << std::left << std::setw(32) << "TENANT" << "CREATED\n";
+        std::cout << std::left << std::setw(32) << "TENANT"
+                  << "CREATED\n";
         for (const auto& [id, created] : rows) std::cout << std::setw(32) << id << created << "\n";
         return OkStatus();
       };
@@ -131,18 +142,21 @@ void AddTenantCommands(CLI::App& app, GlobalOptions& global, Action& run) {
   {
     auto target = std::make_shared<Target>();
     auto name = std::make_shared<std::string>();
-    CLI::App* cmd = key->add_subcommand("create", "Create another API key for a tenant (shown once)");
+    CLI::App* cmd =
+        key->add_subcommand("create", "Create another API key for a tenant (shown once)");
     cmd->add_option("tenant", *name, "Tenant name")->required();
     AddTargetOptions(cmd, *target);
     cmd->callback([&global, &run, target, name] {
       run = [&global, target, name]() -> Status {
         if (!target->url.empty()) {
-          FB_ASSIGN_OR_RETURN(json::value r, CallAdmin(*target, "POST", "/admin/v1/tenants/" + *name + "/keys", ""));
+          FB_ASSIGN_OR_RETURN(json::value r, CallAdmin(*target, "POST",
+                                                       "/admin/v1/tenants/" + *name + "/keys", ""));
           PrintJson(r);
           return OkStatus();
         }
         FB_ASSIGN_OR_RETURN(auto runtime, OpenDirect(global, *target));
-        FB_ASSIGN_OR_RETURN(tenancy::NewApiKey k, runtime->directory->CreateKey(*name, {kCli.id, "cli key create"}));
+        FB_ASSIGN_OR_RETURN(tenancy::NewApiKey k,
+                            runtime->directory->CreateKey(*name, {kCli.id, "cli key create"}));
         PrintJson(KeyJson(k));
         return OkStatus();
       };
@@ -151,13 +165,15 @@ void AddTenantCommands(CLI::App& app, GlobalOptions& global, Action& run) {
   {
     auto target = std::make_shared<Target>();
     auto key_id = std::make_shared<std::string>();
-    CLI::App* cmd = key->add_subcommand("revoke", "Revoke an API key; requests with it then get 403");
+    CLI::App* cmd =
+        key->add_subcommand("revoke", "Revoke an API key; requests with it then get 403");
     cmd->add_option("key_id", *key_id, "Key id (the part after fbk_)")->required();
     AddTargetOptions(cmd, *target);
     cmd->callback([&global, &run, target, key_id] {
       run = [&global, target, key_id]() -> Status {
         if (!target->url.empty()) {
-          FB_ASSIGN_OR_RETURN(json::value r, CallAdmin(*target, "DELETE", "/admin/v1/keys/" + *key_id, ""));
+          FB_ASSIGN_OR_RETURN(json::value r,
+                              CallAdmin(*target, "DELETE", "/admin/v1/keys/" + *key_id, ""));
           PrintJson(r);
           return OkStatus();
         }
@@ -171,7 +187,8 @@ void AddTenantCommands(CLI::App& app, GlobalOptions& global, Action& run) {
   {
     auto target = std::make_shared<Target>();
     auto name = std::make_shared<std::string>();
-    CLI::App* cmd = key->add_subcommand("list", "List a tenant's API keys (ids only; secrets are never stored)");
+    CLI::App* cmd = key->add_subcommand(
+        "list", "List a tenant's API keys (ids only; secrets are never stored)");
     cmd->add_option("tenant", *name, "Tenant name")->required();
     AddTargetOptions(cmd, *target);
     cmd->callback([&global, &run, target, name] {
@@ -181,10 +198,12 @@ void AddTenantCommands(CLI::App& app, GlobalOptions& global, Action& run) {
         };
         std::vector<Row> rows;
         if (!target->url.empty()) {
-          FB_ASSIGN_OR_RETURN(json::value r, CallAdmin(*target, "GET", "/admin/v1/tenants/" + *name + "/keys", ""));
+          FB_ASSIGN_OR_RETURN(
+              json::value r, CallAdmin(*target, "GET", "/admin/v1/tenants/" + *name + "/keys", ""));
           for (const auto& k : r.at("keys").as_array()) {
             const json::value& revoked = k.at("revoked_at");
-            rows.push_back({std::string(k.at("key_id").as_string()), std::string(k.at("created_at").as_string()),
+            rows.push_back({std::string(k.at("key_id").as_string()),
+                            std::string(k.at("created_at").as_string()),
                             revoked.is_string() ? std::string(revoked.as_string()) : "-"});
           }
         } else {
@@ -197,8 +216,10 @@ void AddTenantCommands(CLI::App& app, GlobalOptions& global, Action& run) {
                             k.revoked_at ? FormatRfc3339(*k.revoked_at) : "-"});
           }
         }
-        std::cout << std::left << std::setw(20) << "KEY ID" << std::setw(28) << "CREATED" << "REVOKED\n";
-        for (const Row& r : rows) std::cout << std::setw(20) << r.id << std::setw(28) << r.created << r.revoked << "\n";
+        std::cout << std::left << std::setw(20) << "KEY ID" << std::setw(28) << "CREATED"
+                  << "REVOKED\n";
+        for (const Row& r : rows)
+          std::cout << std::setw(20) << r.id << std::setw(28) << r.created << r.revoked << "\n";
         return OkStatus();
       };
     });

@@ -9,7 +9,7 @@
 namespace finbrain {
 
 inline constexpr std::array<std::string_view, 11> kEntityTypes = {
-    "user", "phone",      "device",   "ip",         "address", "card",
+    "user",      "phone", "device",     "ip",       "address",    "card",
     "id_number", "email", "enterprise", "merchant", "application"};
 
 inline bool IsEntityType(std::string_view type) {

@@ -91,8 +91,8 @@ Status InternalError(std::string message);
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(const T& value) : value_(value) {}  // NOLINT: implicit by design, like absl
-  StatusOr(T&& value) : value_(std::move(value)) {}  // NOLINT
+  StatusOr(const T& value) : value_(value) {}             // NOLINT: implicit by design, like absl
+  StatusOr(T&& value) : value_(std::move(value)) {}       // NOLINT
   StatusOr(Status status) : status_(std::move(status)) {  // NOLINT
     if (status_.ok()) status_ = InternalError("StatusOr constructed from an OK status");
   }
@@ -120,9 +120,9 @@ class [[nodiscard]] StatusOr {
 #define FB_INTERNAL_CONCAT(a, b) FB_INTERNAL_CONCAT_(a, b)
 
 // Returns from the enclosing function if `expr` (a Status) is not OK.
-#define FB_RETURN_IF_ERROR(expr)                         \
-  do {                                                   \
-    ::finbrain::Status fb_status_internal_ = (expr);     \
+#define FB_RETURN_IF_ERROR(expr)                               \
+  do {                                                         \
+    ::finbrain::Status fb_status_internal_ = (expr);           \
     if (!fb_status_internal_.ok()) return fb_status_internal_; \
   } while (false)
 

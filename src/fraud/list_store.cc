@@ -69,9 +69,12 @@ std::optional<ListKind> ParseListKind(std::string_view name) {
 
 std::string_view ListKindName(ListKind kind) {
   switch (kind) {
-    case ListKind::kBlacklist: return "blacklist";
-    case ListKind::kGreylist: return "greylist";
-    case ListKind::kWhitelist: return "whitelist";
+    case ListKind::kBlacklist:
+      return "blacklist";
+    case ListKind::kGreylist:
+      return "greylist";
+    case ListKind::kWhitelist:
+      return "whitelist";
   }
   return "blacklist";
 }
@@ -85,9 +88,12 @@ std::optional<ListSource> ParseListSource(std::string_view name) {
 
 std::string_view ListSourceName(ListSource source) {
   switch (source) {
-    case ListSource::kManual: return "manual";
-    case ListSource::kRule: return "rule";
-    case ListSource::kModel: return "model";
+    case ListSource::kManual:
+      return "manual";
+    case ListSource::kRule:
+      return "rule";
+    case ListSource::kModel:
+      return "model";
   }
   return "manual";
 }
@@ -143,15 +149,15 @@ StatusOr<ListStore::PreparedWrite> ListStore::PreparePut(std::string_view tenant
                                                          const ListEntryInput& input,
                                                          std::string_view actor) const {
   FB_ASSIGN_OR_RETURN(std::string value, CanonicalValue(entity_type, raw_value));
-  if (input.reason.empty()) return InvalidArgumentError("reason is required and must not be empty", "reason");
+  if (input.reason.empty())
+    return InvalidArgumentError("reason is required and must not be empty", "reason");
   if (input.reason.size() > kMaxReasonBytes) {
     return InvalidArgumentError("reason is longer than 1000 bytes", "reason");
   }
   const TimeMicros now = clock_.NowMicros();
   if (input.expires_at && *input.expires_at <= now) {
-    return InvalidArgumentError("expires_at " + FormatRfc3339(*input.expires_at) +
-                                    " is not in the future",
-                                "expires_at");
+    return InvalidArgumentError(
+        "expires_at " + FormatRfc3339(*input.expires_at) + " is not in the future", "expires_at");
   }
   const std::string key = KeyPrefix(tenant, list, entity_type) + value;
   FB_ASSIGN_OR_RETURN(std::optional<ListEntry> existing, Read(key));
@@ -238,7 +244,8 @@ StatusOr<ListStore::Page> ListStore::List(std::string_view tenant, ListKind list
   FB_RETURN_IF_ERROR(error);
   if (more) {
     const std::string_view last = std::string_view(last_key).substr(prefix.size());
-    page.next_cursor = HexEncode(std::span(reinterpret_cast<const std::uint8_t*>(last.data()), last.size()));
+    page.next_cursor =
+        HexEncode(std::span(reinterpret_cast<const std::uint8_t*>(last.data()), last.size()));
   }
   return page;
 }

@@ -55,11 +55,14 @@ TEST_F(ListStoreTest, PiiIsTokenizedAndFoundByRawValueOrToken) {
   EXPECT_TRUE(entry->value.starts_with("tok_phone_"));
   EXPECT_TRUE(lists_->Get("acme", ListKind::kBlacklist, "phone", entry->value).value().has_value());
   bool raw_stored = false;
-  ASSERT_TRUE(store_->Scan("lists", "", "", [&](std::string_view k, std::string_view v) {
-                raw_stored |= k.find("0013") != std::string_view::npos ||
-                              v.find("13800138000") != std::string_view::npos;
-                return true;
-              }).ok());
+  ASSERT_TRUE(store_
+                  ->Scan("lists", "", "",
+                         [&](std::string_view k, std::string_view v) {
+                           raw_stored |= k.find("0013") != std::string_view::npos ||
+                                         v.find("13800138000") != std::string_view::npos;
+                           return true;
+                         })
+                  .ok());
   EXPECT_FALSE(raw_stored);
 }
 
@@ -104,7 +107,8 @@ TEST_F(ListStoreTest, PagesThroughEntriesInOrder) {
   ASSERT_EQ(seen.size(), 25u);
   EXPECT_EQ(seen.front(), "u100@x.cn");
   EXPECT_EQ(seen.back(), "u124@x.cn");
-  EXPECT_EQ(lists_->List("acme", ListKind::kBlacklist, "email", "zz", 10).status().field(), "cursor");
+  EXPECT_EQ(lists_->List("acme", ListKind::kBlacklist, "email", "zz", 10).status().field(),
+            "cursor");
   EXPECT_EQ(lists_->List("acme", ListKind::kBlacklist, "email", "", 0).status().field(), "limit");
 }
 

@@ -59,10 +59,12 @@ void Api::AddRoutes() {
       {"GET", "/v1/openapi.json", Auth::kNone, false, immediate(&Api::OpenApi), nullptr},
       {"PUT", std::string(kEntry), Auth::kTenant, true, nullptr, mutation(&Api::PutListEntry)},
       {"GET", std::string(kEntry), Auth::kTenant, false, immediate(&Api::GetListEntry), nullptr},
-      {"DELETE", std::string(kEntry), Auth::kTenant, true, nullptr, mutation(&Api::DeleteListEntry)},
-      {"GET", "/v1/lists/{list}/{entity_type}", Auth::kTenant, false,
-       immediate(&Api::ListEntries), nullptr},
-      {"POST", "/admin/v1/tenants", Auth::kAdmin, true, immediate(&Api::AdminCreateTenant), nullptr},
+      {"DELETE", std::string(kEntry), Auth::kTenant, true, nullptr,
+       mutation(&Api::DeleteListEntry)},
+      {"GET", "/v1/lists/{list}/{entity_type}", Auth::kTenant, false, immediate(&Api::ListEntries),
+       nullptr},
+      {"POST", "/admin/v1/tenants", Auth::kAdmin, true, immediate(&Api::AdminCreateTenant),
+       nullptr},
       {"GET", "/admin/v1/tenants", Auth::kAdmin, false, immediate(&Api::AdminListTenants), nullptr},
       {"POST", "/admin/v1/tenants/{tenant}/keys", Auth::kAdmin, true,
        immediate(&Api::AdminCreateKey), nullptr},
@@ -105,13 +107,13 @@ void Api::Handle(HttpRequest request, Responder respond) {
   if (route->auth == Auth::kTenant) {
     const std::string_view token = BearerToken(request.authorization);
     if (token.empty()) {
-      return finish(Unauthenticated(
-          UnauthenticatedError("missing API key: send the header 'Authorization: Bearer <api key>'")));
+      return finish(Unauthenticated(UnauthenticatedError(
+          "missing API key: send the header 'Authorization: Bearer <api key>'")));
     }
     StatusOr<tenancy::Principal> principal = deps_.directory.Authenticate(token);
     if (!principal.ok()) return finish(Unauthenticated(principal.status()));
-    const tenancy::RateLimiter::Verdict verdict = deps_.rate_limiter.Admit(
-        principal->tenant, principal->rate_limit, deps_.clock.NowMicros());
+    const tenancy::RateLimiter::Verdict verdict =
+        deps_.rate_limiter.Admit(principal->tenant, principal->rate_limit, deps_.clock.NowMicros());
     if (!verdict.allowed) {
       HttpResponse response = ErrorResponse(ResourceExhaustedError(
           "rate limit of tenant '" + principal->tenant + "' exceeded; retry after " +
@@ -148,7 +150,8 @@ void Api::Dispatch(const Route& route, Context& context, Responder respond) {
     if (!route.mutating) return respond(ErrorResponse(status));
     deps_.audit.Commit({}, audit_entry(std::string(StatusCodeName(status.code()))),
                        [respond, response = ErrorResponse(status)](const Status& written) mutable {
-                         if (!written.ok()) spdlog::error("audit write failed: {}", written.ToString());
+                         if (!written.ok())
+                           spdlog::error("audit write failed: {}", written.ToString());
                          respond(std::move(response));
                        });
   };
@@ -160,15 +163,16 @@ void Api::Dispatch(const Route& route, Context& context, Responder respond) {
   }
   StatusOr<Mutation> mutation = route.mutation(*this, context);
   if (!mutation.ok()) return reject(mutation.status());
-  deps_.audit.Commit(std::move(mutation->batch), audit_entry("ok"),
-                     [respond, response = std::move(mutation->response)](const Status& written) mutable {
-                       if (!written.ok()) {
-                         spdlog::error("write failed: {}", written.ToString());
-                         return respond(ErrorResponse(
-                             UnavailableError("the change could not be stored; it was not applied")));
-                       }
-                       respond(std::move(response));
-                     });
+  deps_.audit.Commit(
+      std::move(mutation->batch), audit_entry("ok"),
+      [respond, response = std::move(mutation->response)](const Status& written) mutable {
+        if (!written.ok()) {
+          spdlog::error("write failed: {}", written.ToString());
+          return respond(ErrorResponse(
+              UnavailableError("the change could not be stored; it was not applied")));
+        }
+        respond(std::move(response));
+      });
 }
 
 }  // namespace finbrain::server

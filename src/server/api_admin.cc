@@ -8,7 +8,8 @@ namespace {
 
 namespace json = boost::json;
 
-StatusOr<double> PositiveNumber(const json::object& o, std::string_view name, std::string_view path) {
+StatusOr<double> PositiveNumber(const json::object& o, std::string_view name,
+                                std::string_view path) {
   const json::value* v = o.if_contains(name);
   const std::string field = std::string(path) + "." + std::string(name);
   if (v == nullptr) return InvalidArgumentError(field + " is required", field);
@@ -42,7 +43,8 @@ StatusOr<HttpResponse> Api::AdminCreateTenant(Context& c) {
     if (!rl->is_object()) return InvalidArgumentError("rate_limit must be an object", "rate_limit");
     FB_RETURN_IF_ERROR(RejectUnknownFields(rl->get_object(), {"requests_per_second", "burst"})
                            .WithFieldPrefix("rate_limit"));
-    FB_ASSIGN_OR_RETURN(double rps, PositiveNumber(rl->get_object(), "requests_per_second", "rate_limit"));
+    FB_ASSIGN_OR_RETURN(double rps,
+                        PositiveNumber(rl->get_object(), "requests_per_second", "rate_limit"));
     double burst = rps;
     if (rl->get_object().contains("burst")) {
       FB_ASSIGN_OR_RETURN(burst, PositiveNumber(rl->get_object(), "burst", "rate_limit"));
@@ -72,7 +74,8 @@ StatusOr<HttpResponse> Api::AdminCreateKey(Context& c) {
   c.entity = "tenant/" + c.params[0];
   FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request, /*allow_empty=*/true));
   FB_RETURN_IF_ERROR(RejectUnknownFields(body, {}));
-  FB_ASSIGN_OR_RETURN(tenancy::NewApiKey key, deps_.directory.CreateKey(c.params[0], {c.actor, c.action}));
+  FB_ASSIGN_OR_RETURN(tenancy::NewApiKey key,
+                      deps_.directory.CreateKey(c.params[0], {c.actor, c.action}));
   return JsonResponse(201, json::serialize(KeyJson(key)));
 }
 
@@ -95,9 +98,11 @@ StatusOr<HttpResponse> Api::AdminRevokeKey(Context& c) {
   if (auto key = deps_.directory.FindKey(c.params[0])) c.tenant = key->tenant;
   FB_RETURN_IF_ERROR(deps_.directory.RevokeKey(c.params[0], {c.actor, c.action}));
   std::optional<tenancy::ApiKeyInfo> key = deps_.directory.FindKey(c.params[0]);
-  return JsonResponse(200, json::serialize(json::object{{"key_id", c.params[0]},
-                                                        {"tenant", key ? key->tenant : ""},
-                                                        {"revoked_at", OptionalTime(key ? key->revoked_at : std::nullopt)}}));
+  return JsonResponse(
+      200, json::serialize(
+               json::object{{"key_id", c.params[0]},
+                            {"tenant", key ? key->tenant : ""},
+                            {"revoked_at", OptionalTime(key ? key->revoked_at : std::nullopt)}}));
 }
 
 }  // namespace finbrain::server

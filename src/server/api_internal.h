@@ -46,8 +46,8 @@ Status RejectUnknownFields(const boost::json::object& object,
                            std::initializer_list<std::string_view> known);
 
 // The query string as decoded name -> value; kInvalidArgument for names not in `known`.
-StatusOr<std::map<std::string, std::string>> ParseQuery(std::string_view query,
-                                                        std::initializer_list<std::string_view> known);
+StatusOr<std::map<std::string, std::string>> ParseQuery(
+    std::string_view query, std::initializer_list<std::string_view> known);
 
 // The string member `name`, nullopt when absent; kInvalidArgument when present but not a string.
 StatusOr<std::optional<std::string>> OptionalString(const boost::json::object& object,

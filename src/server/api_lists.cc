@@ -11,9 +11,8 @@ namespace json = boost::json;
 StatusOr<fraud::ListKind> ListParam(const std::string& name) {
   std::optional<fraud::ListKind> kind = fraud::ParseListKind(name);
   if (!kind) {
-    return InvalidArgumentError("unknown list " + Quote(name) +
-                                    "; expected blacklist, greylist or whitelist",
-                                "list");
+    return InvalidArgumentError(
+        "unknown list " + Quote(name) + "; expected blacklist, greylist or whitelist", "list");
   }
   return *kind;
 }
@@ -55,8 +54,9 @@ StatusOr<Api::Mutation> Api::PutListEntry(Context& c) {
   FB_ASSIGN_OR_RETURN(fraud::ListKind list, ListParam(c.params[0]));
   FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request));
   FB_ASSIGN_OR_RETURN(fraud::ListEntryInput input, ParseEntryInput(body));
-  FB_ASSIGN_OR_RETURN(fraud::ListStore::PreparedWrite write,
-                      deps_.lists.PreparePut(c.tenant, list, c.params[1], c.params[2], input, c.actor));
+  FB_ASSIGN_OR_RETURN(
+      fraud::ListStore::PreparedWrite write,
+      deps_.lists.PreparePut(c.tenant, list, c.params[1], c.params[2], input, c.actor));
   return Mutation{std::move(write.batch),
                   JsonResponse(write.created ? 201 : 200, fraud::ListEntryToJson(write.entry))};
 }
@@ -87,7 +87,8 @@ StatusOr<HttpResponse> Api::ListEntries(Context& c) {
   size_t limit = 100;
   if (auto it = query.find("limit"); it != query.end()) {
     const std::string& text = it->second;
-    if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos) {
+    if (text.empty() || text.size() > 5 ||
+        text.find_first_not_of("0123456789") != std::string::npos) {
       return InvalidArgumentError("limit must be an integer between 1 and 1000", "limit");
     }
     limit = std::stoul(text);

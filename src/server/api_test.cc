@@ -64,7 +64,8 @@ TEST_F(ApiTest, OpenApiDocumentDescribesExactlyTheRoutes) {
     }
   }
   std::set<std::string> served;
-  for (const auto& route : api_.router().routes()) served.insert(route.method + " " + route.pattern);
+  for (const auto& route : api_.router().routes())
+    served.insert(route.method + " " + route.pattern);
   EXPECT_EQ(documented, served);
   EXPECT_EQ(Call("GET", "/v1/openapi.json").status, 200);
 }
@@ -78,11 +79,18 @@ TEST_F(ApiTest, ErrorsAreJsonWithCodeMessageAndField) {
   EXPECT_EQ(body.at("error").at("field"), "reason");
   EXPECT_EQ(Call("PUT", "/v1/lists/blacklist/ip/1.2.3.4", "{not json", key).status, 400);
   EXPECT_EQ(json::parse(Call("PUT", "/v1/lists/redlist/ip/1", R"({"reason":"x"})", key).body)
-                .at("error").at("field"), "list");
+                .at("error")
+                .at("field"),
+            "list");
   EXPECT_EQ(json::parse(Call("PUT", "/v1/lists/blacklist/planet/1", R"({"reason":"x"})", key).body)
-                .at("error").at("field"), "entity_type");
-  EXPECT_EQ(json::parse(Call("PUT", "/v1/lists/blacklist/ip/1", R"({"reason":"x","colour":1})", key).body)
-                .at("error").at("field"), "colour");
+                .at("error")
+                .at("field"),
+            "entity_type");
+  EXPECT_EQ(
+      json::parse(Call("PUT", "/v1/lists/blacklist/ip/1", R"({"reason":"x","colour":1})", key).body)
+          .at("error")
+          .at("field"),
+      "colour");
   EXPECT_EQ(Call("GET", "/nowhere").status, 404);
   HttpResponse wrong_method = Call("POST", "/v1/lists/blacklist/ip/1", "", key);
   EXPECT_EQ(wrong_method.status, 405);
@@ -100,13 +108,18 @@ TEST_F(ApiTest, AuthenticationAndAdminToken) {
 
 TEST_F(ApiTest, RejectedChangesAreAuditedToo) {
   const std::string key = NewTenant("acme");
-  ASSERT_EQ(Call("PUT", "/v1/lists/blacklist/phone/13800138000", R"({"reason":"fraud"})", key).status, 201);
+  ASSERT_EQ(
+      Call("PUT", "/v1/lists/blacklist/phone/13800138000", R"({"reason":"fraud"})", key).status,
+      201);
   ASSERT_EQ(Call("PUT", "/v1/lists/blacklist/phone/13800138000", R"({})", key).status, 400);
   std::vector<tenancy::AuditEntry> entries;
-  ASSERT_TRUE(runtime_->audit->Scan(0, "acme", [&](const tenancy::AuditEntry& e) {
-                entries.push_back(e);
-                return true;
-              }).ok());
+  ASSERT_TRUE(runtime_->audit
+                  ->Scan(0, "acme",
+                         [&](const tenancy::AuditEntry& e) {
+                           entries.push_back(e);
+                           return true;
+                         })
+                  .ok());
   ASSERT_EQ(entries.size(), 3u);  // tenant creation, the put, the rejected put
   EXPECT_EQ(entries[1].result, "ok");
   EXPECT_EQ(entries[2].result, "invalid_argument");

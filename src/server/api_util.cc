@@ -23,7 +23,8 @@ StatusOr<json::object> ParseJsonBody(const HttpRequest& request, bool allow_empt
   return std::move(value.get_object());
 }
 
-Status RejectUnknownFields(const json::object& object, std::initializer_list<std::string_view> known) {
+Status RejectUnknownFields(const json::object& object,
+                           std::initializer_list<std::string_view> known) {
   for (const auto& member : object) {
     const std::string_view key = member.key();
     bool found = false;
@@ -38,8 +39,8 @@ Status RejectUnknownFields(const json::object& object, std::initializer_list<std
   return OkStatus();
 }
 
-StatusOr<std::map<std::string, std::string>> ParseQuery(std::string_view query,
-                                                        std::initializer_list<std::string_view> known) {
+StatusOr<std::map<std::string, std::string>> ParseQuery(
+    std::string_view query, std::initializer_list<std::string_view> known) {
   std::map<std::string, std::string> out;
   while (!query.empty()) {
     const size_t amp = query.find('&');
@@ -59,16 +60,18 @@ StatusOr<std::map<std::string, std::string>> ParseQuery(std::string_view query,
     if (!found) {
       std::string names;
       for (std::string_view k : known) names += (names.empty() ? "" : ", ") + std::string(k);
-      return InvalidArgumentError("unknown query parameter " + Quote(name) +
-                                      (names.empty() ? "; none are accepted" : "; expected: " + names),
-                                  name);
+      return InvalidArgumentError(
+          "unknown query parameter " + Quote(name) +
+              (names.empty() ? "; none are accepted" : "; expected: " + names),
+          name);
     }
     out[std::move(name)] = std::move(*value);
   }
   return out;
 }
 
-StatusOr<std::optional<std::string>> OptionalString(const json::object& object, std::string_view name) {
+StatusOr<std::optional<std::string>> OptionalString(const json::object& object,
+                                                    std::string_view name) {
   const json::value* v = object.if_contains(name);
   if (v == nullptr || v->is_null()) return std::optional<std::string>();
   if (!v->is_string()) {

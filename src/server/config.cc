@@ -54,7 +54,9 @@ const Key kKeys[] = {
        return OkStatus();
      }},
     {"server.listen", "FINBRAIN_LISTEN",
-     [](ServerConfig& c, std::string_view v) { return ParseListen(v, c.listen_host, c.listen_port); }},
+     [](ServerConfig& c, std::string_view v) {
+       return ParseListen(v, c.listen_host, c.listen_port);
+     }},
     {"server.io_threads", "FINBRAIN_IO_THREADS",
      [](ServerConfig& c, std::string_view v) { return ParseNumber(v, 1, 256, c.io_threads); }},
     {"server.max_body_bytes", "FINBRAIN_MAX_BODY_BYTES",
@@ -84,9 +86,13 @@ const Key kKeys[] = {
        return OkStatus();
      }},
     {"rate_limit.requests_per_second", "FINBRAIN_RATE_LIMIT_RPS",
-     [](ServerConfig& c, std::string_view v) { return ParseNumber(v, 0.0, 1e9, c.rate_limit_rps); }},
+     [](ServerConfig& c, std::string_view v) {
+       return ParseNumber(v, 0.0, 1e9, c.rate_limit_rps);
+     }},
     {"rate_limit.burst", "FINBRAIN_RATE_LIMIT_BURST",
-     [](ServerConfig& c, std::string_view v) { return ParseNumber(v, 0.0, 1e9, c.rate_limit_burst); }},
+     [](ServerConfig& c, std::string_view v) {
+       return ParseNumber(v, 0.0, 1e9, c.rate_limit_burst);
+     }},
     {"log.level", "FINBRAIN_LOG_LEVEL",
      [](ServerConfig& c, std::string_view v) {
        for (std::string_view level : {"trace", "debug", "info", "warn", "error", "off"}) {
@@ -95,20 +101,21 @@ const Key kKeys[] = {
            return OkStatus();
          }
        }
-       return InvalidArgumentError(Quote(v) + " is not a log level (trace, debug, info, warn, error, off)");
+       return InvalidArgumentError(Quote(v) +
+                                   " is not a log level (trace, debug, info, warn, error, off)");
      }},
 };
 
 Status ApplyYamlNode(ServerConfig& config, const YAML::Node& node, const std::string& prefix,
                      const std::string& file) {
   if (!node.IsMap()) {
-    return InvalidArgumentError(file + ": " + (prefix.empty() ? "the document" : Quote(prefix)) +
-                                    " must be a mapping",
-                                prefix);
+    return InvalidArgumentError(
+        file + ": " + (prefix.empty() ? "the document" : Quote(prefix)) + " must be a mapping",
+        prefix);
   }
   for (const auto& item : node) {
-    const std::string key = prefix.empty() ? item.first.as<std::string>()
-                                           : prefix + "." + item.first.as<std::string>();
+    const std::string key =
+        prefix.empty() ? item.first.as<std::string>() : prefix + "." + item.first.as<std::string>();
     if (item.second.IsMap()) {
       FB_RETURN_IF_ERROR(ApplyYamlNode(config, item.second, key, file));
       continue;
@@ -118,9 +125,9 @@ Status ApplyYamlNode(ServerConfig& config, const YAML::Node& node, const std::st
     }
     Status applied = ApplyConfigValue(config, key, item.second.Scalar());
     if (!applied.ok()) {
-      return Status(applied.code(),
-                    file + ":" + std::to_string(item.second.Mark().line + 1) + ": " + applied.message(),
-                    key);
+      return Status(
+          applied.code(),
+          file + ":" + std::to_string(item.second.Mark().line + 1) + ": " + applied.message(), key);
     }
   }
   return OkStatus();
@@ -155,7 +162,8 @@ Status ApplyConfigValue(ServerConfig& config, std::string_view key, std::string_
   for (const Key& k : kKeys) {
     if (key == k.path) {
       Status s = k.set(config, value);
-      if (!s.ok()) return InvalidArgumentError(std::string(key) + ": " + s.message(), std::string(key));
+      if (!s.ok())
+        return InvalidArgumentError(std::string(key) + ": " + s.message(), std::string(key));
       return OkStatus();
     }
   }
@@ -172,7 +180,8 @@ StatusOr<ServerConfig> LoadServerConfig(const std::string& yaml_path, const EnvL
   ServerConfig config;
   if (!yaml_path.empty()) {
     if (!std::filesystem::exists(yaml_path)) {
-      return InvalidArgumentError("config file " + Quote(yaml_path, 200) + " does not exist", "config");
+      return InvalidArgumentError("config file " + Quote(yaml_path, 200) + " does not exist",
+                                  "config");
     }
     try {
       const YAML::Node root = YAML::LoadFile(yaml_path);
@@ -184,7 +193,9 @@ StatusOr<ServerConfig> LoadServerConfig(const std::string& yaml_path, const EnvL
   for (const Key& k : kKeys) {
     if (std::optional<std::string> value = env(k.env)) {
       Status s = ApplyConfigValue(config, k.path, *value);
-      if (!s.ok()) return InvalidArgumentError("environment variable " + std::string(k.env) + ": " + s.message(), k.env);
+      if (!s.ok())
+        return InvalidArgumentError(
+            "environment variable " + std::string(k.env) + ": " + s.message(), k.env);
     }
   }
   return config;

@@ -44,9 +44,11 @@ TEST(Config, ErrorsNameFileKeyAndProblem) {
   EXPECT_NE(s.message().find("unknown config key"), std::string::npos);
 
   std::ofstream(path) << "server:\n  io_threads: many\n";
-  EXPECT_NE(LoadServerConfig(path, Env({})).status().message().find("not a number"), std::string::npos);
+  EXPECT_NE(LoadServerConfig(path, Env({})).status().message().find("not a number"),
+            std::string::npos);
   std::ofstream(path) << "server: [1, 2\n";
-  EXPECT_NE(LoadServerConfig(path, Env({})).status().message().find("invalid YAML"), std::string::npos);
+  EXPECT_NE(LoadServerConfig(path, Env({})).status().message().find("invalid YAML"),
+            std::string::npos);
   EXPECT_EQ(LoadServerConfig(dir.path() + "/missing.yaml", Env({})).status().field(), "config");
   EXPECT_EQ(LoadServerConfig("", Env({{"FINBRAIN_LISTEN", "nonsense"}})).status().field(),
             "FINBRAIN_LISTEN");

@@ -34,8 +34,9 @@ class BeastClient final : public HttpClient {
     return OkStatus();
   }
 
-  StatusOr<HttpResult> Send(std::string_view method, std::string_view target, std::string_view body,
-                            const std::vector<std::pair<std::string, std::string>>& headers) override {
+  StatusOr<HttpResult> Send(
+      std::string_view method, std::string_view target, std::string_view body,
+      const std::vector<std::pair<std::string, std::string>>& headers) override {
     http::request<http::string_body> request;
     request.method_string(beast::string_view(method.data(), method.size()));
     request.target(beast::string_view(target.data(), target.size()));

@@ -1,13 +1,13 @@
 #include "server/http_server.h"
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <array>
 #include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -85,8 +85,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(shared_->options.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(shared_->options.max_header_bytes));
     stream_.expires_after(shared_->options.request_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
@@ -95,14 +96,14 @@ class Session : public std::enable_shared_from_this<Session> {
       return Close();
     }
     if (ec == http::error::body_limit) {
-      return WriteError(413, "payload_too_large",
-                        "request body exceeds " + std::to_string(shared_->options.max_body_bytes) +
-                            " bytes");
+      return WriteError(
+          413, "payload_too_large",
+          "request body exceeds " + std::to_string(shared_->options.max_body_bytes) + " bytes");
     }
     if (ec == http::error::header_limit) {
-      return WriteError(431, "header_too_large",
-                        "request headers exceed " +
-                            std::to_string(shared_->options.max_header_bytes) + " bytes");
+      return WriteError(
+          431, "header_too_large",
+          "request headers exceed " + std::to_string(shared_->options.max_header_bytes) + " bytes");
     }
     if (ec) return WriteError(400, "bad_request", "malformed HTTP request: " + ec.message());
 
@@ -124,8 +125,9 @@ class Session : public std::enable_shared_from_this<Session> {
     // the commit thread), so graceful shutdown waits for it.
     auto responder = [self = shared_from_this(),
                       work = asio::make_work_guard(stream_.get_executor())](HttpResponse response) {
-      asio::post(self->stream_.get_executor(),
-                 [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
+      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->Write(std::move(response));
+      });
     };
     try {
       shared_->handler(std::move(req), std::move(responder));
@@ -138,7 +140,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void WriteError(int status, std::string_view code, std::string_view message) {
     boost::json::object error{{"code", code}, {"message", message}};
-    HttpResponse response = JsonResponse(status, boost::json::serialize(boost::json::object{{"error", error}}));
+    HttpResponse response =
+        JsonResponse(status, boost::json::serialize(boost::json::object{{"error", error}}));
     keep_alive_ = false;  // the connection state is unknown after a protocol error
     linger_ = true;
     busy_ = true;
@@ -226,7 +229,8 @@ class BeastServer final : public HttpServer {
   Status Listen() {
     beast::error_code ec;
     const auto address = asio::ip::make_address(shared_->options.host, ec);
-    if (ec) return InvalidArgumentError("bad listen host '" + shared_->options.host + "'", "listen");
+    if (ec)
+      return InvalidArgumentError("bad listen host '" + shared_->options.host + "'", "listen");
     const tcp::endpoint endpoint(address, shared_->options.port);
     acceptor_.open(endpoint.protocol(), ec);
     if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
@@ -275,17 +279,19 @@ class BeastServer final : public HttpServer {
 
  private:
   void Accept() {
-    acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
-      if (ec) {
-        if (ec != asio::error::operation_aborted && acceptor_.is_open()) Accept();
-        return;
-      }
-      if (shared_->shutting_down) return;
-      beast::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Session>(std::move(socket), shared_)->Start();
-      Accept();
-    });
+    acceptor_.async_accept(asio::make_strand(ioc_),
+                           [this](beast::error_code ec, tcp::socket socket) {
+                             if (ec) {
+                               if (ec != asio::error::operation_aborted && acceptor_.is_open())
+                                 Accept();
+                               return;
+                             }
+                             if (shared_->shutting_down) return;
+                             beast::error_code ignored;
+                             socket.set_option(tcp::no_delay(true), ignored);
+                             std::make_shared<Session>(std::move(socket), shared_)->Start();
+                             Accept();
+                           });
   }
 
   asio::io_context ioc_;

@@ -28,10 +28,14 @@ struct HttpMetrics::Impl {
           .Name("finbrain_http_request_duration_seconds")
           .Help("HTTP request latency by route template and method, from request read to response")
           .Register(*registry);
-  prometheus::Family<prometheus::Gauge>& memory =
-      prometheus::BuildGauge().Name("process_resident_memory_bytes").Help("Resident memory").Register(*registry);
-  prometheus::Family<prometheus::Gauge>& virtual_memory =
-      prometheus::BuildGauge().Name("process_virtual_memory_bytes").Help("Virtual memory").Register(*registry);
+  prometheus::Family<prometheus::Gauge>& memory = prometheus::BuildGauge()
+                                                      .Name("process_resident_memory_bytes")
+                                                      .Help("Resident memory")
+                                                      .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& virtual_memory = prometheus::BuildGauge()
+                                                              .Name("process_virtual_memory_bytes")
+                                                              .Help("Virtual memory")
+                                                              .Register(*registry);
   prometheus::Family<prometheus::Gauge>& start_time =
       prometheus::BuildGauge()
           .Name("process_start_time_seconds")
@@ -46,9 +50,8 @@ struct HttpMetrics::Impl {
 };
 
 HttpMetrics::HttpMetrics() : impl_(std::make_unique<Impl>()) {
-  const double now = std::chrono::duration<double>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   impl_->start_time.Add({}).Set(now);
 }
 
@@ -62,7 +65,8 @@ void HttpMetrics::Observe(std::string_view route, std::string_view method, int s
   prometheus::Histogram* histogram = nullptr;
   {
     std::shared_lock lock(impl_->mu);
-    if (auto it = impl_->counters.find(counter_key); it != impl_->counters.end()) counter = it->second;
+    if (auto it = impl_->counters.find(counter_key); it != impl_->counters.end())
+      counter = it->second;
     if (auto it = impl_->histograms.find(histogram_key); it != impl_->histograms.end()) {
       histogram = it->second;
     }

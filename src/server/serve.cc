@@ -21,27 +21,27 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  FB_ASSIGN_OR_RETURN(std::unique_ptr<Runtime> runtime,
-                      Runtime::Open({.data_dir = config.data_dir, .sync_writes = config.sync_writes}));
+  FB_ASSIGN_OR_RETURN(
+      std::unique_ptr<Runtime> runtime,
+      Runtime::Open({.data_dir = config.data_dir, .sync_writes = config.sync_writes}));
   tenancy::RateLimiter rate_limiter({config.rate_limit_rps, config.rate_limit_burst});
   HttpMetrics metrics;
   storage::KvStore& store = *runtime->store;
   storage::CommitQueue& commits = *runtime->commits;
-  Api api(
-      ApiDeps{.directory = *runtime->directory,
-              .audit = *runtime->audit,
-              .rate_limiter = rate_limiter,
-              .lists = *runtime->lists,
-              .metrics = metrics,
-              .clock = SystemClock(),
-              .refresh_metrics =
-                  [&store, &commits](HttpMetrics& m) {
-                    m.SetGauge("finbrain_storage_wal_syncs_total", "Synced WAL writes",
-                               static_cast<double>(store.SyncCount()));
-                    m.SetGauge("finbrain_storage_commit_groups_total", "Group commits",
-                               static_cast<double>(commits.GroupsCommitted()));
-                  }},
-      {.admin_token = config.admin_token});
+  Api api(ApiDeps{.directory = *runtime->directory,
+                  .audit = *runtime->audit,
+                  .rate_limiter = rate_limiter,
+                  .lists = *runtime->lists,
+                  .metrics = metrics,
+                  .clock = SystemClock(),
+                  .refresh_metrics =
+                      [&store, &commits](HttpMetrics& m) {
+                        m.SetGauge("finbrain_storage_wal_syncs_total", "Synced WAL writes",
+                                   static_cast<double>(store.SyncCount()));
+                        m.SetGauge("finbrain_storage_commit_groups_total", "Group commits",
+                                   static_cast<double>(commits.GroupsCommitted()));
+                      }},
+          {.admin_token = config.admin_token});
 
   FB_ASSIGN_OR_RETURN(
       std::unique_ptr<HttpServer> server,
@@ -61,8 +61,8 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
 
   int received = 0;
   sigwait(&signals, &received);
-  spdlog::info("received {}, shutting down (grace {} ms)", received == SIGTERM ? "SIGTERM" : "SIGINT",
-               config.shutdown_grace_ms);
+  spdlog::info("received {}, shutting down (grace {} ms)",
+               received == SIGTERM ? "SIGTERM" : "SIGINT", config.shutdown_grace_ms);
   api.SetReady(false);
   server->Shutdown(std::chrono::milliseconds(config.shutdown_grace_ms));
   server->Wait();

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <future>
 #include <filesystem>
+#include <future>
 #include <random>
 
 namespace finbrain::storage {
@@ -56,8 +56,9 @@ TEST(CommitQueue, FailedSequencerFailsOnlyItsSubmission) {
   WriteBatch bad;
   bad.Put("c", "bad", "1");
   std::promise<Status> bad_result;
-  commits.Submit(std::move(bad), [&](const Status& s) { bad_result.set_value(s); },
-                 [](WriteBatch&) { return FailedPreconditionError("no"); });
+  commits.Submit(
+      std::move(bad), [&](const Status& s) { bad_result.set_value(s); },
+      [](WriteBatch&) { return FailedPreconditionError("no"); });
   Status ok = commits.SubmitAndWait(std::move(good), [&](WriteBatch& batch) {
     ++sequenced;
     batch.Put("c", "added-by-sequencer", "1");

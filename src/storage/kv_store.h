@@ -89,8 +89,8 @@ class KvStore {
 };
 
 struct RocksDbOptions {
-  std::string path;           // the data directory; created when missing
-  bool sync_writes = true;    // fsync the WAL before Write returns
+  std::string path;         // the data directory; created when missing
+  bool sync_writes = true;  // fsync the WAL before Write returns
   size_t block_cache_mb = 64;
   // Opens without taking the directory lock (readers beside a running server); writes fail.
   bool read_only = false;

@@ -37,7 +37,8 @@ class RocksDbStore final : public KvStore {
   }
 
   ~RocksDbStore() override {
-    for (auto& [name, handle] : columns_) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    for (auto& [name, handle] : columns_)
+      db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
     db_->Close().PermitUncheckedError();
     delete db_;
   }
@@ -58,8 +59,9 @@ class RocksDbStore final : public KvStore {
     rocksdb::WriteBatch rocks_batch;
     for (const WriteBatch::Op& op : batch.ops()) {
       FB_ASSIGN_OR_RETURN(rocksdb::ColumnFamilyHandle * handle, GetOrCreateColumn(op.column));
-      rocksdb::Status s = op.is_delete ? rocks_batch.Delete(handle, ToSlice(op.key))
-                                       : rocks_batch.Put(handle, ToSlice(op.key), ToSlice(op.value));
+      rocksdb::Status s = op.is_delete
+                              ? rocks_batch.Delete(handle, ToSlice(op.key))
+                              : rocks_batch.Put(handle, ToSlice(op.key), ToSlice(op.value));
       FB_RETURN_IF_ERROR(FromRocks(s, "batch"));
     }
     FB_RETURN_IF_ERROR(FromRocks(db_->Write(write_options_, &rocks_batch), "write"));

@@ -55,10 +55,13 @@ TEST(RocksDbStore, ScanByPrefixInOrderWithStartAfter) {
   ASSERT_TRUE(store->Scan("c", "t1/", "t1/a", collect).ok());
   EXPECT_EQ(seen, (std::vector<std::string>{"t1/b", "t1/c"}));
   seen.clear();
-  ASSERT_TRUE(store->Scan("c", "t1/", "", [&](std::string_view key, std::string_view) {
-                seen.emplace_back(key);
-                return false;
-              }).ok());
+  ASSERT_TRUE(store
+                  ->Scan("c", "t1/", "",
+                         [&](std::string_view key, std::string_view) {
+                           seen.emplace_back(key);
+                           return false;
+                         })
+                  .ok());
   EXPECT_EQ(seen.size(), 1u);
 }
 

@@ -90,7 +90,8 @@ StatusOr<AuditEntry> AuditEntryFromJson(std::string_view text) {
   e.seq = seq->to_number<std::uint64_t>(num_ec);
   if (num_ec) return DataLossError("audit entry seq is not an unsigned integer");
   e.time = time->get_int64();
-  std::string* targets[] = {&e.tenant, &e.actor, &e.action, &e.entity, &e.result, &e.prev_hash, &e.hash};
+  std::string* targets[] = {&e.tenant, &e.actor,     &e.action, &e.entity,
+                            &e.result, &e.prev_hash, &e.hash};
   const char* names[] = {"tenant", "actor", "action", "entity", "result", "prev_hash", "hash"};
   for (size_t i = 0; i < std::size(names); ++i) {
     const json::string* s = StringField(o, names[i]);
@@ -195,32 +196,33 @@ StatusOr<AuditVerification> AuditLog::Verify(const storage::KvStore& store, cons
     result.problem = std::move(problem);
     return false;
   };
-  FB_RETURN_IF_ERROR(store.Scan(kAuditColumn, "", "", [&](std::string_view key_text,
-                                                          std::string_view value) {
-    StatusOr<AuditEntry> entry = AuditEntryFromJson(value);
-    if (!entry.ok()) return fail(expected_seq, "entry stored under key " + std::string(key_text) +
-                                                   " is unreadable: " + entry.status().message());
-    if (SeqKey(entry->seq) != key_text) {
-      return fail(expected_seq, "entry stored under key " + std::string(key_text) +
-                                    " claims seq " + std::to_string(entry->seq));
-    }
-    if (entry->seq != expected_seq) {
-      return fail(expected_seq, "entry " + std::to_string(expected_seq) +
-                                    " is missing (next stored entry is " +
-                                    std::to_string(entry->seq) + ")");
-    }
-    if (entry->prev_hash != prev_hash) {
-      return fail(entry->seq, "prev_hash does not match the hash of entry " +
-                                  std::to_string(entry->seq - 1));
-    }
-    if (ComputeHash(*entry, key) != entry->hash) {
-      return fail(entry->seq, "content does not match its hash (entry was altered)");
-    }
-    prev_hash = entry->hash;
-    ++expected_seq;
-    ++result.entries_checked;
-    return true;
-  }));
+  FB_RETURN_IF_ERROR(
+      store.Scan(kAuditColumn, "", "", [&](std::string_view key_text, std::string_view value) {
+        StatusOr<AuditEntry> entry = AuditEntryFromJson(value);
+        if (!entry.ok())
+          return fail(expected_seq, "entry stored under key " + std::string(key_text) +
+                                        " is unreadable: " + entry.status().message());
+        if (SeqKey(entry->seq) != key_text) {
+          return fail(expected_seq, "entry stored under key " + std::string(key_text) +
+                                        " claims seq " + std::to_string(entry->seq));
+        }
+        if (entry->seq != expected_seq) {
+          return fail(expected_seq, "entry " + std::to_string(expected_seq) +
+                                        " is missing (next stored entry is " +
+                                        std::to_string(entry->seq) + ")");
+        }
+        if (entry->prev_hash != prev_hash) {
+          return fail(entry->seq, "prev_hash does not match the hash of entry " +
+                                      std::to_string(entry->seq - 1));
+        }
+        if (ComputeHash(*entry, key) != entry->hash) {
+          return fail(entry->seq, "content does not match its hash (entry was altered)");
+        }
+        prev_hash = entry->hash;
+        ++expected_seq;
+        ++result.entries_checked;
+        return true;
+      }));
   if (!result.intact) return result;
   FB_ASSIGN_OR_RETURN(std::optional<std::string> head, store.Get(kMetaColumn, kHeadKey));
   const std::string expected_head = HeadJson(expected_seq - 1, prev_hash);

@@ -36,7 +36,8 @@ inline constexpr std::string_view kAuditColumn = "audit";
 struct AuditEntry {
   std::uint64_t seq = 0;  // assigned at commit, from 1
   TimeMicros time = 0;    // assigned at commit
-  std::string tenant;     // empty for deployment-wide operations (tenant creation is under the new tenant)
+  std::string
+      tenant;  // empty for deployment-wide operations (tenant creation is under the new tenant)
   std::string actor;      // API key id, "admin" (operator token) or "cli"
   std::string action;     // "PUT /v1/lists/{list}/{entity_type}/{value}", "cli tenant create"
   std::string entity;     // what the operation touched, PII already tokenized

@@ -20,12 +20,13 @@ class AuditLogTest : public ::testing::Test {
     for (int i = 0; i < n; ++i) {
       storage::WriteBatch batch;
       batch.Put("lists", "t/" + std::to_string(i), "v");
-      ASSERT_TRUE(log_->CommitAndWait(std::move(batch), {.tenant = "acme",
-                                                         .actor = "k1",
-                                                         .action = "PUT /v1/lists",
-                                                         .entity = "blacklist/ip/" + std::to_string(i),
-                                                         .result = "ok"})
-                      .ok());
+      ASSERT_TRUE(
+          log_->CommitAndWait(std::move(batch), {.tenant = "acme",
+                                                 .actor = "k1",
+                                                 .action = "PUT /v1/lists",
+                                                 .entity = "blacklist/ip/" + std::to_string(i),
+                                                 .result = "ok"})
+              .ok());
       clock_.AdvanceMicros(1000);
     }
   }
@@ -50,10 +51,12 @@ TEST_F(AuditLogTest, IntactChainVerifies) {
   EXPECT_TRUE(v.intact) << v.problem;
   EXPECT_EQ(v.entries_checked, 5u);
   std::vector<std::uint64_t> seqs;
-  ASSERT_TRUE(log_->Scan(2, "acme", [&](const AuditEntry& e) {
-                seqs.push_back(e.seq);
-                return true;
-              }).ok());
+  ASSERT_TRUE(log_->Scan(2, "acme",
+                         [&](const AuditEntry& e) {
+                           seqs.push_back(e.seq);
+                           return true;
+                         })
+                  .ok());
   EXPECT_EQ(seqs, (std::vector<std::uint64_t>{3, 4, 5}));
 }
 

@@ -14,9 +14,12 @@ constexpr size_t kTokenHashBytes = 16;
 
 std::string_view KindName(PiiKind kind) {
   switch (kind) {
-    case PiiKind::kPhone: return "phone";
-    case PiiKind::kIdNumber: return "id_number";
-    case PiiKind::kCard: return "card";
+    case PiiKind::kPhone:
+      return "phone";
+    case PiiKind::kIdNumber:
+      return "id_number";
+    case PiiKind::kCard:
+      return "card";
   }
   return "pii";
 }
@@ -91,9 +94,12 @@ std::optional<PiiKind> PiiKindForEntityType(std::string_view entity_type) {
 
 StatusOr<std::string> NormalizePii(PiiKind kind, std::string_view raw) {
   switch (kind) {
-    case PiiKind::kPhone: return NormalizePhone(raw);
-    case PiiKind::kIdNumber: return NormalizeIdNumber(raw);
-    case PiiKind::kCard: return NormalizeCard(raw);
+    case PiiKind::kPhone:
+      return NormalizePhone(raw);
+    case PiiKind::kIdNumber:
+      return NormalizeIdNumber(raw);
+    case PiiKind::kCard:
+      return NormalizeCard(raw);
   }
   return InternalError("unknown PII kind");
 }
@@ -108,7 +114,8 @@ std::string MaskPii(PiiKind kind, std::string_view raw) {
       // Normalized phones have at least 5 digits; long ones keep the usual 3 + 4.
       const size_t head = v.size() >= 11 ? 3 : 1;
       const size_t tail = v.size() >= 11 ? 4 : 2;
-      return v.substr(0, head) + std::string(v.size() - head - tail, '*') + v.substr(v.size() - tail);
+      return v.substr(0, head) + std::string(v.size() - head - tail, '*') +
+             v.substr(v.size() - tail);
     }
     case PiiKind::kIdNumber:
       return v.substr(0, 4) + std::string(v.size() - 6, '*') + v.substr(v.size() - 2);

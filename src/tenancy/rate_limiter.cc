@@ -20,8 +20,8 @@ RateLimiter::Verdict RateLimiter::Admit(std::string_view tenant,
   Bucket& bucket = it->second;
   // A clock that steps backwards must not mint tokens.
   const TimeMicros elapsed = std::max<TimeMicros>(0, now - bucket.updated);
-  bucket.tokens = std::min(capacity, bucket.tokens + static_cast<double>(elapsed) *
-                                                         limit.requests_per_second / 1e6);
+  bucket.tokens = std::min(
+      capacity, bucket.tokens + static_cast<double>(elapsed) * limit.requests_per_second / 1e6);
   bucket.updated = std::max(bucket.updated, now);
   if (bucket.tokens >= 1.0) {
     bucket.tokens -= 1.0;

@@ -45,7 +45,8 @@ DeploymentKeys DeriveDeploymentKeys(const SecretKey& master) {
 StatusOr<DeploymentKeys> LoadOrCreateDeploymentKeys(const std::string& data_dir) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
-  if (ec) return UnavailableError("cannot create data directory '" + data_dir + "': " + ec.message());
+  if (ec)
+    return UnavailableError("cannot create data directory '" + data_dir + "': " + ec.message());
   const std::string path = data_dir + "/secret.key";
   SecretKey master;
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -61,18 +62,21 @@ StatusOr<DeploymentKeys> LoadOrCreateDeploymentKeys(const std::string& data_dir)
     }
     return DeriveDeploymentKeys(master);
   }
-  if (errno != EEXIST) return UnavailableError("cannot create " + path + ": " + std::strerror(errno));
+  if (errno != EEXIST)
+    return UnavailableError("cannot create " + path + ": " + std::strerror(errno));
 
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return UnavailableError("cannot stat " + path);
   if ((st.st_mode & 077) != 0) {
-    return FailedPreconditionError(path + " is readable by group or others; run: chmod 600 " + path);
+    return FailedPreconditionError(path + " is readable by group or others; run: chmod 600 " +
+                                   path);
   }
   std::ifstream in(path);
   std::stringstream content;
   content << in.rdbuf();
   std::string hex = content.str();
-  while (!hex.empty() && (hex.back() == '\n' || hex.back() == '\r' || hex.back() == ' ')) hex.pop_back();
+  while (!hex.empty() && (hex.back() == '\n' || hex.back() == '\r' || hex.back() == ' '))
+    hex.pop_back();
   StatusOr<std::string> bytes = HexDecode(hex);
   if (!bytes.ok() || bytes->size() != master.size()) {
     return DataLossError(path + " is not a 64-character hex secret");

@@ -136,8 +136,9 @@ Status TenantDirectory::LoadAll() {
 
 std::string TenantDirectory::HashSecret(std::string_view secret) const {
   std::array<std::uint8_t, 32> hash;
-  crypto_generichash(hash.data(), hash.size(), reinterpret_cast<const unsigned char*>(secret.data()),
-                     secret.size(), hash_key_.data(), hash_key_.size());
+  crypto_generichash(hash.data(), hash.size(),
+                     reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
+                     hash_key_.data(), hash_key_.size());
   return HexEncode(hash);
 }
 
@@ -173,9 +174,12 @@ StatusOr<NewApiKey> TenantDirectory::CreateTenant(std::string_view id,
   batch.Put(kTenantsColumn, tenant.id, TenantToJson(tenant));
   KeyRecord record;
   NewApiKey key = MintKey(id, batch, record);
-  FB_RETURN_IF_ERROR(audit_.CommitAndWait(
-      std::move(batch), {.tenant = tenant.id, .actor = actor.id, .action = actor.action,
-                         .entity = "tenant/" + tenant.id + " key/" + key.key_id, .result = "ok"}));
+  FB_RETURN_IF_ERROR(audit_.CommitAndWait(std::move(batch),
+                                          {.tenant = tenant.id,
+                                           .actor = actor.id,
+                                           .action = actor.action,
+                                           .entity = "tenant/" + tenant.id + " key/" + key.key_id,
+                                           .result = "ok"}));
   std::unique_lock lock(mu_);
   tenants_[tenant.id] = std::move(tenant);
   keys_[record.info.key_id] = std::move(record);
@@ -184,13 +188,16 @@ StatusOr<NewApiKey> TenantDirectory::CreateTenant(std::string_view id,
 
 StatusOr<NewApiKey> TenantDirectory::CreateKey(std::string_view tenant, const Actor& actor) {
   std::lock_guard mutation(mutation_mu_);
-  if (!FindTenant(tenant)) return NotFoundError("tenant " + Quote(tenant) + " does not exist", "tenant");
+  if (!FindTenant(tenant))
+    return NotFoundError("tenant " + Quote(tenant) + " does not exist", "tenant");
   storage::WriteBatch batch;
   KeyRecord record;
   NewApiKey key = MintKey(tenant, batch, record);
-  FB_RETURN_IF_ERROR(audit_.CommitAndWait(
-      std::move(batch), {.tenant = std::string(tenant), .actor = actor.id, .action = actor.action,
-                         .entity = "key/" + key.key_id, .result = "ok"}));
+  FB_RETURN_IF_ERROR(audit_.CommitAndWait(std::move(batch), {.tenant = std::string(tenant),
+                                                             .actor = actor.id,
+                                                             .action = actor.action,
+                                                             .entity = "key/" + key.key_id,
+                                                             .result = "ok"}));
   std::unique_lock lock(mu_);
   keys_[record.info.key_id] = std::move(record);
   return key;
@@ -202,16 +209,19 @@ Status TenantDirectory::RevokeKey(std::string_view key_id, const Actor& actor) {
   {
     std::shared_lock lock(mu_);
     auto it = keys_.find(key_id);
-    if (it == keys_.end()) return NotFoundError("API key " + Quote(key_id) + " does not exist", "key_id");
+    if (it == keys_.end())
+      return NotFoundError("API key " + Quote(key_id) + " does not exist", "key_id");
     record = it->second;
   }
   if (record.info.revoked_at) return OkStatus();
   record.info.revoked_at = clock_.NowMicros();
   storage::WriteBatch batch;
   batch.Put(kKeysColumn, record.info.key_id, KeyToJson(record.info, record.secret_hash));
-  FB_RETURN_IF_ERROR(audit_.CommitAndWait(
-      std::move(batch), {.tenant = record.info.tenant, .actor = actor.id, .action = actor.action,
-                         .entity = "key/" + record.info.key_id, .result = "ok"}));
+  FB_RETURN_IF_ERROR(audit_.CommitAndWait(std::move(batch), {.tenant = record.info.tenant,
+                                                             .actor = actor.id,
+                                                             .action = actor.action,
+                                                             .entity = "key/" + record.info.key_id,
+                                                             .result = "ok"}));
   std::unique_lock lock(mu_);
   keys_[record.info.key_id] = std::move(record);
   return OkStatus();

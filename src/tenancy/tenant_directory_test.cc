@@ -69,10 +69,13 @@ TEST_F(TenantDirectoryTest, TenantsAndKeysSurviveReopenWithoutStoringSecrets) {
   EXPECT_EQ(directory_->ListKeys("acme").size(), 2u);
   const std::string secret = second.api_key.substr(second.api_key.rfind('_') + 1);
   bool leaked = false;
-  ASSERT_TRUE(store_->Scan("api_keys", "", "", [&](std::string_view, std::string_view v) {
-                leaked |= v.find(secret) != std::string_view::npos;
-                return true;
-              }).ok());
+  ASSERT_TRUE(store_
+                  ->Scan("api_keys", "", "",
+                         [&](std::string_view, std::string_view v) {
+                           leaked |= v.find(secret) != std::string_view::npos;
+                           return true;
+                         })
+                  .ok());
   EXPECT_FALSE(leaked);
   // Each change was audited.
   EXPECT_EQ(AuditLog::Verify(*store_, keys_.audit).value().entries_checked, 3u);
