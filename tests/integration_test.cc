@@ -301,6 +301,24 @@ TEST_F(IntegrationTest, GracefulShutdownAnswersInFlightRequestsAndExitsCleanly) 
   }
 }
 
+TEST(Limits, SlowRequestsAreDroppedAfterTheRequestTimeout) {
+  TempDir dir;
+  ServerProcess server(dir.path() + "/data", dir.path(), {"FINBRAIN_REQUEST_TIMEOUT_MS=300"});
+  auto slow = server.Connect();
+  // Half a request, then silence: the server must give up on it, not hold the connection.
+  const auto start = std::chrono::steady_clock::now();
+  auto r = slow->SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+  EXPECT_FALSE(r.ok());
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(waited, std::chrono::milliseconds(250));
+  EXPECT_LT(waited, std::chrono::seconds(5));
+  // Other clients are served meanwhile and afterwards.
+  auto client = server.Connect();
+  auto ok = client->Send("GET", "/healthz");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->status, 200);
+}
+
 TEST(AdminApi, OffWithoutAdminToken) {
   TempDir dir;
   ServerProcess server(dir.path() + "/data", dir.path(), {}, /*admin=*/false);
