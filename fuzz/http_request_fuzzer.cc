@@ -20,7 +20,8 @@ struct World {
       : runtime(std::move(server::Runtime::Open({.data_dir = dir.path(), .sync_writes = false}))
                     .value()),
         limiter({.requests_per_second = 0}),
-        api(server::ApiDeps{*runtime->directory, *runtime->audit, limiter, *runtime->lists, metrics,
+        api(server::ApiDeps{*runtime->directory, *runtime->audit, limiter, *runtime->lists,
+                            *runtime->events, *runtime->type_counts, *runtime->tokenizer, metrics,
                             SystemClock(), nullptr},
             {.admin_token = "fuzz-admin-token-0123456789"}) {
     key = runtime->directory->CreateTenant("fuzz", std::nullopt, {"fuzz", "setup"}).value().api_key;

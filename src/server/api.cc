@@ -51,6 +51,9 @@ void Api::AddRoutes() {
   auto mutation = [](StatusOr<Mutation> (Api::*f)(Context&)) {
     return [f](Api& api, Context& c) { return (api.*f)(c); };
   };
+  auto async = [](Status (Api::*f)(Context&, Responder)) {
+    return [f](Api& api, Context& c, Responder r) { return (api.*f)(c, std::move(r)); };
+  };
   constexpr std::string_view kEntry = "/v1/lists/{list}/{entity_type}/{value}";
   routes_ = {
       {"GET", "/healthz", Auth::kNone, false, immediate(&Api::Healthz), nullptr},
@@ -63,6 +66,9 @@ void Api::AddRoutes() {
        mutation(&Api::DeleteListEntry)},
       {"GET", "/v1/lists/{list}/{entity_type}", Auth::kTenant, false, immediate(&Api::ListEntries),
        nullptr},
+      {"POST", "/v1/events", Auth::kTenant, true, nullptr, nullptr, async(&Api::PostEvents)},
+      {"GET", "/v1/events/{event_id}", Auth::kTenant, false, immediate(&Api::GetEvent), nullptr},
+      {"GET", "/v1/stats/events", Auth::kTenant, false, immediate(&Api::EventStats), nullptr},
       {"POST", "/admin/v1/tenants", Auth::kAdmin, true, immediate(&Api::AdminCreateTenant),
        nullptr},
       {"GET", "/admin/v1/tenants", Auth::kAdmin, false, immediate(&Api::AdminListTenants), nullptr},
@@ -156,6 +162,11 @@ void Api::Dispatch(const Route& route, Context& context, Responder respond) {
                        });
   };
 
+  if (route.async) {
+    Status started = route.async(*this, context, respond);
+    if (!started.ok()) reject(started);
+    return;
+  }
   if (route.immediate) {
     StatusOr<HttpResponse> response = route.immediate(*this, context);
     if (!response.ok()) return reject(response.status());

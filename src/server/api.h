@@ -24,6 +24,8 @@
 
 #include "common/clock.h"
 #include "fraud/list_store.h"
+#include "ingest/event_store.h"
+#include "ingest/type_counts.h"
 #include "server/http_types.h"
 #include "server/metrics.h"
 #include "server/router.h"
@@ -39,6 +41,9 @@ struct ApiDeps {
   tenancy::AuditLog& audit;
   tenancy::RateLimiter& rate_limiter;
   fraud::ListStore& lists;
+  ingest::EventStore& events;
+  ingest::TypeCounts& type_counts;
+  const tenancy::PiiTokenizer& tokenizer;
   HttpMetrics& metrics;
   const Clock& clock;
   // Extra Prometheus text appended to /metrics (e.g. storage counters); may be empty.
@@ -82,6 +87,9 @@ class Api {
   StatusOr<Mutation> DeleteListEntry(Context& c);
   StatusOr<HttpResponse> GetListEntry(Context& c);
   StatusOr<HttpResponse> ListEntries(Context& c);
+  Status PostEvents(Context& c, Responder respond);
+  StatusOr<HttpResponse> GetEvent(Context& c);
+  StatusOr<HttpResponse> EventStats(Context& c);
   StatusOr<HttpResponse> AdminCreateTenant(Context& c);
   StatusOr<HttpResponse> AdminListTenants(Context& c);
   StatusOr<HttpResponse> AdminCreateKey(Context& c);

@@ -36,6 +36,9 @@ struct Api::Route {
   bool mutating = false;
   std::function<StatusOr<HttpResponse>(Api&, Context&)> immediate;
   std::function<StatusOr<Mutation>(Api&, Context&)> mutation;
+  // Answers through the Responder itself once its work is durable; an error returned instead
+  // means it has not answered (and the error is audited like any rejected change).
+  std::function<Status(Api&, Context&, Responder)> async;
 };
 
 // The request body as a JSON object. Errors name the field "body".

@@ -20,7 +20,8 @@ class ApiTest : public ::testing::Test {
   ApiTest()
       : runtime_(std::move(Runtime::Open({.data_dir = dir_.path(), .clock = &clock_})).value()),
         limiter_({.requests_per_second = 0}),
-        api_(ApiDeps{*runtime_->directory, *runtime_->audit, limiter_, *runtime_->lists, metrics_,
+        api_(ApiDeps{*runtime_->directory, *runtime_->audit, limiter_, *runtime_->lists,
+                     *runtime_->events, *runtime_->type_counts, *runtime_->tokenizer, metrics_,
                      clock_, nullptr},
              {.admin_token = "admin-token-0123456789"}) {}
 
@@ -125,6 +126,40 @@ TEST_F(ApiTest, RejectedChangesAreAuditedToo) {
   EXPECT_EQ(entries[2].result, "invalid_argument");
   EXPECT_TRUE(entries[1].entity.starts_with("blacklist/phone/tok_phone_")) << entries[1].entity;
   for (const auto& e : entries) EXPECT_EQ(e.entity.find("13800138000"), std::string::npos);
+}
+
+TEST_F(ApiTest, EventBatchesLoadGoodRowsAndNameBadOnes) {
+  const std::string key = NewTenant("acme");
+  const std::string good =
+      R"({"event_type":"logistics_update","event_id":"e1",)"
+      R"("occurred_at":"2026-01-01T00:00:00Z","order_id":"o1","status":"delivered"})";
+  const std::string bad =
+      R"({"event_type":"logistics_update","event_id":"e2",)"
+      R"("occurred_at":"2026-01-01T00:00:00Z","order_id":"o1","status":"beamed"})";
+  HttpResponse r = Call("POST", "/v1/events", "[" + good + "," + bad + ", 7]", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::value summary = json::parse(r.body);
+  EXPECT_EQ(summary.at("accepted"), 1);
+  EXPECT_EQ(summary.at("rejected_count"), 2);
+  EXPECT_EQ(summary.at("rejected").at(0).at("index"), 1);
+  EXPECT_EQ(summary.at("rejected").at(0).at("field"), "status");
+  // Retrying the batch stores nothing twice.
+  r = Call("POST", "/v1/events", R"({"events":[)" + good + "]}", key);
+  EXPECT_EQ(json::parse(r.body).at("duplicates"), 1);
+  // A single bad event is a plain 400 naming the field.
+  r = Call("POST", "/v1/events", bad, key);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body).at("error").at("field"), "status");
+  EXPECT_EQ(Call("GET", "/v1/events/e1", "", key).status, 200);
+  EXPECT_EQ(Call("GET", "/v1/events/e2", "", key).status, 404);
+  EXPECT_EQ(json::parse(Call("GET", "/v1/stats/events", "", key).body)
+                .at("counts")
+                .at("logistics_update"),
+            1);
+  // Another tenant sees none of it.
+  const std::string other = NewTenant("other");
+  EXPECT_EQ(Call("GET", "/v1/events/e1", "", other).status, 404);
+  EXPECT_EQ(json::parse(Call("GET", "/v1/stats/events", "", other).body).at("total"), 0);
 }
 
 }  // namespace

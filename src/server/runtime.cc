@@ -16,6 +16,10 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
                                                      runtime->keys, *options.clock));
   runtime->lists =
       std::make_unique<fraud::ListStore>(*runtime->store, *runtime->tokenizer, *options.clock);
+  FB_ASSIGN_OR_RETURN(runtime->events, ingest::EventStore::Open(*runtime->store, *runtime->commits,
+                                                                *runtime->audit));
+  FB_ASSIGN_OR_RETURN(runtime->type_counts, ingest::TypeCounts::Load(*runtime->store));
+  FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->type_counts));
   return runtime;
 }
 

@@ -16,6 +16,8 @@
 
 #include "common/clock.h"
 #include "fraud/list_store.h"
+#include "ingest/event_store.h"
+#include "ingest/type_counts.h"
 #include "storage/commit_queue.h"
 #include "storage/kv_store.h"
 #include "tenancy/audit_log.h"
@@ -43,6 +45,8 @@ struct Runtime {
   std::unique_ptr<tenancy::AuditLog> audit;
   std::unique_ptr<tenancy::TenantDirectory> directory;
   std::unique_ptr<fraud::ListStore> lists;
+  std::unique_ptr<ingest::TypeCounts> type_counts;
+  std::unique_ptr<ingest::EventStore> events;  // persists consumer checkpoints on destruction
   std::unique_ptr<storage::CommitQueue> commits;
 };
 

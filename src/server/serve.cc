@@ -32,6 +32,9 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
                   .audit = *runtime->audit,
                   .rate_limiter = rate_limiter,
                   .lists = *runtime->lists,
+                  .events = *runtime->events,
+                  .type_counts = *runtime->type_counts,
+                  .tokenizer = *runtime->tokenizer,
                   .metrics = metrics,
                   .clock = SystemClock(),
                   .refresh_metrics =

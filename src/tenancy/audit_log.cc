@@ -155,19 +155,24 @@ Status AuditLog::Sequence(AuditEntry& entry, storage::WriteBatch& batch) {
   return OkStatus();
 }
 
-void AuditLog::Commit(storage::WriteBatch batch, AuditEntry entry,
-                      storage::CommitQueue::Done done) {
-  commits_.Submit(std::move(batch), std::move(done),
-                  [this, entry = std::move(entry)](storage::WriteBatch& b) mutable {
-                    return Sequence(entry, b);
-                  });
+void AuditLog::Commit(storage::WriteBatch batch, AuditEntry entry, storage::CommitQueue::Done done,
+                      storage::CommitQueue::Sequencer also) {
+  commits_.Submit(std::move(batch), std::move(done), Sequencer(std::move(entry), std::move(also)));
 }
 
-Status AuditLog::CommitAndWait(storage::WriteBatch batch, AuditEntry entry) {
-  return commits_.SubmitAndWait(std::move(batch),
-                                [this, entry = std::move(entry)](storage::WriteBatch& b) mutable {
-                                  return Sequence(entry, b);
-                                });
+Status AuditLog::CommitAndWait(storage::WriteBatch batch, AuditEntry entry,
+                               storage::CommitQueue::Sequencer also) {
+  return commits_.SubmitAndWait(std::move(batch), Sequencer(std::move(entry), std::move(also)));
+}
+
+storage::CommitQueue::Sequencer AuditLog::Sequencer(AuditEntry entry,
+                                                    storage::CommitQueue::Sequencer also) {
+  return [this, entry = std::move(entry), also = std::move(also)](storage::WriteBatch& b) mutable {
+    // A failing sequencer drops the whole submission, so the entry is chained only after the
+    // other sequencer succeeded (the chain must not skip a sequence number).
+    if (also) FB_RETURN_IF_ERROR(also(b));
+    return Sequence(entry, b);
+  };
 }
 
 Status AuditLog::Scan(std::uint64_t after_seq, std::string_view tenant,

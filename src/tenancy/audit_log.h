@@ -64,9 +64,12 @@ class AuditLog {
                                                   storage::CommitQueue& commits,
                                                   const SecretKey& key, const Clock& clock);
 
-  // Writes `batch` and `entry` atomically; `done` gets the write's status.
-  void Commit(storage::WriteBatch batch, AuditEntry entry, storage::CommitQueue::Done done);
-  Status CommitAndWait(storage::WriteBatch batch, AuditEntry entry);
+  // Writes `batch` and `entry` atomically; `done` gets the write's status. `also` (optional)
+  // is another sequencer for the same submission, run first (e.g. the event log's).
+  void Commit(storage::WriteBatch batch, AuditEntry entry, storage::CommitQueue::Done done,
+              storage::CommitQueue::Sequencer also = nullptr);
+  Status CommitAndWait(storage::WriteBatch batch, AuditEntry entry,
+                       storage::CommitQueue::Sequencer also = nullptr);
 
   // Visits entries with seq > after_seq in order (optionally only one tenant's), until `visit`
   // returns false.
@@ -80,6 +83,7 @@ class AuditLog {
   AuditLog(storage::KvStore& store, storage::CommitQueue& commits, const SecretKey& key,
            const Clock& clock, std::uint64_t seq, std::string hash);
   Status Sequence(AuditEntry& entry, storage::WriteBatch& batch);
+  storage::CommitQueue::Sequencer Sequencer(AuditEntry entry, storage::CommitQueue::Sequencer also);
 
   storage::KvStore& store_;
   storage::CommitQueue& commits_;

@@ -1,0 +1,239 @@
+#include "ingest/event_store.h"
+
+#include <boost/json.hpp>
+#include <cstdio>
+#include <future>
+
+namespace finbrain::ingest {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kLogColumn = "event_log";  // seq -> "<tenant>\x1f<event json>"
+constexpr std::string_view kIndexColumn = "events";   // "<tenant>/<event_id>" -> seq
+constexpr std::string_view kMetaColumn = "meta";
+constexpr std::string_view kHeadKey = "event_log_head";
+constexpr char kTenantSeparator = '\x1f';
+constexpr std::uint64_t kPersistEvery = 50'000;
+
+std::string SeqKey(std::uint64_t seq) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%020llu", static_cast<unsigned long long>(seq));
+  return buf;
+}
+
+std::string IndexKey(std::string_view tenant, std::string_view event_id) {
+  std::string key(tenant);
+  key += '/';
+  key += event_id;
+  return key;
+}
+
+// Rebuilds the envelope of a stored event (for replay to consumers).
+StatusOr<ValidatedEvent> FromStored(std::string_view canonical) {
+  boost::system::error_code ec;
+  json::value v = json::parse(json::string_view(canonical.data(), canonical.size()), ec);
+  const json::object* o = ec ? nullptr : v.if_object();
+  if (o == nullptr) return DataLossError("stored event is not a JSON object");
+  ValidatedEvent e;
+  const json::value* id = o->if_contains("event_id");
+  const json::value* type = o->if_contains("event_type");
+  const json::value* at = o->if_contains("occurred_at");
+  if (!id || !id->is_string() || !type || !type->is_string() || !at || !at->is_string()) {
+    return DataLossError("stored event lacks its envelope");
+  }
+  e.event_id = std::string(id->get_string());
+  e.event_type = std::string(type->get_string());
+  FB_ASSIGN_OR_RETURN(e.occurred_at, ParseRfc3339(std::string_view(at->get_string())));
+  e.canonical_json = std::string(canonical);
+  return e;
+}
+
+}  // namespace
+
+struct EventStore::Pending {
+  std::string tenant;
+  std::vector<ValidatedEvent> events;  // the new ones, in batch order
+  std::vector<std::string> keys;       // their in-flight keys
+  std::uint64_t first_seq = 0;
+  IngestSummary summary;
+};
+
+EventStore::EventStore(storage::KvStore& store, storage::CommitQueue& commits,
+                       tenancy::AuditLog& audit, std::uint64_t head)
+    : store_(store), commits_(commits), audit_(audit), committed_seq_(head), pending_seq_(head) {
+  commits_.AddGroupListener([this](const Status& written) {
+    if (written.ok()) {
+      committed_seq_ = pending_seq_;
+    } else {
+      pending_seq_ = committed_seq_;
+    }
+  });
+}
+
+EventStore::~EventStore() {
+  Status s = PersistConsumers();
+  s.IgnoreError();  // nothing to do at shutdown; replay after the checkpoint repairs it
+}
+
+StatusOr<std::unique_ptr<EventStore>> EventStore::Open(storage::KvStore& store,
+                                                       storage::CommitQueue& commits,
+                                                       tenancy::AuditLog& audit) {
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> head, store.Get(kMetaColumn, kHeadKey));
+  std::uint64_t seq = 0;
+  if (head) {
+    try {
+      seq = std::stoull(*head);
+    } catch (const std::exception&) {
+      return DataLossError("event log head is corrupt");
+    }
+  }
+  return std::unique_ptr<EventStore>(new EventStore(store, commits, audit, seq));
+}
+
+Status EventStore::AddConsumer(EventConsumer& consumer) {
+  consumers_.push_back(&consumer);
+  const std::uint64_t from = consumer.checkpoint();
+  Status error;
+  std::uint64_t replayed = 0;
+  FB_RETURN_IF_ERROR(store_.Scan(
+      kLogColumn, "", from == 0 ? "" : SeqKey(from),
+      [&](std::string_view key, std::string_view value) {
+        const size_t sep = value.find(kTenantSeparator);
+        StatusOr<ValidatedEvent> e = sep == std::string_view::npos
+                                         ? StatusOr<ValidatedEvent>(DataLossError("bad log entry"))
+                                         : FromStored(value.substr(sep + 1));
+        if (!e.ok()) {
+          error = e.status();
+          return false;
+        }
+        consumer.Consume(std::stoull(std::string(key)), value.substr(0, sep), *e);
+        ++replayed;
+        return true;
+      }));
+  FB_RETURN_IF_ERROR(error);
+  if (replayed > 0) FB_RETURN_IF_ERROR(consumer.Persist());
+  return OkStatus();
+}
+
+void EventStore::Ingest(std::string_view tenant, std::vector<ValidatedEvent> events,
+                        tenancy::AuditEntry audit,
+                        std::function<void(const Status&, const IngestSummary&)> done) {
+  auto pending = std::make_shared<Pending>();
+  pending->tenant = std::string(tenant);
+  // Reserve each id before looking in the store: a concurrent request with the same id is
+  // then either still in flight (seen here) or already committed (seen by the store read).
+  for (ValidatedEvent& event : events) {
+    std::string key = IndexKey(tenant, event.event_id);
+    bool duplicate = false;
+    {
+      std::lock_guard lock(in_flight_mu_);
+      duplicate = !in_flight_.insert(key).second;
+    }
+    if (!duplicate) {
+      StatusOr<std::optional<std::string>> stored = store_.Get(kIndexColumn, key);
+      if (!stored.ok() || stored->has_value()) {
+        duplicate = stored.ok();
+        std::lock_guard lock(in_flight_mu_);
+        in_flight_.erase(key);
+        if (!stored.ok()) {
+          // Treat an unreadable index as a failure of the whole batch rather than risk a
+          // duplicate.
+          for (const std::string& k : pending->keys) in_flight_.erase(k);
+          done(stored.status(), pending->summary);
+          return;
+        }
+      }
+    }
+    if (duplicate) {
+      ++pending->summary.duplicates;
+      continue;
+    }
+    pending->keys.push_back(std::move(key));
+    pending->events.push_back(std::move(event));
+  }
+  pending->summary.accepted = pending->events.size();
+  audit.entity = "events accepted=" + std::to_string(pending->summary.accepted) +
+                 " duplicates=" + std::to_string(pending->summary.duplicates);
+
+  auto sequencer = [this, pending](storage::WriteBatch& batch) {
+    pending->first_seq = pending_seq_ + 1;
+    for (const ValidatedEvent& e : pending->events) {
+      const std::uint64_t seq = ++pending_seq_;
+      std::string value = pending->tenant;
+      value += kTenantSeparator;
+      value += e.canonical_json;
+      batch.Put(kLogColumn, SeqKey(seq), value);
+      batch.Put(kIndexColumn, IndexKey(pending->tenant, e.event_id), std::to_string(seq));
+    }
+    if (!pending->events.empty()) batch.Put(kMetaColumn, kHeadKey, std::to_string(pending_seq_));
+    return OkStatus();
+  };
+  audit_.Commit(
+      {}, std::move(audit),
+      [this, pending, done = std::move(done)](const Status& written) {
+        {
+          std::lock_guard lock(in_flight_mu_);
+          for (const std::string& k : pending->keys) in_flight_.erase(k);
+        }
+        if (written.ok()) Deliver(*pending);
+        IngestSummary summary = pending->summary;
+        if (!written.ok()) summary.accepted = 0;
+        done(written, summary);
+      },
+      std::move(sequencer));
+}
+
+StatusOr<IngestSummary> EventStore::IngestAndWait(std::string_view tenant,
+                                                  std::vector<ValidatedEvent> events,
+                                                  tenancy::AuditEntry audit) {
+  std::promise<StatusOr<IngestSummary>> result;
+  Ingest(tenant, std::move(events), std::move(audit),
+         [&result](const Status& s, const IngestSummary& summary) {
+           result.set_value(s.ok() ? StatusOr<IngestSummary>(summary) : StatusOr<IngestSummary>(s));
+         });
+  return result.get_future().get();
+}
+
+void EventStore::Deliver(const Pending& pending) {
+  std::uint64_t seq = pending.first_seq;
+  for (const ValidatedEvent& e : pending.events) {
+    for (EventConsumer* consumer : consumers_) {
+      if (seq > consumer->checkpoint()) consumer->Consume(seq, pending.tenant, e);
+    }
+    ++seq;
+  }
+  delivered_since_persist_ += pending.events.size();
+  if (delivered_since_persist_ >= kPersistEvery) {
+    delivered_since_persist_ = 0;
+    Status s = PersistConsumers();
+    s.IgnoreError();  // a failed checkpoint only means a longer replay after a crash
+  }
+}
+
+Status EventStore::PersistConsumers() {
+  for (EventConsumer* consumer : consumers_) FB_RETURN_IF_ERROR(consumer->Persist());
+  return OkStatus();
+}
+
+StatusOr<std::optional<std::string>> EventStore::Find(std::string_view tenant,
+                                                      std::string_view event_id) const {
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> seq,
+                      store_.Get(kIndexColumn, IndexKey(tenant, event_id)));
+  if (!seq) return std::optional<std::string>();
+  std::uint64_t n = 0;
+  try {
+    n = std::stoull(*seq);
+  } catch (const std::exception&) {
+    return DataLossError("event index entry is corrupt");
+  }
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> entry, store_.Get(kLogColumn, SeqKey(n)));
+  if (!entry)
+    return DataLossError("event " + std::string(event_id) + " is indexed but not in the log");
+  const size_t sep = entry->find(kTenantSeparator);
+  return std::optional<std::string>(entry->substr(sep + 1));
+}
+
+std::uint64_t EventStore::last_seq() const { return committed_seq_; }
+
+}  // namespace finbrain::ingest

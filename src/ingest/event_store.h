@@ -1,0 +1,118 @@
+// EventStore: durable, idempotent ingestion of events, and fan-out to consumers.
+//
+// Valid events are appended to an ordered event log (one global sequence) together with an
+// index (tenant, event_id) -> seq, in the same atomic batch as the request's audit entry, and
+// acknowledged only once durable. An event id already stored (or in flight) for the tenant is a
+// duplicate: it is counted, not stored again, so retried batches never count twice. Invalid
+// events are rejected individually with their index, field path and reason; the valid ones in
+// the same batch still load.
+//
+// After each commit the new events are delivered, in log order, to every EventConsumer. A
+// consumer persists its state with a checkpoint (the last seq it reflects); on start-up it is
+// replayed the log after its checkpoint, so consumers see every event exactly once across
+// crashes.
+//
+// Example:
+//   FB_ASSIGN_OR_RETURN(auto events, EventStore::Open(store, commits, audit));
+//   FB_RETURN_IF_ERROR(events->AddConsumer(counter));
+//   FB_ASSIGN_OR_RETURN(ValidatedEvent e, EventSchema::Get().ValidateJson(line, tokenizer));
+//   FB_ASSIGN_OR_RETURN(IngestSummary s, events->IngestAndWait("acme", {e}, audit_entry));
+//
+// Thread-safety: Prepare/Ingest may be called concurrently. Consumers are called from one
+// thread at a time (the commit thread), in sequence order.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ingest/event_schema.h"
+#include "storage/commit_queue.h"
+#include "storage/kv_store.h"
+#include "tenancy/audit_log.h"
+
+namespace finbrain::ingest {
+
+struct RowError {
+  size_t index = 0;   // position in the batch (0-based)
+  std::string field;  // path of the offending field, or empty
+  std::string message;
+};
+
+struct IngestSummary {
+  size_t accepted = 0;
+  size_t duplicates = 0;
+  std::vector<RowError> rejected;
+};
+
+class EventConsumer {
+ public:
+  virtual ~EventConsumer() = default;
+  virtual std::string_view name() const = 0;
+  // The last sequence number reflected in the consumer's state (0: none). After a restart that
+  // is the persisted checkpoint, and the log is replayed from there.
+  virtual std::uint64_t checkpoint() const = 0;
+  // One committed event. Called in increasing `seq` order, never twice for the same seq after
+  // the consumer's checkpoint.
+  virtual void Consume(std::uint64_t seq, std::string_view tenant, const ValidatedEvent& event) = 0;
+  // Persists the consumer's state and advances its checkpoint.
+  virtual Status Persist() = 0;
+};
+
+class EventStore {
+ public:
+  // REQUIRES: store, commits and audit outlive the EventStore; called before anything is
+  // submitted to `commits`.
+  static StatusOr<std::unique_ptr<EventStore>> Open(storage::KvStore& store,
+                                                    storage::CommitQueue& commits,
+                                                    tenancy::AuditLog& audit);
+  ~EventStore();
+
+  // Registers `consumer` (which must outlive the store) and replays the log after its
+  // checkpoint. REQUIRES: before the first ingestion.
+  Status AddConsumer(EventConsumer& consumer);
+
+  // Stores the new ones among `events` (validated by EventSchema) for `tenant`, under one audit
+  // entry; `done` runs on the commit thread once the batch is durable (or failed), with the
+  // accepted and duplicate counts. `audit.entity` is filled in here.
+  void Ingest(std::string_view tenant, std::vector<ValidatedEvent> events,
+              tenancy::AuditEntry audit,
+              std::function<void(const Status&, const IngestSummary&)> done);
+  StatusOr<IngestSummary> IngestAndWait(std::string_view tenant, std::vector<ValidatedEvent> events,
+                                        tenancy::AuditEntry audit);
+
+  // The stored event (canonical JSON) for a tenant's event id, or nullopt.
+  StatusOr<std::optional<std::string>> Find(std::string_view tenant,
+                                            std::string_view event_id) const;
+
+  // Persists every consumer's state (call before shutdown; also done periodically).
+  Status PersistConsumers();
+
+  std::uint64_t last_seq() const;
+
+ private:
+  struct Pending;
+  EventStore(storage::KvStore& store, storage::CommitQueue& commits, tenancy::AuditLog& audit,
+             std::uint64_t head);
+  void Deliver(const Pending& pending);
+
+  storage::KvStore& store_;
+  storage::CommitQueue& commits_;
+  tenancy::AuditLog& audit_;
+  std::vector<EventConsumer*> consumers_;
+
+  std::mutex in_flight_mu_;
+  std::set<std::string, std::less<>> in_flight_;  // "<tenant>/<event_id>" being committed
+
+  // Touched only on the commit thread (and in Open/AddConsumer before ingestion starts).
+  std::uint64_t committed_seq_;
+  std::uint64_t pending_seq_;
+  std::uint64_t delivered_since_persist_ = 0;
+};
+
+}  // namespace finbrain::ingest

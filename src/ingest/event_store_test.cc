@@ -1,0 +1,122 @@
+#include "ingest/event_store.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "common/temp_dir.h"
+#include "ingest/type_counts.h"
+
+namespace finbrain::ingest {
+namespace {
+
+class EventStoreTest : public ::testing::Test {
+ protected:
+  EventStoreTest() : tokenizer_(Key()) { Open(); }
+  ~EventStoreTest() override { Close(); }
+
+  static tenancy::SecretKey Key() {
+    tenancy::SecretKey key;
+    key.fill(4);
+    return key;
+  }
+
+  void Open() {
+    store_ = std::move(storage::OpenRocksDb({.path = dir_.path()})).value();
+    commits_ = std::make_unique<storage::CommitQueue>(*store_);
+    audit_ = std::move(tenancy::AuditLog::Open(*store_, *commits_, Key(), SystemClock())).value();
+    events_ = std::move(EventStore::Open(*store_, *commits_, *audit_)).value();
+    counts_ = std::move(TypeCounts::Load(*store_)).value();
+    ASSERT_TRUE(events_->AddConsumer(*counts_).ok());
+  }
+  void Close() {
+    commits_.reset();
+    events_.reset();
+    counts_.reset();
+    audit_.reset();
+    store_.reset();
+  }
+
+  std::vector<ValidatedEvent> Logins(int from, int to) {
+    std::vector<ValidatedEvent> out;
+    for (int i = from; i < to; ++i) {
+      const std::string json =
+          R"({"event_type":"login","event_id":"login-)" + std::to_string(i) +
+          R"(","occurred_at":"2026-01-01T00:00:00Z","user_id":"u","session_id":"s",)"
+          R"("device_id":"d","ip":"1.2.3.4","success":true})";
+      out.push_back(EventSchema::Get().ValidateJson(json, tokenizer_).value());
+    }
+    return out;
+  }
+
+  IngestSummary Ingest(std::vector<ValidatedEvent> events) {
+    auto summary =
+        events_->IngestAndWait("acme", std::move(events), {.actor = "test", .result = "ok"});
+    EXPECT_TRUE(summary.ok()) << summary.status().ToString();
+    return summary.ok() ? *summary : IngestSummary{};
+  }
+
+  TempDir dir_;
+  tenancy::PiiTokenizer tokenizer_;
+  std::unique_ptr<storage::KvStore> store_;
+  std::unique_ptr<storage::CommitQueue> commits_;
+  std::unique_ptr<tenancy::AuditLog> audit_;
+  std::unique_ptr<EventStore> events_;
+  std::unique_ptr<TypeCounts> counts_;
+};
+
+TEST_F(EventStoreTest, RetriedBatchesNeverCountTwice) {
+  IngestSummary first = Ingest(Logins(0, 10));
+  EXPECT_EQ(first.accepted, 10u);
+  IngestSummary retry = Ingest(Logins(5, 15));
+  EXPECT_EQ(retry.accepted, 5u);
+  EXPECT_EQ(retry.duplicates, 5u);
+  auto twice = Logins(20, 21);
+  twice.push_back(twice.front());
+  IngestSummary same_batch = Ingest(twice);
+  EXPECT_EQ(same_batch.accepted, 1u);
+  EXPECT_EQ(same_batch.duplicates, 1u);
+  EXPECT_EQ(counts_->For("acme").at("login"), 16u);
+  EXPECT_TRUE(counts_->For("other").empty());
+  EXPECT_TRUE(events_->Find("acme", "login-3")->has_value());
+  EXPECT_FALSE(events_->Find("other", "login-3")->has_value());
+  // One audit entry per batch, chain intact.
+  auto verified = tenancy::AuditLog::Verify(*store_, Key()).value();
+  EXPECT_TRUE(verified.intact);
+  EXPECT_EQ(verified.entries_checked, 3u);
+}
+
+TEST_F(EventStoreTest, ConcurrentRetriesOfTheSameEventsStoreEachOnce) {
+  std::atomic<size_t> accepted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int round = 0; round < 20; ++round) {
+        accepted += Ingest(Logins(round * 10, round * 10 + 15)).accepted;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(accepted.load(), 205u);
+  EXPECT_EQ(counts_->For("acme").at("login"), 205u);
+  EXPECT_EQ(events_->last_seq(), 205u);
+}
+
+TEST_F(EventStoreTest, ConsumersCatchUpFromTheirCheckpointAfterRestart) {
+  Ingest(Logins(0, 100));
+  ASSERT_TRUE(events_->PersistConsumers().ok());
+  Ingest(Logins(100, 130));
+  // Simulate a crash before the next checkpoint: drop the consumer's later progress by
+  // reloading it from the store, then replay.
+  auto reloaded = std::move(TypeCounts::Load(*store_)).value();
+  EXPECT_EQ(reloaded->For("acme").at("login"), 100u);
+  EXPECT_EQ(reloaded->checkpoint(), 100u);
+  Close();
+  Open();
+  EXPECT_EQ(counts_->For("acme").at("login"), 130u);
+  EXPECT_EQ(Ingest(Logins(0, 130)).duplicates, 130u);  // the index survived too
+  EXPECT_EQ(counts_->For("acme").at("login"), 130u);
+}
+
+}  // namespace
+}  // namespace finbrain::ingest
