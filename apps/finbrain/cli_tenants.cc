@@ -47,8 +47,7 @@ StatusOr<json::value> CallAdmin(const Target& target, std::string_view method,
     if (!ec && parsed.is_object() && parsed.as_object().contains("error")) {
       message += ": " + std::string(parsed.at("error").at("message").as_string());
     }
-    return Status(result.status == 404 ? StatusCode::kNotFound : StatusCode::kFailedPrecondition,
-                  message);
+    return Status(result.status == 404 ? StatusCode::kNotFound : StatusCode::kUnavailable, message);
   }
   if (ec) return InternalError("server sent invalid JSON");
   return parsed;

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   cli::AddServeCommand(app, global, run);
   cli::AddTenantCommands(app, global, run);
   cli::AddAuditCommands(app, global, run);
+  cli::AddImportCommand(app, global, run);
 
   try {
     app.parse(argc, argv);
@@ -52,7 +53,9 @@ int main(int argc, char** argv) {
       std::cerr << " (" << status.field() << ")";
     }
     std::cerr << "\n";
-    return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
+    if (status.code() == StatusCode::kInvalidArgument) return 2;
+    // Partial success (e.g. an import with rejected rows) is told apart from failure.
+    return status.code() == StatusCode::kFailedPrecondition ? 3 : 1;
   }
   return 0;
 }

@@ -1,0 +1,64 @@
+#include "ingest/jsonl.h"
+
+#include <algorithm>
+#include <filesystem>
+
+namespace finbrain::ingest {
+
+namespace fs = std::filesystem;
+
+StatusOr<std::vector<std::string>> ListEventFiles(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return NotFoundError("'" + path + "' does not exist", "path");
+  if (fs::is_regular_file(path, ec)) return std::vector<std::string>{path};
+  fs::path dir = path;
+  if (fs::is_directory(dir / "events", ec)) dir /= "events";
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".jsonl") {
+      files.push_back(entry.path().string());
+    }
+  }
+  if (ec) return UnavailableError("cannot list '" + dir.string() + "': " + ec.message());
+  if (files.empty()) return NotFoundError("no .jsonl files in '" + dir.string() + "'", "path");
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+JsonlReader::JsonlReader(std::vector<std::string> files) : files_(std::move(files)) {
+  for (const std::string& f : files_) {
+    std::error_code ec;
+    const auto size = fs::file_size(f, ec);
+    if (!ec) total_bytes_ += size;
+  }
+}
+
+bool JsonlReader::Next(size_t max_lines, Batch& batch) {
+  batch.clear();
+  std::string line;
+  while (batch.lines.size() < max_lines) {
+    if (!current_.is_open()) {
+      if (file_index_ >= files_.size()) break;
+      current_.open(files_[file_index_]);
+      line_number_ = 0;
+      if (!current_) {
+        status_ = UnavailableError("cannot open '" + files_[file_index_] + "'");
+        return false;
+      }
+    }
+    if (!std::getline(current_, line)) {
+      current_.close();
+      ++file_index_;
+      continue;
+    }
+    ++line_number_;
+    bytes_read_ += line.size() + 1;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    batch.positions.push_back(files_[file_index_] + ":" + std::to_string(line_number_));
+    batch.lines.push_back(std::move(line));
+  }
+  return !batch.lines.empty();
+}
+
+}  // namespace finbrain::ingest

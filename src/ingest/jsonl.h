@@ -1,0 +1,57 @@
+// Reading event files: JSON Lines (one event per line), in batches, with file:line positions
+// kept for error reports.
+//
+// Example:
+//   FB_ASSIGN_OR_RETURN(std::vector<std::string> files, ListEventFiles("world/"));
+//   JsonlReader reader(files);
+//   JsonlReader::Batch batch;
+//   while (reader.Next(2000, batch)) { ... batch.lines[i], batch.positions[i] ... }
+//
+// Thread-safety: a reader is used from one thread.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace finbrain::ingest {
+
+// The event files under `path`: the file itself, or the *.jsonl files of the directory
+// (`<dir>/events/` when that exists, as the simulator writes it), sorted by name.
+StatusOr<std::vector<std::string>> ListEventFiles(const std::string& path);
+
+class JsonlReader {
+ public:
+  explicit JsonlReader(std::vector<std::string> files);
+
+  struct Batch {
+    std::vector<std::string> lines;      // non-empty lines
+    std::vector<std::string> positions;  // "file:line" of each
+    void clear() {
+      lines.clear();
+      positions.clear();
+    }
+  };
+
+  // Fills `batch` with up to `max_lines` lines; false when everything has been read.
+  // kUnavailable for a file that cannot be opened is reported through status().
+  bool Next(size_t max_lines, Batch& batch);
+  const Status& status() const { return status_; }
+
+  std::uint64_t total_bytes() const { return total_bytes_; }
+  std::uint64_t bytes_read() const { return bytes_read_; }
+
+ private:
+  std::vector<std::string> files_;
+  size_t file_index_ = 0;
+  std::ifstream current_;
+  std::uint64_t line_number_ = 0;
+  std::uint64_t total_bytes_ = 0;
+  std::uint64_t bytes_read_ = 0;
+  Status status_;
+};
+
+}  // namespace finbrain::ingest
