@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   cli::AddTenantCommands(app, global, run);
   cli::AddAuditCommands(app, global, run);
   cli::AddImportCommand(app, global, run);
+  cli::AddSimulateCommand(app, global, run);
 
   try {
     app.parse(argc, argv);
