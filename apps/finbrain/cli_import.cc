@@ -19,6 +19,8 @@ namespace {
 
 namespace json = boost::json;
 
+constexpr size_t kMaxBodyBytes = 768 << 10;
+
 struct ImportOptions {
   std::string path, url, api_key, data_dir, tenant;
   size_t batch = 2000;
@@ -109,24 +111,12 @@ Status ImportOverHttp(const ImportOptions& o, ingest::JsonlReader& reader, Total
   FB_RETURN_IF_ERROR(server::ParseHttpUrl(o.url, host, port));
   FB_ASSIGN_OR_RETURN(auto client, server::HttpClient::Connect(host, port));
   ingest::JsonlReader::Batch batch;
-  while (reader.Next(o.batch, batch)) {
-    totals.lines += batch.lines.size();
-    std::string body = "[";
-    std::vector<size_t> sent;  // batch index of each element sent
-    for (size_t i = 0; i < batch.lines.size(); ++i) {
-      boost::system::error_code ec;
-      json::parse(batch.lines[i], ec);
-      if (ec) {
-        totals.Reject(batch.positions[i], "", "not valid JSON: " + ec.message(),
-                      o.max_errors_shown);
-        continue;
-      }
-      if (!sent.empty()) body += ',';
-      body += batch.lines[i];
-      sent.push_back(i);
-    }
+  std::string body;
+  std::vector<size_t> sent;  // batch index of each element in `body`
+  // Sends what `body` holds as one POST /v1/events and books the answer.
+  auto flush = [&]() -> Status {
+    if (sent.empty()) return OkStatus();
     body += ']';
-    if (sent.empty()) continue;
     FB_ASSIGN_OR_RETURN(
         server::HttpResult r,
         client->Send("POST", "/v1/events", body, {{"Authorization", "Bearer " + o.api_key}}));
@@ -147,6 +137,28 @@ Status ImportOverHttp(const ImportOptions& o, ingest::JsonlReader& reader, Total
       totals.Reject(batch.positions[index], std::string(row.at("field").as_string()),
                     std::string(row.at("message").as_string()), o.max_errors_shown);
     }
+    body.clear();
+    sent.clear();
+    return OkStatus();
+  };
+  while (reader.Next(o.batch, batch)) {
+    totals.lines += batch.lines.size();
+    for (size_t i = 0; i < batch.lines.size(); ++i) {
+      boost::system::error_code ec;
+      json::parse(batch.lines[i], ec);
+      if (ec) {
+        totals.Reject(batch.positions[i], "", "not valid JSON: " + ec.message(),
+                      o.max_errors_shown);
+        continue;
+      }
+      // Stay well under the server's default 1 MiB body limit.
+      if (!sent.empty() && body.size() + batch.lines[i].size() > kMaxBodyBytes)
+        FB_RETURN_IF_ERROR(flush());
+      body += sent.empty() ? '[' : ',';
+      body += batch.lines[i];
+      sent.push_back(i);
+    }
+    FB_RETURN_IF_ERROR(flush());
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     progress.Update(reader.bytes_read(), Rate(totals.lines, seconds));

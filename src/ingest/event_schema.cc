@@ -127,17 +127,14 @@ std::string Join(const std::vector<std::string>& values) {
   return out;
 }
 
-std::string Path(std::string_view parent, std::string_view name) {
-  if (parent.empty()) return std::string(name);
-  return std::string(parent) + "." + std::string(name);
-}
-
-Status ValidateObject(const json::object& in, const ObjectSpec& spec, std::string_view path,
+// Field paths are built only for errors: a nested failure is re-labelled by its parent with
+// Status::WithFieldPrefix, so valid events allocate no path strings.
+Status ValidateObject(const json::object& in, const ObjectSpec& spec,
                       const tenancy::PiiTokenizer& tokenizer, json::object& out);
 
-Status ValidateValue(const json::value& v, const FieldSpec& f, const std::string& path,
+Status ValidateValue(const json::value& v, const FieldSpec& f,
                      const tenancy::PiiTokenizer& tokenizer, json::value& out) {
-  auto bad = [&](std::string why) { return InvalidArgumentError(path + " " + why, path); };
+  auto bad = [&](std::string why) { return InvalidArgumentError(f.name + " " + why, f.name); };
   switch (f.kind) {
     case Kind::kString: {
       if (!v.is_string()) return bad("must be a string");
@@ -200,8 +197,9 @@ Status ValidateValue(const json::value& v, const FieldSpec& f, const std::string
     }
     case Kind::kObject: {
       if (!v.is_object()) return bad("must be an object");
-      json::object nested;
-      FB_RETURN_IF_ERROR(ValidateObject(v.get_object(), *f.object, path, tokenizer, nested));
+      json::object nested(out.storage());
+      Status s = ValidateObject(v.get_object(), *f.object, tokenizer, nested);
+      if (!s.ok()) return s.WithFieldPrefix(f.name);
       out = std::move(nested);
       return OkStatus();
     }
@@ -211,20 +209,20 @@ Status ValidateValue(const json::value& v, const FieldSpec& f, const std::string
       const json::array& items = v.get_array();
       if (items.size() > f.max_length)
         return bad("has more than " + std::to_string(f.max_length) + " items");
-      json::array result;
+      json::array result(out.storage());
       result.reserve(items.size());
       for (size_t i = 0; i < items.size(); ++i) {
-        const std::string item_path = path + "[" + std::to_string(i) + "]";
-        json::value item_out;
+        const auto item_path = [&] { return f.name + "[" + std::to_string(i) + "]"; };
+        json::value item_out(out.storage());
         if (f.kind == Kind::kStringArray) {
-          FieldSpec item{.name = "", .kind = Kind::kString};
-          FB_RETURN_IF_ERROR(ValidateValue(items[i], item, item_path, tokenizer, item_out));
+          FieldSpec item{.name = item_path(), .kind = Kind::kString};
+          FB_RETURN_IF_ERROR(ValidateValue(items[i], item, tokenizer, item_out));
         } else {
           if (!items[i].is_object())
-            return InvalidArgumentError(item_path + " must be an object", item_path);
-          json::object nested;
-          FB_RETURN_IF_ERROR(
-              ValidateObject(items[i].get_object(), *f.object, item_path, tokenizer, nested));
+            return InvalidArgumentError(item_path() + " must be an object", item_path());
+          json::object nested(out.storage());
+          Status s = ValidateObject(items[i].get_object(), *f.object, tokenizer, nested);
+          if (!s.ok()) return s.WithFieldPrefix(item_path());
           item_out = std::move(nested);
         }
         result.push_back(std::move(item_out));
@@ -236,26 +234,25 @@ Status ValidateValue(const json::value& v, const FieldSpec& f, const std::string
   return InternalError("unhandled field kind");
 }
 
-Status ValidateObject(const json::object& in, const ObjectSpec& spec, std::string_view path,
+Status ValidateObject(const json::object& in, const ObjectSpec& spec,
                       const tenancy::PiiTokenizer& tokenizer, json::object& out) {
   for (const auto& member : in) {
     if (spec.Find(member.key()) == nullptr) {
-      const std::string field = Path(path, member.key());
       std::string known;
       for (const FieldSpec& f : spec.fields) known += (known.empty() ? "" : ", ") + f.name;
-      return InvalidArgumentError("unknown field " + Quote(field) + "; expected: " + known, field);
+      return InvalidArgumentError("unknown field " + Quote(member.key()) + "; expected: " + known,
+                                  std::string(member.key()));
     }
   }
   out.reserve(spec.fields.size());
   for (const FieldSpec& f : spec.fields) {
-    const std::string field = Path(path, f.name);
     const json::value* v = in.if_contains(f.name);
     if (v == nullptr || v->is_null()) {
-      if (f.required) return InvalidArgumentError(field + " is required", field);
+      if (f.required) return InvalidArgumentError(f.name + " is required", f.name);
       continue;
     }
-    json::value value;
-    FB_RETURN_IF_ERROR(ValidateValue(*v, f, field, tokenizer, value));
+    json::value value(out.storage());
+    FB_RETURN_IF_ERROR(ValidateValue(*v, f, tokenizer, value));
     out.emplace(f.name, std::move(value));
   }
   return OkStatus();
@@ -590,8 +587,10 @@ StatusOr<ValidatedEvent> EventSchema::Validate(const json::object& in,
                                     "; expected one of: " + known,
                                 "event_type");
   }
-  json::object out;
-  FB_RETURN_IF_ERROR(ValidateObject(in, *spec->second, "", tokenizer, out));
+  unsigned char arena[8192];
+  json::monotonic_resource resource(arena, sizeof arena);
+  json::object out(&resource);
+  FB_RETURN_IF_ERROR(ValidateObject(in, *spec->second, tokenizer, out));
   out["schema_version"] = kSchemaVersion;
   ValidatedEvent event;
   event.event_id = std::string(out.at("event_id").get_string());
