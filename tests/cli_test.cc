@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
 #include <fstream>
 
 #include "common/temp_dir.h"
@@ -108,6 +109,28 @@ TEST(Cli, TenantAndKeyCommandsOnDataDirectoryAndServer) {
   // audit verify works beside the running server (read-only).
   auto verify = RunFinbrain({"audit", "verify", "--data-dir", data}, dir.path());
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
+}
+
+TEST(Cli, SimulateRefusesANonEmptyDirectoryWithoutForce) {
+  TempDir dir;
+  const std::string out = dir.path() + "/world";
+  auto first = RunFinbrain(
+      {"simulate", "--users", "50", "--days", "30", "--seed", "5", "--out", out}, dir.path());
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_TRUE(std::filesystem::exists(out + "/manifest.json"));
+  EXPECT_NE(first.err.find("events/s"), std::string::npos) << first.err;
+  const std::string logins = testing::ReadFile(out + "/events/login.jsonl");
+  auto again = RunFinbrain(
+      {"simulate", "--users", "50", "--days", "30", "--seed", "5", "--out", out}, dir.path());
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("--force"), std::string::npos) << again.err;
+  auto forced = RunFinbrain(
+      {"simulate", "--users", "50", "--days", "30", "--seed", "5", "--out", out, "--force"},
+      dir.path());
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(testing::ReadFile(out + "/events/login.jsonl"), logins);  // same seed, same bytes
+  auto bad = RunFinbrain({"simulate", "--users", "0", "--out", dir.path() + "/x"}, dir.path());
+  EXPECT_NE(bad.exit_code, 0);
 }
 
 TEST(Cli, AuditVerifyNamesTheFirstTamperedEntry) {

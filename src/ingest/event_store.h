@@ -26,9 +26,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "ingest/event_schema.h"
@@ -107,7 +107,7 @@ class EventStore {
   std::vector<EventConsumer*> consumers_;
 
   std::mutex in_flight_mu_;
-  std::set<std::string, std::less<>> in_flight_;  // "<tenant>/<event_id>" being committed
+  std::unordered_set<std::string> in_flight_;  // "<tenant>/<event_id>" being committed
 
   // Touched only on the commit thread (and in Open/AddConsumer before ingestion starts).
   std::uint64_t committed_seq_;
