@@ -15,16 +15,8 @@ WORK=$(mktemp -d)
 trap 'kill $SERVER_PID 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 command -v wrk >/dev/null || { echo "wrk is missing: run scripts/setup" >&2; exit 1; }
-TOKEN=bench-admin-token-0123456789
-FINBRAIN_ADMIN_TOKEN=$TOKEN FINBRAIN_RATE_LIMIT_RPS=0 FINBRAIN_LOG_LEVEL=warn \
-  "$BIN" serve --data-dir "$WORK/data" --listen 127.0.0.1:0 > "$WORK/server.out" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 100); do grep -q 'listening on' "$WORK/server.out" && break; sleep 0.1; done
-URL=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$WORK/server.out" | head -1)
-[ -n "$URL" ] || { cat "$WORK/server.out"; exit 1; }
-
-KEY=$(curl -sf -XPOST -H "Authorization: Bearer $TOKEN" "$URL/admin/v1/tenants" -d '{"name":"bench"}' |
-      sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p')
+source "$HERE/lib.sh"
+start_server "$BIN" "$WORK/data"
 curl -sf -XPUT -H "Authorization: Bearer $KEY" "$URL/v1/lists/blacklist/ip/10.1.2.3" \
   -d '{"reason":"bench"}' >/dev/null
 

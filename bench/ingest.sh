@@ -25,13 +25,8 @@ dir=$(taskset -c 0 "$BIN" import "$WORK/world" --data-dir "$WORK/dir" --tenant b
 echo "$dir" | grep '^imported'
 printf "%-12s %12s events/s\n" import_dir "$(echo "$dir" | rate)"
 
-TOKEN=bench-admin-token-0123456789
-FINBRAIN_ADMIN_TOKEN=$TOKEN FINBRAIN_RATE_LIMIT_RPS=0 FINBRAIN_LOG_LEVEL=warn \
-  "$BIN" serve --data-dir "$WORK/server" --listen 127.0.0.1:0 > "$WORK/server.out" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 100); do grep -q 'listening on' "$WORK/server.out" && break; sleep 0.1; done
-URL=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$WORK/server.out" | head -1)
-KEY=$(FINBRAIN_ADMIN_TOKEN=$TOKEN "$BIN" tenant create bench --url "$URL" | sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p')
+source "$(dirname "$0")/lib.sh"
+start_server "$BIN" "$WORK/server"
 http=$("$BIN" import "$WORK/world" --url "$URL" --api-key "$KEY" 2>&1)
 echo "$http" | grep '^imported'
 printf "%-12s %12s events/s\n" import_http "$(echo "$http" | rate)"

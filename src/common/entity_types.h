@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
 #include <string_view>
 
 namespace finbrain {
@@ -15,9 +16,5 @@ inline constexpr std::array<std::string_view, 11> kEntityTypes = {
 inline bool IsEntityType(std::string_view type) {
   return std::find(kEntityTypes.begin(), kEntityTypes.end(), type) != kEntityTypes.end();
 }
-
-// "user, phone, device, ..." for error messages.
-inline constexpr std::string_view kEntityTypeList =
-    "user, phone, device, ip, address, card, id_number, email, enterprise, merchant, application";
 
 }  // namespace finbrain

@@ -1,5 +1,7 @@
 #include "common/strings.h"
 
+#include <cstdio>
+
 namespace finbrain {
 namespace {
 
@@ -71,6 +73,12 @@ std::string PercentEncode(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string SortableKey(std::uint64_t n) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%020llu", static_cast<unsigned long long>(n));
+  return buf;
 }
 
 std::string Quote(std::string_view text, size_t max) {

@@ -20,6 +20,20 @@ StatusOr<std::string> PercentDecode(std::string_view text);
 // Encodes everything but RFC 3986 unreserved characters.
 std::string PercentEncode(std::string_view text);
 
+// "a, b, c": the items of any range of strings, for error messages.
+template <typename Range>
+std::string Join(const Range& items, std::string_view separator = ", ") {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += separator;
+    out += std::string_view(item);
+  }
+  return out;
+}
+
+// `n` as 20 zero-padded decimal digits, so that byte order is numeric order (sequence keys).
+std::string SortableKey(std::uint64_t n);
+
 // Prints `text` for an error message: truncated to `max` bytes, control bytes escaped.
 std::string Quote(std::string_view text, size_t max = 80);
 

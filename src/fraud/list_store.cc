@@ -56,6 +56,13 @@ StatusOr<ListEntry> ParseEntry(std::string_view text) {
   return e;
 }
 
+Status CheckEntityType(std::string_view entity_type) {
+  if (IsEntityType(entity_type)) return OkStatus();
+  return InvalidArgumentError(
+      "unknown entity type " + Quote(entity_type) + "; expected one of " + Join(kEntityTypes),
+      "entity_type");
+}
+
 bool IsLive(const ListEntry& e, TimeMicros now) { return !e.expires_at || *e.expires_at > now; }
 
 }  // namespace
@@ -114,11 +121,7 @@ std::string ListEntryToJson(const ListEntry& e) {
 
 StatusOr<std::string> ListStore::CanonicalValue(std::string_view entity_type,
                                                 std::string_view raw) const {
-  if (!IsEntityType(entity_type)) {
-    return InvalidArgumentError("unknown entity type " + Quote(entity_type) + "; expected one of " +
-                                    std::string(kEntityTypeList),
-                                "entity_type");
-  }
+  FB_RETURN_IF_ERROR(CheckEntityType(entity_type));
   if (raw.empty()) return InvalidArgumentError("value is empty", "value");
   if (raw.size() > kMaxValueBytes) {
     return InvalidArgumentError("value is longer than 512 bytes", "value");
@@ -206,11 +209,7 @@ StatusOr<std::optional<ListEntry>> ListStore::Get(std::string_view tenant, ListK
 StatusOr<ListStore::Page> ListStore::List(std::string_view tenant, ListKind list,
                                           std::string_view entity_type, std::string_view cursor,
                                           size_t limit) const {
-  if (!IsEntityType(entity_type)) {
-    return InvalidArgumentError("unknown entity type " + Quote(entity_type) + "; expected one of " +
-                                    std::string(kEntityTypeList),
-                                "entity_type");
-  }
+  FB_RETURN_IF_ERROR(CheckEntityType(entity_type));
   if (limit == 0 || limit > kMaxPageSize) {
     return InvalidArgumentError("limit must be between 1 and 1000", "limit");
   }

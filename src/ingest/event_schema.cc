@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <ranges>
 
 #include "common/strings.h"
 
@@ -121,12 +122,6 @@ class Obj {
 
 using tenancy::PiiKind;
 
-std::string Join(const std::vector<std::string>& values) {
-  std::string out;
-  for (const auto& v : values) out += (out.empty() ? "" : ", ") + v;
-  return out;
-}
-
 // Field paths are built only for errors: a nested failure is re-labelled by its parent with
 // Status::WithFieldPrefix, so valid events allocate no path strings.
 Status ValidateObject(const json::object& in, const ObjectSpec& spec,
@@ -238,8 +233,7 @@ Status ValidateObject(const json::object& in, const ObjectSpec& spec,
                       const tenancy::PiiTokenizer& tokenizer, json::object& out) {
   for (const auto& member : in) {
     if (spec.Find(member.key()) == nullptr) {
-      std::string known;
-      for (const FieldSpec& f : spec.fields) known += (known.empty() ? "" : ", ") + f.name;
+      const std::string known = Join(std::views::transform(spec.fields, &FieldSpec::name));
       return InvalidArgumentError("unknown field " + Quote(member.key()) + "; expected: " + known,
                                   std::string(member.key()));
     }
@@ -580,11 +574,9 @@ StatusOr<ValidatedEvent> EventSchema::Validate(const json::object& in,
   }
   auto spec = impl_->schemas.find(std::string_view(type->get_string()));
   if (spec == impl_->schemas.end()) {
-    std::string known;
-    for (std::string_view t : kEventTypes) known += (known.empty() ? "" : ", ") + std::string(t);
     return InvalidArgumentError("unknown event_type " +
                                     Quote(std::string_view(type->get_string())) +
-                                    "; expected one of: " + known,
+                                    "; expected one of: " + Join(kEventTypes),
                                 "event_type");
   }
   unsigned char arena[8192];

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <future>
 
+#include "common/strings.h"
+
 namespace finbrain::ingest {
 namespace {
 
@@ -15,12 +17,6 @@ constexpr std::string_view kMetaColumn = "meta";
 constexpr std::string_view kHeadKey = "event_log_head";
 constexpr char kTenantSeparator = '\x1f';
 constexpr std::uint64_t kPersistEvery = 50'000;
-
-std::string SeqKey(std::uint64_t seq) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%020llu", static_cast<unsigned long long>(seq));
-  return buf;
-}
 
 std::string IndexKey(std::string_view tenant, std::string_view event_id) {
   std::string key(tenant);
@@ -97,7 +93,7 @@ Status EventStore::AddConsumer(EventConsumer& consumer) {
   Status error;
   std::uint64_t replayed = 0;
   FB_RETURN_IF_ERROR(store_.Scan(
-      kLogColumn, "", from == 0 ? "" : SeqKey(from),
+      kLogColumn, "", from == 0 ? "" : SortableKey(from),
       [&](std::string_view key, std::string_view value) {
         const size_t sep = value.find(kTenantSeparator);
         StatusOr<ValidatedEvent> e = sep == std::string_view::npos
@@ -163,7 +159,7 @@ void EventStore::Ingest(std::string_view tenant, std::vector<ValidatedEvent> eve
       std::string value = pending->tenant;
       value += kTenantSeparator;
       value += e.canonical_json;
-      batch.Put(kLogColumn, SeqKey(seq), value);
+      batch.Put(kLogColumn, SortableKey(seq), value);
       batch.Put(kIndexColumn, IndexKey(pending->tenant, e.event_id), std::to_string(seq));
     }
     if (!pending->events.empty()) batch.Put(kMetaColumn, kHeadKey, std::to_string(pending_seq_));
@@ -227,7 +223,7 @@ StatusOr<std::optional<std::string>> EventStore::Find(std::string_view tenant,
   } catch (const std::exception&) {
     return DataLossError("event index entry is corrupt");
   }
-  FB_ASSIGN_OR_RETURN(std::optional<std::string> entry, store_.Get(kLogColumn, SeqKey(n)));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> entry, store_.Get(kLogColumn, SortableKey(n)));
   if (!entry)
     return DataLossError("event " + std::string(event_id) + " is indexed but not in the log");
   const size_t sep = entry->find(kTenantSeparator);

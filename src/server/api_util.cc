@@ -30,9 +30,7 @@ Status RejectUnknownFields(const json::object& object,
     bool found = false;
     for (std::string_view k : known) found |= (k == key);
     if (!found) {
-      std::string names;
-      for (std::string_view k : known) names += (names.empty() ? "" : ", ") + std::string(k);
-      return InvalidArgumentError("unknown field " + Quote(key) + "; expected: " + names,
+      return InvalidArgumentError("unknown field " + Quote(key) + "; expected: " + Join(known),
                                   std::string(key));
     }
   }
@@ -58,8 +56,7 @@ StatusOr<std::map<std::string, std::string>> ParseQuery(
     bool found = false;
     for (std::string_view k : known) found |= (k == name);
     if (!found) {
-      std::string names;
-      for (std::string_view k : known) names += (names.empty() ? "" : ", ") + std::string(k);
+      const std::string names = Join(known);
       return InvalidArgumentError(
           "unknown query parameter " + Quote(name) +
               (names.empty() ? "; none are accepted" : "; expected: " + names),

@@ -62,14 +62,7 @@ int World::FraudRings(int first_index) {
       }
       // They apply within hours of each other, listing each other's phones as contacts.
       CreditJourney(rng, p, p.registered_at + rng.Int(1, 36) * kHour, p.home_ip, phones, true);
-      out_.Truth("users", JsonLine()
-                              .Str("user_id", p.user_id)
-                              .Real("creditworthiness", p.z)
-                              .Num("monthly_income", p.income)
-                              .Bool("fraud", true)
-                              .Str("fraud_kind", "ring")
-                              .Int("ring", r)
-                              .Done());
+      EmitUserTruth(p);
     }
     std::vector<std::string> device_ids;
     for (const Device& d : devices) device_ids.push_back(d.id);
@@ -118,14 +111,7 @@ int World::DeviceFarms(int first_index) {
       }
       if (rng.Chance(0.5))
         CreditJourney(rng, p, p.registered_at + rng.Int(1, 48) * kHour, p.home_ip, {p.phone}, true);
-      out_.Truth("users", JsonLine()
-                              .Str("user_id", p.user_id)
-                              .Real("creditworthiness", p.z)
-                              .Num("monthly_income", p.income)
-                              .Bool("fraud", true)
-                              .Str("fraud_kind", "device_farm")
-                              .Int("farm", f)
-                              .Done());
+      EmitUserTruth(p);
     }
     out_.Truth("fraud_rings", JsonLine()
                                   .Str("ring_id", "farm-" + std::to_string(f))

@@ -189,6 +189,17 @@ void World::EmitRegistration(const Person& p, const std::string& channel) {
   out_.Event("user_registration", j.Done());
 }
 
+void World::EmitUserTruth(const Person& p) {
+  JsonLine j;
+  j.Str("user_id", p.user_id)
+      .Real("creditworthiness", p.z)
+      .Num("monthly_income", p.income)
+      .Bool("fraud", p.fraud);
+  if (p.fraud)
+    j.Str("fraud_kind", p.fraud_kind).Int(p.fraud_kind == "ring" ? "ring" : "farm", p.group);
+  out_.Truth("users", j.Done());
+}
+
 void World::EmitDeviceReport(const Device& d, const std::string& user_id, TimeMicros at,
                              const std::string& ip) {
   JsonLine j;
@@ -314,12 +325,7 @@ void World::Run(const std::function<void(double)>& progress) {
     Rng rng(config_.seed, kActivityStream, static_cast<std::uint64_t>(i));
     EmitRegistration(p, rng.Pick(std::vector<std::string>{"app", "app", "web", "mini_program"}));
     EmitDeviceReport(p.device, p.user_id, p.registered_at + 30 * kMicrosPerSecond, p.home_ip);
-    out_.Truth("users", JsonLine()
-                            .Str("user_id", p.user_id)
-                            .Real("creditworthiness", p.z)
-                            .Num("monthly_income", p.income)
-                            .Bool("fraud", false)
-                            .Done());
+    EmitUserTruth(p);
 
     // A second-hand phone: the owner switches phones and the old one registers a new person.
     TimeMicros handover = 0;
@@ -376,12 +382,7 @@ void World::Run(const std::function<void(double)>& progress) {
       buyer.registered_at = std::min(end() - kHour, handover + rng.Int(1, 20) * kDay);
       EmitRegistration(buyer, "app");
       EmitDeviceReport(old_device, buyer.user_id, buyer.registered_at + kMinute, buyer.home_ip);
-      out_.Truth("users", JsonLine()
-                              .Str("user_id", buyer.user_id)
-                              .Real("creditworthiness", buyer.z)
-                              .Num("monthly_income", buyer.income)
-                              .Bool("fraud", false)
-                              .Done());
+      EmitUserTruth(buyer);
       out_.Truth("lookalikes",
                  JsonLine()
                      .Str("kind", "second_hand_phone")

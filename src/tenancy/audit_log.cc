@@ -17,12 +17,6 @@ constexpr std::string_view kHeadKey = "audit_head";
 constexpr std::string_view kMetaColumn = "meta";
 const std::string kGenesisHash(64, '0');
 
-std::string SeqKey(std::uint64_t seq) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%020llu", static_cast<unsigned long long>(seq));
-  return buf;
-}
-
 // Length-prefixed fields, so ("ab","c") and ("a","bc") hash differently.
 void AddField(std::string& out, std::string_view field) {
   out += std::to_string(field.size());
@@ -148,7 +142,7 @@ Status AuditLog::Sequence(AuditEntry& entry, storage::WriteBatch& batch) {
   entry.time = clock_.NowMicros();
   entry.prev_hash = pending_hash_;
   entry.hash = ComputeHash(entry, key_);
-  batch.Put(kAuditColumn, SeqKey(entry.seq), AuditEntryToJson(entry));
+  batch.Put(kAuditColumn, SortableKey(entry.seq), AuditEntryToJson(entry));
   batch.Put(kMetaColumn, kHeadKey, HeadJson(entry.seq, entry.hash));
   pending_seq_ = entry.seq;
   pending_hash_ = entry.hash;
@@ -178,7 +172,7 @@ storage::CommitQueue::Sequencer AuditLog::Sequencer(AuditEntry entry,
 Status AuditLog::Scan(std::uint64_t after_seq, std::string_view tenant,
                       const std::function<bool(const AuditEntry&)>& visit) const {
   Status parse_error;
-  FB_RETURN_IF_ERROR(store_.Scan(kAuditColumn, "", after_seq == 0 ? "" : SeqKey(after_seq),
+  FB_RETURN_IF_ERROR(store_.Scan(kAuditColumn, "", after_seq == 0 ? "" : SortableKey(after_seq),
                                  [&](std::string_view, std::string_view value) {
                                    StatusOr<AuditEntry> e = AuditEntryFromJson(value);
                                    if (!e.ok()) {
@@ -207,7 +201,7 @@ StatusOr<AuditVerification> AuditLog::Verify(const storage::KvStore& store, cons
         if (!entry.ok())
           return fail(expected_seq, "entry stored under key " + std::string(key_text) +
                                         " is unreadable: " + entry.status().message());
-        if (SeqKey(entry->seq) != key_text) {
+        if (SortableKey(entry->seq) != key_text) {
           return fail(expected_seq, "entry stored under key " + std::string(key_text) +
                                         " claims seq " + std::to_string(entry->seq));
         }

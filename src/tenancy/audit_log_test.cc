@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/strings.h"
 #include "common/temp_dir.h"
 
 namespace finbrain::tenancy {
@@ -31,11 +32,7 @@ class AuditLogTest : public ::testing::Test {
     }
   }
 
-  std::string EntryKey(int seq) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "%020d", seq);
-    return buf;
-  }
+  std::string EntryKey(int seq) { return SortableKey(static_cast<std::uint64_t>(seq)); }
 
   TempDir dir_;
   SecretKey key_;

@@ -62,6 +62,7 @@ class World {
   Device MakeDevice(Rng& rng, const std::string& id) const;
   Person MakePerson(int index) const;
   void EmitRegistration(const Person& p, const std::string& channel);
+  void EmitUserTruth(const Person& p);
   void EmitDeviceReport(const Device& d, const std::string& user_id, TimeMicros at,
                         const std::string& ip);
   void EmitLogin(Rng& rng, const Person& p, const Device& d, const std::string& ip, TimeMicros at,
