@@ -29,5 +29,12 @@ TEST(Quote, EscapesControlBytesAndTruncates) {
   EXPECT_EQ(Quote("abcdef", 3), "'abc...'");
 }
 
+TEST(SortableKey, IsFixedWidthAndOrdersLikeTheNumber) {
+  EXPECT_EQ(SortableKey(0), "00000000000000000000");
+  EXPECT_EQ(SortableKey(42), "00000000000000000042");
+  EXPECT_EQ(SortableKey(UINT64_MAX), "18446744073709551615");
+  EXPECT_LT(SortableKey(999), SortableKey(1000));
+}
+
 }  // namespace
 }  // namespace finbrain

@@ -119,34 +119,40 @@ void EventStore::Ingest(std::string_view tenant, std::vector<ValidatedEvent> eve
   pending->tenant = std::string(tenant);
   // Reserve each id before looking in the store: a concurrent request with the same id is
   // then either still in flight (seen here) or already committed (seen by the store read).
-  for (ValidatedEvent& event : events) {
-    std::string key = IndexKey(tenant, event.event_id);
-    bool duplicate = false;
-    {
-      std::lock_guard lock(in_flight_mu_);
-      duplicate = !in_flight_.insert(key).second;
-    }
-    if (!duplicate) {
-      StatusOr<std::optional<std::string>> stored = store_.Get(kIndexColumn, key);
-      if (!stored.ok() || stored->has_value()) {
-        duplicate = stored.ok();
-        std::lock_guard lock(in_flight_mu_);
-        in_flight_.erase(key);
-        if (!stored.ok()) {
-          // Treat an unreadable index as a failure of the whole batch rather than risk a
-          // duplicate.
-          for (const std::string& k : pending->keys) in_flight_.erase(k);
-          done(stored.status(), pending->summary);
-          return;
-        }
+  std::vector<std::string> reserved;
+  std::vector<size_t> reserved_event;  // index into `events` of each reserved key
+  reserved.reserve(events.size());
+  reserved_event.reserve(events.size());
+  {
+    std::lock_guard lock(in_flight_mu_);
+    for (size_t i = 0; i < events.size(); ++i) {
+      std::string key = IndexKey(tenant, events[i].event_id);
+      if (in_flight_.insert(key).second) {
+        reserved.push_back(std::move(key));
+        reserved_event.push_back(i);
       }
     }
-    if (duplicate) {
+  }
+  pending->summary.duplicates = events.size() - reserved.size();
+  std::vector<std::optional<std::string>> stored;
+  if (Status read = store_.MultiGet(kIndexColumn, reserved, stored); !read.ok()) {
+    // Treat an unreadable index as a failure of the whole batch rather than risk a duplicate.
+    std::lock_guard lock(in_flight_mu_);
+    for (const std::string& key : reserved) in_flight_.erase(key);
+    done(read, pending->summary);
+    return;
+  }
+  pending->keys.reserve(reserved.size());
+  pending->events.reserve(reserved.size());
+  for (size_t r = 0; r < reserved.size(); ++r) {
+    if (stored[r].has_value()) {
       ++pending->summary.duplicates;
+      std::lock_guard lock(in_flight_mu_);
+      in_flight_.erase(reserved[r]);
       continue;
     }
-    pending->keys.push_back(std::move(key));
-    pending->events.push_back(std::move(event));
+    pending->keys.push_back(std::move(reserved[r]));
+    pending->events.push_back(std::move(events[reserved_event[r]]));
   }
   pending->summary.accepted = pending->events.size();
   audit.entity = "events accepted=" + std::to_string(pending->summary.accepted) +
@@ -156,11 +162,13 @@ void EventStore::Ingest(std::string_view tenant, std::vector<ValidatedEvent> eve
     pending->first_seq = pending_seq_ + 1;
     for (const ValidatedEvent& e : pending->events) {
       const std::uint64_t seq = ++pending_seq_;
-      std::string value = pending->tenant;
+      std::string value;
+      value.reserve(pending->tenant.size() + 1 + e.canonical_json.size());
+      value += pending->tenant;
       value += kTenantSeparator;
       value += e.canonical_json;
-      batch.Put(kLogColumn, SortableKey(seq), value);
-      batch.Put(kIndexColumn, IndexKey(pending->tenant, e.event_id), std::to_string(seq));
+      batch.PutOwned(kLogColumn, SortableKey(seq), std::move(value));
+      batch.PutOwned(kIndexColumn, IndexKey(pending->tenant, e.event_id), std::to_string(seq));
     }
     if (!pending->events.empty()) batch.Put(kMetaColumn, kHeadKey, std::to_string(pending_seq_));
     return OkStatus();

@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,10 @@ class WriteBatch {
 
   void Put(std::string_view column, std::string_view key, std::string_view value) {
     ops_.push_back({false, std::string(column), std::string(key), std::string(value)});
+  }
+  // Takes ownership of the key and value instead of copying them (hot write paths).
+  void PutOwned(std::string_view column, std::string&& key, std::string&& value) {
+    ops_.push_back({false, std::string(column), std::move(key), std::move(value)});
   }
   void Delete(std::string_view column, std::string_view key) {
     ops_.push_back({true, std::string(column), std::string(key), {}});
@@ -63,6 +68,11 @@ class KvStore {
   // The value stored under `key`, or nullopt when absent (absence is not an error).
   virtual StatusOr<std::optional<std::string>> Get(std::string_view column,
                                                    std::string_view key) const = 0;
+
+  // Looks up many keys of one column at once (cheaper than one Get each: the lookups share
+  // filter and block reads). `values[i]` is the value of `keys[i]`, or nullopt when absent.
+  virtual Status MultiGet(std::string_view column, std::span<const std::string> keys,
+                          std::vector<std::optional<std::string>>& values) const = 0;
 
   // Applies every operation of `batch` or none of them.
   virtual Status Write(const WriteBatch& batch) = 0;

@@ -54,11 +54,36 @@ class RocksDbStore final : public KvStore {
     return std::optional<std::string>(std::move(value));
   }
 
+  Status MultiGet(std::string_view column, std::span<const std::string> keys,
+                  std::vector<std::optional<std::string>>& values) const override {
+    values.assign(keys.size(), std::nullopt);
+    rocksdb::ColumnFamilyHandle* handle = FindColumn(column);
+    if (handle == nullptr || keys.empty()) return OkStatus();
+    std::vector<rocksdb::Slice> slices;
+    slices.reserve(keys.size());
+    for (const std::string& key : keys) slices.push_back(ToSlice(key));
+    std::vector<rocksdb::PinnableSlice> found(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    db_->MultiGet(rocksdb::ReadOptions(), handle, keys.size(), slices.data(), found.data(),
+                  statuses.data());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      FB_RETURN_IF_ERROR(FromRocks(statuses[i], "read"));
+      values[i] = found[i].ToString();
+    }
+    return OkStatus();
+  }
+
   Status Write(const WriteBatch& batch) override {
     if (batch.empty()) return OkStatus();
-    rocksdb::WriteBatch rocks_batch;
+    rocksdb::WriteBatch rocks_batch(batch.ByteSize());
+    std::string_view last_column;
+    rocksdb::ColumnFamilyHandle* handle = nullptr;
     for (const WriteBatch::Op& op : batch.ops()) {
-      FB_ASSIGN_OR_RETURN(rocksdb::ColumnFamilyHandle * handle, GetOrCreateColumn(op.column));
+      if (handle == nullptr || op.column != last_column) {
+        FB_ASSIGN_OR_RETURN(handle, GetOrCreateColumn(op.column));
+        last_column = op.column;
+      }
       rocksdb::Status s = op.is_delete
                               ? rocks_batch.Delete(handle, ToSlice(op.key))
                               : rocks_batch.Put(handle, ToSlice(op.key), ToSlice(op.value));

@@ -65,6 +65,25 @@ TEST(RocksDbStore, ScanByPrefixInOrderWithStartAfter) {
   EXPECT_EQ(seen.size(), 1u);
 }
 
+TEST(RocksDbStore, MultiGetFindsPresentKeysInOrder) {
+  TempDir dir;
+  auto store = Open(dir);
+  WriteBatch batch;
+  batch.Put("c", "a", "1");
+  batch.PutOwned("c", std::string("c"), std::string("3"));
+  ASSERT_TRUE(store->Write(batch).ok());
+  const std::vector<std::string> keys = {"c", "b", "a", "c"};
+  std::vector<std::optional<std::string>> values;
+  ASSERT_TRUE(store->MultiGet("c", keys, values).ok());
+  ASSERT_EQ(values.size(), 4u);
+  EXPECT_EQ(values[0], "3");
+  EXPECT_EQ(values[1], std::nullopt);
+  EXPECT_EQ(values[2], "1");
+  EXPECT_EQ(values[3], "3");
+  ASSERT_TRUE(store->MultiGet("no_such_column", keys, values).ok());
+  EXPECT_EQ(values, std::vector<std::optional<std::string>>(4));
+}
+
 TEST(RocksDbStore, BatchIsAtomicAcrossColumnsAndSurvivesReopen) {
   TempDir dir;
   {
