@@ -1,0 +1,123 @@
+#include "models/tree_ensemble.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "models/gbdt.h"
+
+namespace finbrain::models {
+namespace {
+
+GbdtData Synthetic(size_t rows, size_t columns, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> normal;
+  std::uniform_real_distribution<float> u(0, 1);
+  GbdtData d;
+  d.columns = columns;
+  for (size_t r = 0; r < rows; ++r) {
+    double margin = -1.5;
+    for (size_t c = 0; c < columns; ++c) {
+      float x = normal(rng);
+      if (c % 3 == 2 && u(rng) < 0.2f) x = NAN;  // missing values in every third column
+      if (!std::isnan(x)) margin += (c % 2 ? -0.6 : 0.8) * double(x) * (c < 4 ? 1.0 : 0.2);
+      d.x.push_back(x);
+    }
+    d.y.push_back(double(u(rng)) < 1 / (1 + std::exp(-margin)) ? 1.f : 0.f);
+  }
+  return d;
+}
+
+class TreeEnsembleTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const GbdtData train = Synthetic(4000, 12, 1);
+    const GbdtData valid = Synthetic(1000, 12, 2);
+    auto result = TrainGbdt(train, &valid, {.max_rounds = 150, .max_depth = 5, .seed = 3});
+    ASSERT_TRUE(result.ok()) << result.status().message();
+    result_ = new GbdtResult(*result);
+  }
+  static void TearDownTestSuite() { delete result_; }
+  static GbdtResult* result_;
+};
+GbdtResult* TreeEnsembleTest::result_ = nullptr;
+
+TEST_F(TreeEnsembleTest, EarlyStoppingKeepsTheBestRound) {
+  EXPECT_GT(result_->validation_auc, 0.75);
+  EXPECT_LE(result_->rounds, 150);
+  ASSERT_FALSE(result_->auc_by_round.empty());
+  EXPECT_DOUBLE_EQ(result_->validation_auc, result_->auc_by_round[result_->rounds - 1]);
+}
+
+TEST_F(TreeEnsembleTest, CompiledScoresMatchXgboostOnThousandsOfRows) {
+  const auto model = TreeEnsemble::FromXgboostJson(result_->model_json);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  EXPECT_EQ(model->num_trees(), size_t(result_->rounds));
+  EXPECT_EQ(model->num_features(), 12u);
+  auto xgb = XgboostPredictor::Load(result_->model_json);
+  ASSERT_TRUE(xgb.ok());
+  const GbdtData test = Synthetic(3000, 12, 9);
+  const auto expected = (*xgb)->PredictMany(test.x, 12, false);
+  ASSERT_TRUE(expected.ok());
+  for (size_t r = 0; r < test.rows(); ++r) {
+    const float* row = &test.x[r * 12];
+    ASSERT_NEAR(model->Predict(row), (*expected)[r], 1e-6) << "row " << r;
+  }
+  for (size_t r = 0; r < 50; ++r) {
+    EXPECT_NEAR(model->Predict(&test.x[r * 12]), (*xgb)->PredictOne(&test.x[r * 12], 12).value(),
+                1e-6);
+  }
+}
+
+TEST_F(TreeEnsembleTest, ShapIsAdditiveAndMatchesXgboostContributions) {
+  const auto model = TreeEnsemble::FromXgboostJson(result_->model_json);
+  auto xgb = XgboostPredictor::Load(result_->model_json);
+  const GbdtData test = Synthetic(200, 12, 10);
+  const auto expected = (*xgb)->PredictMany(test.x, 12, true);
+  ASSERT_TRUE(expected.ok());
+  ASSERT_EQ(expected->size(), 200u * 13);
+  std::vector<double> phi;
+  for (size_t r = 0; r < test.rows(); ++r) {
+    const float* row = &test.x[r * 12];
+    model->Contributions(row, phi);
+    double sum = 0;
+    for (double v : phi) sum += v;
+    ASSERT_NEAR(sum, model->PredictMargin(row), 1e-9) << "row " << r;
+    for (size_t f = 0; f <= 12; ++f) {
+      ASSERT_NEAR(phi[f], (*expected)[r * 13 + f], 2e-4) << "row " << r << " feature " << f;
+    }
+  }
+}
+
+TEST(TreeEnsemble, MonotoneConstraintsHold) {
+  const GbdtData train = Synthetic(3000, 4, 5);
+  auto result = TrainGbdt(train, nullptr, {.max_rounds = 60, .monotone = {1, -1, 0, 0}});
+  ASSERT_TRUE(result.ok());
+  const auto model = TreeEnsemble::FromXgboostJson(result->model_json);
+  float row[4] = {0, 0, 0.5f, -0.5f};
+  double previous = -1;
+  for (float x = -3; x <= 3; x += 0.05f) {
+    row[0] = x;
+    const double pd = model->Predict(row);
+    EXPECT_GE(pd, previous - 1e-12);
+    previous = pd;
+  }
+  EXPECT_FALSE(model->Thresholds(0).empty());
+}
+
+TEST(TreeEnsemble, CorruptModelsAreRejectedWithAReason) {
+  EXPECT_THAT(TreeEnsemble::FromXgboostJson("{").status().message(),
+              ::testing::HasSubstr("invalid JSON"));
+  EXPECT_FALSE(TreeEnsemble::FromXgboostJson("{}").ok());
+  EXPECT_THAT(
+      TreeEnsemble::FromXgboostJson(
+          R"({"learner":{"gradient_booster":{"name":"gblinear"},"objective":{"name":"binary:logistic"}}})")
+          .status()
+          .message(),
+      ::testing::HasSubstr("gblinear"));
+}
+
+}  // namespace
+}  // namespace finbrain::models
