@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   cli::AddAuditCommands(app, global, run);
   cli::AddImportCommand(app, global, run);
   cli::AddSimulateCommand(app, global, run);
+  cli::AddModelCommands(app, global, run);
 
   try {
     app.parse(argc, argv);

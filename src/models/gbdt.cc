@@ -8,6 +8,8 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace finbrain::models {
 namespace {
@@ -70,11 +72,13 @@ Status SetParams(BoosterHandle booster, const GbdtParams& p, size_t columns) {
   const std::pair<const char*, std::string> params[] = {
       {"objective", "binary:logistic"},
       {"eval_metric", "auc"},
-      {"tree_method", "hist"},
+      {"tree_method", p.tree_method},
       {"max_depth", std::to_string(p.max_depth)},
       {"eta", Num(p.learning_rate)},
       {"subsample", Num(p.subsample)},
       {"colsample_bytree", Num(p.colsample_bytree)},
+      {"colsample_bynode", Num(p.colsample_bynode)},
+      {"num_parallel_tree", std::to_string(p.parallel_trees)},
       {"min_child_weight", Num(p.min_child_weight)},
       {"lambda", Num(p.reg_lambda)},
       {"alpha", Num(p.reg_alpha)},
@@ -156,6 +160,42 @@ StatusOr<GbdtResult> TrainGbdt(const GbdtData& train, const GbdtData* valid,
   FB_XGB(XGBoosterSaveModelToBuffer(keep, R"({"format": "json"})", &length, &buffer), "save");
   result.model_json.assign(buffer, length);
   return result;
+}
+
+StatusOr<int> CrossValidatedRounds(const std::vector<std::pair<GbdtData, GbdtData>>& folds,
+                                   const GbdtParams& params) {
+  if (folds.empty()) return InvalidArgumentError("no folds");
+  const size_t k = folds.size();
+  std::vector<Matrix> train(k), valid(k);
+  std::vector<Booster> boosters(k);
+  for (size_t f = 0; f < k; ++f) {
+    FB_RETURN_IF_ERROR(train[f].Create(folds[f].first));
+    FB_RETURN_IF_ERROR(valid[f].Create(folds[f].second));
+    DMatrixHandle cache[2] = {train[f].get(), valid[f].get()};
+    FB_XGB(XGBoosterCreate(cache, 2, boosters[f].out()), "booster");
+    FB_RETURN_IF_ERROR(SetParams(boosters[f].get(), params, folds[f].first.columns));
+  }
+  int best_round = 0;
+  double best_auc = -1;
+  for (int round = 0; round < params.max_rounds; ++round) {
+    double mean = 0;
+    for (size_t f = 0; f < k; ++f) {
+      FB_XGB(XGBoosterUpdateOneIter(boosters[f].get(), round, train[f].get()), "training round");
+      DMatrixHandle evals[1] = {valid[f].get()};
+      const char* names[1] = {"valid"};
+      const char* report = nullptr;
+      FB_XGB(XGBoosterEvalOneIter(boosters[f].get(), round, evals, names, 1, &report),
+             "evaluation");
+      mean += ParseAuc(report) / double(k);
+    }
+    if (mean > best_auc + 1e-9) {
+      best_auc = mean;
+      best_round = round;
+    } else if (round - best_round >= params.early_stopping_rounds) {
+      break;
+    }
+  }
+  return best_round + 1;
 }
 
 StatusOr<std::unique_ptr<XgboostPredictor>> XgboostPredictor::Load(const std::string& model_json) {

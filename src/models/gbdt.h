@@ -30,6 +30,10 @@ struct GbdtParams {
   double learning_rate = 0.05;
   double subsample = 0.8;
   double colsample_bytree = 0.8;
+  double colsample_bynode = 1.0;
+  int parallel_trees = 1;
+  std::string tree_method =
+      "hist";  // hist | exact | approx  // trees per round (> 1: boosted random forest)
   double min_child_weight = 1;
   double reg_lambda = 1;
   double reg_alpha = 0;
@@ -49,6 +53,12 @@ struct GbdtResult {
 // Trains binary:logistic trees; with `valid`, stops early on its AUC and keeps the best round.
 StatusOr<GbdtResult> TrainGbdt(const GbdtData& train, const GbdtData* valid,
                                const GbdtParams& params);
+
+// The tree count with the best mean validation AUC across folds (train, validation), boosting
+// every fold in step and stopping when the mean has not improved for early_stopping_rounds
+// (xgb.cv's procedure).
+StatusOr<int> CrossValidatedRounds(const std::vector<std::pair<GbdtData, GbdtData>>& folds,
+                                   const GbdtParams& params);
 
 // XGBoost's own predictor, for agreement tests and the inference benchmark baseline.
 class XgboostPredictor {

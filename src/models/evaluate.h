@@ -1,0 +1,37 @@
+// Evaluation of a trained model on labelled data: metrics.json and a self-contained HTML
+// report with plots (ROC, KS, calibration, score distributions by class, gains, fairness by
+// group, stability).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "models/dataset.h"
+#include "models/model.h"
+
+namespace finbrain::models {
+
+struct EvaluationOptions {
+  // Declined when PD >= cutoff; below zero means "the training event rate".
+  double cutoff = -1;
+  // Groups for fairness; empty means the model's protected attributes.
+  std::vector<ProtectedAttribute> protected_attributes;
+  std::string title;
+};
+
+struct Evaluation {
+  std::map<std::string, double> headline;  // auc, ks, gini, logloss, brier, psi, ...
+  std::string metrics_json;
+  std::string report_html;
+};
+
+StatusOr<Evaluation> Evaluate(const Model& model, const Dataset& data,
+                              const std::vector<std::uint8_t>& y, const EvaluationOptions& options);
+
+// The group label of each row for a protected attribute (cuts for numeric columns; default
+// quartiles). Missing values form their own group.
+std::vector<std::string> GroupLabels(const Column& column, std::vector<double> cuts);
+
+}  // namespace finbrain::models

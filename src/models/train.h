@@ -1,0 +1,66 @@
+// Training and cross-validation of credit models (both kinds) from a Dataset.
+//
+// Train: choose feature columns (dropping identifiers, constants, all-missing and protected
+// columns, each with a logged reason), split off a validation set (random, stratified or by
+// time), bin every feature, then
+//   scorecard: WOE, feature selection (IV, correlation, stepwise, signs), L2 logistic
+//              regression, points per bin;
+//   gbdt:      XGBoost with early stopping on the validation AUC, monotone constraints and
+//              class weighting; categorical features enter as their WOE.
+// With `refit` (the default) the chosen structure (features, tree count) is refitted on all
+// rows; the reported validation metrics come from the model fitted without them.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "models/dataset.h"
+#include "models/model.h"
+#include "models/spec.h"
+
+namespace finbrain::models {
+
+struct TrainOptions {
+  ModelKind kind = ModelKind::kGbdt;
+  std::string target;
+  std::optional<std::string> positive;
+  TrainSpec spec;
+  std::string spec_yaml;
+  std::string data_sha256;
+  std::string author;
+  std::function<void(std::string_view)> log;  // notes for the user (stderr in the CLI)
+};
+
+// CSV reading options implied by a spec (forced column kinds).
+CsvOptions CsvOptionsFor(const TrainSpec& spec);
+
+StatusOr<std::unique_ptr<Model>> Train(const Dataset& data, const TrainOptions& options);
+
+struct CvFold {
+  double auc = 0;
+  double ks = 0;
+  double gini = 0;
+  double logloss = 0;
+  size_t rows = 0;
+};
+struct CvResult {
+  std::vector<CvFold> folds;
+  CvFold mean;
+  double auc_stddev = 0;
+};
+
+// Stratified k-fold cross-validation; each fold's model is trained exactly as Train does.
+StatusOr<CvResult> CrossValidate(const Dataset& data, const TrainOptions& options, int folds,
+                                 unsigned seed);
+
+// Discrimination and calibration metrics of PDs against outcomes: auc, ks, gini, logloss,
+// brier, event_rate, rows.
+std::map<std::string, double> SummaryMetrics(const std::vector<double>& pd,
+                                             const std::vector<std::uint8_t>& y);
+
+}  // namespace finbrain::models
