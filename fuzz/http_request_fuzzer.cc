@@ -21,8 +21,8 @@ struct World {
                     .value()),
         limiter({.requests_per_second = 0}),
         api(server::ApiDeps{*runtime->directory, *runtime->audit, limiter, *runtime->lists,
-                            *runtime->events, *runtime->type_counts, *runtime->tokenizer, metrics,
-                            SystemClock(), nullptr},
+                            *runtime->events, *runtime->type_counts, *runtime->tokenizer,
+                            *runtime->models, metrics, SystemClock(), nullptr},
             {.admin_token = "fuzz-admin-token-0123456789"}) {
     key = runtime->directory->CreateTenant("fuzz", std::nullopt, {"fuzz", "setup"}).value().api_key;
   }

@@ -24,6 +24,7 @@ void AddAuditCommands(CLI::App& app, GlobalOptions& global, Action& run);
 void AddImportCommand(CLI::App& app, GlobalOptions& global, Action& run);
 void AddSimulateCommand(CLI::App& app, GlobalOptions& global, Action& run);
 void AddModelCommands(CLI::App& app, GlobalOptions& global, Action& run);
+void AddModelRegistryCommands(CLI::App& app, GlobalOptions& global, Action& run);
 
 // Loads the configuration (file from --config, then the environment).
 StatusOr<server::ServerConfig> LoadConfig(const GlobalOptions& global);

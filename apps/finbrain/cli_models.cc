@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "apps/finbrain/cli.h"
+#include "common/json_text.h"
 #include "common/progress.h"
 #include "common/strings.h"
 #include "models/evaluate.h"
@@ -140,7 +141,7 @@ Status RunCv(const ModelCliOptions& o) {
   out["auc_stddev"] = cv.auc_stddev;
   out["kind"] = o.kind;
   out["seed"] = o.seed;
-  std::cout << json::serialize(out) << "\n";
+  std::cout << ToJsonText(out) << "\n";
   return OkStatus();
 }
 

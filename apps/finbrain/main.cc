@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   cli::AddImportCommand(app, global, run);
   cli::AddSimulateCommand(app, global, run);
   cli::AddModelCommands(app, global, run);
+  cli::AddModelRegistryCommands(app, global, run);
 
   try {
     app.parse(argc, argv);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "common/json_text.h"
 #include "models/internal/report.h"
 #include "models/metrics.h"
 #include "models/train.h"
@@ -196,7 +197,7 @@ StatusOr<Evaluation> Evaluate(const Model& model, const Dataset& data,
   metrics["ks_curve"] = Curve(report.ks);
   metrics["csi"] = std::move(csi_json);
   metrics["fairness"] = std::move(fairness_json);
-  out.metrics_json = json::serialize(metrics);
+  out.metrics_json = ToJsonText(metrics);
   out.report_html = internal::RenderReport(report);
   return out;
 }

@@ -98,6 +98,22 @@ StatusOr<std::vector<float>> Model::Encode(const InputRow& row) const {
   return x;
 }
 
+std::vector<size_t> Model::FeatureBins(const InputRow& row) const {
+  std::vector<size_t> bins(features_.size());
+  for (size_t i = 0; i < features_.size(); ++i) {
+    const FeatureBinning& b = features_[i].binning;
+    auto it = row.find(features_[i].name);
+    if (it == row.end() || it->second.missing()) {
+      bins[i] = b.MissingBin();
+    } else if (features_[i].kind == ColumnKind::kNumeric) {
+      bins[i] = it->second.is_text ? b.MissingBin() : b.BinOfNumber(it->second.number);
+    } else {
+      bins[i] = b.BinOfCategory(it->second.ToString());
+    }
+  }
+  return bins;
+}
+
 double Model::Margin(const float* x) const {
   if (kind_ == ModelKind::kGbdt) return trees_->PredictMargin(x);
   double margin = intercept_;

@@ -140,6 +140,9 @@ class Model {
   // The smallest single-feature change that moves the PD across `cutoff` (either way).
   StatusOr<Counterfactual> FindCounterfactual(const InputRow& row, double cutoff) const;
 
+  // The bin of each feature for a row (monitoring); assumes Encode accepted the row.
+  std::vector<size_t> FeatureBins(const InputRow& row) const;
+
   // Log-odds of the bad outcome for encoded inputs.
   double Margin(const float* x) const;
 

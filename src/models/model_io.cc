@@ -6,6 +6,7 @@
 #include <limits>
 #include <sstream>
 
+#include "common/json_text.h"
 #include "common/strings.h"
 #include "models/model.h"
 
@@ -256,7 +257,7 @@ std::string Model::ManifestJson() const {
   info["protected"] = std::move(prot);
   info["spec_yaml"] = info_.spec_yaml;
   root["info"] = std::move(info);
-  return json::serialize(root);
+  return ToJsonText(root);
 }
 
 StatusOr<std::unique_ptr<Model>> Model::FromJson(std::string_view manifest,

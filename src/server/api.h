@@ -26,6 +26,7 @@
 #include "fraud/list_store.h"
 #include "ingest/event_store.h"
 #include "ingest/type_counts.h"
+#include "models/registry.h"
 #include "server/http_types.h"
 #include "server/metrics.h"
 #include "server/router.h"
@@ -44,6 +45,7 @@ struct ApiDeps {
   ingest::EventStore& events;
   ingest::TypeCounts& type_counts;
   const tenancy::PiiTokenizer& tokenizer;
+  models::ModelRegistry& models;
   HttpMetrics& metrics;
   const Clock& clock;
   // Extra Prometheus text appended to /metrics (e.g. storage counters); may be empty.
@@ -53,6 +55,9 @@ struct ApiDeps {
 struct ApiOptions {
   std::string admin_token;  // empty: the admin API is off
 };
+
+// Sets the per-model gauges (PSI, scores served) for every model loaded for serving.
+void ExportModelMetrics(models::ModelRegistry& registry, HttpMetrics& metrics);
 
 // The OpenAPI 3 description served at /v1/openapi.json.
 std::string_view OpenApiDocument();
@@ -90,6 +95,13 @@ class Api {
   Status PostEvents(Context& c, Responder respond);
   StatusOr<HttpResponse> GetEvent(Context& c);
   StatusOr<HttpResponse> EventStats(Context& c);
+  StatusOr<HttpResponse> ListModels(Context& c);
+  StatusOr<HttpResponse> GetModel(Context& c);
+  StatusOr<HttpResponse> RegisterModel(Context& c);
+  StatusOr<HttpResponse> PromoteModel(Context& c);
+  StatusOr<HttpResponse> RollbackModel(Context& c);
+  StatusOr<HttpResponse> ScoreModel(Context& c);
+  StatusOr<HttpResponse> ModelMonitoring(Context& c);
   StatusOr<HttpResponse> AdminCreateTenant(Context& c);
   StatusOr<HttpResponse> AdminListTenants(Context& c);
   StatusOr<HttpResponse> AdminCreateKey(Context& c);

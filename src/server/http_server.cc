@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
@@ -82,12 +83,28 @@ class Session : public std::enable_shared_from_this<Session> {
   void Read() {
     if (closing_ || shared_->shutting_down) return Close();
     parser_.emplace();
-    parser_->body_limit(shared_->options.max_body_bytes);
+    body_limit_ = shared_->options.max_body_bytes;
+    parser_->body_limit(body_limit_);
     parser_->header_limit(static_cast<std::uint32_t>(shared_->options.max_header_bytes));
     stream_.expires_after(shared_->options.request_timeout);
-    http::async_read(
+    http::async_read_header(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  // The body limit depends on the target: uploads get a larger one.
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnRead(ec);
+    const auto target = parser_->get().target();
+    const std::string_view path(target.data(), target.size());
+    for (const std::string& prefix : shared_->options.upload_prefixes) {
+      if (path.starts_with(prefix)) {
+        body_limit_ = std::max(body_limit_, shared_->options.max_upload_bytes);
+        parser_->body_limit(body_limit_);
+      }
+    }
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code e, size_t) { self->OnRead(e); });
   }
 
   void OnRead(beast::error_code ec) {
@@ -96,9 +113,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return Close();
     }
     if (ec == http::error::body_limit) {
-      return WriteError(
-          413, "payload_too_large",
-          "request body exceeds " + std::to_string(shared_->options.max_body_bytes) + " bytes");
+      return WriteError(413, "payload_too_large",
+                        "request body exceeds " + std::to_string(body_limit_) + " bytes");
     }
     if (ec == http::error::header_limit) {
       return WriteError(
@@ -203,6 +219,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = true;
+  size_t body_limit_ = 0;  // of the request being read
   bool busy_ = false;
   bool closing_ = false;
   bool closed_ = false;

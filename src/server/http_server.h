@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "server/http_types.h"
@@ -30,6 +31,10 @@ struct HttpServerOptions {
   std::uint16_t port = 8080;  // 0 picks a free port
   int io_threads = 2;
   size_t max_body_bytes = 1 << 20;
+  // Uploads (model registration) may be larger: requests whose path starts with one of these
+  // prefixes get `max_upload_bytes` instead.
+  std::vector<std::string> upload_prefixes = {"/v1/models/"};
+  size_t max_upload_bytes = 64 << 20;
   size_t max_header_bytes = 16 << 10;
   std::chrono::milliseconds request_timeout{30'000};  // to receive a whole request, or idle
 };

@@ -47,6 +47,7 @@ struct HttpMetrics::Impl {
   std::map<std::tuple<std::string, std::string, int>, prometheus::Counter*, std::less<>> counters;
   std::map<std::pair<std::string, std::string>, prometheus::Histogram*, std::less<>> histograms;
   std::map<std::string, prometheus::Gauge*, std::less<>> gauges;
+  std::map<std::string, prometheus::Family<prometheus::Gauge>*, std::less<>> labelled_gauges;
 };
 
 HttpMetrics::HttpMetrics() : impl_(std::make_unique<Impl>()) {
@@ -104,6 +105,19 @@ void HttpMetrics::SetGauge(std::string_view name, std::string_view help, double 
                  .Add({});
   }
   gauge->Set(value);
+}
+
+void HttpMetrics::SetGauge(std::string_view name, std::string_view help,
+                           const std::map<std::string, std::string>& labels, double value) {
+  std::unique_lock lock(impl_->mu);
+  auto& family = impl_->labelled_gauges[std::string(name)];
+  if (family == nullptr) {
+    family = &prometheus::BuildGauge()
+                  .Name(std::string(name))
+                  .Help(std::string(help))
+                  .Register(*impl_->registry);
+  }
+  family->Add(labels).Set(value);
 }
 
 std::string HttpMetrics::Render() const {

@@ -3,6 +3,7 @@
 //
 //   finbrain_http_requests_total{route,method,status}     counter
 //   finbrain_http_request_duration_seconds{route,method}  histogram
+//   finbrain_model_psi{tenant,model,version}, finbrain_model_scored{...}  gauges (served models)
 //   process_resident_memory_bytes, process_virtual_memory_bytes, process_start_time_seconds
 //
 // `route` is the route template ("/v1/lists/{list}/{entity_type}/{value}"), never the raw path,
@@ -11,6 +12,7 @@
 // Thread-safety: Observe and Render may be called concurrently.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,6 +28,9 @@ class HttpMetrics {
 
   // A gauge other modules may set (e.g. "finbrain_commit_groups_total"); created on first use.
   void SetGauge(std::string_view name, std::string_view help, double value);
+  // The same with labels (bounded sets only: tenant, model name).
+  void SetGauge(std::string_view name, std::string_view help,
+                const std::map<std::string, std::string>& labels, double value);
 
   std::string Render() const;
 

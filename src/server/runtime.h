@@ -18,6 +18,7 @@
 #include "fraud/list_store.h"
 #include "ingest/event_store.h"
 #include "ingest/type_counts.h"
+#include "models/registry.h"
 #include "storage/commit_queue.h"
 #include "storage/kv_store.h"
 #include "tenancy/audit_log.h"
@@ -47,6 +48,7 @@ struct Runtime {
   std::unique_ptr<fraud::ListStore> lists;
   std::unique_ptr<ingest::TypeCounts> type_counts;
   std::unique_ptr<ingest::EventStore> events;  // persists consumer checkpoints on destruction
+  std::unique_ptr<models::ModelRegistry> models;
   std::unique_ptr<storage::CommitQueue> commits;
 };
 

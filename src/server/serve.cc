@@ -35,14 +35,16 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
                   .events = *runtime->events,
                   .type_counts = *runtime->type_counts,
                   .tokenizer = *runtime->tokenizer,
+                  .models = *runtime->models,
                   .metrics = metrics,
                   .clock = SystemClock(),
                   .refresh_metrics =
-                      [&store, &commits](HttpMetrics& m) {
+                      [&store, &commits, &registry = *runtime->models](HttpMetrics& m) {
                         m.SetGauge("finbrain_storage_wal_syncs_total", "Synced WAL writes",
                                    static_cast<double>(store.SyncCount()));
                         m.SetGauge("finbrain_storage_commit_groups_total", "Group commits",
                                    static_cast<double>(commits.GroupsCommitted()));
+                        ExportModelMetrics(registry, m);
                       }},
           {.admin_token = config.admin_token});
 

@@ -1,0 +1,198 @@
+// `finbrain model register|list|promote|rollback`: the model registry, through a running server
+// (--url with a tenant API key) or straight on a data directory no server holds (--data-dir).
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "apps/finbrain/cli.h"
+#include "common/json_text.h"
+#include "common/strings.h"
+#include "models/model.h"
+#include "server/http_client.h"
+#include "server/runtime.h"
+
+namespace finbrain::cli {
+namespace {
+
+namespace json = boost::json;
+
+struct RegistryTarget {
+  std::string url;
+  std::string api_key;
+  std::string data_dir;
+  std::string tenant;
+  std::string name;
+  std::string folder;
+  int version = 0;
+};
+
+void AddTarget(CLI::App* cmd, RegistryTarget& t) {
+  cmd->add_option("--url", t.url, "Server URL, e.g. http://127.0.0.1:8080");
+  cmd->add_option("--api-key", t.api_key, "Tenant API key for --url")->envname("FINBRAIN_API_KEY");
+  cmd->add_option("--data-dir", t.data_dir, "Data directory, when no server holds it");
+  cmd->add_option("--tenant", t.tenant, "Tenant, with --data-dir");
+}
+
+Status CheckTarget(const RegistryTarget& t) {
+  if (t.url.empty() == t.data_dir.empty()) {
+    return InvalidArgumentError("give either --url (with --api-key) or --data-dir (with --tenant)");
+  }
+  if (!t.url.empty() && t.api_key.empty()) {
+    return InvalidArgumentError("--url needs --api-key (or FINBRAIN_API_KEY)", "api-key");
+  }
+  if (!t.data_dir.empty() && t.tenant.empty()) {
+    return InvalidArgumentError("--data-dir needs --tenant", "tenant");
+  }
+  return OkStatus();
+}
+
+StatusOr<json::value> Call(const RegistryTarget& t, std::string_view method,
+                           const std::string& path, const std::string& body) {
+  std::string host;
+  std::uint16_t port = 0;
+  FB_RETURN_IF_ERROR(server::ParseHttpUrl(t.url, host, port));
+  FB_ASSIGN_OR_RETURN(auto client, server::HttpClient::Connect(host, port));
+  FB_ASSIGN_OR_RETURN(server::HttpResult result,
+                      client->Send(method, path, body,
+                                   {{"Authorization", "Bearer " + t.api_key},
+                                    {"Content-Type", "application/json"}}));
+  boost::system::error_code ec;
+  json::value parsed = json::parse(result.body, ec);
+  if (result.status >= 400) {
+    std::string message = "server answered " + std::to_string(result.status);
+    if (!ec && parsed.is_object() && parsed.as_object().contains("error")) {
+      message += ": " + std::string(parsed.at("error").at("message").as_string());
+    }
+    return Status(result.status == 404   ? StatusCode::kNotFound
+                  : result.status == 400 ? StatusCode::kInvalidArgument
+                                         : StatusCode::kUnavailable,
+                  message);
+  }
+  if (ec) return InternalError("server sent invalid JSON");
+  return parsed;
+}
+
+json::object VersionJson(const models::ModelVersion& v) {
+  json::object metrics;
+  for (const auto& [k, value] : v.validation_metrics) metrics[k] = value;
+  return {{"name", v.name},
+          {"version", v.version},
+          {"kind", v.kind},
+          {"active", v.active},
+          {"registered_at", v.registered_at},
+          {"author", v.author},
+          {"trained_at", v.trained_at},
+          {"features", v.features},
+          {"validation_metrics", std::move(metrics)}};
+}
+
+StatusOr<std::string> ReadFile(const std::filesystem::path& path, bool required) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (!required) return std::string();
+    return NotFoundError("cannot read " + path.string());
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Status Register(const RegistryTarget& t) {
+  FB_RETURN_IF_ERROR(CheckTarget(t));
+  const std::filesystem::path folder(t.folder);
+  FB_ASSIGN_OR_RETURN(std::string manifest, ReadFile(folder / "model.json", true));
+  FB_ASSIGN_OR_RETURN(std::string trees, ReadFile(folder / "xgboost.json", false));
+  // Validate here too: a broken folder fails before anything is sent or stored.
+  FB_ASSIGN_OR_RETURN(std::unique_ptr<models::Model> model, models::Model::Load(t.folder));
+  if (!t.url.empty()) {
+    json::object body{{"manifest", manifest}, {"xgboost", trees}};
+    FB_ASSIGN_OR_RETURN(json::value v,
+                        Call(t, "POST", "/v1/models/" + t.name + "/versions", ToJsonText(body)));
+    std::cout << ToJsonText(v) << "\n";
+    return OkStatus();
+  }
+  FB_ASSIGN_OR_RETURN(auto runtime, server::Runtime::Open({.data_dir = t.data_dir}));
+  FB_ASSIGN_OR_RETURN(
+      models::ModelVersion v,
+      runtime->models->Register(t.tenant, t.name, *model, {"cli", "cli model register"}));
+  std::cout << ToJsonText(VersionJson(v)) << "\n";
+  return OkStatus();
+}
+
+Status List(const RegistryTarget& t) {
+  FB_RETURN_IF_ERROR(CheckTarget(t));
+  if (!t.url.empty()) {
+    FB_ASSIGN_OR_RETURN(json::value v,
+                        Call(t, "GET", t.name.empty() ? "/v1/models" : "/v1/models/" + t.name, ""));
+    std::cout << ToJsonText(v) << "\n";
+    return OkStatus();
+  }
+  FB_ASSIGN_OR_RETURN(auto runtime, server::Runtime::Open({.data_dir = t.data_dir}));
+  json::array out;
+  if (t.name.empty()) {
+    FB_ASSIGN_OR_RETURN(auto list, runtime->models->List(t.tenant));
+    for (const auto& v : list) out.push_back(VersionJson(v));
+    std::cout << ToJsonText(json::object{{"models", out}}) << "\n";
+  } else {
+    FB_ASSIGN_OR_RETURN(auto versions, runtime->models->Versions(t.tenant, t.name));
+    for (const auto& v : versions) out.push_back(VersionJson(v));
+    std::cout << ToJsonText(json::object{{"name", t.name}, {"versions", out}}) << "\n";
+  }
+  return OkStatus();
+}
+
+Status Activate(const RegistryTarget& t, bool rollback) {
+  FB_RETURN_IF_ERROR(CheckTarget(t));
+  if (!t.url.empty()) {
+    const std::string path =
+        rollback ? "/v1/models/" + t.name + "/rollback"
+                 : "/v1/models/" + t.name + "/versions/" + std::to_string(t.version) + "/promote";
+    FB_ASSIGN_OR_RETURN(json::value v, Call(t, "POST", path, "{}"));
+    std::cout << ToJsonText(v) << "\n";
+    return OkStatus();
+  }
+  FB_ASSIGN_OR_RETURN(auto runtime, server::Runtime::Open({.data_dir = t.data_dir}));
+  const tenancy::Actor actor{"cli", rollback ? "cli model rollback" : "cli model promote"};
+  FB_ASSIGN_OR_RETURN(models::ModelVersion v,
+                      rollback ? runtime->models->Rollback(t.tenant, t.name, actor)
+                               : runtime->models->Promote(t.tenant, t.name, t.version, actor));
+  std::cout << ToJsonText(VersionJson(v)) << "\n";
+  return OkStatus();
+}
+
+}  // namespace
+
+void AddModelRegistryCommands(CLI::App& app, GlobalOptions&, Action& run) {
+  CLI::App* model = app.add_subcommand("model", "Register, list, promote and roll back models");
+  model->require_subcommand(1);
+  auto t = std::make_shared<RegistryTarget>();
+
+  CLI::App* reg = model->add_subcommand("register", "Store a model folder as a new version");
+  reg->add_option("folder", t->folder, "Folder written by `finbrain train`")->required();
+  reg->add_option("--name", t->name, "Model name (a-z, 0-9, _ and -)")->required();
+  AddTarget(reg, *t);
+  reg->callback([&run, t] { run = [t] { return Register(*t); }; });
+
+  CLI::App* list = model->add_subcommand("list", "List models, or one model's versions");
+  list->add_option("--name", t->name, "Show this model's versions");
+  AddTarget(list, *t);
+  list->callback([&run, t] { run = [t] { return List(*t); }; });
+
+  CLI::App* promote = model->add_subcommand("promote", "Make a version the active one");
+  promote->add_option("name", t->name, "Model name")->required();
+  promote->add_option("version", t->version, "Version to activate")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  AddTarget(promote, *t);
+  promote->callback([&run, t] { run = [t] { return Activate(*t, false); }; });
+
+  CLI::App* rollback =
+      model->add_subcommand("rollback", "Re-activate the previously active version");
+  rollback->add_option("name", t->name, "Model name")->required();
+  AddTarget(rollback, *t);
+  rollback->callback([&run, t] { run = [t] { return Activate(*t, true); }; });
+}
+
+}  // namespace finbrain::cli

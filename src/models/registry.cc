@@ -1,0 +1,369 @@
+#include "models/registry.h"
+
+#include <boost/json.hpp>
+
+#include "common/strings.h"
+#include "models/metrics.h"
+
+namespace finbrain::models {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kHeads = "model_heads";    // tenant/name -> head JSON
+constexpr std::string_view kMeta = "model_versions";  // tenant/name/version -> metadata
+constexpr std::string_view kBlobs = "model_blobs";    // tenant/name/version -> files
+
+std::string NameKey(std::string_view tenant, std::string_view name) {
+  return std::string(tenant) + "/" + std::string(name);
+}
+
+std::string VersionKey(std::string_view tenant, std::string_view name, int version) {
+  return NameKey(tenant, name) + "/" + SortableKey(static_cast<std::uint64_t>(version));
+}
+
+json::object MetaJson(const ModelVersion& v) {
+  json::object metrics;
+  for (const auto& [k, value] : v.validation_metrics) metrics[k] = value;
+  return {{"name", v.name},
+          {"version", v.version},
+          {"kind", v.kind},
+          {"registered_at", v.registered_at},
+          {"registered_by", v.registered_by},
+          {"author", v.author},
+          {"trained_at", v.trained_at},
+          {"data_sha256", v.data_sha256},
+          {"features", v.features},
+          {"validation_metrics", std::move(metrics)}};
+}
+
+StatusOr<ModelVersion> MetaFromJson(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(json::string_view(text.data(), text.size()), ec);
+  if (ec || !v.is_object()) return DataLossError("model version metadata is corrupt");
+  const json::object& o = v.get_object();
+  const auto str = [&](std::string_view key) {
+    const json::value* f = o.if_contains(key);
+    return f && f->is_string() ? std::string(f->get_string()) : std::string();
+  };
+  ModelVersion m;
+  m.name = str("name");
+  m.kind = str("kind");
+  m.registered_at = str("registered_at");
+  m.registered_by = str("registered_by");
+  m.author = str("author");
+  m.trained_at = str("trained_at");
+  m.data_sha256 = str("data_sha256");
+  if (const json::value* f = o.if_contains("version"); f && f->is_number()) {
+    m.version = f->to_number<int>();
+  }
+  if (const json::value* f = o.if_contains("features"); f && f->is_number()) {
+    m.features = f->to_number<std::size_t>();
+  }
+  if (const json::value* f = o.if_contains("validation_metrics"); f && f->is_object()) {
+    for (const auto& [k, value] : f->get_object()) {
+      if (value.is_number()) m.validation_metrics[std::string(k)] = value.to_number<double>();
+    }
+  }
+  return m;
+}
+
+}  // namespace
+
+Status ValidateModelName(std::string_view name) {
+  const auto ok = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  };
+  if (name.empty() || name.size() > 64 || !std::all_of(name.begin(), name.end(), ok) ||
+      name.front() == '_' || name.front() == '-') {
+    return InvalidArgumentError(
+        "model name " + Quote(name) + " must be 1-64 characters of a-z, 0-9, '_' and '-'", "name");
+  }
+  return OkStatus();
+}
+
+ModelMonitor::ModelMonitor(const Model& model)
+    : model_(model), score_counts_(model.info().score_edges.size() + 2) {
+  bin_counts_.reserve(model.features().size());
+  for (const ModelFeature& f : model.features()) {
+    bin_counts_.emplace_back(f.binning.bins.size());
+  }
+}
+
+void ModelMonitor::Record(double pd, const std::vector<size_t>& feature_bins) {
+  const auto& edges = model_.info().score_edges;
+  const size_t bin = std::isnan(pd)
+                         ? edges.size() + 1
+                         : size_t(std::upper_bound(edges.begin(), edges.end(), pd) - edges.begin());
+  score_counts_[bin].fetch_add(1, std::memory_order_relaxed);
+  for (size_t i = 0; i < feature_bins.size() && i < bin_counts_.size(); ++i) {
+    bin_counts_[i][feature_bins[i]].fetch_add(1, std::memory_order_relaxed);
+  }
+  scored_.fetch_add(1, std::memory_order_relaxed);
+}
+
+ModelMonitor::Report ModelMonitor::Compute() const {
+  Report report;
+  report.scored = scored_.load(std::memory_order_relaxed);
+  if (report.scored == 0) return report;
+  const auto shares = [](const auto& counts) {
+    std::vector<double> out;
+    double total = 0;
+    for (const auto& c : counts) total += double(c.load(std::memory_order_relaxed));
+    for (const auto& c : counts) {
+      out.push_back(total > 0 ? double(c.load(std::memory_order_relaxed)) / total : 0);
+    }
+    return out;
+  };
+  report.score_shares = shares(score_counts_);
+  report.psi = PsiFromShares(model_.info().score_shares, report.score_shares);
+  for (size_t i = 0; i < model_.features().size(); ++i) {
+    const ModelFeature& f = model_.features()[i];
+    std::vector<double> expected;
+    double total = 0;
+    for (const Bin& b : f.binning.bins) total += double(b.count);
+    for (const Bin& b : f.binning.bins) expected.push_back(total > 0 ? double(b.count) / total : 0);
+    report.csi.emplace_back(f.name, PsiFromShares(expected, shares(bin_counts_[i])));
+  }
+  return report;
+}
+
+ModelRegistry::ModelRegistry(storage::KvStore& store, tenancy::AuditLog& audit, const Clock& clock)
+    : store_(store), audit_(audit), clock_(clock) {}
+
+StatusOr<ModelRegistry::Head> ModelRegistry::ReadHead(std::string_view tenant,
+                                                      std::string_view name) const {
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> text, store_.Get(kHeads, NameKey(tenant, name)));
+  Head head;
+  if (!text) return head;
+  boost::system::error_code ec;
+  json::value v = json::parse(*text, ec);
+  if (ec || !v.is_object()) return DataLossError("model head of " + Quote(name) + " is corrupt");
+  const json::object& o = v.get_object();
+  if (const json::value* f = o.if_contains("latest"); f && f->is_number()) {
+    head.latest = f->to_number<int>();
+  }
+  if (const json::value* f = o.if_contains("active"); f && f->is_number()) {
+    head.active = f->to_number<int>();
+  }
+  if (const json::value* f = o.if_contains("history"); f && f->is_array()) {
+    for (const json::value& h : f->get_array()) {
+      if (h.is_number()) head.history.push_back(h.to_number<int>());
+    }
+  }
+  return head;
+}
+
+namespace {
+std::string HeadJson(int latest, int active, const std::vector<int>& history) {
+  json::array h;
+  for (int v : history) h.push_back(v);
+  return json::serialize(json::object{{"latest", latest}, {"active", active}, {"history", h}});
+}
+}  // namespace
+
+StatusOr<ModelVersion> ModelRegistry::ReadVersion(std::string_view tenant, std::string_view name,
+                                                  int version) const {
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> text,
+                      store_.Get(kMeta, VersionKey(tenant, name, version)));
+  if (!text) {
+    return NotFoundError("model " + Quote(name) + " has no version " + std::to_string(version),
+                         "version");
+  }
+  return MetaFromJson(*text);
+}
+
+StatusOr<ModelVersion> ModelRegistry::Register(std::string_view tenant, std::string_view name,
+                                               const Model& model, const tenancy::Actor& actor) {
+  FB_RETURN_IF_ERROR(ValidateModelName(name));
+  std::lock_guard lock(mutation_mu_);
+  FB_ASSIGN_OR_RETURN(Head head, ReadHead(tenant, name));
+  ModelVersion v;
+  v.name = std::string(name);
+  v.version = head.latest + 1;
+  v.kind = std::string(ModelKindName(model.kind()));
+  v.registered_at = FormatRfc3339(clock_.NowMicros());
+  v.registered_by = actor.id;
+  v.author = model.info().author;
+  v.trained_at = model.info().created_at;
+  v.data_sha256 = model.info().data_sha256;
+  v.features = model.features().size();
+  v.validation_metrics = model.info().validation_metrics;
+  storage::WriteBatch batch;
+  const std::string key = VersionKey(tenant, name, v.version);
+  batch.Put(kMeta, key, json::serialize(MetaJson(v)));
+  batch.Put(kBlobs, key,
+            json::serialize(json::object{{"manifest", model.ManifestJson()},
+                                         {"xgboost", model.xgboost_json()}}));
+  batch.Put(kHeads, NameKey(tenant, name), HeadJson(v.version, head.active, head.history));
+  FB_RETURN_IF_ERROR(audit_.CommitAndWait(
+      std::move(batch), {.tenant = std::string(tenant),
+                         .actor = actor.id,
+                         .action = actor.action,
+                         .entity = "model/" + v.name + "/v" + std::to_string(v.version)}));
+  v.active = head.active == v.version;
+  return v;
+}
+
+StatusOr<ModelVersion> ModelRegistry::Activate(std::string_view tenant, std::string_view name,
+                                               Head head, int version, const tenancy::Actor& actor,
+                                               bool rollback) {
+  FB_ASSIGN_OR_RETURN(ModelVersion v, ReadVersion(tenant, name, version));
+  // Load before committing: a version that cannot be served is never made active.
+  FB_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, Load(tenant, name, version));
+  std::vector<int> history = head.history;
+  if (rollback) {
+    history.pop_back();
+  } else if (head.active != 0 && head.active != version) {
+    history.push_back(head.active);
+  }
+  storage::WriteBatch batch;
+  batch.Put(kHeads, NameKey(tenant, name), HeadJson(head.latest, version, history));
+  FB_RETURN_IF_ERROR(audit_.CommitAndWait(
+      std::move(batch), {.tenant = std::string(tenant),
+                         .actor = actor.id,
+                         .action = actor.action,
+                         .entity = "model/" + v.name + "/v" + std::to_string(version)}));
+  auto serving = std::make_shared<ServingModel>();
+  serving->name = v.name;
+  serving->version = version;
+  serving->monitor = std::make_unique<ModelMonitor>(*model);
+  serving->model = std::move(model);
+  {
+    std::lock_guard lock(serving_mu_);
+    serving_[NameKey(tenant, name)] = std::move(serving);
+  }
+  v.active = true;
+  return v;
+}
+
+StatusOr<ModelVersion> ModelRegistry::Promote(std::string_view tenant, std::string_view name,
+                                              int version, const tenancy::Actor& actor) {
+  FB_RETURN_IF_ERROR(ValidateModelName(name));
+  std::lock_guard lock(mutation_mu_);
+  FB_ASSIGN_OR_RETURN(Head head, ReadHead(tenant, name));
+  if (head.latest == 0) return NotFoundError("no model named " + Quote(name), "name");
+  return Activate(tenant, name, std::move(head), version, actor, false);
+}
+
+StatusOr<ModelVersion> ModelRegistry::Rollback(std::string_view tenant, std::string_view name,
+                                               const tenancy::Actor& actor) {
+  FB_RETURN_IF_ERROR(ValidateModelName(name));
+  std::lock_guard lock(mutation_mu_);
+  FB_ASSIGN_OR_RETURN(Head head, ReadHead(tenant, name));
+  if (head.latest == 0) return NotFoundError("no model named " + Quote(name), "name");
+  if (head.history.empty()) {
+    return FailedPreconditionError("model " + Quote(name) +
+                                   " has no previously active version to roll back to");
+  }
+  const int previous = head.history.back();
+  return Activate(tenant, name, std::move(head), previous, actor, true);
+}
+
+StatusOr<std::vector<ModelVersion>> ModelRegistry::Versions(std::string_view tenant,
+                                                            std::string_view name) const {
+  FB_RETURN_IF_ERROR(ValidateModelName(name));
+  FB_ASSIGN_OR_RETURN(Head head, ReadHead(tenant, name));
+  if (head.latest == 0) return NotFoundError("no model named " + Quote(name), "name");
+  std::vector<ModelVersion> out;
+  Status error;
+  FB_RETURN_IF_ERROR(store_.Scan(kMeta, NameKey(tenant, name) + "/", "",
+                                 [&](std::string_view, std::string_view value) {
+                                   StatusOr<ModelVersion> v = MetaFromJson(value);
+                                   if (!v.ok()) {
+                                     error = v.status();
+                                     return false;
+                                   }
+                                   v->active = v->version == head.active;
+                                   out.push_back(std::move(*v));
+                                   return true;
+                                 }));
+  FB_RETURN_IF_ERROR(error);
+  return out;
+}
+
+StatusOr<std::vector<ModelVersion>> ModelRegistry::List(std::string_view tenant) const {
+  std::vector<std::pair<std::string, Head>> heads;
+  Status error;
+  const std::string prefix = std::string(tenant) + "/";
+  FB_RETURN_IF_ERROR(store_.Scan(kHeads, prefix, "", [&](std::string_view key, std::string_view) {
+    const std::string name(key.substr(prefix.size()));
+    StatusOr<Head> head = ReadHead(tenant, name);
+    if (!head.ok()) {
+      error = head.status();
+      return false;
+    }
+    heads.emplace_back(name, *head);
+    return true;
+  }));
+  FB_RETURN_IF_ERROR(error);
+  std::vector<ModelVersion> out;
+  for (const auto& [name, head] : heads) {
+    FB_ASSIGN_OR_RETURN(ModelVersion v,
+                        ReadVersion(tenant, name, head.active ? head.active : head.latest));
+    v.active = head.active != 0;
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+StatusOr<std::unique_ptr<Model>> ModelRegistry::Load(std::string_view tenant, std::string_view name,
+                                                     int version) const {
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> text,
+                      store_.Get(kBlobs, VersionKey(tenant, name, version)));
+  if (!text) {
+    return NotFoundError("model " + Quote(name) + " has no version " + std::to_string(version),
+                         "version");
+  }
+  boost::system::error_code ec;
+  json::value v = json::parse(*text, ec);
+  const json::object* o = ec ? nullptr : v.if_object();
+  const json::value* manifest = o ? o->if_contains("manifest") : nullptr;
+  const json::value* trees = o ? o->if_contains("xgboost") : nullptr;
+  if (!manifest || !manifest->is_string() || !trees || !trees->is_string()) {
+    return DataLossError("stored files of model " + Quote(name) + " version " +
+                         std::to_string(version) + " are corrupt");
+  }
+  FB_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
+                      Model::FromJson(std::string_view(manifest->get_string()),
+                                      std::string_view(trees->get_string())));
+  return model;
+}
+
+StatusOr<std::shared_ptr<ServingModel>> ModelRegistry::Active(std::string_view tenant,
+                                                              std::string_view name) {
+  const std::string key = NameKey(tenant, name);
+  {
+    std::lock_guard lock(serving_mu_);
+    if (auto it = serving_.find(key); it != serving_.end()) return it->second;
+  }
+  FB_RETURN_IF_ERROR(ValidateModelName(name));
+  // First use since start: load the active version from the store.
+  std::lock_guard mutation(mutation_mu_);
+  {
+    std::lock_guard lock(serving_mu_);
+    if (auto it = serving_.find(key); it != serving_.end()) return it->second;
+  }
+  FB_ASSIGN_OR_RETURN(Head head, ReadHead(tenant, name));
+  if (head.latest == 0) return NotFoundError("no model named " + Quote(name), "name");
+  if (head.active == 0) {
+    return FailedPreconditionError("model " + Quote(name) +
+                                   " has no active version; promote one first");
+  }
+  FB_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, Load(tenant, name, head.active));
+  auto serving = std::make_shared<ServingModel>();
+  serving->name = std::string(name);
+  serving->version = head.active;
+  serving->monitor = std::make_unique<ModelMonitor>(*model);
+  serving->model = std::move(model);
+  std::lock_guard lock(serving_mu_);
+  serving_[key] = serving;
+  return serving;
+}
+
+std::vector<std::pair<std::string, std::shared_ptr<ServingModel>>> ModelRegistry::Loaded() const {
+  std::lock_guard lock(serving_mu_);
+  return {serving_.begin(), serving_.end()};
+}
+
+}  // namespace finbrain::models

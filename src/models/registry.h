@@ -1,0 +1,119 @@
+// ModelRegistry: versioned credit models per tenant, stored in the KvStore, with the active
+// version of each model loaded for scoring and hot-swapped on promotion.
+//
+// Registering stores the whole model (manifest and trees) as a new version; promoting makes a
+// version active; rolling back re-activates the previously active one. Every change is
+// committed together with its audit entry. Scoring takes a shared_ptr to the active version,
+// so a request that started on version 3 finishes on version 3 while version 4 goes live.
+//
+// ModelMonitor keeps the live distribution of scores and of each feature's bins for the
+// active version and gives PSI/CSI against the training baseline.
+//
+// Thread-safety: all methods may be called concurrently.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "models/model.h"
+#include "storage/kv_store.h"
+#include "tenancy/audit_log.h"
+#include "tenancy/tenant_directory.h"
+
+namespace finbrain::models {
+
+struct ModelVersion {
+  std::string name;
+  int version = 0;
+  std::string kind;
+  std::string registered_at;
+  std::string registered_by;
+  std::string author;
+  std::string trained_at;
+  std::string data_sha256;
+  std::size_t features = 0;
+  std::map<std::string, double> validation_metrics;
+  bool active = false;
+};
+
+class ModelMonitor {
+ public:
+  explicit ModelMonitor(const Model& model);
+  void Record(double pd, const std::vector<size_t>& feature_bins);
+
+  struct Report {
+    std::uint64_t scored = 0;
+    double psi = 0;                                   // score against the training baseline
+    std::vector<std::pair<std::string, double>> csi;  // per feature
+    std::vector<double> score_shares;                 // live share per baseline PD bin
+  };
+  Report Compute() const;
+
+ private:
+  const Model& model_;
+  std::atomic<std::uint64_t> scored_{0};
+  std::vector<std::atomic<std::uint64_t>> score_counts_;
+  std::vector<std::vector<std::atomic<std::uint64_t>>> bin_counts_;
+};
+
+// The active version of a model, as served.
+struct ServingModel {
+  std::string name;
+  int version = 0;
+  std::unique_ptr<const Model> model;
+  std::unique_ptr<ModelMonitor> monitor;
+};
+
+class ModelRegistry {
+ public:
+  ModelRegistry(storage::KvStore& store, tenancy::AuditLog& audit, const Clock& clock);
+
+  StatusOr<ModelVersion> Register(std::string_view tenant, std::string_view name,
+                                  const Model& model, const tenancy::Actor& actor);
+  StatusOr<ModelVersion> Promote(std::string_view tenant, std::string_view name, int version,
+                                 const tenancy::Actor& actor);
+  StatusOr<ModelVersion> Rollback(std::string_view tenant, std::string_view name,
+                                  const tenancy::Actor& actor);
+
+  StatusOr<std::vector<ModelVersion>> Versions(std::string_view tenant,
+                                               std::string_view name) const;
+  // Each model of the tenant: its active version, or its latest when none is active.
+  StatusOr<std::vector<ModelVersion>> List(std::string_view tenant) const;
+  StatusOr<std::unique_ptr<Model>> Load(std::string_view tenant, std::string_view name,
+                                        int version) const;
+  // The active version for scoring; kNotFound when the model has none.
+  StatusOr<std::shared_ptr<ServingModel>> Active(std::string_view tenant, std::string_view name);
+  // Every model currently loaded for serving (metrics).
+  std::vector<std::pair<std::string, std::shared_ptr<ServingModel>>> Loaded() const;
+
+ private:
+  struct Head {
+    int latest = 0;
+    int active = 0;
+    std::vector<int> history;  // previously active versions, oldest first
+  };
+  StatusOr<Head> ReadHead(std::string_view tenant, std::string_view name) const;
+  StatusOr<ModelVersion> ReadVersion(std::string_view tenant, std::string_view name,
+                                     int version) const;
+  StatusOr<ModelVersion> Activate(std::string_view tenant, std::string_view name, Head head,
+                                  int version, const tenancy::Actor& actor, bool rollback);
+
+  storage::KvStore& store_;
+  tenancy::AuditLog& audit_;
+  const Clock& clock_;
+  std::mutex mutation_mu_;  // serialises registrations and activations
+  mutable std::mutex serving_mu_;
+  std::map<std::string, std::shared_ptr<ServingModel>, std::less<>> serving_;
+};
+
+// Model names: 1-64 characters of [a-z0-9_-], starting with a letter or digit.
+Status ValidateModelName(std::string_view name);
+
+}  // namespace finbrain::models
