@@ -31,6 +31,7 @@ struct ModelCliOptions {
   int folds = 5;
   unsigned seed = 42;
   double cutoff = -1;
+  std::vector<double> cost;  // approved bad, declined good
 };
 
 StatusOr<std::string> ReadText(const std::string& path) {
@@ -188,6 +189,12 @@ void AddModelCommands(CLI::App& app, GlobalOptions&, Action& run) {
   cv->add_option("--folds", o->folds, "Number of stratified folds")->check(CLI::Range(2, 100));
   cv->add_option("--seed", o->seed, "Seed for the fold assignment");
   cv->add_option("--spec", o->spec, "YAML training spec")->check(CLI::ExistingFile);
+  cv->add_option("--cost", o->cost,
+                 "Costs of approving a bad and declining a good case (e.g. 5,1): adds the average "
+                 "cost per case at the cost-optimal cutoff")
+      ->delimiter(',')
+      ->expected(2)
+      ->check(CLI::PositiveNumber);
   cv->callback([&run, o] { run = [o] { return RunCv(*o); }; });
 }
 

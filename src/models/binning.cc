@@ -214,17 +214,30 @@ std::string_view TrendName(Trend trend) {
 }
 
 std::string Bin::Label() const {
+  // Appended piecewise: GCC 12 warns (-Wrestrict, falsely) on "literal" + std::string chains.
+  std::string out;
   switch (type) {
     case Type::kRange:
-      return "[" + FormatBound(lower) + ", " + FormatBound(upper) + ")";
+      out += '[';
+      out += FormatBound(lower);
+      out += ", ";
+      out += FormatBound(upper);
+      out += ')';
+      break;
     case Type::kCategories:
-      return "{" + Join(categories, ", ") + "}";
+      out += '{';
+      out += Join(categories, ", ");
+      out += '}';
+      break;
     case Type::kSpecial:
-      return "special " + FormatBound(special);
+      out += "special ";
+      out += FormatBound(special);
+      break;
     case Type::kMissing:
-      return "missing";
+      out += "missing";
+      break;
   }
-  return "";
+  return out;
 }
 
 size_t FeatureBinning::MissingBin() const { return bins.size() - 1; }

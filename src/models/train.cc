@@ -438,7 +438,7 @@ StatusOr<std::unique_ptr<Model>> Train(const Dataset& data, const TrainOptions& 
 }
 
 StatusOr<CvResult> CrossValidate(const Dataset& data, const TrainOptions& o, int folds,
-                                 unsigned seed) {
+                                 unsigned seed, const std::optional<Costs>& costs) {
   if (folds < 2) return InvalidArgumentError("--folds must be at least 2", "folds");
   FB_ASSIGN_OR_RETURN(std::vector<std::uint8_t> y, ExtractTarget(data, o.target, o.positive));
   // Stratified folds: each class shuffled and dealt round-robin.
@@ -471,6 +471,12 @@ StatusOr<CvResult> CrossValidate(const Dataset& data, const TrainOptions& o, int
                 .logloss = LogLoss(pd, y_test),
                 .rows = test_rows.size()};
     fold.gini = 2 * fold.auc - 1;
+    if (costs) {
+      const Confusion c = ConfusionAt(pd, y_test, costs->Cutoff());
+      fold.cost = (costs->approved_bad * double(c.false_good) +
+                   costs->declined_good * double(c.false_bad)) /
+                  double(y_test.size());
+    }
     Log(o, "fold " + std::to_string(f + 1) + "/" + std::to_string(folds) + ": AUC " +
                std::to_string(fold.auc) + ", KS " + std::to_string(fold.ks));
     result.folds.push_back(fold);
@@ -480,6 +486,7 @@ StatusOr<CvResult> CrossValidate(const Dataset& data, const TrainOptions& o, int
     result.mean.ks += f.ks / folds;
     result.mean.gini += f.gini / folds;
     result.mean.logloss += f.logloss / folds;
+    result.mean.cost += f.cost / folds;
     result.mean.rows += f.rows;
   }
   for (const CvFold& f : result.folds) {

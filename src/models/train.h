@@ -42,6 +42,7 @@ CsvOptions CsvOptionsFor(const TrainSpec& spec);
 StatusOr<std::unique_ptr<Model>> Train(const Dataset& data, const TrainOptions& options);
 
 struct CvFold {
+  double cost = 0;  // average cost per case at the cost-optimal cutoff (when costs are given)
   double auc = 0;
   double ks = 0;
   double gini = 0;
@@ -54,9 +55,17 @@ struct CvResult {
   double auc_stddev = 0;
 };
 
+// Misclassification costs: approving a bad case, declining a good one. The cost-optimal
+// decision declines when PD >= declined_good / (approved_bad + declined_good).
+struct Costs {
+  double approved_bad = 0;
+  double declined_good = 0;
+  double Cutoff() const { return declined_good / (approved_bad + declined_good); }
+};
+
 // Stratified k-fold cross-validation; each fold's model is trained exactly as Train does.
 StatusOr<CvResult> CrossValidate(const Dataset& data, const TrainOptions& options, int folds,
-                                 unsigned seed);
+                                 unsigned seed, const std::optional<Costs>& costs = std::nullopt);
 
 // Discrimination and calibration metrics of PDs against outcomes: auc, ks, gini, logloss,
 // brier, event_rate, rows.

@@ -132,8 +132,6 @@ StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view text) {
         if (t != 0) return Corrupt("categorical splits are not supported; one-hot or WOE-encode");
       }
     }
-    const auto offset = static_cast<std::uint32_t>(model.nodes_.size());
-    model.roots_.push_back(offset);
     for (size_t i = 0; i < n; ++i) {
       const bool leaf = left[i] == -1;
       if (!leaf && (left[i] <= 0 || right[i] <= 0 || size_t(left[i]) >= n ||
@@ -144,30 +142,51 @@ StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view text) {
         return Corrupt("a split uses feature " + std::to_string(split_index[i]) +
                        " of a model with " + std::to_string(model.num_features_));
       }
-      Node node;
-      node.value = static_cast<float>(condition[i]);
-      node.feature = leaf ? 0 : static_cast<std::uint32_t>(split_index[i]);
-      if (!leaf && default_left[i]) node.feature |= kDefaultLeft;
-      node.left = leaf ? 0 : offset + static_cast<std::uint32_t>(left[i]);
-      node.right = leaf ? 0 : offset + static_cast<std::uint32_t>(right[i]);
-      model.nodes_.push_back(node);
-      model.cover_.push_back(hessian[i]);
     }
-    // Depth and the cover-weighted mean leaf (this tree's share of the SHAP bias).
-    std::vector<std::pair<std::uint32_t, size_t>> stack = {{offset, 0}};
-    double mean = 0;
-    while (!stack.empty()) {
-      auto [index, depth] = stack.back();
-      stack.pop_back();
-      const Node& node = model.nodes_[index];
-      model.max_depth_ = std::max(model.max_depth_, depth);
-      if (node.left == 0) {
-        if (model.cover_[offset] > 0)
-          mean += double(node.value) * model.cover_[index] / model.cover_[offset];
+    // Breadth-first layout with each node's children side by side (right = left + 1), so a
+    // step is "left + went_right" without a branch; leaves point at themselves.
+    const auto offset = static_cast<std::uint32_t>(model.nodes_.size());
+    std::vector<std::uint32_t> position(n, 0);
+    std::vector<size_t> depth_of(n, 0);
+    std::vector<size_t> order = {0};
+    position[0] = offset;
+    std::uint32_t next = offset + 1;
+    size_t tree_depth = 0;
+    for (size_t q = 0; q < order.size(); ++q) {
+      const size_t i = order[q];
+      tree_depth = std::max(tree_depth, depth_of[i]);
+      if (left[i] == -1) continue;
+      position[size_t(left[i])] = next;
+      position[size_t(right[i])] = next + 1;
+      next += 2;
+      depth_of[size_t(left[i])] = depth_of[size_t(right[i])] = depth_of[i] + 1;
+      order.push_back(size_t(left[i]));
+      order.push_back(size_t(right[i]));
+    }
+    model.nodes_.resize(next);
+    model.cover_.resize(next);
+    for (size_t i : order) {
+      const bool leaf = left[i] == -1;
+      Node& node = model.nodes_[position[i]];
+      node.value = static_cast<float>(condition[i]);
+      if (leaf) {
+        node.feature = kLeaf;
+        node.left = node.right = position[i];
       } else {
-        stack.push_back({node.left, depth + 1});
-        stack.push_back({node.right, depth + 1});
+        node.feature =
+            static_cast<std::uint32_t>(split_index[i]) | (default_left[i] ? kDefaultLeft : 0u);
+        node.left = position[size_t(left[i])];
+        node.right = position[size_t(right[i])];
       }
+      model.cover_[position[i]] = hessian[i];
+    }
+    model.roots_.push_back(offset);
+    model.depths_.push_back(static_cast<std::uint32_t>(tree_depth));
+    model.max_depth_ = std::max(model.max_depth_, tree_depth);
+    // The cover-weighted mean leaf: this tree's share of the SHAP bias.
+    double mean = 0;
+    for (size_t i : order) {
+      if (left[i] == -1 && hessian[0] > 0) mean += condition[i] * hessian[i] / hessian[0];
     }
     model.expected_margin_ += mean;
   }
@@ -176,16 +195,30 @@ StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view text) {
 }
 
 double TreeEnsemble::PredictMargin(const float* row) const {
-  double sum = 0;
+  // Eight trees walk in lockstep for a fixed number of levels (the deepest of the eight):
+  // no branch depends on the data, and the eight loads overlap.
+  constexpr size_t kLanes = 8;
   const Node* nodes = nodes_.data();
-  for (std::uint32_t root : roots_) {
-    const Node* node = nodes + root;
-    while (node->left != 0) {
-      const float x = row[node->feature & ~kDefaultLeft];
-      const bool go_left = std::isnan(x) ? (node->feature & kDefaultLeft) != 0 : x < node->value;
-      node = nodes + (go_left ? node->left : node->right);
+  double sum = 0;
+  const size_t trees = roots_.size();
+  for (size_t first = 0; first < trees; first += kLanes) {
+    const size_t lanes = std::min(kLanes, trees - first);
+    std::uint32_t at[kLanes];
+    std::uint32_t depth = 0;
+    for (size_t k = 0; k < lanes; ++k) {
+      at[k] = roots_[first + k];
+      depth = std::max(depth, depths_[first + k]);
     }
-    sum += double(node->value);
+    for (std::uint32_t level = 0; level < depth; ++level) {
+      for (size_t k = 0; k < lanes; ++k) {
+        const Node& node = nodes[at[k]];
+        const float x = row[node.feature & kFeatureMask];
+        const bool missing_left = std::isnan(x) && (node.feature & kDefaultLeft) != 0;
+        const bool go_right = !(x < node.value) && !missing_left;
+        at[k] = (node.feature & kLeaf) ? at[k] : node.left + std::uint32_t(go_right);
+      }
+    }
+    for (size_t k = 0; k < lanes; ++k) sum += double(nodes[at[k]].value);
   }
   return sum + base_margin_;
 }
@@ -197,7 +230,9 @@ double TreeEnsemble::Predict(const float* row) const {
 std::vector<float> TreeEnsemble::Thresholds(size_t feature) const {
   std::set<float> values;
   for (const Node& node : nodes_) {
-    if (node.left != 0 && (node.feature & ~kDefaultLeft) == feature) values.insert(node.value);
+    if (!(node.feature & kLeaf) && (node.feature & kFeatureMask) == feature) {
+      values.insert(node.value);
+    }
   }
   return {values.begin(), values.end()};
 }
@@ -265,7 +300,7 @@ void TreeEnsemble::Shap(std::uint32_t index, const float* row, double* phi,
   std::copy(parent_path, parent_path + depth + 1, path);
   ExtendPath(path, depth, zero_fraction, one_fraction, feature);
   const Node& node = nodes_[index];
-  if (node.left == 0) {
+  if (node.feature & kLeaf) {
     for (unsigned i = 1; i <= depth; ++i) {
       const double w = UnwoundPathSum(path, depth, i);
       phi[path[i].feature] +=
@@ -273,7 +308,7 @@ void TreeEnsemble::Shap(std::uint32_t index, const float* row, double* phi,
     }
     return;
   }
-  const std::uint32_t split = node.feature & ~kDefaultLeft;
+  const std::uint32_t split = node.feature & kFeatureMask;
   const float x = row[split];
   const bool go_left = std::isnan(x) ? (node.feature & kDefaultLeft) != 0 : x < node.value;
   const std::uint32_t hot = go_left ? node.left : node.right;

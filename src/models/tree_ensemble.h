@@ -2,8 +2,9 @@
 //
 // Loads XGBoost's JSON model format (binary:logistic, gbtree, numeric splits), so models
 // trained by `finbrain train` and by XGBoost elsewhere score the same. Nodes are flattened
-// into one array of 16-byte records; a prediction walks each tree with one compare per level
-// and no allocation. Scores match XGBoost's predict to float rounding.
+// into one array of 16-byte records laid out breadth-first with siblings adjacent; a prediction
+// walks eight trees in lockstep without data-dependent branches and without allocating.
+// Scores match XGBoost's predict to float rounding.
 //
 // Contributions() is TreeSHAP (Lundberg et al. 2018, "Consistent individualized feature
 // attribution for tree ensembles", algorithm 2) over the node covers stored in the model: the
@@ -50,11 +51,13 @@ class TreeEnsemble {
  private:
   struct Node {
     float value;            // split threshold, or the leaf value
-    std::uint32_t feature;  // low 31 bits: feature; top bit: missing goes left
-    std::uint32_t left;     // child indices into nodes_; left == 0 marks a leaf
-    std::uint32_t right;
+    std::uint32_t feature;  // low 30 bits: feature; flags kDefaultLeft, kLeaf
+    std::uint32_t left;     // children in nodes_, side by side (right == left + 1);
+    std::uint32_t right;    // a leaf points at itself
   };
-  static constexpr std::uint32_t kDefaultLeft = 0x80000000u;
+  static constexpr std::uint32_t kDefaultLeft = 0x80000000u;  // missing values go left
+  static constexpr std::uint32_t kLeaf = 0x40000000u;
+  static constexpr std::uint32_t kFeatureMask = 0x3fffffffu;
   struct PathElement;
 
   void Shap(std::uint32_t node, const float* row, double* phi, PathElement* path, unsigned depth,
@@ -63,6 +66,7 @@ class TreeEnsemble {
   std::vector<Node> nodes_;
   std::vector<double> cover_;  // sum of hessians per node (TreeSHAP weights)
   std::vector<std::uint32_t> roots_;
+  std::vector<std::uint32_t> depths_;  // levels of each tree
   double base_margin_ = 0;
   double expected_margin_ = 0;  // base margin plus each tree's cover-weighted mean leaf
   size_t num_features_ = 0;
