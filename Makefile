@@ -29,6 +29,8 @@ asan: setup
 
 bench: build
 	./bench/http_load.sh build/release/apps/finbrain/finbrain
+	./bench/ingest.sh build/release/apps/finbrain/finbrain 100000 365
+	./bench/models.sh build/release/apps/finbrain/finbrain build/release/bench/models_bench
 
 fuzz: setup
 	cmake --preset fuzz >/dev/null

@@ -53,8 +53,9 @@ struct Fixture {
 };
 
 Fixture& Shared() {
-  static Fixture fixture;
-  return fixture;
+  // Never destroyed: XGBoost's own globals may be gone by the time static destructors run.
+  static Fixture* fixture = new Fixture;
+  return *fixture;
 }
 
 void BM_XgboostPredictFromDense(benchmark::State& state) {

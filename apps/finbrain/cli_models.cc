@@ -127,18 +127,25 @@ Status RunCv(const ModelCliOptions& o) {
   FB_ASSIGN_OR_RETURN(auto prepared, Prepare(o));
   auto& [options, data] = prepared;
   options.log = LogLine;
-  FB_ASSIGN_OR_RETURN(models::CvResult cv, models::CrossValidate(data, options, o.folds, o.seed));
+  std::optional<models::Costs> costs;
+  if (o.cost.size() == 2) costs = models::Costs{o.cost[0], o.cost[1]};
+  FB_ASSIGN_OR_RETURN(models::CvResult cv,
+                      models::CrossValidate(data, options, o.folds, o.seed, costs));
+  const auto fold_json = [&](const models::CvFold& f) {
+    json::object j{{"auc", f.auc}, {"ks", f.ks}, {"gini", f.gini}, {"logloss", f.logloss}};
+    if (costs) j["cost"] = f.cost;
+    return j;
+  };
   json::array folds;
   for (const models::CvFold& f : cv.folds) {
-    folds.push_back(
-        {{"auc", f.auc}, {"ks", f.ks}, {"gini", f.gini}, {"logloss", f.logloss}, {"rows", f.rows}});
+    json::object j = fold_json(f);
+    j["rows"] = f.rows;
+    folds.push_back(std::move(j));
   }
   json::object out;
   out["folds"] = std::move(folds);
-  out["mean"] = {{"auc", cv.mean.auc},
-                 {"ks", cv.mean.ks},
-                 {"gini", cv.mean.gini},
-                 {"logloss", cv.mean.logloss}};
+  out["mean"] = fold_json(cv.mean);
+  if (costs) out["cost_cutoff"] = costs->Cutoff();
   out["auc_stddev"] = cv.auc_stddev;
   out["kind"] = o.kind;
   out["seed"] = o.seed;
