@@ -1,10 +1,7 @@
 // `finbrain model register|list|promote|rollback`: the model registry, through a running server
 // (--url with a tenant API key) or straight on a data directory no server holds (--data-dir).
 #include <boost/json.hpp>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "apps/finbrain/cli.h"
 #include "common/json_text.h"
@@ -88,24 +85,12 @@ json::object VersionJson(const models::ModelVersion& v) {
           {"validation_metrics", std::move(metrics)}};
 }
 
-StatusOr<std::string> ReadFile(const std::filesystem::path& path, bool required) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (!required) return std::string();
-    return NotFoundError("cannot read " + path.string());
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 Status Register(const RegistryTarget& t) {
   FB_RETURN_IF_ERROR(CheckTarget(t));
-  const std::filesystem::path folder(t.folder);
-  FB_ASSIGN_OR_RETURN(std::string manifest, ReadFile(folder / "model.json", true));
-  FB_ASSIGN_OR_RETURN(std::string trees, ReadFile(folder / "xgboost.json", false));
-  // Validate here too: a broken folder fails before anything is sent or stored.
+  // Loaded (and so validated) here: a broken folder fails before anything is sent or stored.
   FB_ASSIGN_OR_RETURN(std::unique_ptr<models::Model> model, models::Model::Load(t.folder));
+  const std::string manifest = model->ManifestJson();
+  const std::string& trees = model->xgboost_json();
   if (!t.url.empty()) {
     json::object body{{"manifest", manifest}, {"xgboost", trees}};
     FB_ASSIGN_OR_RETURN(json::value v,

@@ -266,6 +266,14 @@ size_t FeatureBinning::BinOfNumber(double x) const {
   return lo;
 }
 
+size_t FeatureBinning::BinOf(const Column& column, size_t row) const {
+  if (column.IsMissing(row)) return MissingBin();
+  if (kind == ColumnKind::kNumeric && column.kind == ColumnKind::kNumeric) {
+    return BinOfNumber(column.numbers[row]);
+  }
+  return BinOfCategory(column.Text(row));
+}
+
 size_t FeatureBinning::BinOfCategory(std::string_view category) const {
   for (size_t b = 0; b < bins.size(); ++b) {
     const auto& cats = bins[b].categories;

@@ -69,6 +69,8 @@ struct FeatureBinning {
   size_t BinOfNumber(double x) const;
   size_t BinOfCategory(std::string_view category) const;
   size_t MissingBin() const;
+  // The bin of a dataset cell (a numeric column's values as text for a categorical binning).
+  size_t BinOf(const Column& column, size_t row) const;
 
   // The binning table as CSV: bin, count, count share, non-events, events, event rate, WOE, IV.
   std::string TableCsv() const;

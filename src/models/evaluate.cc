@@ -56,17 +56,7 @@ double Csi(const ModelFeature& f, const Column& column) {
   for (size_t i = 0; i < b.bins.size(); ++i) expected[i] = double(b.bins[i].count) / total;
   const size_t rows =
       column.kind == ColumnKind::kNumeric ? column.numbers.size() : column.codes.size();
-  for (size_t r = 0; r < rows; ++r) {
-    size_t bin = b.MissingBin();
-    if (!column.IsMissing(r)) {
-      if (f.kind == ColumnKind::kNumeric && column.kind == ColumnKind::kNumeric) {
-        bin = b.BinOfNumber(column.numbers[r]);
-      } else {
-        bin = b.BinOfCategory(column.Text(r));
-      }
-    }
-    actual[bin] += 1.0 / double(rows);
-  }
+  for (size_t r = 0; r < rows; ++r) actual[b.BinOf(column, r)] += 1.0 / double(rows);
   return PsiFromShares(expected, actual);
 }
 

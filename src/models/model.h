@@ -9,7 +9,7 @@
 // features with the largest risk-increasing SHAP contributions.
 //
 // Example:
-//   FB_ASSIGN_OR_RETURN(auto model, Model::Load("models/pd-v3"));
+//   FB_ASSIGN_OR_RETURN(auto model, Model::Load("models/pd-v3"));  // or an XGBoost .json file
 //   InputRow row = {{"income", FeatureValue::Number(5200)}, {"city", FeatureValue::Text("SH")}};
 //   FB_ASSIGN_OR_RETURN(ScoreResult r, model->Score(row));
 //
@@ -115,6 +115,9 @@ class Model {
   // The manifest text (model.json) and, for a GBDT, XGBoost's JSON model.
   static StatusOr<std::unique_ptr<Model>> FromJson(std::string_view manifest,
                                                    std::string_view xgboost_json);
+  // A model trained elsewhere with XGBoost (binary:logistic): numeric inputs named by the
+  // model's feature_names (or f0, f1, ...), default score scaling, no training baseline.
+  static StatusOr<std::unique_ptr<Model>> FromXgboost(std::string_view xgboost_json);
   // Writes the folder (creating it); existing model files in it are replaced.
   Status Save(const std::string& dir) const;
   std::string ManifestJson() const;

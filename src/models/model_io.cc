@@ -386,8 +386,35 @@ StatusOr<std::unique_ptr<Model>> Model::FromJson(std::string_view manifest,
   return model;
 }
 
+StatusOr<std::unique_ptr<Model>> Model::FromXgboost(std::string_view xgboost_json) {
+  FB_ASSIGN_OR_RETURN(TreeEnsemble trees, TreeEnsemble::FromXgboostJson(xgboost_json));
+  std::vector<ModelFeature> features(trees.num_features());
+  for (size_t i = 0; i < features.size(); ++i) {
+    ModelFeature& f = features[i];
+    f.name = i < trees.feature_names().size() ? trees.feature_names()[i] : "f" + std::to_string(i);
+    f.encoding = Encoding::kRaw;
+    f.binning.feature = f.name;
+    f.binning.bins = {Bin{}, Bin{.type = Bin::Type::kMissing}};  // no training distribution
+    f.reason = {"RC_" + f.name, f.name + ": value associated with higher risk"};
+  }
+  auto model =
+      std::make_unique<Model>(ModelKind::kGbdt, std::move(features), ScoreScaling{}, ModelInfo{});
+  FB_RETURN_IF_ERROR(model->SetTrees(std::string(xgboost_json)));
+  return model;
+}
+
 StatusOr<std::unique_ptr<Model>> Model::Load(const std::string& dir) {
   const std::filesystem::path root(dir);
+  // A bare XGBoost model: a .json file, or a folder holding only xgboost.json.
+  const bool xgboost_file = std::filesystem::is_regular_file(root);
+  if (xgboost_file ||
+      (std::filesystem::is_directory(root) && !std::filesystem::exists(root / "model.json") &&
+       std::filesystem::exists(root / "xgboost.json"))) {
+    FB_ASSIGN_OR_RETURN(std::string text, ReadFile(xgboost_file ? root : root / "xgboost.json"));
+    StatusOr<std::unique_ptr<Model>> model = FromXgboost(text);
+    if (!model.ok()) return Status(model.status().code(), dir + ": " + model.status().message());
+    return model;
+  }
   if (!std::filesystem::is_directory(root)) {
     return NotFoundError("model folder " + Quote(dir) + " does not exist");
   }

@@ -172,6 +172,23 @@ TEST(Model, CounterfactualCrossesTheCutoffWithOneChange) {
   }
 }
 
+TEST(Model, LoadsAModelTrainedElsewhereWithXgboost) {
+  const Dataset data = ParseCsv(LoanCsv(2000, 11), {}).value();
+  auto trained = Train(data, Options(ModelKind::kGbdt)).value();
+  TempDir dir;
+  { std::ofstream(dir.path() + "/external.json") << trained->xgboost_json(); }
+  auto external = Model::Load(dir.path() + "/external.json");
+  ASSERT_TRUE(external.ok()) << external.status().message();
+  ASSERT_EQ((*external)->features().size(), trained->features().size());
+  EXPECT_EQ((*external)->features()[0].name, "f0");
+  // Same trees, so the same margin for the same encoded inputs.
+  const std::vector<float> x = trained->Encode(Applicant(4000, 0.7, "Chengdu")).value();
+  EXPECT_DOUBLE_EQ((*external)->Margin(x.data()), trained->Margin(x.data()));
+  InputRow row;
+  for (size_t i = 0; i < x.size(); ++i) row["f" + std::to_string(i)] = FeatureValue::Number(x[i]);
+  EXPECT_TRUE((*external)->Score(row).ok());
+}
+
 TEST(Model, CorruptFilesAreRejected) {
   TempDir dir;
   EXPECT_FALSE(Model::Load(dir.path() + "/missing").ok());

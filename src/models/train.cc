@@ -260,9 +260,7 @@ StatusOr<std::unique_ptr<Model>> Fit(const Dataset& data, const std::vector<std:
       for (size_t i = 0; i < k; ++i) {
         const FeatureBinning& b = features[i].binning;
         const Column& c = *cols[i];
-        const size_t bin = c.IsMissing(r)                   ? b.MissingBin()
-                           : c.kind == ColumnKind::kNumeric ? b.BinOfNumber(c.numbers[r])
-                                                            : b.BinOfCategory(c.Text(r));
+        const size_t bin = b.BinOf(c, r);
         woe[r * k + i] = b.bins[bin].woe;
       }
     }
@@ -311,9 +309,7 @@ StatusOr<std::unique_ptr<Model>> Fit(const Dataset& data, const std::vector<std:
         if (f.encoding == Encoding::kRaw) {
           v = static_cast<float>(c.numbers[r]);
         } else {
-          const size_t bin = c.IsMissing(r)                   ? f.binning.MissingBin()
-                             : c.kind == ColumnKind::kNumeric ? f.binning.BinOfNumber(c.numbers[r])
-                                                              : f.binning.BinOfCategory(c.Text(r));
+          const size_t bin = f.binning.BinOf(c, r);
           v = static_cast<float>(f.binning.bins[bin].woe);
         }
         g.x[r * g.columns + i] = v;
