@@ -233,7 +233,11 @@ Status ValidateObject(const json::object& in, const ObjectSpec& spec,
                       const tenancy::PiiTokenizer& tokenizer, json::object& out) {
   for (const auto& member : in) {
     if (spec.Find(member.key()) == nullptr) {
-      const std::string known = Join(std::views::transform(spec.fields, &FieldSpec::name));
+      // A plain loop, not views::transform: clang 14 (the fuzz build) rejects libstdc++ 12's
+      // ranges here.
+      std::vector<std::string_view> names;
+      for (const FieldSpec& field : spec.fields) names.push_back(field.name);
+      const std::string known = Join(names);
       return InvalidArgumentError("unknown field " + Quote(member.key()) + "; expected: " + known,
                                   std::string(member.key()));
     }

@@ -71,7 +71,8 @@ float Model::EncodeValue(const ModelFeature& f, const FeatureValue& v) const {
 }
 
 StatusOr<std::vector<float>> Model::Encode(const InputRow& row) const {
-  for (const auto& [name, value] : row) {
+  for (const auto& entry : row) {
+    const std::string& name = entry.first;
     const bool known = std::any_of(features_.begin(), features_.end(),
                                    [&](const ModelFeature& f) { return f.name == name; });
     if (!known) {
