@@ -43,6 +43,7 @@ StatusOr<std::string> ReadText(const std::string& path) {
 }
 
 StatusOr<std::string> Sha256Hex(const std::string& path) {
+  if (sodium_init() < 0) return InternalError("libsodium failed to initialise");
   FB_ASSIGN_OR_RETURN(std::string text, ReadText(path));
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
@@ -164,7 +165,6 @@ void AddDataOptions(CLI::App* cmd, ModelCliOptions& o) {
 
 void AddModelCommands(CLI::App& app, GlobalOptions&, Action& run) {
   auto o = std::make_shared<ModelCliOptions>();
-  if (sodium_init() < 0) return;
 
   CLI::App* train =
       app.add_subcommand("train", "Train a credit model (scorecard or gbdt) from CSV");
