@@ -131,13 +131,17 @@ StatusOr<GbdtResult> TrainGbdt(const GbdtData& train, const GbdtData* valid,
   double best_auc = -1;
   for (int round = 0; round < params.max_rounds; ++round) {
     FB_XGB(XGBoosterUpdateOneIter(booster.get(), round, dtrain.get()), "training round");
-    if (valid == nullptr) continue;
+    if (valid == nullptr) {
+      if (params.on_round) params.on_round(round + 1, 0);
+      continue;
+    }
     DMatrixHandle evals[1] = {dvalid.get()};
     const char* names[1] = {"valid"};
     const char* report = nullptr;
     FB_XGB(XGBoosterEvalOneIter(booster.get(), round, evals, names, 1, &report), "evaluation");
     const double auc = ParseAuc(report);
     result.auc_by_round.push_back(auc);
+    if (params.on_round) params.on_round(round + 1, auc);
     if (auc > best_auc + 1e-9) {
       best_auc = auc;
       best_round = round;
@@ -188,6 +192,7 @@ StatusOr<int> CrossValidatedRounds(const std::vector<std::pair<GbdtData, GbdtDat
              "evaluation");
       mean += ParseAuc(report) / double(k);
     }
+    if (params.on_round) params.on_round(round + 1, mean);
     if (mean > best_auc + 1e-9) {
       best_auc = mean;
       best_round = round;

@@ -7,6 +7,7 @@
 //   // r.model_json is XGBoost's JSON model; load it with TreeEnsemble for fast scoring.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +42,9 @@ struct GbdtParams {
   std::vector<int> monotone;    // per column: +1 risk rises with the value, -1 falls, 0 free
   int threads = 0;              // 0 = all cores
   unsigned seed = 0;
+  // Called after each boosting round with the round (from 1) and the validation AUC (0 without
+  // validation data): progress for long trainings.
+  std::function<void(int round, double auc)> on_round;
 };
 
 struct GbdtResult {

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/clock.h"
+#include "common/progress.h"
 #include "common/strings.h"
 #include "models/gbdt.h"
 #include "models/metrics.h"
@@ -339,6 +340,15 @@ StatusOr<std::unique_ptr<Model>> Fit(const Dataset& data, const std::vector<std:
     params.scale_pos_weight = std::stod(spec.class_weight);
   }
   const GbdtData train = encode(data, y);
+  // A progress bar for the user (drawn only on a terminal), not for cross-validation folds.
+  std::optional<Progress> progress;
+  if (o.log) {
+    progress.emplace("boosting", static_cast<std::uint64_t>(params.max_rounds));
+    params.on_round = [&progress](int round, double auc) {
+      progress->Update(static_cast<std::uint64_t>(round),
+                       auc > 0 ? "AUC " + std::to_string(auc).substr(0, 6) : std::string());
+    };
+  }
   if (valid_data != nullptr && plan.rounds == 0 && data.rows < kCvRoundsBelowRows) {
     // A small validation split makes the early-stopping point noisy: choose the tree count by
     // cross-validation on the training rows instead.
@@ -349,6 +359,7 @@ StatusOr<std::unique_ptr<Model>> Fit(const Dataset& data, const std::vector<std:
   if (valid_data != nullptr && plan.rounds == 0) valid = encode(*valid_data, *valid_y);
   if (plan.rounds > 0) params.max_rounds = plan.rounds;
   FB_ASSIGN_OR_RETURN(GbdtResult result, TrainGbdt(train, valid ? &*valid : nullptr, params));
+  if (progress) progress->Finish(std::to_string(result.rounds) + " trees");
   if (plan.rounds == 0) {
     plan.rounds = result.rounds;
     if (valid) {
