@@ -26,6 +26,13 @@ void AddSimulateCommand(CLI::App& app, GlobalOptions& global, Action& run);
 void AddModelCommands(CLI::App& app, GlobalOptions& global, Action& run);
 void AddModelRegistryCommands(CLI::App& app, GlobalOptions& global, Action& run);
 
+// Sends one request to a server (--url) with `Authorization: Bearer <bearer>` and returns the
+// body of a 2xx/3xx answer; other answers become errors carrying the server's message (404 ->
+// kNotFound, 400 -> kInvalidArgument, else kUnavailable).
+StatusOr<std::string> CallServer(const std::string& url, std::string_view method,
+                                 const std::string& path, const std::string& body,
+                                 const std::string& bearer);
+
 // Loads the configuration (file from --config, then the environment).
 StatusOr<server::ServerConfig> LoadConfig(const GlobalOptions& global);
 

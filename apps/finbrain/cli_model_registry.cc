@@ -7,7 +7,7 @@
 #include "common/json_text.h"
 #include "common/strings.h"
 #include "models/model.h"
-#include "server/http_client.h"
+#include "models/registry.h"
 #include "server/runtime.h"
 
 namespace finbrain::cli {
@@ -47,42 +47,15 @@ Status CheckTarget(const RegistryTarget& t) {
 
 StatusOr<json::value> Call(const RegistryTarget& t, std::string_view method,
                            const std::string& path, const std::string& body) {
-  std::string host;
-  std::uint16_t port = 0;
-  FB_RETURN_IF_ERROR(server::ParseHttpUrl(t.url, host, port));
-  FB_ASSIGN_OR_RETURN(auto client, server::HttpClient::Connect(host, port));
-  FB_ASSIGN_OR_RETURN(server::HttpResult result,
-                      client->Send(method, path, body,
-                                   {{"Authorization", "Bearer " + t.api_key},
-                                    {"Content-Type", "application/json"}}));
+  FB_ASSIGN_OR_RETURN(std::string answer, CallServer(t.url, method, path, body, t.api_key));
   boost::system::error_code ec;
-  json::value parsed = json::parse(result.body, ec);
-  if (result.status >= 400) {
-    std::string message = "server answered " + std::to_string(result.status);
-    if (!ec && parsed.is_object() && parsed.as_object().contains("error")) {
-      message += ": " + std::string(parsed.at("error").at("message").as_string());
-    }
-    return Status(result.status == 404   ? StatusCode::kNotFound
-                  : result.status == 400 ? StatusCode::kInvalidArgument
-                                         : StatusCode::kUnavailable,
-                  message);
-  }
+  json::value parsed = json::parse(answer, ec);
   if (ec) return InternalError("server sent invalid JSON");
   return parsed;
 }
 
-json::object VersionJson(const models::ModelVersion& v) {
-  json::object metrics;
-  for (const auto& [k, value] : v.validation_metrics) metrics[k] = value;
-  return {{"name", v.name},
-          {"version", v.version},
-          {"kind", v.kind},
-          {"active", v.active},
-          {"registered_at", v.registered_at},
-          {"author", v.author},
-          {"trained_at", v.trained_at},
-          {"features", v.features},
-          {"validation_metrics", std::move(metrics)}};
+json::value VersionJson(const models::ModelVersion& v) {
+  return json::parse(models::ModelVersionJson(v));
 }
 
 Status Register(const RegistryTarget& t) {

@@ -5,7 +5,6 @@
 #include <iostream>
 
 #include "apps/finbrain/cli.h"
-#include "server/http_client.h"
 #include "server/runtime.h"
 
 namespace finbrain::cli {
@@ -33,22 +32,10 @@ StatusOr<json::value> CallAdmin(const Target& target, std::string_view method,
     return InvalidArgumentError(
         "--url needs the admin token: set FINBRAIN_ADMIN_TOKEN or --admin-token", "admin-token");
   }
-  std::string host;
-  std::uint16_t port = 0;
-  FB_RETURN_IF_ERROR(server::ParseHttpUrl(target.url, host, port));
-  FB_ASSIGN_OR_RETURN(auto client, server::HttpClient::Connect(host, port));
-  FB_ASSIGN_OR_RETURN(
-      server::HttpResult result,
-      client->Send(method, path, body, {{"Authorization", "Bearer " + target.admin_token}}));
+  FB_ASSIGN_OR_RETURN(std::string answer,
+                      CallServer(target.url, method, std::string(path), body, target.admin_token));
   boost::system::error_code ec;
-  json::value parsed = json::parse(result.body, ec);
-  if (result.status >= 400) {
-    std::string message = "server answered " + std::to_string(result.status);
-    if (!ec && parsed.is_object() && parsed.as_object().contains("error")) {
-      message += ": " + std::string(parsed.at("error").at("message").as_string());
-    }
-    return Status(result.status == 404 ? StatusCode::kNotFound : StatusCode::kUnavailable, message);
-  }
+  json::value parsed = json::parse(answer, ec);
   if (ec) return InternalError("server sent invalid JSON");
   return parsed;
 }

@@ -74,41 +74,47 @@ double Auc(const std::vector<double>& pd, const std::vector<std::uint8_t>& y) {
   return (rank_sum - double(bads) * double(bads + 1) / 2) / (double(bads) * double(goods));
 }
 
-std::vector<CurvePoint> RocCurve(const std::vector<double>& pd,
-                                 const std::vector<std::uint8_t>& y) {
+namespace {
+
+// Walks the distinct PD thresholds from the highest down, calling `visit(rows_so_far,
+// bads_so_far, goods_so_far, threshold)` after each group of tied rows.
+template <typename Visit>
+void SweepThresholds(const std::vector<double>& pd, const std::vector<std::uint8_t>& y,
+                     Visit visit) {
   const std::vector<size_t> order = ByPdDescending(pd);
-  const std::int64_t bads = CountEvents(y), goods = std::int64_t(y.size()) - bads;
-  std::vector<CurvePoint> curve = {{0, 0, 1}};
-  std::int64_t tp = 0, fp = 0;
+  std::int64_t bads = 0, goods = 0;
   for (size_t i = 0; i < order.size();) {
     size_t j = i;
     while (j < order.size() && pd[order[j]] == pd[order[i]]) {
-      y[order[j]] ? ++tp : ++fp;
+      y[order[j]] ? ++bads : ++goods;
       ++j;
     }
-    curve.push_back({goods ? double(fp) / double(goods) : 0, bads ? double(tp) / double(bads) : 0,
-                     pd[order[i]]});
+    visit(j, bads, goods, pd[order[i]]);
     i = j;
   }
+}
+
+}  // namespace
+
+std::vector<CurvePoint> RocCurve(const std::vector<double>& pd,
+                                 const std::vector<std::uint8_t>& y) {
+  const std::int64_t bads = CountEvents(y), goods = std::int64_t(y.size()) - bads;
+  std::vector<CurvePoint> curve = {{0, 0, 1}};
+  SweepThresholds(pd, y, [&](size_t, std::int64_t tp, std::int64_t fp, double threshold) {
+    curve.push_back(
+        {goods ? double(fp) / double(goods) : 0, bads ? double(tp) / double(bads) : 0, threshold});
+  });
   return curve;
 }
 
 std::vector<CurvePoint> KsCurve(const std::vector<double>& pd, const std::vector<std::uint8_t>& y) {
-  const std::vector<size_t> order = ByPdDescending(pd);
   const std::int64_t bads = CountEvents(y), goods = std::int64_t(y.size()) - bads;
   std::vector<CurvePoint> curve = {{0, 0, 1}};
-  std::int64_t tp = 0, fp = 0;
-  for (size_t i = 0; i < order.size();) {
-    size_t j = i;
-    while (j < order.size() && pd[order[j]] == pd[order[i]]) {
-      y[order[j]] ? ++tp : ++fp;
-      ++j;
-    }
+  SweepThresholds(pd, y, [&](size_t rows, std::int64_t tp, std::int64_t fp, double threshold) {
     const double bad_share = bads ? double(tp) / double(bads) : 0;
     const double good_share = goods ? double(fp) / double(goods) : 0;
-    curve.push_back({double(j) / double(order.size()), bad_share - good_share, pd[order[i]]});
-    i = j;
-  }
+    curve.push_back({double(rows) / double(pd.size()), bad_share - good_share, threshold});
+  });
   return curve;
 }
 

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/json_text.h"
 #include "common/strings.h"
 #include "models/metrics.h"
 
@@ -28,6 +29,7 @@ json::object MetaJson(const ModelVersion& v) {
   return {{"name", v.name},
           {"version", v.version},
           {"kind", v.kind},
+          {"active", v.active},
           {"registered_at", v.registered_at},
           {"registered_by", v.registered_by},
           {"author", v.author},
@@ -69,6 +71,8 @@ StatusOr<ModelVersion> MetaFromJson(std::string_view text) {
 }
 
 }  // namespace
+
+std::string ModelVersionJson(const ModelVersion& version) { return ToJsonText(MetaJson(version)); }
 
 Status ValidateModelName(std::string_view name) {
   const auto ok = [](char c) {

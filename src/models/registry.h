@@ -113,6 +113,10 @@ class ModelRegistry {
   std::map<std::string, std::shared_ptr<ServingModel>, std::less<>> serving_;
 };
 
+// The version record as JSON text: {name, version, kind, active, registered_at, registered_by,
+// author, trained_at, data_sha256, features, validation_metrics} (API and CLI answers).
+std::string ModelVersionJson(const ModelVersion& version);
+
 // Model names: 1-64 characters of [a-z0-9_-], starting with a letter or digit.
 Status ValidateModelName(std::string_view name);
 

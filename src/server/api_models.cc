@@ -9,20 +9,8 @@ namespace {
 
 namespace json = boost::json;
 
-json::object VersionJson(const models::ModelVersion& v) {
-  json::object metrics;
-  for (const auto& [k, value] : v.validation_metrics) metrics[k] = value;
-  return {{"name", v.name},
-          {"version", v.version},
-          {"kind", v.kind},
-          {"active", v.active},
-          {"registered_at", v.registered_at},
-          {"registered_by", v.registered_by},
-          {"author", v.author},
-          {"trained_at", v.trained_at},
-          {"data_sha256", v.data_sha256},
-          {"features", v.features},
-          {"validation_metrics", std::move(metrics)}};
+json::value VersionJson(const models::ModelVersion& v) {
+  return json::parse(models::ModelVersionJson(v));
 }
 
 // A model file given inline: a JSON object, or its text.
@@ -96,7 +84,7 @@ StatusOr<HttpResponse> Api::RegisterModel(Context& c) {
   FB_ASSIGN_OR_RETURN(models::ModelVersion v,
                       deps_.models.Register(c.tenant, c.params[0], **model, {c.actor, c.action}));
   c.entity += "/v" + std::to_string(v.version);
-  return JsonResponse(201, ToJsonText(VersionJson(v)));
+  return JsonResponse(201, models::ModelVersionJson(v));
 }
 
 StatusOr<HttpResponse> Api::PromoteModel(Context& c) {
@@ -106,7 +94,7 @@ StatusOr<HttpResponse> Api::PromoteModel(Context& c) {
   FB_RETURN_IF_ERROR(RejectUnknownFields(body, {}));
   FB_ASSIGN_OR_RETURN(models::ModelVersion v,
                       deps_.models.Promote(c.tenant, c.params[0], version, {c.actor, c.action}));
-  return JsonResponse(200, ToJsonText(VersionJson(v)));
+  return JsonResponse(200, models::ModelVersionJson(v));
 }
 
 StatusOr<HttpResponse> Api::RollbackModel(Context& c) {
@@ -115,7 +103,7 @@ StatusOr<HttpResponse> Api::RollbackModel(Context& c) {
   FB_RETURN_IF_ERROR(RejectUnknownFields(body, {}));
   FB_ASSIGN_OR_RETURN(models::ModelVersion v,
                       deps_.models.Rollback(c.tenant, c.params[0], {c.actor, c.action}));
-  return JsonResponse(200, ToJsonText(VersionJson(v)));
+  return JsonResponse(200, models::ModelVersionJson(v));
 }
 
 StatusOr<HttpResponse> Api::ScoreModel(Context& c) {
