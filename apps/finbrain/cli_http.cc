@@ -13,10 +13,10 @@ StatusOr<std::string> CallServer(const std::string& url, std::string_view method
   std::uint16_t port = 0;
   FB_RETURN_IF_ERROR(server::ParseHttpUrl(url, host, port));
   FB_ASSIGN_OR_RETURN(auto client, server::HttpClient::Connect(host, port));
-  FB_ASSIGN_OR_RETURN(server::HttpResult result,
-                      client->Send(method, path, body,
-                                   {{"Authorization", "Bearer " + bearer},
-                                    {"Content-Type", "application/json"}}));
+  FB_ASSIGN_OR_RETURN(
+      server::HttpResult result,
+      client->Send(method, path, body,
+                   {{"Authorization", "Bearer " + bearer}, {"Content-Type", "application/json"}}));
   if (result.status < 400) return std::move(result.body);
   // The server's own message ({"error": {"message": ...}}) says what was wrong.
   std::string message = "server answered " + std::to_string(result.status);
