@@ -191,6 +191,13 @@ StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view text) {
     model.expected_margin_ += mean;
   }
   if (model.roots_.empty()) return Corrupt("the model has no trees");
+  // Split thresholds per feature, once (counterfactual searches read them per request).
+  std::vector<std::set<float>> thresholds(model.num_features_);
+  for (const Node& node : model.nodes_) {
+    if (!(node.feature & kLeaf)) thresholds[node.feature & kFeatureMask].insert(node.value);
+  }
+  for (const auto& values : thresholds)
+    model.thresholds_.emplace_back(values.begin(), values.end());
   return model;
 }
 
@@ -227,14 +234,8 @@ double TreeEnsemble::Predict(const float* row) const {
   return 1.0 / (1.0 + std::exp(-PredictMargin(row)));
 }
 
-std::vector<float> TreeEnsemble::Thresholds(size_t feature) const {
-  std::set<float> values;
-  for (const Node& node : nodes_) {
-    if (!(node.feature & kLeaf) && (node.feature & kFeatureMask) == feature) {
-      values.insert(node.value);
-    }
-  }
-  return {values.begin(), values.end()};
+const std::vector<float>& TreeEnsemble::Thresholds(size_t feature) const {
+  return thresholds_[feature];
 }
 
 // TreeSHAP helpers on the unique path of features from the root to the current node.

@@ -46,7 +46,7 @@ class TreeEnsemble {
   double base_margin() const { return base_margin_; }
   const std::vector<std::string>& feature_names() const { return feature_names_; }
   // Every split threshold on `feature`, ascending and distinct (counterfactual search).
-  std::vector<float> Thresholds(size_t feature) const;
+  const std::vector<float>& Thresholds(size_t feature) const;
 
  private:
   struct Node {
@@ -66,7 +66,8 @@ class TreeEnsemble {
   std::vector<Node> nodes_;
   std::vector<double> cover_;  // sum of hessians per node (TreeSHAP weights)
   std::vector<std::uint32_t> roots_;
-  std::vector<std::uint32_t> depths_;  // levels of each tree
+  std::vector<std::uint32_t> depths_;           // levels of each tree
+  std::vector<std::vector<float>> thresholds_;  // per feature, ascending
   double base_margin_ = 0;
   double expected_margin_ = 0;  // base margin plus each tree's cover-weighted mean leaf
   size_t num_features_ = 0;
