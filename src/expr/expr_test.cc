@@ -1,0 +1,144 @@
+#include "expr/expr.h"
+
+#include <gtest/gtest.h>
+
+namespace finbrain::expr {
+namespace {
+
+class ExprTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    score_ = *scope_.Declare("bureau.score", Type::kNumber);
+    income_ = *scope_.Declare("declared_income", Type::kNumber);
+    amount_ = *scope_.Declare("requested_amount", Type::kNumber);
+    channel_ = *scope_.Declare("channel", Type::kText);
+    new_device_ = *scope_.Declare("new_device", Type::kBool);
+  }
+
+  Value Run(std::string_view text, const Frame& frame) {
+    auto e = Expression::Compile(text, scope_);
+    EXPECT_TRUE(e.ok()) << text << ": " << e.status().ToString();
+    return e.ok() ? e->Eval(frame) : Value::Missing(Type::kNumber);
+  }
+  double Num(std::string_view text, const Frame& frame) {
+    const Value v = Run(text, frame);
+    EXPECT_EQ(v.type, Type::kNumber) << text;
+    EXPECT_FALSE(v.missing) << text;
+    return v.number;
+  }
+  std::string CompileError(std::string_view text, Origin origin = {}) {
+    auto e = Expression::Compile(text, scope_, origin);
+    EXPECT_FALSE(e.ok()) << text;
+    return e.ok() ? "" : e.status().message();
+  }
+
+  Scope scope_;
+  int score_ = 0, income_ = 0, amount_ = 0, channel_ = 0, new_device_ = 0;
+};
+
+TEST_F(ExprTest, ArithmeticAndPrecedence) {
+  Frame f(scope_);
+  f.values[size_t(income_)] = Value::Number(12000);
+  f.values[size_t(amount_)] = Value::Number(30000);
+  EXPECT_DOUBLE_EQ(Num("1 + 2 * 3", f), 7);
+  EXPECT_DOUBLE_EQ(Num("(1 + 2) * 3", f), 9);
+  EXPECT_DOUBLE_EQ(Num("-2 * -3 - 1", f), 5);
+  EXPECT_DOUBLE_EQ(Num("10 % 4 + 2.5e1", f), 27);
+  EXPECT_DOUBLE_EQ(Num("requested_amount / declared_income", f), 2.5);
+  EXPECT_DOUBLE_EQ(Num("min(3, requested_amount, 7) + max(1, 2)", f), 5);
+  EXPECT_DOUBLE_EQ(Num("round(2.345, 2) + floor(1.9) + ceil(0.1) + abs(-1)", f), 2.35 + 3);
+  EXPECT_DOUBLE_EQ(Num("clamp(requested_amount, 0, 20000)", f), 20000);
+  EXPECT_DOUBLE_EQ(Num("if(requested_amount > 1000, 1, 2)", f), 1);
+  EXPECT_DOUBLE_EQ(Num("len('杭州ab')", f), 4);
+}
+
+TEST_F(ExprTest, ConditionsAndText) {
+  Frame f(scope_);
+  f.values[size_t(channel_)] = Value::Text("app");
+  f.values[size_t(score_)] = Value::Number(580);
+  f.values[size_t(new_device_)] = Value::Bool(true);
+  auto holds = [&](std::string_view text) {
+    auto e = Expression::Compile(text, scope_);
+    EXPECT_TRUE(e.ok()) << e.status().ToString();
+    return e.ok() && e->Holds(f);
+  };
+  EXPECT_TRUE(holds("bureau.score < 600 and channel == 'app'"));
+  EXPECT_TRUE(holds("channel in ['app', \"web\"] && new_device"));
+  EXPECT_TRUE(holds("channel not in ['web'] or false"));
+  EXPECT_FALSE(holds("not new_device"));
+  EXPECT_TRUE(holds("!(bureau.score >= 600) && between(bureau.score, 500, 600)"));
+  EXPECT_TRUE(
+      holds("starts_with(channel, 'a') and ends_with(channel, 'p') and contains(channel, 'pp')"));
+  EXPECT_TRUE(holds("bureau.score in [500, 580, -1]"));
+}
+
+TEST_F(ExprTest, MissingValuesFollowThreeValuedLogic) {
+  Frame f(scope_);  // everything missing
+  f.values[size_t(amount_)] = Value::Number(5000);
+  EXPECT_TRUE(Run("declared_income + 1", f).missing);
+  EXPECT_TRUE(Run("bureau.score < 600", f).missing);
+  EXPECT_TRUE(Run("channel in ['app']", f).missing);
+  EXPECT_FALSE(Run("bureau.score < 600", f).truthy());
+  EXPECT_FALSE(Run("not (bureau.score < 600)", f).truthy());  // unknown stays unknown
+  // false and unknown = false; true or unknown = true
+  EXPECT_TRUE(Run("requested_amount < 0 and bureau.score < 600", f).number == 0);
+  EXPECT_FALSE(Run("requested_amount < 0 and bureau.score < 600", f).missing);
+  EXPECT_TRUE(Run("requested_amount > 0 or bureau.score < 600", f).truthy());
+  EXPECT_TRUE(Run("requested_amount > 0 and bureau.score < 600", f).missing);
+  EXPECT_TRUE(Run("is_missing(bureau.score)", f).truthy());
+  EXPECT_DOUBLE_EQ(Num("coalesce(bureau.score, declared_income, 600)", f), 600);
+  EXPECT_DOUBLE_EQ(Num("if(bureau.score < 600, 1, 2)", f), 2);  // unknown takes the else branch
+}
+
+TEST_F(ExprTest, DivisionByZeroAndDomainErrorsAreMissing) {
+  Frame f(scope_);
+  f.values[size_t(income_)] = Value::Number(0);
+  EXPECT_TRUE(Run("100 / declared_income", f).missing);
+  EXPECT_TRUE(Run("100 % declared_income", f).missing);
+  EXPECT_TRUE(Run("log(declared_income)", f).missing);
+  EXPECT_TRUE(Run("sqrt(declared_income - 1)", f).missing);
+  EXPECT_TRUE(Run("exp(1000)", f).missing);  // overflow, not inf
+  EXPECT_FALSE(Run("100 / declared_income > 5", f).truthy());
+}
+
+TEST_F(ExprTest, ReadsListsTheSlotsUsed) {
+  auto e = Expression::Compile("coalesce(declared_income, 0) + bureau.score * 2", scope_);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->reads(), (std::vector<int>{score_, income_}));
+  auto constant = Expression::Compile("1 + 2 * 3", scope_);
+  ASSERT_TRUE(constant.ok());
+  EXPECT_TRUE(constant->reads().empty());
+}
+
+TEST_F(ExprTest, CompileErrorsNameLineColumnAndProblem) {
+  EXPECT_EQ(CompileError("bureau.scor < 600"), "line 1:1: unknown name 'bureau.scor'");
+  EXPECT_EQ(CompileError("channel + 1"), "line 1:9: '+' needs number, got text");
+  EXPECT_EQ(CompileError("bureau.score == 'x'"), "line 1:14: cannot compare number with text");
+  EXPECT_EQ(CompileError("bureau.score and new_device"), "line 1:14: 'and' needs bool, got number");
+  EXPECT_EQ(CompileError("bureau.score = 600"),
+            "line 1:14: '=' is not an operator; compare with '=='");
+  EXPECT_EQ(CompileError("(1 + 2"), "line 1:7: expected ')', found the end");
+  EXPECT_EQ(CompileError("foo(1)"), "line 1:1: unknown function 'foo'");
+  EXPECT_EQ(CompileError("clamp(1, 2)"), "line 1:1: clamp() takes 3 arguments, got 2");
+  EXPECT_EQ(CompileError("channel in ['a', 1]"),
+            "line 1:18: list member is number, but the value is text");
+  EXPECT_EQ(CompileError("'open"), "line 1:1: unterminated text literal");
+  EXPECT_EQ(CompileError("1 2"), "line 1:3: unexpected '2'");
+  EXPECT_EQ(CompileError("  "), "line 1:1: empty expression");
+  EXPECT_EQ(CompileError("1 $ 2"), "line 1:3: unexpected character '$'");
+  // Positions are relative to where the expression sits in its file.
+  EXPECT_EQ(CompileError("1 +\n  chanel", {.line = 7, .column = 11, .source = "s.yaml"}),
+            "s.yaml: line 8:3: unknown name 'chanel'");
+  const Type want = Type::kBool;
+  auto typed = Expression::Compile("bureau.score + 1", scope_, {}, &want);
+  ASSERT_FALSE(typed.ok());
+  EXPECT_EQ(typed.status().message(), "line 1:1: the expression is number, expected bool");
+}
+
+TEST_F(ExprTest, ScopeRejectsConflictingTypes) {
+  EXPECT_EQ(*scope_.Declare("channel", Type::kText), channel_);
+  EXPECT_FALSE(scope_.Declare("channel", Type::kNumber).ok());
+}
+
+}  // namespace
+}  // namespace finbrain::expr
