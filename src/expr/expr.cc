@@ -331,8 +331,9 @@ class Parser {
         ++column;
       }
     }
-    std::string message = origin_.source.empty() ? std::string() : origin_.source + ": ";
-    message += "line " + std::to_string(line) + ":" + std::to_string(column) + ": " + what;
+    std::string message = "line " + std::to_string(line) + ":" + std::to_string(column) + ": ";
+    if (!origin_.source.empty()) message += origin_.source + ": ";
+    message += what;
     return InvalidArgumentError(std::move(message), origin_.source);
   }
 

@@ -98,7 +98,7 @@ struct Frame {
 struct Origin {
   int line = 1;
   int column = 1;
-  std::string source;  // "strategy.yaml: rules[2].when", prepended to errors when set
+  std::string source;  // "rules[2].when": named in errors ("line 7:12: rules[2].when: ...")
 };
 
 class Expression {

@@ -128,7 +128,7 @@ TEST_F(ExprTest, CompileErrorsNameLineColumnAndProblem) {
   EXPECT_EQ(CompileError("1 $ 2"), "line 1:3: unexpected character '$'");
   // Positions are relative to where the expression sits in its file.
   EXPECT_EQ(CompileError("1 +\n  chanel", {.line = 7, .column = 11, .source = "s.yaml"}),
-            "s.yaml: line 8:3: unknown name 'chanel'");
+            "line 8:3: s.yaml: unknown name 'chanel'");
   const Type want = Type::kBool;
   auto typed = Expression::Compile("bureau.score + 1", scope_, {}, &want);
   ASSERT_FALSE(typed.ok());

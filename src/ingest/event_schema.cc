@@ -554,6 +554,40 @@ std::vector<std::string> EventSchema::FieldNames(std::string_view event_type) co
   return names;
 }
 
+namespace {
+void AddScalars(const ObjectSpec& spec, const std::string& prefix,
+                std::vector<EventSchema::ScalarField>& out) {
+  using K = EventSchema::ScalarKind;
+  for (const FieldSpec& f : spec.fields) {
+    const std::string path = prefix + f.name;
+    switch (f.kind) {
+      case Kind::kInteger:
+      case Kind::kNumber:
+        out.push_back({path, K::kNumber});
+        break;
+      case Kind::kBoolean:
+        out.push_back({path, K::kBool});
+        break;
+      case Kind::kObject:
+        AddScalars(*f.object, path + ".", out);
+        break;
+      case Kind::kArray:
+      case Kind::kStringArray:
+        break;
+      default:
+        out.push_back({path, K::kText});
+    }
+  }
+}
+}  // namespace
+
+std::vector<EventSchema::ScalarField> EventSchema::ScalarFields(std::string_view event_type) const {
+  std::vector<ScalarField> fields;
+  auto it = impl_->schemas.find(event_type);
+  if (it != impl_->schemas.end()) AddScalars(*it->second, "", fields);
+  return fields;
+}
+
 StatusOr<ValidatedEvent> EventSchema::ValidateJson(std::string_view text,
                                                    const tenancy::PiiTokenizer& tokenizer) const {
   boost::system::error_code ec;

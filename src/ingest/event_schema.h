@@ -74,6 +74,16 @@ class EventSchema {
   // Field names of `event_type` (for docs and tests); empty for an unknown type.
   std::vector<std::string> FieldNames(std::string_view event_type) const;
 
+  // The scalar fields of `event_type` that expressions may read, nested objects flattened with
+  // dots ("bureau.score"); arrays are left out. Integers and numbers are kNumber; strings,
+  // enums, timestamps and PII tokens kText; booleans kBool. Empty for an unknown type.
+  enum class ScalarKind { kNumber, kText, kBool };
+  struct ScalarField {
+    std::string path;
+    ScalarKind kind;
+  };
+  std::vector<ScalarField> ScalarFields(std::string_view event_type) const;
+
   struct Impl;
   ~EventSchema();
 

@@ -1,0 +1,362 @@
+#include "features/feature_set.h"
+
+#include <boost/json.hpp>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "common/entity_types.h"
+#include "common/strings.h"
+#include "common/yaml_helpers.h"
+#include "expr/expr.h"
+
+namespace finbrain::features {
+
+namespace json = boost::json;
+
+std::string_view AggregateName(Aggregate aggregate) {
+  static constexpr std::string_view kNames[] = {"count", "sum",      "mean",        "min",
+                                                "max",   "distinct", "since_first", "since_last"};
+  return kNames[size_t(aggregate)];
+}
+
+std::string_view DefaultKeyField(std::string_view entity) {
+  static constexpr std::pair<std::string_view, std::string_view> kKeys[] = {
+      {"user", "user_id"},
+      {"phone", "phone"},
+      {"device", "device_id"},
+      {"ip", "ip"},
+      {"address", "address"},
+      {"card", "card_number"},
+      {"id_number", "id_number"},
+      {"email", "email"},
+      {"enterprise", "enterprise_id"},
+      {"merchant", "merchant_id"},
+      {"application", "application_id"}};
+  for (const auto& [type, key] : kKeys) {
+    if (type == entity) return key;
+  }
+  return {};
+}
+
+namespace {
+
+// FNV-1a: stable across builds and runs, so persisted distinct sets stay valid.
+std::uint64_t StableHash(std::string_view bytes) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+// 8 hex digits of the stable hash.
+std::string Fingerprint(std::string_view canonical) {
+  std::uint64_t h = StableHash(canonical);
+  std::string hex(8, '0');
+  for (int i = 7; i >= 0; --i, h >>= 4) hex[size_t(i)] = "0123456789abcdef"[h & 15];
+  return hex;
+}
+
+struct FieldSlot {
+  std::vector<std::string> path;  // "bureau.score" -> {"bureau", "score"}
+  int slot = 0;
+  ingest::EventSchema::ScalarKind kind;
+};
+
+struct FeatureOfType {
+  size_t feature = 0;
+  int key_slot = 0;
+  int field_slot = -1;
+  std::optional<expr::Expression> filter;
+};
+
+struct EventTypePlan {
+  expr::Scope scope;
+  std::vector<FieldSlot> reads;  // only the fields some feature needs
+  std::vector<FeatureOfType> features;
+};
+
+}  // namespace
+
+struct FeatureSet::Compiled {
+  std::map<std::string, EventTypePlan, std::less<>> by_type;
+};
+
+FeatureSet::~FeatureSet() = default;
+
+namespace {
+
+expr::Type ExprType(ingest::EventSchema::ScalarKind kind) {
+  switch (kind) {
+    case ingest::EventSchema::ScalarKind::kNumber:
+      return expr::Type::kNumber;
+    case ingest::EventSchema::ScalarKind::kBool:
+      return expr::Type::kBool;
+    case ingest::EventSchema::ScalarKind::kText:
+      break;
+  }
+  return expr::Type::kText;
+}
+
+EventTypePlan& PlanFor(FeatureSet::Compiled& compiled, const std::string& type) {
+  auto it = compiled.by_type.find(type);
+  if (it != compiled.by_type.end()) return it->second;
+  EventTypePlan& plan = compiled.by_type[type];
+  for (const auto& f : ingest::EventSchema::Get().ScalarFields(type)) {
+    plan.scope.Declare(f.path, ExprType(f.kind)).value();
+  }
+  return plan;
+}
+
+void MarkRead(EventTypePlan& plan, int slot) {
+  for (const FieldSlot& r : plan.reads) {
+    if (r.slot == slot) return;
+  }
+  FieldSlot read;
+  read.slot = slot;
+  std::string_view path = plan.scope.names()[size_t(slot)];
+  while (true) {
+    const size_t dot = path.find('.');
+    read.path.emplace_back(path.substr(0, dot));
+    if (dot == std::string_view::npos) break;
+    path.remove_prefix(dot + 1);
+  }
+  const expr::Type type = plan.scope.type_of(slot);
+  read.kind = type == expr::Type::kNumber ? ingest::EventSchema::ScalarKind::kNumber
+              : type == expr::Type::kBool ? ingest::EventSchema::ScalarKind::kBool
+                                          : ingest::EventSchema::ScalarKind::kText;
+  plan.reads.push_back(std::move(read));
+}
+
+StatusOr<Aggregate> ParseAggregate(const YAML::Node& node, const std::string& path) {
+  const std::string text = node.as<std::string>();
+  for (int a = 0; a <= int(Aggregate::kSinceLast); ++a) {
+    if (AggregateName(Aggregate(a)) == text) return Aggregate(a);
+  }
+  return YamlError(node, path,
+                   "unknown aggregate " + Quote(text) +
+                       " (expected count, sum, mean, min, max, distinct, since_first, since_last)");
+}
+
+Status ParseFeature(const YAML::Node& node, const std::string& path, FeatureDef& def,
+                    FeatureSet::Compiled& compiled, size_t index) {
+  FB_RETURN_IF_ERROR(CheckKeys(
+      node, path,
+      {"name", "entity", "key", "event", "aggregate", "field", "filter", "window", "description"}));
+  for (const char* required : {"name", "entity", "event", "aggregate"}) {
+    if (!node[required]) return YamlError(node, path, std::string("missing '") + required + "'");
+  }
+  FB_RETURN_IF_ERROR(ReadScalar(node, "name", path, def.name));
+  if (def.name.empty() || !std::all_of(def.name.begin(), def.name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+      })) {
+    return YamlError(node["name"], path + ".name", "must be letters, digits and '_'");
+  }
+  FB_RETURN_IF_ERROR(ReadScalar(node, "entity", path, def.entity));
+  if (!IsEntityType(def.entity)) {
+    return YamlError(node["entity"], path + ".entity",
+                     "unknown entity type " + Quote(def.entity) +
+                         " (expected one of: " + Join(kEntityTypes, ", ") + ")");
+  }
+  def.key = std::string(DefaultKeyField(def.entity));
+  FB_RETURN_IF_ERROR(ReadScalar(node, "key", path, def.key));
+  const YAML::Node events = node["event"];
+  if (events.IsSequence()) {
+    for (const auto& e : events) def.events.push_back(e.as<std::string>());
+  } else {
+    def.events.push_back(events.as<std::string>());
+  }
+  FB_ASSIGN_OR_RETURN(def.aggregate, ParseAggregate(node["aggregate"], path + ".aggregate"));
+  FB_RETURN_IF_ERROR(ReadScalar(node, "field", path, def.field));
+  const bool needs_field = def.aggregate == Aggregate::kSum || def.aggregate == Aggregate::kMean ||
+                           def.aggregate == Aggregate::kMin || def.aggregate == Aggregate::kMax ||
+                           def.aggregate == Aggregate::kDistinct;
+  if (needs_field && def.field.empty()) {
+    return YamlError(node, path, std::string(AggregateName(def.aggregate)) + " needs a 'field'");
+  }
+  if (!needs_field && !def.field.empty()) {
+    return YamlError(node["field"], path + ".field",
+                     std::string(AggregateName(def.aggregate)) + " takes no field");
+  }
+  const bool since =
+      def.aggregate == Aggregate::kSinceFirst || def.aggregate == Aggregate::kSinceLast;
+  if (const YAML::Node window = node["window"]) {
+    if (since) return YamlError(window, path + ".window", "since_first/since_last take no window");
+    StatusOr<TimeMicros> w = ParseDuration(window.as<std::string>());
+    if (!w.ok()) return YamlError(window, path + ".window", w.status().message());
+    constexpr TimeMicros kMinute = 60'000'000;
+    if (*w % kMinute != 0 || *w > 90 * 1440 * kMinute) {
+      return YamlError(window, path + ".window", "must be whole minutes from 1m to 90d");
+    }
+    def.window = *w;
+  } else if (!since) {
+    return YamlError(node, path, "missing 'window'");
+  }
+
+  for (size_t e = 0; e < def.events.size(); ++e) {
+    const std::string& type = def.events[e];
+    const YAML::Node where = events.IsSequence() ? events[e] : events;
+    if (!ingest::IsEventType(type)) {
+      return YamlError(where, path + ".event", "unknown event type " + Quote(type));
+    }
+    EventTypePlan& plan = PlanFor(compiled, type);
+    FeatureOfType f{.feature = index};
+    const expr::Scope::Entry* key = plan.scope.Find(def.key);
+    if (key == nullptr || plan.scope.type_of(key->slot) != expr::Type::kText) {
+      return YamlError(node["key"] ? node["key"] : node["entity"], path + ".key",
+                       type + " has no text field " + Quote(def.key) + " for the " + def.entity +
+                           " id; name it with 'key'");
+    }
+    f.key_slot = key->slot;
+    MarkRead(plan, f.key_slot);
+    if (!def.field.empty()) {
+      const expr::Scope::Entry* field = plan.scope.Find(def.field);
+      if (field == nullptr) {
+        return YamlError(node["field"], path + ".field",
+                         type + " has no field " + Quote(def.field));
+      }
+      if (def.aggregate != Aggregate::kDistinct && field->type != expr::Type::kNumber) {
+        return YamlError(node["field"], path + ".field",
+                         Quote(def.field) + " is " + std::string(expr::TypeName(field->type)) +
+                             "; " + std::string(AggregateName(def.aggregate)) + " needs a number");
+      }
+      f.field_slot = field->slot;
+      MarkRead(plan, f.field_slot);
+    }
+    if (const YAML::Node filter = node["filter"]) {
+      def.filter = filter.as<std::string>();
+      const auto [line, column] = ScalarStart(filter);
+      const expr::Type want = expr::Type::kBool;
+      StatusOr<expr::Expression> compiled_filter = expr::Expression::Compile(
+          def.filter, plan.scope, {.line = line, .column = column, .source = path + ".filter"},
+          &want);
+      if (!compiled_filter.ok()) return compiled_filter.status();
+      for (int slot : compiled_filter->reads()) MarkRead(plan, slot);
+      f.filter = std::move(*compiled_filter);
+    }
+    plan.features.push_back(std::move(f));
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<std::shared_ptr<const FeatureSet>> FeatureSet::Parse(std::string_view yaml) {
+  std::shared_ptr<FeatureSet> set(new FeatureSet());
+  set->yaml_ = std::string(yaml);
+  set->compiled_ = std::make_unique<Compiled>();
+  try {
+    FB_ASSIGN_OR_RETURN(const YAML::Node root, ParseYaml(yaml));
+    FB_RETURN_IF_ERROR(CheckKeys(root, "", {"features", "lateness"}));
+    if (const YAML::Node lateness = root["lateness"]) {
+      StatusOr<TimeMicros> l = ParseDuration(lateness.as<std::string>());
+      if (!l.ok()) return YamlError(lateness, "lateness", l.status().message());
+      set->lateness_ = *l;
+    }
+    const YAML::Node list = root["features"];
+    if (!list || !list.IsSequence() || list.size() == 0) {
+      return YamlError(list ? list : root, "features", "must be a non-empty list");
+    }
+    std::set<std::string> names;
+    for (size_t i = 0; i < list.size(); ++i) {
+      FeatureDef def;
+      const std::string path = "features[" + std::to_string(i) + "]";
+      FB_RETURN_IF_ERROR(ParseFeature(list[i], path, def, *set->compiled_, i));
+      std::string canonical = def.entity + '|' + def.key + '|' + Join(def.events, ",") + '|' +
+                              std::string(AggregateName(def.aggregate)) + '|' + def.field + '|' +
+                              def.filter + '|' + std::to_string(def.window);
+      def.id = def.name + "@" + Fingerprint(canonical);
+      if (!names.insert(def.name).second) {
+        return YamlError(list[i]["name"], path + ".name", "duplicate feature " + Quote(def.name));
+      }
+      set->features_.push_back(std::move(def));
+    }
+  } catch (const YAML::Exception& e) {
+    return InvalidArgumentError("line " + std::to_string(e.mark.line + 1) + ":" +
+                                std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+  return std::shared_ptr<const FeatureSet>(std::move(set));
+}
+
+StatusOr<std::shared_ptr<const FeatureSet>> FeatureSet::Load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return NotFoundError("cannot read feature set " + Quote(path), "features");
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto set = Parse(text.str());
+  if (!set.ok()) {
+    return Status(set.status().code(), path + ": " + set.status().message(), set.status().field());
+  }
+  return set;
+}
+
+int FeatureSet::Find(std::string_view name) const {
+  for (size_t i = 0; i < features_.size(); ++i) {
+    if (features_[i].name == name) return int(i);
+  }
+  return -1;
+}
+
+std::vector<std::string> FeatureSet::entities() const {
+  std::set<std::string> types;
+  for (const FeatureDef& f : features_) types.insert(f.entity);
+  return {types.begin(), types.end()};
+}
+
+bool FeatureSet::Consumes(std::string_view event_type) const {
+  return compiled_->by_type.find(event_type) != compiled_->by_type.end();
+}
+
+Status FeatureSet::Extract(std::string_view event_type, std::string_view event_json, TimeMicros at,
+                           std::vector<Update>& out) const {
+  auto it = compiled_->by_type.find(event_type);
+  if (it == compiled_->by_type.end()) return OkStatus();
+  const EventTypePlan& plan = it->second;
+  boost::system::error_code ec;
+  unsigned char arena[4096];
+  json::monotonic_resource resource(arena, sizeof arena);
+  const json::value parsed =
+      json::parse(json::string_view(event_json.data(), event_json.size()), ec, &resource);
+  if (ec || !parsed.is_object()) return DataLossError("stored event is not a JSON object");
+  expr::Frame frame(plan.scope);
+  for (const FieldSlot& read : plan.reads) {
+    const json::value* v = &parsed;
+    for (const std::string& part : read.path) {
+      const json::object* o = v->if_object();
+      v = o ? o->if_contains(part) : nullptr;
+      if (v == nullptr) break;
+    }
+    if (v == nullptr) continue;
+    expr::Value& slot = frame.values[size_t(read.slot)];
+    if (v->is_string()) {
+      slot = expr::Value::Text(std::string_view(v->get_string()));
+    } else if (v->is_bool()) {
+      slot = expr::Value::Bool(v->get_bool());
+    } else if (v->is_number()) {
+      slot = expr::Value::Number(v->to_number<double>());
+    }
+  }
+  for (const FeatureOfType& f : plan.features) {
+    const expr::Value& key = frame.values[size_t(f.key_slot)];
+    if (key.missing || key.text.empty()) continue;
+    if (f.filter && !f.filter->Holds(frame)) continue;
+    Update u{.feature = f.feature, .entity = std::string(key.text), .at = at};
+    if (f.field_slot >= 0) {
+      const expr::Value& field = frame.values[size_t(f.field_slot)];
+      if (field.missing) continue;  // an aggregate of a field counts only events that have it
+      if (features_[f.feature].aggregate == Aggregate::kDistinct) {
+        u.distinct = field.type == expr::Type::kText ? StableHash(field.text)
+                                                     : StableHash(std::to_string(field.number));
+      } else {
+        u.value = field.number;
+      }
+    }
+    out.push_back(std::move(u));
+  }
+  return OkStatus();
+}
+
+}  // namespace finbrain::features

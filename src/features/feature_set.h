@@ -1,0 +1,114 @@
+// FeatureSet: per-entity sliding-window features, declared once in YAML and served both online
+// (FeatureStore, updated by the ingestion fan-out) and offline (Backfill, point in time).
+//
+//   lateness: 10m              # history kept beyond each window for events that arrive late
+//   features:
+//     - name: apps_per_phone_7d
+//       entity: phone           # user phone device ip address card id_number email enterprise
+//       event: credit_application   # or a list of event types
+//       aggregate: count        # count sum mean min max distinct since_first since_last
+//       window: 7d              # 1m .. 90d, a whole number of minutes
+//     - name: failed_logins_1h
+//       entity: user
+//       event: login
+//       filter: "not success"   # an expression over the event's fields (see expr.h)
+//       aggregate: count
+//       window: 1h
+//     - name: devices_per_user_30d
+//       entity: user
+//       event: [login, credit_application]
+//       aggregate: distinct
+//       field: device_id
+//       window: 30d
+//
+// `key` names the event field holding the entity's id when it is not the usual one (user_id,
+// phone, device_id, ip, address, card_number, id_number, email, enterprise_id, merchant_id).
+//
+// Semantics at time t: a window W covers the events with occurred_at < t in the bucket holding
+// t and the 60 buckets before it, buckets being W/60 wide: between W and W + W/60 of history
+// (pre-aggregated buckets keep memory bounded). count/sum/distinct of nothing are 0;
+// mean/min/max of nothing are missing. since_first / since_last are seconds from the entity's
+// first / latest matching event to t (missing when none); they take no window.
+//
+// Thread-safety: immutable once parsed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "ingest/event_schema.h"
+
+namespace finbrain::features {
+
+enum class Aggregate { kCount, kSum, kMean, kMin, kMax, kDistinct, kSinceFirst, kSinceLast };
+std::string_view AggregateName(Aggregate aggregate);
+
+inline constexpr int kBucketsPerWindow = 60;
+
+struct FeatureDef {
+  std::string name;
+  // name@<hex fingerprint of the definition>: stored state is keyed by it, so a changed
+  // definition never reads the history of the old one.
+  std::string id;
+  std::string entity;               // entity type
+  std::string key;                  // the event field with the entity's id
+  std::vector<std::string> events;  // event types that feed it
+  Aggregate aggregate = Aggregate::kCount;
+  std::string field;      // sum/mean/min/max: a numeric field; distinct: any scalar field
+  std::string filter;     // expression text, empty for none
+  TimeMicros window = 0;  // 0 for since_first / since_last
+
+  TimeMicros bucket_width() const { return window / kBucketsPerWindow; }
+  bool windowed() const { return window > 0; }
+};
+
+// One event's contribution to one feature.
+struct Update {
+  size_t feature = 0;  // index in FeatureSet::features()
+  std::string entity;  // the entity id (PII already tokenized by validation)
+  TimeMicros at = 0;
+  double value = 0;            // sum/mean/min/max
+  std::uint64_t distinct = 0;  // distinct: a stable 64-bit hash of the field's value
+};
+
+class FeatureSet {
+ public:
+  // Parses and compiles; errors name line:column and the key path. `source` prefixes them.
+  static StatusOr<std::shared_ptr<const FeatureSet>> Parse(std::string_view yaml);
+  static StatusOr<std::shared_ptr<const FeatureSet>> Load(const std::string& path);
+
+  const std::vector<FeatureDef>& features() const { return features_; }
+  TimeMicros lateness() const { return lateness_; }
+  const std::string& yaml() const { return yaml_; }
+  // Index of a feature by name, or -1.
+  int Find(std::string_view name) const;
+  // The entity types the features are about, sorted.
+  std::vector<std::string> entities() const;
+
+  bool Consumes(std::string_view event_type) const;
+  // The updates an event makes (none when no feature reads its type, or filters reject it).
+  // `event_json` is the event's canonical JSON.
+  Status Extract(std::string_view event_type, std::string_view event_json, TimeMicros at,
+                 std::vector<Update>& out) const;
+
+  struct Compiled;
+  ~FeatureSet();
+
+ private:
+  FeatureSet() = default;
+  std::vector<FeatureDef> features_;
+  TimeMicros lateness_ = 0;
+  std::string yaml_;
+  std::unique_ptr<Compiled> compiled_;
+};
+
+// The usual event field holding an entity type's id ("" for an unknown type).
+std::string_view DefaultKeyField(std::string_view entity);
+
+}  // namespace finbrain::features

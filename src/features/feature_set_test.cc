@@ -1,0 +1,116 @@
+#include "features/feature_set.h"
+
+#include <gtest/gtest.h>
+
+namespace finbrain::features {
+namespace {
+
+constexpr std::string_view kYaml = R"(lateness: 10m
+features:
+  - name: failed_logins_1h
+    entity: user
+    event: login
+    filter: "not success and method != 'biometric'"
+    aggregate: count
+    window: 1h
+  - name: devices_per_user_30d
+    entity: user
+    event: [login, credit_application]
+    aggregate: distinct
+    field: device_id
+    window: 30d
+  - name: requested_per_phone_7d
+    entity: phone
+    event: credit_application
+    aggregate: sum
+    field: requested_amount
+    window: 7d
+  - name: phone_age
+    entity: phone
+    event: credit_application
+    aggregate: since_first
+)";
+
+std::string ParseError(std::string_view yaml) {
+  auto set = FeatureSet::Parse(yaml);
+  EXPECT_FALSE(set.ok()) << yaml;
+  return set.ok() ? "" : set.status().message();
+}
+
+TEST(FeatureSetTest, ParsesAndExtractsUpdates) {
+  auto set = FeatureSet::Parse(kYaml);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  const FeatureSet& s = **set;
+  ASSERT_EQ(s.features().size(), 4u);
+  EXPECT_EQ(s.lateness(), 600'000'000);
+  EXPECT_EQ(s.features()[0].bucket_width(), 60'000'000);
+  EXPECT_EQ(s.features()[3].window, 0);
+  EXPECT_EQ(s.entities(), (std::vector<std::string>{"phone", "user"}));
+  EXPECT_TRUE(s.Consumes("login"));
+  EXPECT_FALSE(s.Consumes("order"));
+
+  std::vector<Update> out;
+  ASSERT_TRUE(s.Extract("login",
+                        R"({"user_id":"u1","device_id":"d1","success":false,"method":"password"})",
+                        5, out)
+                  .ok());
+  ASSERT_EQ(out.size(), 2u);  // the failed-login count and the distinct device
+  EXPECT_EQ(out[0].feature, 0u);
+  EXPECT_EQ(out[0].entity, "u1");
+  EXPECT_EQ(out[1].feature, 1u);
+  EXPECT_NE(out[1].distinct, 0u);
+  out.clear();
+  ASSERT_TRUE(
+      s.Extract("login", R"({"user_id":"u1","device_id":"d1","success":true})", 5, out).ok());
+  EXPECT_EQ(out.size(), 1u);  // the filter rejects successful logins
+  out.clear();
+  ASSERT_TRUE(s.Extract("credit_application",
+                        R"({"user_id":"u1","phone":"tok_phone_ab","requested_amount":5000})", 9,
+                        out)
+                  .ok());
+  ASSERT_EQ(out.size(), 2u);  // no device_id: only the phone's sum and first-seen
+  EXPECT_EQ(out[0].entity, "tok_phone_ab");
+  EXPECT_DOUBLE_EQ(out[0].value, 5000);
+}
+
+TEST(FeatureSetTest, DefinitionChangesChangeTheStateId) {
+  auto a = FeatureSet::Parse(kYaml).value();
+  std::string changed(kYaml);
+  changed.replace(changed.find("window: 7d"), 10, "window: 3d");
+  auto b = FeatureSet::Parse(changed).value();
+  EXPECT_EQ(a->features()[0].id, b->features()[0].id);
+  EXPECT_NE(a->features()[2].id, b->features()[2].id);
+}
+
+TEST(FeatureSetTest, ErrorsNameLineColumnAndKey) {
+  EXPECT_EQ(ParseError("features:\n  - name: x\n    entity: usr\n    event: login\n"
+                       "    aggregate: count\n    window: 1h\n"),
+            "line 3:13: features[0].entity: unknown entity type 'usr' (expected one of: user, "
+            "phone, device, ip, address, card, id_number, email, enterprise, merchant, "
+            "application)");
+  EXPECT_EQ(ParseError("features:\n  - name: x\n    entity: user\n    event: login\n"
+                       "    aggregate: count\n    window: 90s\n"),
+            "line 6:13: features[0].window: must be whole minutes from 1m to 90d");
+  EXPECT_EQ(ParseError("features:\n  - name: x\n    entity: user\n    event: login\n"
+                       "    aggregate: sum\n    field: device_id\n    window: 1h\n"),
+            "line 6:12: features[0].field: 'device_id' is text; sum needs a number");
+  EXPECT_EQ(ParseError("features:\n  - name: x\n    entity: user\n    event: login\n"
+                       "    filter: \"success == 1\"\n    aggregate: count\n    window: 1h\n"),
+            "line 5:22: features[0].filter: cannot compare bool with number");
+  EXPECT_EQ(ParseError("features:\n  - name: x\n    entity: merchant\n    event: login\n"
+                       "    aggregate: count\n    window: 1h\n"),
+            "line 3:13: features[0].key: login has no text field 'merchant_id' for the "
+            "merchant id; name it with 'key'");
+  EXPECT_EQ(ParseError("features:\n  - name: x\n    entity: user\n    event: logon\n"
+                       "    aggregate: count\n    window: 1h\n"),
+            "line 4:12: features[0].event: unknown event type 'logon'");
+  EXPECT_EQ(ParseError("features:\n  - name: x\n    entity: user\n    event: login\n"
+                       "    aggregate: count\n    windw: 1h\n"),
+            "line 6:5: features[0].windw: unknown key (expected one of: aggregate, description, "
+            "entity, event, field, filter, key, name, window)");
+  EXPECT_EQ(ParseError("features: []\n"), "line 1:11: features: must be a non-empty list");
+  EXPECT_EQ(ParseError("features: [a\n"), "line 2:1: end of sequence flow not found");
+}
+
+}  // namespace
+}  // namespace finbrain::features
