@@ -34,4 +34,33 @@ StatusOr<std::string> CallServer(const std::string& url, std::string_view method
   return Status(code, message);
 }
 
+void AddTargetOptions(CLI::App* cmd, Target& t) {
+  cmd->add_option("--url", t.url, "Server URL, e.g. http://127.0.0.1:8080");
+  cmd->add_option("--api-key", t.api_key, "Tenant API key for --url")->envname("FINBRAIN_API_KEY");
+  cmd->add_option("--data-dir", t.data_dir, "Data directory, when no server holds it");
+  cmd->add_option("--tenant", t.tenant, "Tenant, with --data-dir");
+}
+
+Status CheckTarget(const Target& t) {
+  if (t.url.empty() == t.data_dir.empty()) {
+    return InvalidArgumentError("give either --url (with --api-key) or --data-dir (with --tenant)");
+  }
+  if (!t.url.empty() && t.api_key.empty()) {
+    return InvalidArgumentError("--url needs --api-key (or FINBRAIN_API_KEY)", "api-key");
+  }
+  if (!t.data_dir.empty() && t.tenant.empty()) {
+    return InvalidArgumentError("--data-dir needs --tenant", "tenant");
+  }
+  return OkStatus();
+}
+
+StatusOr<std::string> CallTarget(const Target& t, std::string_view method, const std::string& path,
+                                 const std::string& body) {
+  FB_ASSIGN_OR_RETURN(std::string answer, CallServer(t.url, method, path, body, t.api_key));
+  boost::system::error_code ec;
+  const boost::json::value parsed = boost::json::parse(answer, ec);
+  if (ec) return InternalError("server sent invalid JSON");
+  return boost::json::serialize(parsed);
+}
+
 }  // namespace finbrain::cli

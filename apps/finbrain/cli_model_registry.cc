@@ -15,43 +15,16 @@ namespace {
 
 namespace json = boost::json;
 
-struct RegistryTarget {
-  std::string url;
-  std::string api_key;
-  std::string data_dir;
-  std::string tenant;
+struct RegistryTarget : Target {
   std::string name;
   std::string folder;
   int version = 0;
 };
 
-void AddTarget(CLI::App* cmd, RegistryTarget& t) {
-  cmd->add_option("--url", t.url, "Server URL, e.g. http://127.0.0.1:8080");
-  cmd->add_option("--api-key", t.api_key, "Tenant API key for --url")->envname("FINBRAIN_API_KEY");
-  cmd->add_option("--data-dir", t.data_dir, "Data directory, when no server holds it");
-  cmd->add_option("--tenant", t.tenant, "Tenant, with --data-dir");
-}
-
-Status CheckTarget(const RegistryTarget& t) {
-  if (t.url.empty() == t.data_dir.empty()) {
-    return InvalidArgumentError("give either --url (with --api-key) or --data-dir (with --tenant)");
-  }
-  if (!t.url.empty() && t.api_key.empty()) {
-    return InvalidArgumentError("--url needs --api-key (or FINBRAIN_API_KEY)", "api-key");
-  }
-  if (!t.data_dir.empty() && t.tenant.empty()) {
-    return InvalidArgumentError("--data-dir needs --tenant", "tenant");
-  }
-  return OkStatus();
-}
-
 StatusOr<json::value> Call(const RegistryTarget& t, std::string_view method,
                            const std::string& path, const std::string& body) {
-  FB_ASSIGN_OR_RETURN(std::string answer, CallServer(t.url, method, path, body, t.api_key));
-  boost::system::error_code ec;
-  json::value parsed = json::parse(answer, ec);
-  if (ec) return InternalError("server sent invalid JSON");
-  return parsed;
+  FB_ASSIGN_OR_RETURN(std::string answer, CallTarget(t, method, path, body));
+  return json::parse(answer);
 }
 
 json::value VersionJson(const models::ModelVersion& v) {
@@ -130,12 +103,12 @@ void AddModelRegistryCommands(CLI::App& app, GlobalOptions&, Action& run) {
   CLI::App* reg = model->add_subcommand("register", "Store a model folder as a new version");
   reg->add_option("folder", t->folder, "Folder written by `finbrain train`")->required();
   reg->add_option("--name", t->name, "Model name (a-z, 0-9, _ and -)")->required();
-  AddTarget(reg, *t);
+  AddTargetOptions(reg, *t);
   reg->callback([&run, t] { run = [t] { return Register(*t); }; });
 
   CLI::App* list = model->add_subcommand("list", "List models, or one model's versions");
   list->add_option("--name", t->name, "Show this model's versions");
-  AddTarget(list, *t);
+  AddTargetOptions(list, *t);
   list->callback([&run, t] { run = [t] { return List(*t); }; });
 
   CLI::App* promote = model->add_subcommand("promote", "Make a version the active one");
@@ -143,13 +116,13 @@ void AddModelRegistryCommands(CLI::App& app, GlobalOptions&, Action& run) {
   promote->add_option("version", t->version, "Version to activate")
       ->required()
       ->check(CLI::PositiveNumber);
-  AddTarget(promote, *t);
+  AddTargetOptions(promote, *t);
   promote->callback([&run, t] { run = [t] { return Activate(*t, false); }; });
 
   CLI::App* rollback =
       model->add_subcommand("rollback", "Re-activate the previously active version");
   rollback->add_option("name", t->name, "Model name")->required();
-  AddTarget(rollback, *t);
+  AddTargetOptions(rollback, *t);
   rollback->callback([&run, t] { run = [t] { return Activate(*t, true); }; });
 }
 

@@ -12,13 +12,13 @@ namespace {
 
 namespace json = boost::json;
 
-struct Target {
+struct AdminTarget {
   std::string url;
   std::string data_dir;
   std::string admin_token;
 };
 
-void AddTargetOptions(CLI::App* cmd, Target& target) {
+void AddAdminTargetOptions(CLI::App* cmd, AdminTarget& target) {
   cmd->add_option("--url", target.url,
                   "Server URL (uses the admin API), e.g. http://127.0.0.1:8080");
   cmd->add_option("--data-dir", target.data_dir, "Data directory, when no server holds it");
@@ -26,7 +26,7 @@ void AddTargetOptions(CLI::App* cmd, Target& target) {
       ->envname("FINBRAIN_ADMIN_TOKEN");
 }
 
-StatusOr<json::value> CallAdmin(const Target& target, std::string_view method,
+StatusOr<json::value> CallAdmin(const AdminTarget& target, std::string_view method,
                                 std::string_view path, const std::string& body) {
   if (target.admin_token.empty()) {
     return InvalidArgumentError(
@@ -41,7 +41,7 @@ StatusOr<json::value> CallAdmin(const Target& target, std::string_view method,
 }
 
 StatusOr<std::unique_ptr<server::Runtime>> OpenDirect(const GlobalOptions& global,
-                                                      const Target& target) {
+                                                      const AdminTarget& target) {
   std::string data_dir = target.data_dir;
   if (data_dir.empty()) {
     FB_ASSIGN_OR_RETURN(server::ServerConfig config, LoadConfig(global));
@@ -67,7 +67,7 @@ void AddTenantCommands(CLI::App& app, GlobalOptions& global, Action& run) {
   key->require_subcommand(1);
 
   {
-    auto target = std::make_shared<Target>();
+    auto target = std::make_shared<AdminTarget>();
     auto name = std::make_shared<std::string>();
     auto rps = std::make_shared<double>(0);
     auto burst = std::make_shared<double>(0);
@@ -77,7 +77,7 @@ void AddTenantCommands(CLI::App& app, GlobalOptions& global, Action& run) {
     cmd->add_option("--rate-limit", *rps, "Requests per second for this tenant")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--burst", *burst, "Burst size for this tenant")->check(CLI::PositiveNumber);
-    AddTargetOptions(cmd, *target);
+    AddAdminTargetOptions(cmd, *target);
     cmd->callback([&global, &run, target, name, rps, burst] {
       run = [&global, target, name, rps, burst]() -> Status {
         std::optional<tenancy::RateLimit> limit;
@@ -102,9 +102,9 @@ void AddTenantCommands(CLI::App& app, GlobalOptions& global, Action& run) {
     });
   }
   {
-    auto target = std::make_shared<Target>();
+    auto target = std::make_shared<AdminTarget>();
     CLI::App* cmd = tenant->add_subcommand("list", "List tenants");
-    AddTargetOptions(cmd, *target);
+    AddAdminTargetOptions(cmd, *target);
     cmd->callback([&global, &run, target] {
       run = [&global, target]() -> Status {
         std::vector<std::pair<std::string, std::string>> rows;
@@ -126,12 +126,12 @@ void AddTenantCommands(CLI::App& app, GlobalOptions& global, Action& run) {
     });
   }
   {
-    auto target = std::make_shared<Target>();
+    auto target = std::make_shared<AdminTarget>();
     auto name = std::make_shared<std::string>();
     CLI::App* cmd =
         key->add_subcommand("create", "Create another API key for a tenant (shown once)");
     cmd->add_option("tenant", *name, "Tenant name")->required();
-    AddTargetOptions(cmd, *target);
+    AddAdminTargetOptions(cmd, *target);
     cmd->callback([&global, &run, target, name] {
       run = [&global, target, name]() -> Status {
         if (!target->url.empty()) {
@@ -149,12 +149,12 @@ void AddTenantCommands(CLI::App& app, GlobalOptions& global, Action& run) {
     });
   }
   {
-    auto target = std::make_shared<Target>();
+    auto target = std::make_shared<AdminTarget>();
     auto key_id = std::make_shared<std::string>();
     CLI::App* cmd =
         key->add_subcommand("revoke", "Revoke an API key; requests with it then get 403");
     cmd->add_option("key_id", *key_id, "Key id (the part after fbk_)")->required();
-    AddTargetOptions(cmd, *target);
+    AddAdminTargetOptions(cmd, *target);
     cmd->callback([&global, &run, target, key_id] {
       run = [&global, target, key_id]() -> Status {
         if (!target->url.empty()) {
@@ -171,12 +171,12 @@ void AddTenantCommands(CLI::App& app, GlobalOptions& global, Action& run) {
     });
   }
   {
-    auto target = std::make_shared<Target>();
+    auto target = std::make_shared<AdminTarget>();
     auto name = std::make_shared<std::string>();
     CLI::App* cmd = key->add_subcommand(
         "list", "List a tenant's API keys (ids only; secrets are never stored)");
     cmd->add_option("tenant", *name, "Tenant name")->required();
-    AddTargetOptions(cmd, *target);
+    AddAdminTargetOptions(cmd, *target);
     cmd->callback([&global, &run, target, name] {
       run = [&global, target, name]() -> Status {
         struct Row {

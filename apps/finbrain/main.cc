@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   cli::AddSimulateCommand(app, global, run);
   cli::AddModelCommands(app, global, run);
   cli::AddModelRegistryCommands(app, global, run);
+  cli::AddFeatureCommands(app, global, run);
 
   try {
     app.parse(argc, argv);

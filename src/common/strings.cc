@@ -99,4 +99,14 @@ std::string Quote(std::string_view text, size_t max) {
   return out;
 }
 
+std::string CsvField(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
 }  // namespace finbrain

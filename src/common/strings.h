@@ -37,4 +37,7 @@ std::string SortableKey(std::uint64_t n);
 // Prints `text` for an error message: truncated to `max` bytes, control bytes escaped.
 std::string Quote(std::string_view text, size_t max = 80);
 
+// One CSV field, always quoted (RFC 4180: inner quotes doubled).
+std::string CsvField(std::string_view text);
+
 }  // namespace finbrain

@@ -292,13 +292,9 @@ std::string FeatureBinning::TableCsv() const {
   out.precision(6);
   out << "bin,count,count_share,non_events,events,event_rate,woe,iv\n";
   for (const Bin& b : bins) {
-    std::string label = b.Label();
-    std::string quoted = "\"";
-    for (char c : label) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    quoted += '"';
-    out << quoted << ',' << b.count << ',' << (total ? double(b.count) / double(total) : 0) << ','
-        << b.count - b.events << ',' << b.events << ',' << b.EventRate() << ',' << b.woe << ','
-        << b.iv << '\n';
+    out << CsvField(b.Label()) << ',' << b.count << ','
+        << (total ? double(b.count) / double(total) : 0) << ',' << b.count - b.events << ','
+        << b.events << ',' << b.EventRate() << ',' << b.woe << ',' << b.iv << '\n';
   }
   out << "\"totals\"," << total << ",1," << total - events << ',' << events << ','
       << (total ? double(events) / double(total) : 0) << ",," << iv << '\n';

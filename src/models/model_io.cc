@@ -179,12 +179,6 @@ std::string SafeFileName(std::string_view name) {
   return out.empty() ? "_" : out;
 }
 
-std::string CsvField(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 }  // namespace
 
 std::string Model::ManifestJson() const {

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "features/feature_store.h"
 #include "fraud/list_store.h"
 #include "ingest/event_store.h"
 #include "ingest/type_counts.h"
@@ -46,6 +47,7 @@ struct ApiDeps {
   ingest::TypeCounts& type_counts;
   const tenancy::PiiTokenizer& tokenizer;
   models::ModelRegistry& models;
+  features::FeatureStore& features;
   HttpMetrics& metrics;
   const Clock& clock;
   // Extra Prometheus text appended to /metrics (e.g. storage counters); may be empty.
@@ -102,6 +104,9 @@ class Api {
   StatusOr<HttpResponse> RollbackModel(Context& c);
   StatusOr<HttpResponse> ScoreModel(Context& c);
   StatusOr<HttpResponse> ModelMonitoring(Context& c);
+  StatusOr<HttpResponse> PutFeatures(Context& c);
+  StatusOr<HttpResponse> GetFeatures(Context& c);
+  StatusOr<HttpResponse> FeatureValues(Context& c);
   StatusOr<HttpResponse> AdminCreateTenant(Context& c);
   StatusOr<HttpResponse> AdminListTenants(Context& c);
   StatusOr<HttpResponse> AdminCreateKey(Context& c);

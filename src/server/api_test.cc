@@ -22,7 +22,7 @@ class ApiTest : public ::testing::Test {
         limiter_({.requests_per_second = 0}),
         api_(ApiDeps{*runtime_->directory, *runtime_->audit, limiter_, *runtime_->lists,
                      *runtime_->events, *runtime_->type_counts, *runtime_->tokenizer,
-                     *runtime_->models, metrics_, clock_, nullptr},
+                     *runtime_->models, *runtime_->features, metrics_, clock_, nullptr},
              {.admin_token = "admin-token-0123456789"}) {}
 
   HttpResponse Call(std::string method, std::string target, std::string body = "",
@@ -160,6 +160,48 @@ TEST_F(ApiTest, EventBatchesLoadGoodRowsAndNameBadOnes) {
   const std::string other = NewTenant("other");
   EXPECT_EQ(Call("GET", "/v1/events/e1", "", other).status, 404);
   EXPECT_EQ(json::parse(Call("GET", "/v1/stats/events", "", other).body).at("total"), 0);
+}
+
+TEST_F(ApiTest, FeatureWindowsAreDeclaredFedByEventsAndServed) {
+  const std::string key = NewTenant("acme");
+  EXPECT_EQ(Call("GET", "/v1/features", "", key).status, 404);
+  HttpResponse r = Call("PUT", "/v1/features", "features:\n  - name: x\n    entity: user\n", key);
+  ASSERT_EQ(r.status, 400);
+  EXPECT_NE(json::parse(r.body).at("error").at("message").as_string().find("missing 'event'"),
+            json::string::npos);
+  const std::string yaml =
+      "features:\n"
+      "  - {name: apps_per_phone_1d, entity: phone, event: credit_application, aggregate: count, "
+      "window: 1d}\n"
+      "  - {name: amount_per_user_1d, entity: user, event: credit_application, aggregate: sum, "
+      "field: requested_amount, window: 1d}\n";
+  r = Call("PUT", "/v1/features", yaml, key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("features").at(1).at("window"), "1d");
+  std::string events = "[";
+  for (int i = 0; i < 3; ++i) {
+    if (i > 0) events += ",";
+    events += R"({"event_type":"credit_application","event_id":"a)" + std::to_string(i) +
+              R"(","occurred_at":"2027-01-15T0)" + std::to_string(i) +
+              R"(:00:00Z","application_id":"app)" + std::to_string(i) + R"(","user_id":"u)" +
+              std::to_string(i % 2) +
+              R"(","product":"cash_loan","requested_amount":1000,"term_months":12,)"
+              R"("phone":"+86 138-0013-8000"})";
+  }
+  ASSERT_EQ(Call("POST", "/v1/events", events + "]", key).status, 200);
+  // Raw phone numbers are tokenized before the lookup, like the events were.
+  r = Call("GET", "/v1/features/values?phone=13800138000&user=u0&at=2027-01-15T12:00:00Z", "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::value values = json::parse(r.body).at("values");
+  EXPECT_EQ(values.at("apps_per_phone_1d").to_number<double>(), 3);
+  EXPECT_EQ(values.at("amount_per_user_1d").to_number<double>(), 2000);
+  r = Call("GET", "/v1/features/values?user=u1&at=2027-01-15T12:00:00Z", "", key);
+  EXPECT_TRUE(json::parse(r.body).at("values").at("apps_per_phone_1d").is_null());
+  EXPECT_EQ(Call("GET", "/v1/features/values?planet=1", "", key).status, 400);
+  EXPECT_EQ(Call("GET", "/v1/features/values?user=u1&at=yesterday", "", key).status, 400);
+  EXPECT_EQ(Call("GET", "/v1/features/values", "", key).status, 400);
+  // Another tenant has no features.
+  EXPECT_EQ(Call("GET", "/v1/features", "", NewTenant("other")).status, 404);
 }
 
 }  // namespace

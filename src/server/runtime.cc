@@ -20,6 +20,9 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
                                                                 *runtime->audit));
   FB_ASSIGN_OR_RETURN(runtime->type_counts, ingest::TypeCounts::Load(*runtime->store));
   FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->type_counts));
+  FB_ASSIGN_OR_RETURN(runtime->features,
+                      features::FeatureStore::Load(*runtime->store, *runtime->audit));
+  FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->features));
   runtime->models =
       std::make_unique<models::ModelRegistry>(*runtime->store, *runtime->audit, *options.clock);
   return runtime;

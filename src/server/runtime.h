@@ -15,6 +15,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "features/feature_store.h"
 #include "fraud/list_store.h"
 #include "ingest/event_store.h"
 #include "ingest/type_counts.h"
@@ -47,6 +48,7 @@ struct Runtime {
   std::unique_ptr<tenancy::TenantDirectory> directory;
   std::unique_ptr<fraud::ListStore> lists;
   std::unique_ptr<ingest::TypeCounts> type_counts;
+  std::unique_ptr<features::FeatureStore> features;
   std::unique_ptr<ingest::EventStore> events;  // persists consumer checkpoints on destruction
   std::unique_ptr<models::ModelRegistry> models;
   std::unique_ptr<storage::CommitQueue> commits;

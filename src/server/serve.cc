@@ -36,6 +36,7 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
                   .type_counts = *runtime->type_counts,
                   .tokenizer = *runtime->tokenizer,
                   .models = *runtime->models,
+                  .features = *runtime->features,
                   .metrics = metrics,
                   .clock = SystemClock(),
                   .refresh_metrics =

@@ -1,0 +1,87 @@
+// /v1/features: the tenant's feature windows (declaration and online values).
+#include "common/entity_types.h"
+#include "common/json_text.h"
+#include "common/strings.h"
+#include "common/yaml_helpers.h"
+#include "server/api_internal.h"
+#include "server/errors.h"
+
+namespace finbrain::server {
+namespace {
+
+namespace json = boost::json;
+
+json::object FeatureSetJson(const features::FeatureSet& set) {
+  json::array list;
+  for (const features::FeatureDef& f : set.features()) {
+    json::object o{{"name", f.name},
+                   {"entity", f.entity},
+                   {"key", f.key},
+                   {"events", json::array(f.events.begin(), f.events.end())},
+                   {"aggregate", features::AggregateName(f.aggregate)}};
+    if (!f.field.empty()) o["field"] = f.field;
+    if (!f.filter.empty()) o["filter"] = f.filter;
+    if (f.windowed()) o["window"] = FormatDuration(f.window);
+    list.push_back(std::move(o));
+  }
+  return {{"lateness", FormatDuration(set.lateness() > 0 ? set.lateness() : 0)},
+          {"features", std::move(list)},
+          {"yaml", set.yaml()}};
+}
+
+}  // namespace
+
+StatusOr<HttpResponse> Api::PutFeatures(Context& c) {
+  c.entity = "features";
+  if (c.request.body.empty()) {
+    return InvalidArgumentError("the body must be the feature set as YAML", "body");
+  }
+  StatusOr<std::shared_ptr<const features::FeatureSet>> set =
+      features::FeatureSet::Parse(c.request.body);
+  if (!set.ok()) {
+    return InvalidArgumentError(set.status().message(),
+                                set.status().field().empty() ? "body" : set.status().field());
+  }
+  FB_RETURN_IF_ERROR(deps_.features.SetFeatureSet(c.tenant, *set, {c.actor, c.action}));
+  return JsonResponse(200, ToJsonText(FeatureSetJson(**set)));
+}
+
+StatusOr<HttpResponse> Api::GetFeatures(Context& c) {
+  const std::shared_ptr<const features::FeatureSet> set = deps_.features.For(c.tenant);
+  if (!set) return NotFoundError("the tenant has declared no features (PUT /v1/features)");
+  return JsonResponse(200, ToJsonText(FeatureSetJson(*set)));
+}
+
+StatusOr<HttpResponse> Api::FeatureValues(Context& c) {
+  const std::shared_ptr<const features::FeatureSet> set = deps_.features.For(c.tenant);
+  if (!set) return NotFoundError("the tenant has declared no features (PUT /v1/features)");
+  std::initializer_list<std::string_view> known = {
+      "at",   "user",      "phone", "device",     "ip",       "address",
+      "card", "id_number", "email", "enterprise", "merchant", "application"};
+  FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, known));
+  TimeMicros at = deps_.clock.NowMicros();
+  features::EntityIds ids;
+  for (const auto& [name, value] : query) {
+    if (name == "at") {
+      StatusOr<TimeMicros> parsed = ParseRfc3339(value);
+      if (!parsed.ok()) return InvalidArgumentError("at must be an RFC 3339 time", "at");
+      at = *parsed;
+      continue;
+    }
+    StatusOr<std::string> id = deps_.lists.CanonicalValue(name, value);
+    if (!id.ok()) return InvalidArgumentError(name + ": " + id.status().message(), name);
+    ids[name] = std::move(*id);
+  }
+  if (ids.empty()) {
+    return InvalidArgumentError("name at least one entity, e.g. ?user=u1&phone=13800138000",
+                                "query");
+  }
+  const std::vector<std::optional<double>> values = deps_.features.Compute(c.tenant, ids, at);
+  json::object out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    out[set->features()[i].name] = values[i] ? json::value(*values[i]) : json::value(nullptr);
+  }
+  return JsonResponse(200, ToJsonText(json::object{{"at", FormatRfc3339(at)}, {"values", out}}));
+}
+
+}  // namespace finbrain::server
