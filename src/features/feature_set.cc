@@ -1,6 +1,5 @@
 #include "features/feature_set.h"
 
-#include <boost/json.hpp>
 #include <fstream>
 #include <map>
 #include <set>
@@ -10,10 +9,9 @@
 #include "common/strings.h"
 #include "common/yaml_helpers.h"
 #include "expr/expr.h"
+#include "ingest/event_fields.h"
 
 namespace finbrain::features {
-
-namespace json = boost::json;
 
 std::string_view AggregateName(Aggregate aggregate) {
   static constexpr std::string_view kNames[] = {"count", "sum",      "mean",        "min",
@@ -60,12 +58,6 @@ std::string Fingerprint(std::string_view canonical) {
   return hex;
 }
 
-struct FieldSlot {
-  std::vector<std::string> path;  // "bureau.score" -> {"bureau", "score"}
-  int slot = 0;
-  ingest::EventSchema::ScalarKind kind;
-};
-
 struct FeatureOfType {
   size_t feature = 0;
   int key_slot = 0;
@@ -75,7 +67,7 @@ struct FeatureOfType {
 
 struct EventTypePlan {
   expr::Scope scope;
-  std::vector<FieldSlot> reads;  // only the fields some feature needs
+  ingest::EventFields fields;  // binds only the fields some feature reads
   std::vector<FeatureOfType> features;
 };
 
@@ -89,46 +81,13 @@ FeatureSet::~FeatureSet() = default;
 
 namespace {
 
-expr::Type ExprType(ingest::EventSchema::ScalarKind kind) {
-  switch (kind) {
-    case ingest::EventSchema::ScalarKind::kNumber:
-      return expr::Type::kNumber;
-    case ingest::EventSchema::ScalarKind::kBool:
-      return expr::Type::kBool;
-    case ingest::EventSchema::ScalarKind::kText:
-      break;
-  }
-  return expr::Type::kText;
-}
-
 EventTypePlan& PlanFor(FeatureSet::Compiled& compiled, const std::string& type) {
   auto it = compiled.by_type.find(type);
   if (it != compiled.by_type.end()) return it->second;
   EventTypePlan& plan = compiled.by_type[type];
-  for (const auto& f : ingest::EventSchema::Get().ScalarFields(type)) {
-    plan.scope.Declare(f.path, ExprType(f.kind)).value();
-  }
+  // The type was checked by the caller, so declaring its fields cannot fail.
+  plan.fields = ingest::EventFields::Declare(type, "", plan.scope).value();
   return plan;
-}
-
-void MarkRead(EventTypePlan& plan, int slot) {
-  for (const FieldSlot& r : plan.reads) {
-    if (r.slot == slot) return;
-  }
-  FieldSlot read;
-  read.slot = slot;
-  std::string_view path = plan.scope.names()[size_t(slot)];
-  while (true) {
-    const size_t dot = path.find('.');
-    read.path.emplace_back(path.substr(0, dot));
-    if (dot == std::string_view::npos) break;
-    path.remove_prefix(dot + 1);
-  }
-  const expr::Type type = plan.scope.type_of(slot);
-  read.kind = type == expr::Type::kNumber ? ingest::EventSchema::ScalarKind::kNumber
-              : type == expr::Type::kBool ? ingest::EventSchema::ScalarKind::kBool
-                                          : ingest::EventSchema::ScalarKind::kText;
-  plan.reads.push_back(std::move(read));
 }
 
 StatusOr<Aggregate> ParseAggregate(const YAML::Node& node, const std::string& path) {
@@ -211,7 +170,7 @@ Status ParseFeature(const YAML::Node& node, const std::string& path, FeatureDef&
                            " id; name it with 'key'");
     }
     f.key_slot = key->slot;
-    MarkRead(plan, f.key_slot);
+    plan.fields.Need(f.key_slot);
     if (!def.field.empty()) {
       const expr::Scope::Entry* field = plan.scope.Find(def.field);
       if (field == nullptr) {
@@ -224,7 +183,7 @@ Status ParseFeature(const YAML::Node& node, const std::string& path, FeatureDef&
                              "; " + std::string(AggregateName(def.aggregate)) + " needs a number");
       }
       f.field_slot = field->slot;
-      MarkRead(plan, f.field_slot);
+      plan.fields.Need(f.field_slot);
     }
     if (const YAML::Node filter = node["filter"]) {
       def.filter = filter.as<std::string>();
@@ -234,7 +193,7 @@ Status ParseFeature(const YAML::Node& node, const std::string& path, FeatureDef&
           def.filter, plan.scope, {.line = line, .column = column, .source = path + ".filter"},
           &want);
       if (!compiled_filter.ok()) return compiled_filter.status();
-      for (int slot : compiled_filter->reads()) MarkRead(plan, slot);
+      for (int slot : compiled_filter->reads()) plan.fields.Need(slot);
       f.filter = std::move(*compiled_filter);
     }
     plan.features.push_back(std::move(f));
@@ -315,30 +274,9 @@ Status FeatureSet::Extract(std::string_view event_type, std::string_view event_j
   auto it = compiled_->by_type.find(event_type);
   if (it == compiled_->by_type.end()) return OkStatus();
   const EventTypePlan& plan = it->second;
-  boost::system::error_code ec;
-  unsigned char arena[4096];
-  json::monotonic_resource resource(arena, sizeof arena);
-  const json::value parsed =
-      json::parse(json::string_view(event_json.data(), event_json.size()), ec, &resource);
-  if (ec || !parsed.is_object()) return DataLossError("stored event is not a JSON object");
   expr::Frame frame(plan.scope);
-  for (const FieldSlot& read : plan.reads) {
-    const json::value* v = &parsed;
-    for (const std::string& part : read.path) {
-      const json::object* o = v->if_object();
-      v = o ? o->if_contains(part) : nullptr;
-      if (v == nullptr) break;
-    }
-    if (v == nullptr) continue;
-    expr::Value& slot = frame.values[size_t(read.slot)];
-    if (v->is_string()) {
-      slot = expr::Value::Text(std::string_view(v->get_string()));
-    } else if (v->is_bool()) {
-      slot = expr::Value::Bool(v->get_bool());
-    } else if (v->is_number()) {
-      slot = expr::Value::Number(v->to_number<double>());
-    }
-  }
+  ingest::EventFields::Texts texts;
+  FB_RETURN_IF_ERROR(plan.fields.Bind(event_json, frame, texts));
   for (const FeatureOfType& f : plan.features) {
     const expr::Value& key = frame.values[size_t(f.key_slot)];
     if (key.missing || key.text.empty()) continue;

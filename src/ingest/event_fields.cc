@@ -1,0 +1,77 @@
+#include "ingest/event_fields.h"
+
+#include <boost/json.hpp>
+
+#include "common/strings.h"
+#include "ingest/event_schema.h"
+
+namespace finbrain::ingest {
+
+namespace json = boost::json;
+
+StatusOr<EventFields> EventFields::Declare(std::string_view event_type, std::string_view prefix,
+                                           expr::Scope& scope) {
+  if (!IsEventType(event_type)) {
+    return InvalidArgumentError("unknown event type " + Quote(event_type), "event_type");
+  }
+  EventFields fields;
+  for (const EventSchema::ScalarField& f : EventSchema::Get().ScalarFields(event_type)) {
+    const expr::Type type = f.kind == EventSchema::ScalarKind::kNumber ? expr::Type::kNumber
+                            : f.kind == EventSchema::ScalarKind::kBool ? expr::Type::kBool
+                                                                       : expr::Type::kText;
+    std::string name(prefix);
+    name += f.path;
+    FB_ASSIGN_OR_RETURN(int slot, scope.Declare(name, type));
+    Field field{.slot = slot};
+    std::string_view path = f.path;
+    while (true) {
+      const size_t dot = path.find('.');
+      field.path.emplace_back(path.substr(0, dot));
+      if (dot == std::string_view::npos) break;
+      path.remove_prefix(dot + 1);
+    }
+    fields.fields_.push_back(std::move(field));
+  }
+  return fields;
+}
+
+void EventFields::Need(int slot) {
+  for (Field& f : fields_) {
+    if (f.slot == slot) f.needed = true;
+  }
+}
+
+void EventFields::NeedAll() {
+  for (Field& f : fields_) f.needed = true;
+}
+
+Status EventFields::Bind(std::string_view text, expr::Frame& frame, Texts& texts) const {
+  boost::system::error_code ec;
+  unsigned char arena[4096];
+  json::monotonic_resource resource(arena, sizeof arena);
+  const json::value parsed =
+      json::parse(json::string_view(text.data(), text.size()), ec, &resource);
+  if (ec || !parsed.is_object()) return InvalidArgumentError("the event is not a JSON object");
+  for (const Field& f : fields_) {
+    if (!f.needed) continue;
+    const json::value* v = &parsed;
+    for (const std::string& part : f.path) {
+      const json::object* o = v->if_object();
+      v = o ? o->if_contains(part) : nullptr;
+      if (v == nullptr) break;
+    }
+    if (v == nullptr) continue;
+    expr::Value& slot = frame.values[size_t(f.slot)];
+    if (v->is_string() && slot.type == expr::Type::kText) {
+      texts.emplace_back(v->get_string());
+      slot = expr::Value::Text(texts.back());
+    } else if (v->is_bool() && slot.type == expr::Type::kBool) {
+      slot = expr::Value::Bool(v->get_bool());
+    } else if (v->is_number() && slot.type == expr::Type::kNumber) {
+      slot = expr::Value::Number(v->to_number<double>());
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace finbrain::ingest
