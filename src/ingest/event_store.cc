@@ -114,7 +114,8 @@ Status EventStore::AddConsumer(EventConsumer& consumer) {
 
 void EventStore::Ingest(std::string_view tenant, std::vector<ValidatedEvent> events,
                         tenancy::AuditEntry audit,
-                        std::function<void(const Status&, const IngestSummary&)> done) {
+                        std::function<void(const Status&, const IngestSummary&)> done,
+                        storage::WriteBatch extra) {
   auto pending = std::make_shared<Pending>();
   pending->tenant = std::string(tenant);
   // Reserve each id before looking in the store: a concurrent request with the same id is
@@ -155,8 +156,9 @@ void EventStore::Ingest(std::string_view tenant, std::vector<ValidatedEvent> eve
     pending->events.push_back(std::move(events[reserved_event[r]]));
   }
   pending->summary.accepted = pending->events.size();
-  audit.entity = "events accepted=" + std::to_string(pending->summary.accepted) +
-                 " duplicates=" + std::to_string(pending->summary.duplicates);
+  if (!audit.entity.empty()) audit.entity += ' ';
+  audit.entity += "events accepted=" + std::to_string(pending->summary.accepted) +
+                  " duplicates=" + std::to_string(pending->summary.duplicates);
 
   auto sequencer = [this, pending](storage::WriteBatch& batch) {
     pending->first_seq = pending_seq_ + 1;
@@ -174,7 +176,7 @@ void EventStore::Ingest(std::string_view tenant, std::vector<ValidatedEvent> eve
     return OkStatus();
   };
   audit_.Commit(
-      {}, std::move(audit),
+      std::move(extra), std::move(audit),
       [this, pending, done = std::move(done)](const Status& written) {
         {
           std::lock_guard lock(in_flight_mu_);

@@ -80,9 +80,12 @@ class EventStore {
   // Stores the new ones among `events` (validated by EventSchema) for `tenant`, under one audit
   // entry; `done` runs on the commit thread once the batch is durable (or failed), with the
   // accepted and duplicate counts. `audit.entity` is filled in here.
+  // `extra` (e.g. a decision record) is written in the same atomic batch; a non-empty
+  // `audit.entity` is kept and the event counts are appended to it.
   void Ingest(std::string_view tenant, std::vector<ValidatedEvent> events,
               tenancy::AuditEntry audit,
-              std::function<void(const Status&, const IngestSummary&)> done);
+              std::function<void(const Status&, const IngestSummary&)> done,
+              storage::WriteBatch extra = {});
   StatusOr<IngestSummary> IngestAndWait(std::string_view tenant, std::vector<ValidatedEvent> events,
                                         tenancy::AuditEntry audit);
 

@@ -23,6 +23,8 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "decision/credit_decisions.h"
+#include "decision/strategy_store.h"
 #include "features/feature_store.h"
 #include "fraud/list_store.h"
 #include "ingest/event_store.h"
@@ -48,6 +50,8 @@ struct ApiDeps {
   const tenancy::PiiTokenizer& tokenizer;
   models::ModelRegistry& models;
   features::FeatureStore& features;
+  decision::StrategyStore& strategies;
+  decision::CreditDecisions& decisions;
   HttpMetrics& metrics;
   const Clock& clock;
   // Extra Prometheus text appended to /metrics (e.g. storage counters); may be empty.
@@ -107,6 +111,15 @@ class Api {
   StatusOr<HttpResponse> PutFeatures(Context& c);
   StatusOr<HttpResponse> GetFeatures(Context& c);
   StatusOr<HttpResponse> FeatureValues(Context& c);
+  StatusOr<HttpResponse> ValidateStrategy(Context& c);
+  StatusOr<HttpResponse> PutStrategy(Context& c);
+  StatusOr<HttpResponse> ListStrategies(Context& c);
+  StatusOr<HttpResponse> GetStrategy(Context& c);
+  StatusOr<HttpResponse> GetStrategyVersion(Context& c);
+  StatusOr<HttpResponse> ActivateStrategy(Context& c);
+  StatusOr<HttpResponse> DryRunStrategy(Context& c);
+  Status PostCreditDecision(Context& c, Responder respond);
+  StatusOr<HttpResponse> GetDecision(Context& c);
   StatusOr<HttpResponse> AdminCreateTenant(Context& c);
   StatusOr<HttpResponse> AdminListTenants(Context& c);
   StatusOr<HttpResponse> AdminCreateKey(Context& c);

@@ -8,51 +8,13 @@
 #include <set>
 
 #include "common/temp_dir.h"
+#include "server/api_test_fixture.h"
 #include "server/runtime.h"
 
 namespace finbrain::server {
 namespace {
 
 namespace json = boost::json;
-
-class ApiTest : public ::testing::Test {
- protected:
-  ApiTest()
-      : runtime_(std::move(Runtime::Open({.data_dir = dir_.path(), .clock = &clock_})).value()),
-        limiter_({.requests_per_second = 0}),
-        api_(ApiDeps{*runtime_->directory, *runtime_->audit, limiter_, *runtime_->lists,
-                     *runtime_->events, *runtime_->type_counts, *runtime_->tokenizer,
-                     *runtime_->models, *runtime_->features, metrics_, clock_, nullptr},
-             {.admin_token = "admin-token-0123456789"}) {}
-
-  HttpResponse Call(std::string method, std::string target, std::string body = "",
-                    std::string auth = "") {
-    HttpRequest request;
-    request.method = std::move(method);
-    const size_t q = target.find('?');
-    request.path = target.substr(0, q);
-    if (q != std::string::npos) request.query = target.substr(q + 1);
-    request.body = std::move(body);
-    request.authorization = std::move(auth);
-    std::promise<HttpResponse> promise;
-    api_.Handle(std::move(request), [&](HttpResponse r) { promise.set_value(std::move(r)); });
-    return promise.get_future().get();
-  }
-
-  std::string NewTenant(const std::string& name) {
-    HttpResponse r = Call("POST", "/admin/v1/tenants", R"({"name":")" + name + R"("})",
-                          "Bearer admin-token-0123456789");
-    EXPECT_EQ(r.status, 201) << r.body;
-    return "Bearer " + std::string(json::parse(r.body).at("api_key").as_string());
-  }
-
-  TempDir dir_;
-  ManualClock clock_{1'800'000'000'000'000};
-  std::unique_ptr<Runtime> runtime_;
-  tenancy::RateLimiter limiter_;
-  HttpMetrics metrics_;
-  Api api_;
-};
 
 TEST_F(ApiTest, OpenApiDocumentDescribesExactlyTheRoutes) {
   json::value doc = json::parse(OpenApiDocument());

@@ -25,6 +25,24 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
   FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->features));
   runtime->models =
       std::make_unique<models::ModelRegistry>(*runtime->store, *runtime->audit, *options.clock);
+  runtime->strategies = std::make_unique<decision::StrategyStore>(
+      *runtime->store, *runtime->audit, *options.clock,
+      [features = runtime->features.get(),
+       registry = runtime->models.get()](std::string_view tenant) {
+        return decision::StrategyEnvironment{
+            .features = features->For(tenant),
+            .model = [registry, tenant = std::string(tenant)](std::string_view name) {
+              return registry->Active(tenant, name);
+            }};
+      });
+  runtime->decisions = std::make_unique<decision::CreditDecisions>(
+      decision::CreditDecisionsDeps{.store = *runtime->store,
+                                    .events = *runtime->events,
+                                    .features = *runtime->features,
+                                    .lists = *runtime->lists,
+                                    .strategies = *runtime->strategies,
+                                    .tokenizer = *runtime->tokenizer,
+                                    .clock = *options.clock});
   return runtime;
 }
 

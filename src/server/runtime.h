@@ -15,6 +15,8 @@
 #include <string>
 
 #include "common/clock.h"
+#include "decision/credit_decisions.h"
+#include "decision/strategy_store.h"
 #include "features/feature_store.h"
 #include "fraud/list_store.h"
 #include "ingest/event_store.h"
@@ -51,6 +53,8 @@ struct Runtime {
   std::unique_ptr<features::FeatureStore> features;
   std::unique_ptr<ingest::EventStore> events;  // persists consumer checkpoints on destruction
   std::unique_ptr<models::ModelRegistry> models;
+  std::unique_ptr<decision::StrategyStore> strategies;
+  std::unique_ptr<decision::CreditDecisions> decisions;
   std::unique_ptr<storage::CommitQueue> commits;
 };
 

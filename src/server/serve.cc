@@ -37,6 +37,8 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
                   .tokenizer = *runtime->tokenizer,
                   .models = *runtime->models,
                   .features = *runtime->features,
+                  .strategies = *runtime->strategies,
+                  .decisions = *runtime->decisions,
                   .metrics = metrics,
                   .clock = SystemClock(),
                   .refresh_metrics =

@@ -1,0 +1,301 @@
+#include "decision/credit_decisions.h"
+
+#include <boost/json.hpp>
+#include <chrono>
+
+#include "common/json_text.h"
+#include "common/strings.h"
+#include "tenancy/secrets.h"
+
+namespace finbrain::decision {
+namespace {
+
+namespace json = boost::json;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr std::string_view kRecords = "decisions";     // tenant/decision_id -> record
+constexpr std::string_view kIndex = "decision_index";  // tenant/application_id -> decision_id
+
+// The application fields that name linked entities, by entity type.
+constexpr std::pair<std::string_view, std::string_view> kLinkedEntities[] = {
+    {"user", "user_id"},
+    {"phone", "phone"},
+    {"id_number", "id_number"},
+    {"device", "device_id"},
+    {"ip", "ip"},
+    {"address", "address"},
+    {"application", "application_id"}};
+
+double Micros(SteadyClock::time_point from, SteadyClock::time_point to) {
+  return std::chrono::duration<double, std::micro>(to - from).count();
+}
+
+json::value Optional(const std::optional<double>& v) {
+  return v ? json::value(*v) : json::value(nullptr);
+}
+
+json::array ReasonsJson(const std::vector<DecisionReason>& reasons) {
+  json::array out;
+  for (const DecisionReason& r : reasons) {
+    out.push_back({{"code", r.code}, {"text", r.text}, {"source", r.source}});
+  }
+  return out;
+}
+
+// The parts of an outcome that differ between champion and challenger.
+json::object OutcomeJson(const DecisionOutcome& o) {
+  json::array hits, models;
+  for (const RuleHit& h : o.rule_hits) {
+    hits.push_back({{"rule_set", h.rule_set},
+                    {"rule", h.rule},
+                    {"action", h.action},
+                    {"code", h.code},
+                    {"text", h.text},
+                    {"score", h.score}});
+  }
+  for (const ModelOutput& m : o.models) {
+    json::object model{{"node", m.node},
+                       {"name", m.model},
+                       {"version", m.version},
+                       {"pd", Optional(m.pd)},
+                       {"score", Optional(m.score)}};
+    if (!m.error.empty()) model["error"] = m.error;
+    models.push_back(std::move(model));
+  }
+  json::object values, tables;
+  for (const auto& [name, text] : o.values) values[name] = json::parse(text);
+  for (const auto& [name, row] : o.table_rows) tables[name] = row;
+  return {{"decision", o.decision},       {"limit", Optional(o.limit)},
+          {"apr", Optional(o.apr)},       {"pd", Optional(o.pd)},
+          {"score", Optional(o.score)},   {"reasons", ReasonsJson(o.reasons)},
+          {"rule_hits", std::move(hits)}, {"models", std::move(models)},
+          {"values", std::move(values)},  {"table_rows", std::move(tables)}};
+}
+
+std::string NewDecisionId() {
+  std::uint8_t bytes[10];
+  tenancy::RandomBytes(bytes, sizeof bytes);
+  return "dec_" + HexEncode(bytes);
+}
+
+}  // namespace
+
+struct CreditDecisions::Prepared {
+  ingest::ValidatedEvent event;
+  std::string application_id;
+  features::EntityIds ids;
+  std::shared_ptr<const features::FeatureSet> feature_set;
+  std::vector<std::optional<double>> feature_values;
+  std::map<std::string, std::string, std::less<>> lists;
+  std::vector<std::pair<std::string, double>> latency_us;
+  SteadyClock::time_point start;
+
+  DecisionInput Input() const {
+    return {.application_json = event.canonical_json,
+            .features = feature_set,
+            .feature_values = feature_values,
+            .lists = lists};
+  }
+};
+
+StatusOr<CreditDecisions::Prepared> CreditDecisions::Prepare(std::string_view tenant,
+                                                             std::string_view application) const {
+  Prepared p;
+  p.start = SteadyClock::now();
+  FB_ASSIGN_OR_RETURN(p.event,
+                      ingest::EventSchema::Get().ValidateJson(application, deps_.tokenizer));
+  if (p.event.event_type != "credit_application") {
+    return InvalidArgumentError(
+        "event_type must be credit_application, not " + Quote(p.event.event_type), "event_type");
+  }
+  const json::value parsed = json::parse(p.event.canonical_json);
+  const json::object& app = parsed.as_object();
+  for (const auto& [entity, field] : kLinkedEntities) {
+    const json::value* v = app.if_contains(field);
+    if (v != nullptr && v->is_string()) p.ids[std::string(entity)] = std::string(v->get_string());
+  }
+  p.application_id = p.ids["application"];
+  auto now = SteadyClock::now();
+  p.latency_us.emplace_back("validate", Micros(p.start, now));
+
+  // Features as of the application's time: what was known before it (as in training).
+  auto t = now;
+  p.feature_set = deps_.features.For(tenant);
+  if (p.feature_set) {
+    p.feature_values = deps_.features.Compute(tenant, p.ids, p.event.occurred_at);
+  }
+  now = SteadyClock::now();
+  p.latency_us.emplace_back("features", Micros(t, now));
+
+  t = now;
+  for (const auto& [entity, id] : p.ids) {
+    for (fraud::ListKind kind :
+         {fraud::ListKind::kBlacklist, fraud::ListKind::kGreylist, fraud::ListKind::kWhitelist}) {
+      FB_ASSIGN_OR_RETURN(std::optional<fraud::ListEntry> hit,
+                          deps_.lists.Get(tenant, kind, entity, id));
+      if (hit) {
+        p.lists[entity] = std::string(fraud::ListKindName(kind));
+        break;  // the most severe list wins
+      }
+    }
+  }
+  p.latency_us.emplace_back("lists", Micros(t, SteadyClock::now()));
+  return p;
+}
+
+namespace {
+
+json::object RecordJson(const std::string& decision_id, const std::string& application_id,
+                        const std::string& tenant, TimeMicros decided_at, std::string_view name,
+                        int version, const DecisionOutcome& served, std::string_view branch,
+                        const DecisionOutcome* other, int other_version, const json::object& inputs,
+                        const features::FeatureSet* set,
+                        const std::vector<std::optional<double>>& feature_values,
+                        const std::map<std::string, std::string, std::less<>>& lists,
+                        std::vector<std::pair<std::string, double>> latency) {
+  json::object record = OutcomeJson(served);
+  record["decision_id"] = decision_id;
+  record["application_id"] = application_id;
+  record["tenant"] = tenant;
+  record["decided_at"] = FormatRfc3339(decided_at);
+  record["strategy"] = {{"name", name}, {"version", version}, {"branch", branch}};
+  if (other != nullptr) {
+    json::object shadow = OutcomeJson(*other);
+    shadow["version"] = other_version;
+    shadow["branch"] = branch == "champion" ? "challenger" : "champion";
+    record["shadow"] = std::move(shadow);
+  }
+  json::object features;
+  for (size_t i = 0; set != nullptr && i < feature_values.size(); ++i) {
+    features[set->features()[i].name] = Optional(feature_values[i]);
+  }
+  record["features"] = std::move(features);
+  json::object list_hits;
+  for (const auto& [entity, list] : lists) list_hits[entity] = list;
+  record["lists"] = std::move(list_hits);
+  record["inputs"] = inputs;  // PII already tokens
+  for (const auto& stage : served.latency_us) latency.push_back(stage);
+  json::object latency_json;
+  double total = 0;
+  for (const auto& [stage, us] : latency) {
+    latency_json[stage] = std::round(us * 10) / 10;
+    total += us;
+  }
+  latency_json["total"] = std::round(total * 10) / 10;
+  record["latency_us"] = std::move(latency_json);
+  return record;
+}
+
+}  // namespace
+
+Status CreditDecisions::Decide(std::string_view tenant, std::string_view application,
+                               std::string_view strategy_name, const tenancy::Actor& actor,
+                               Done done) {
+  FB_ASSIGN_OR_RETURN(Prepared p, Prepare(tenant, application));
+  std::string key(tenant);
+  key += '/';
+  key += p.application_id;
+  {
+    std::lock_guard lock(in_flight_mu_);
+    if (!in_flight_.insert(key).second) {
+      return AlreadyExistsError("application " + Quote(p.application_id) +
+                                    " is being decided right now; retry to get its decision",
+                                "application_id");
+    }
+  }
+  const auto release = [this, key] {
+    std::lock_guard lock(in_flight_mu_);
+    in_flight_.erase(key);
+  };
+  // Decided before: the stored record is the answer.
+  StatusOr<std::optional<std::string>> previous = deps_.store.Get(kIndex, key);
+  if (!previous.ok() || *previous) {
+    release();
+    if (!previous.ok()) return previous.status();
+    FB_ASSIGN_OR_RETURN(std::optional<std::string> record, Get(tenant, **previous));
+    if (!record) return DataLossError("decision " + Quote(**previous) + " is indexed but missing");
+    done(std::move(*record));
+    return OkStatus();
+  }
+  StatusOr<std::shared_ptr<const LiveStrategy>> live =
+      deps_.strategies.Active(tenant, strategy_name);
+  if (!live.ok()) {
+    release();
+    return live.status();
+  }
+  const StrategyEnvironment env = deps_.strategies.Environment(tenant);
+  const DecisionInput input = p.Input();
+  DecisionOutcome champion = (*live)->strategy->Decide(input, env);
+  std::optional<DecisionOutcome> challenger;
+  bool challenger_serves = false;
+  if ((*live)->challenger) {
+    challenger = (*live)->challenger->Decide(input, env);
+    const std::optional<double> point = (*live)->strategy->SplitPoint(input);
+    challenger_serves = point && *point < (*live)->strategy->experiment()->share;
+  }
+  const DecisionOutcome& served = challenger_serves ? *challenger : champion;
+  const DecisionOutcome* other =
+      challenger ? (challenger_serves ? &champion : &*challenger) : nullptr;
+  const std::string decision_id = NewDecisionId();
+  auto record = std::make_shared<json::object>(
+      RecordJson(decision_id, p.application_id, std::string(tenant), deps_.clock.NowMicros(),
+                 strategy_name, challenger_serves ? (*live)->challenger_version : (*live)->version,
+                 served, challenger_serves ? "challenger" : "champion", other,
+                 challenger_serves ? (*live)->version : (*live)->challenger_version,
+                 json::parse(p.event.canonical_json).as_object(), p.feature_set.get(),
+                 p.feature_values, p.lists, p.latency_us));
+
+  storage::WriteBatch batch;
+  batch.Put(kRecords, std::string(tenant) + "/" + decision_id, ToJsonText(*record));
+  batch.Put(kIndex, key, decision_id);
+  tenancy::AuditEntry audit{.tenant = std::string(tenant),
+                            .actor = actor.id,
+                            .action = actor.action,
+                            .entity = "decision/" + decision_id + " application/" +
+                                      p.application_id + " " + served.decision,
+                            .result = "ok"};
+  const auto commit_start = SteadyClock::now();
+  const auto start = p.start;
+  std::vector<ingest::ValidatedEvent> events;
+  events.push_back(std::move(p.event));
+  deps_.events.Ingest(
+      tenant, std::move(events), std::move(audit),
+      [release, record, done = std::move(done), commit_start, start](const Status& written,
+                                                                     const ingest::IngestSummary&) {
+        release();
+        if (!written.ok()) {
+          return done(UnavailableError("the decision could not be stored; retry the request"));
+        }
+        const auto now = SteadyClock::now();
+        json::object& latency = (*record)["latency_us"].as_object();
+        latency["commit"] = std::round(Micros(commit_start, now) * 10) / 10;
+        latency["total"] = std::round(Micros(start, now) * 10) / 10;
+        done(ToJsonText(*record));
+      },
+      std::move(batch));
+  return OkStatus();
+}
+
+StatusOr<std::optional<std::string>> CreditDecisions::Get(std::string_view tenant,
+                                                          std::string_view decision_id) const {
+  if (decision_id.empty() || decision_id.size() > 64 ||
+      decision_id.find('/') != std::string_view::npos) {
+    return std::optional<std::string>();
+  }
+  return deps_.store.Get(kRecords, std::string(tenant) + "/" + std::string(decision_id));
+}
+
+StatusOr<std::string> CreditDecisions::DryRun(std::string_view tenant, std::string_view application,
+                                              const Strategy& strategy, std::string_view name,
+                                              int version) {
+  FB_ASSIGN_OR_RETURN(Prepared p, Prepare(tenant, application));
+  const DecisionOutcome outcome = strategy.Decide(p.Input(), deps_.strategies.Environment(tenant));
+  json::object record = RecordJson("dry-run", p.application_id, std::string(tenant),
+                                   deps_.clock.NowMicros(), name, version, outcome, "champion",
+                                   nullptr, 0, json::parse(p.event.canonical_json).as_object(),
+                                   p.feature_set.get(), p.feature_values, p.lists, p.latency_us);
+  record["dry_run"] = true;
+  return ToJsonText(record);
+}
+
+}  // namespace finbrain::decision

@@ -1,0 +1,70 @@
+// CreditDecisions: the hot path of POST /v1/decisions/credit.
+//
+//   validate (event schema, PII tokenized) -> features for every linked entity (user, phone,
+//   id_number, device, ip, address) at the application's time -> list hits -> the tenant's
+//   active strategy (and its challenger, both recorded) -> decision record + audit entry +
+//   the application event, in one durable batch (concurrent decisions share syncs) -> answer.
+//
+// Idempotent by application id: a second request for an application already decided answers
+// the stored record (never decides twice, even when both arrive at once).
+//
+// Example:
+//   CreditDecisions decisions({...});
+//   decisions.Decide("acme", body_json, "credit", actor, [](StatusOr<std::string> record) {...});
+//
+// Thread-safety: Decide/Get/DryRun may be called concurrently.
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_set>
+
+#include "decision/strategy_store.h"
+#include "features/feature_store.h"
+#include "fraud/list_store.h"
+#include "ingest/event_store.h"
+#include "tenancy/pii.h"
+
+namespace finbrain::decision {
+
+struct CreditDecisionsDeps {
+  storage::KvStore& store;
+  ingest::EventStore& events;
+  features::FeatureStore& features;
+  fraud::ListStore& lists;
+  StrategyStore& strategies;
+  const tenancy::PiiTokenizer& tokenizer;
+  const Clock& clock;
+};
+
+class CreditDecisions {
+ public:
+  explicit CreditDecisions(CreditDecisionsDeps deps) : deps_(deps) {}
+
+  // `application` is the JSON text of a credit_application event. Bad input, an unknown or
+  // uncompilable strategy are returned at once (nothing stored); otherwise `done` runs once the
+  // record is durable (or could not be stored) with the record's JSON.
+  using Done = std::function<void(StatusOr<std::string> record)>;
+  Status Decide(std::string_view tenant, std::string_view application, std::string_view strategy,
+                const tenancy::Actor& actor, Done done);
+
+  // The stored record (JSON) of a decision, by decision id; nullopt when absent.
+  StatusOr<std::optional<std::string>> Get(std::string_view tenant,
+                                           std::string_view decision_id) const;
+
+  // Decides with `strategy` (e.g. a version not active yet) without storing anything.
+  StatusOr<std::string> DryRun(std::string_view tenant, std::string_view application,
+                               const Strategy& strategy, std::string_view name, int version);
+
+ private:
+  struct Prepared;
+  StatusOr<Prepared> Prepare(std::string_view tenant, std::string_view application) const;
+
+  CreditDecisionsDeps deps_;
+  std::mutex in_flight_mu_;
+  std::unordered_set<std::string> in_flight_;  // tenant/application_id being decided
+};
+
+}  // namespace finbrain::decision

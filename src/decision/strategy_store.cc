@@ -1,0 +1,262 @@
+#include "decision/strategy_store.h"
+
+#include <boost/json.hpp>
+
+#include "common/strings.h"
+
+namespace finbrain::decision {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kHeads = "strategy_heads";        // tenant/name -> {latest, active}
+constexpr std::string_view kVersions = "strategy_versions";  // tenant/name/version -> JSON
+
+std::string NameKey(std::string_view tenant, std::string_view name) {
+  std::string key(tenant);
+  key += '/';
+  key += name;
+  return key;
+}
+
+std::string VersionKey(std::string_view tenant, std::string_view name, int version) {
+  return NameKey(tenant, name) + "/" + SortableKey(static_cast<std::uint64_t>(version));
+}
+
+std::string VersionJson(const StrategyVersion& v) {
+  return json::serialize(json::object{{"name", v.name},
+                                      {"version", v.version},
+                                      {"created_at", v.created_at},
+                                      {"created_by", v.created_by},
+                                      {"description", v.description},
+                                      {"yaml", v.yaml}});
+}
+
+StatusOr<StrategyVersion> VersionFromJson(std::string_view text) {
+  boost::system::error_code ec;
+  const json::value v = json::parse(text, ec);
+  const json::object* o = ec ? nullptr : v.if_object();
+  if (o == nullptr) return DataLossError("stored strategy version is corrupt");
+  StrategyVersion out;
+  try {
+    out.name = json::value_to<std::string>(o->at("name"));
+    out.version = json::value_to<int>(o->at("version"));
+    out.created_at = json::value_to<std::string>(o->at("created_at"));
+    out.created_by = json::value_to<std::string>(o->at("created_by"));
+    out.description = json::value_to<std::string>(o->at("description"));
+    out.yaml = json::value_to<std::string>(o->at("yaml"));
+  } catch (const std::exception&) {
+    return DataLossError("stored strategy version is corrupt");
+  }
+  return out;
+}
+
+}  // namespace
+
+Status ValidateStrategyName(std::string_view name) {
+  const auto ok = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  };
+  if (name.empty() || name.size() > 64 || !std::all_of(name.begin(), name.end(), ok) ||
+      name.front() == '_' || name.front() == '-') {
+    return InvalidArgumentError(
+        "strategy name " + Quote(name) + " must be 1-64 characters of a-z, 0-9, '_' and '-'",
+        "name");
+  }
+  return OkStatus();
+}
+
+StrategyStore::StrategyStore(storage::KvStore& store, tenancy::AuditLog& audit, const Clock& clock,
+                             EnvironmentFor environment)
+    : store_(store), audit_(audit), clock_(clock), environment_(std::move(environment)) {}
+
+StatusOr<StrategyStore::Head> StrategyStore::ReadHead(std::string_view tenant,
+                                                      std::string_view name) const {
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> text, store_.Get(kHeads, NameKey(tenant, name)));
+  Head head;
+  if (!text) return head;
+  boost::system::error_code ec;
+  const json::value v = json::parse(*text, ec);
+  const json::object* o = ec ? nullptr : v.if_object();
+  if (o == nullptr || !o->contains("latest") || !o->contains("active")) {
+    return DataLossError("strategy head of " + Quote(name) + " is corrupt");
+  }
+  head.latest = o->at("latest").to_number<int>();
+  head.active = o->at("active").to_number<int>();
+  return head;
+}
+
+StatusOr<std::shared_ptr<const Strategy>> StrategyStore::Compile(std::string_view tenant,
+                                                                 std::string_view yaml) const {
+  return Strategy::Compile(yaml, environment_(tenant));
+}
+
+StatusOr<StrategyVersion> StrategyStore::Put(std::string_view tenant, std::string_view name,
+                                             std::string_view yaml, const tenancy::Actor& actor) {
+  FB_RETURN_IF_ERROR(ValidateStrategyName(name));
+  FB_ASSIGN_OR_RETURN(std::shared_ptr<const Strategy> compiled, Compile(tenant, yaml));
+  std::lock_guard lock(mutation_mu_);
+  FB_ASSIGN_OR_RETURN(Head head, ReadHead(tenant, name));
+  StrategyVersion v{.name = std::string(name),
+                    .version = head.latest + 1,
+                    .created_at = FormatRfc3339(clock_.NowMicros()),
+                    .created_by = actor.id,
+                    .description = compiled->description(),
+                    .yaml = std::string(yaml)};
+  storage::WriteBatch batch;
+  batch.Put(kVersions, VersionKey(tenant, name, v.version), VersionJson(v));
+  batch.Put(kHeads, NameKey(tenant, name),
+            json::serialize(json::object{{"latest", v.version}, {"active", head.active}}));
+  FB_RETURN_IF_ERROR(audit_.CommitAndWait(
+      std::move(batch), {.tenant = std::string(tenant),
+                         .actor = actor.id,
+                         .action = actor.action,
+                         .entity = "strategy/" + v.name + "/v" + std::to_string(v.version)}));
+  return v;
+}
+
+StatusOr<std::shared_ptr<const LiveStrategy>> StrategyStore::Load(std::string_view tenant,
+                                                                  std::string_view name,
+                                                                  int version) const {
+  FB_ASSIGN_OR_RETURN(StrategyVersion v, Get(tenant, name, version));
+  auto live = std::make_shared<LiveStrategy>();
+  live->name = v.name;
+  live->version = v.version;
+  StatusOr<std::shared_ptr<const Strategy>> compiled = Compile(tenant, v.yaml);
+  if (!compiled.ok()) {
+    return FailedPreconditionError("strategy " + Quote(name) + " version " +
+                                       std::to_string(version) +
+                                       " does not compile any more: " + compiled.status().message(),
+                                   "version");
+  }
+  live->strategy = std::move(*compiled);
+  if (const auto& experiment = live->strategy->experiment()) {
+    if (experiment->challenger_version == version) {
+      return FailedPreconditionError("a strategy version cannot be its own challenger", "version");
+    }
+    FB_ASSIGN_OR_RETURN(StrategyVersion c, Get(tenant, name, experiment->challenger_version));
+    StatusOr<std::shared_ptr<const Strategy>> challenger = Compile(tenant, c.yaml);
+    if (!challenger.ok()) {
+      return FailedPreconditionError("challenger version " +
+                                         std::to_string(experiment->challenger_version) +
+                                         " does not compile: " + challenger.status().message(),
+                                     "version");
+    }
+    live->challenger_version = c.version;
+    live->challenger = std::move(*challenger);
+  }
+  return std::shared_ptr<const LiveStrategy>(std::move(live));
+}
+
+StatusOr<StrategyVersion> StrategyStore::Activate(std::string_view tenant, std::string_view name,
+                                                  int version, const tenancy::Actor& actor) {
+  FB_RETURN_IF_ERROR(ValidateStrategyName(name));
+  std::lock_guard lock(mutation_mu_);
+  FB_ASSIGN_OR_RETURN(Head head, ReadHead(tenant, name));
+  if (head.latest == 0) return NotFoundError("no strategy named " + Quote(name), "name");
+  FB_ASSIGN_OR_RETURN(std::shared_ptr<const LiveStrategy> live, Load(tenant, name, version));
+  storage::WriteBatch batch;
+  batch.Put(kHeads, NameKey(tenant, name),
+            json::serialize(json::object{{"latest", head.latest}, {"active", version}}));
+  FB_RETURN_IF_ERROR(audit_.CommitAndWait(
+      std::move(batch),
+      {.tenant = std::string(tenant),
+       .actor = actor.id,
+       .action = actor.action,
+       .entity = "strategy/" + std::string(name) + "/v" + std::to_string(version) + " activated"}));
+  {
+    std::lock_guard live_lock(live_mu_);
+    live_[NameKey(tenant, name)] = live;
+  }
+  FB_ASSIGN_OR_RETURN(StrategyVersion v, Get(tenant, name, version));
+  v.active = true;
+  return v;
+}
+
+StatusOr<StrategyVersion> StrategyStore::Get(std::string_view tenant, std::string_view name,
+                                             int version) const {
+  FB_RETURN_IF_ERROR(ValidateStrategyName(name));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> text,
+                      store_.Get(kVersions, VersionKey(tenant, name, version)));
+  if (!text) {
+    return NotFoundError("strategy " + Quote(name) + " has no version " + std::to_string(version),
+                         "version");
+  }
+  FB_ASSIGN_OR_RETURN(StrategyVersion v, VersionFromJson(*text));
+  FB_ASSIGN_OR_RETURN(Head head, ReadHead(tenant, name));
+  v.active = head.active == v.version;
+  return v;
+}
+
+StatusOr<std::vector<StrategyVersion>> StrategyStore::Versions(std::string_view tenant,
+                                                               std::string_view name) const {
+  FB_RETURN_IF_ERROR(ValidateStrategyName(name));
+  FB_ASSIGN_OR_RETURN(Head head, ReadHead(tenant, name));
+  if (head.latest == 0) return NotFoundError("no strategy named " + Quote(name), "name");
+  std::vector<StrategyVersion> out;
+  Status error;
+  FB_RETURN_IF_ERROR(store_.Scan(kVersions, NameKey(tenant, name) + "/", "",
+                                 [&](std::string_view, std::string_view value) {
+                                   StatusOr<StrategyVersion> v = VersionFromJson(value);
+                                   if (!v.ok()) {
+                                     error = v.status();
+                                     return false;
+                                   }
+                                   v->active = v->version == head.active;
+                                   out.push_back(std::move(*v));
+                                   return true;
+                                 }));
+  FB_RETURN_IF_ERROR(error);
+  return out;
+}
+
+StatusOr<std::vector<StrategyVersion>> StrategyStore::List(std::string_view tenant) const {
+  std::vector<StrategyVersion> out;
+  std::vector<std::pair<std::string, Head>> heads;
+  Status error;
+  FB_RETURN_IF_ERROR(store_.Scan(kHeads, std::string(tenant) + "/", "",
+                                 [&](std::string_view key, std::string_view) {
+                                   const std::string name(key.substr(tenant.size() + 1));
+                                   StatusOr<Head> head = ReadHead(tenant, name);
+                                   if (!head.ok()) {
+                                     error = head.status();
+                                     return false;
+                                   }
+                                   heads.emplace_back(name, *head);
+                                   return true;
+                                 }));
+  FB_RETURN_IF_ERROR(error);
+  for (const auto& [name, head] : heads) {
+    FB_ASSIGN_OR_RETURN(StrategyVersion v,
+                        Get(tenant, name, head.active != 0 ? head.active : head.latest));
+    v.yaml.clear();
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+StatusOr<std::shared_ptr<const LiveStrategy>> StrategyStore::Active(std::string_view tenant,
+                                                                    std::string_view name) {
+  const std::string key = NameKey(tenant, name);
+  {
+    std::lock_guard lock(live_mu_);
+    if (auto it = live_.find(key); it != live_.end()) return it->second;
+  }
+  FB_RETURN_IF_ERROR(ValidateStrategyName(name));
+  // First use after a start: compile the stored active version once.
+  std::lock_guard lock(mutation_mu_);
+  {
+    std::lock_guard live_lock(live_mu_);
+    if (auto it = live_.find(key); it != live_.end()) return it->second;
+  }
+  FB_ASSIGN_OR_RETURN(Head head, ReadHead(tenant, name));
+  if (head.active == 0) {
+    return NotFoundError("strategy " + Quote(name) + " has no active version", "strategy");
+  }
+  FB_ASSIGN_OR_RETURN(std::shared_ptr<const LiveStrategy> live, Load(tenant, name, head.active));
+  std::lock_guard live_lock(live_mu_);
+  live_[key] = live;
+  return live;
+}
+
+}  // namespace finbrain::decision

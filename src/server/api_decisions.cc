@@ -1,0 +1,161 @@
+// /v1/strategies and /v1/decisions: the tenant's decision strategies (versioned, validated,
+// dry-run, activated) and the credit decision API.
+#include "common/json_text.h"
+#include "common/strings.h"
+#include "server/api_internal.h"
+#include "server/errors.h"
+
+namespace finbrain::server {
+namespace {
+
+namespace json = boost::json;
+
+json::object VersionJson(const decision::StrategyVersion& v, bool with_yaml) {
+  json::object o{{"name", v.name},
+                 {"version", v.version},
+                 {"active", v.active},
+                 {"created_at", v.created_at},
+                 {"created_by", v.created_by},
+                 {"description", v.description}};
+  if (with_yaml) o["yaml"] = v.yaml;
+  return o;
+}
+
+StatusOr<int> VersionNumber(const std::string& text) {
+  if (text.empty() || text.size() > 9 ||
+      text.find_first_not_of("0123456789") != std::string::npos || text.front() == '0') {
+    return InvalidArgumentError("version must be a positive integer, not " + Quote(text),
+                                "version");
+  }
+  return std::stoi(text);
+}
+
+// Strategy documents are YAML bodies; an empty one is a clear error, not an empty strategy.
+Status RequireYaml(const HttpRequest& request) {
+  if (request.body.empty()) {
+    return InvalidArgumentError("the body must be the strategy as YAML", "body");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<HttpResponse> Api::ValidateStrategy(Context& c) {
+  FB_RETURN_IF_ERROR(RequireYaml(c.request));
+  FB_ASSIGN_OR_RETURN(auto strategy, deps_.strategies.Compile(c.tenant, c.request.body));
+  json::array models;
+  for (const std::string& m : strategy->model_names()) models.push_back(json::string(m));
+  json::object out{
+      {"valid", true}, {"description", strategy->description()}, {"models", std::move(models)}};
+  if (const auto& e = strategy->experiment()) {
+    out["challenger"] = {{"version", e->challenger_version}, {"share", e->share}};
+  }
+  return JsonResponse(200, ToJsonText(out));
+}
+
+StatusOr<HttpResponse> Api::PutStrategy(Context& c) {
+  c.entity = "strategy/" + c.params[0];
+  FB_RETURN_IF_ERROR(RequireYaml(c.request));
+  FB_ASSIGN_OR_RETURN(
+      decision::StrategyVersion v,
+      deps_.strategies.Put(c.tenant, c.params[0], c.request.body, {c.actor, c.action}));
+  c.entity += "/v" + std::to_string(v.version);
+  return JsonResponse(201, ToJsonText(VersionJson(v, false)));
+}
+
+StatusOr<HttpResponse> Api::ListStrategies(Context& c) {
+  FB_ASSIGN_OR_RETURN(auto list, deps_.strategies.List(c.tenant));
+  json::array out;
+  for (const auto& v : list) out.push_back(VersionJson(v, false));
+  return JsonResponse(200, ToJsonText(json::object{{"strategies", std::move(out)}}));
+}
+
+StatusOr<HttpResponse> Api::GetStrategy(Context& c) {
+  FB_ASSIGN_OR_RETURN(auto versions, deps_.strategies.Versions(c.tenant, c.params[0]));
+  json::array out;
+  json::value active = nullptr;
+  for (const auto& v : versions) {
+    if (v.active) active = v.version;
+    out.push_back(VersionJson(v, false));
+  }
+  return JsonResponse(
+      200, ToJsonText(json::object{
+               {"name", c.params[0]}, {"active_version", active}, {"versions", std::move(out)}}));
+}
+
+StatusOr<HttpResponse> Api::GetStrategyVersion(Context& c) {
+  FB_ASSIGN_OR_RETURN(int version, VersionNumber(c.params[1]));
+  FB_ASSIGN_OR_RETURN(auto v, deps_.strategies.Get(c.tenant, c.params[0], version));
+  return JsonResponse(200, ToJsonText(VersionJson(v, true)));
+}
+
+StatusOr<HttpResponse> Api::ActivateStrategy(Context& c) {
+  c.entity = "strategy/" + c.params[0] + "/v" + c.params[1];
+  FB_ASSIGN_OR_RETURN(int version, VersionNumber(c.params[1]));
+  FB_ASSIGN_OR_RETURN(
+      auto v, deps_.strategies.Activate(c.tenant, c.params[0], version, {c.actor, c.action}));
+  return JsonResponse(200, ToJsonText(VersionJson(v, false)));
+}
+
+StatusOr<HttpResponse> Api::DryRunStrategy(Context& c) {
+  FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request));
+  FB_RETURN_IF_ERROR(RejectUnknownFields(body, {"application", "version", "yaml"}));
+  const json::value* application = body.if_contains("application");
+  if (application == nullptr || !application->is_object()) {
+    return InvalidArgumentError("application must be a credit_application event object",
+                                "application");
+  }
+  FB_RETURN_IF_ERROR(decision::ValidateStrategyName(c.params[0]));
+  std::shared_ptr<const decision::Strategy> strategy;
+  int version = 0;
+  if (const json::value* yaml = body.if_contains("yaml")) {
+    // A draft: compiled here, stored nowhere.
+    if (!yaml->is_string()) return InvalidArgumentError("yaml must be a string", "yaml");
+    StatusOr<std::shared_ptr<const decision::Strategy>> draft =
+        deps_.strategies.Compile(c.tenant, std::string(yaml->get_string()));
+    if (!draft.ok()) {
+      return InvalidArgumentError(draft.status().message(), "yaml");
+    }
+    strategy = *draft;
+  } else if (const json::value* v = body.if_contains("version")) {
+    if (!v->is_int64() || v->get_int64() < 1) {
+      return InvalidArgumentError("version must be a positive integer", "version");
+    }
+    version = int(v->get_int64());
+    FB_ASSIGN_OR_RETURN(auto stored, deps_.strategies.Get(c.tenant, c.params[0], version));
+    FB_ASSIGN_OR_RETURN(strategy, deps_.strategies.Compile(c.tenant, stored.yaml));
+  } else {
+    FB_ASSIGN_OR_RETURN(auto live, deps_.strategies.Active(c.tenant, c.params[0]));
+    strategy = live->strategy;
+    version = live->version;
+  }
+  FB_ASSIGN_OR_RETURN(std::string record, deps_.decisions.DryRun(c.tenant, ToJsonText(*application),
+                                                                 *strategy, c.params[0], version));
+  return JsonResponse(200, std::move(record));
+}
+
+Status Api::PostCreditDecision(Context& c, Responder respond) {
+  FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, {"strategy"}));
+  const std::string strategy = query.contains("strategy") ? query["strategy"] : "credit";
+  if (Status name = decision::ValidateStrategyName(strategy); !name.ok()) {
+    return InvalidArgumentError(name.message(), "strategy");
+  }
+  if (c.request.body.empty()) {
+    return InvalidArgumentError("the body must be a credit_application event", "body");
+  }
+  c.entity = "decision";
+  return deps_.decisions.Decide(c.tenant, c.request.body, strategy, {c.actor, c.action},
+                                [respond](StatusOr<std::string> record) {
+                                  if (!record.ok()) return respond(ErrorResponse(record.status()));
+                                  respond(JsonResponse(200, std::move(*record)));
+                                });
+}
+
+StatusOr<HttpResponse> Api::GetDecision(Context& c) {
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> record,
+                      deps_.decisions.Get(c.tenant, c.params[0]));
+  if (!record) return NotFoundError("no decision " + Quote(c.params[0]), "decision_id");
+  return JsonResponse(200, std::move(*record));
+}
+
+}  // namespace finbrain::server

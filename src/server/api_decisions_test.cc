@@ -1,0 +1,203 @@
+// Strategies and credit decisions through the Api, with a real trained model in the registry.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <sstream>
+
+#include "models/train.h"
+#include "server/api_test_fixture.h"
+
+namespace finbrain::server {
+namespace {
+
+// A small GBDT over two application fields, registered and promoted as "pd".
+void RegisterModel(Runtime& runtime, const std::string& tenant) {
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::ostringstream csv;
+  csv << "declared_income,requested_amount,bad\n";
+  for (int i = 0; i < 1200; ++i) {
+    const double income = 2000 + 18000 * u(rng), amount = 1000 + 49000 * u(rng);
+    const double margin = -1.5 + amount / income / 3 - income / 10000;
+    csv << std::round(income) << ',' << std::round(amount) << ','
+        << (u(rng) < 1 / (1 + std::exp(-margin))) << "\n";
+  }
+  models::TrainOptions o{.kind = models::ModelKind::kGbdt, .target = "bad"};
+  o.spec.gbdt.max_rounds = 40;
+  auto model = models::Train(models::ParseCsv(csv.str(), {}).value(), o).value();
+  const tenancy::Actor actor{"test", "test"};
+  auto v = runtime.models->Register(tenant, "pd", *model, actor);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  ASSERT_TRUE(runtime.models->Promote(tenant, "pd", v->version, actor).ok());
+}
+
+std::string Application(int i, const std::string& phone = "13800138000") {
+  return R"({"event_id":"evt-app-)" + std::to_string(i) +
+         R"(","event_type":"credit_application","occurred_at":"2027-01-15T10:00:00Z",)"
+         R"("application_id":"app-)" +
+         std::to_string(i) + R"(","user_id":"u)" + std::to_string(i) +
+         R"(","product":"cash_loan","requested_amount":)" + std::to_string(5000 + 1000 * (i % 20)) +
+         R"(,"term_months":12,"declared_income":)" + std::to_string(3000 + 700 * (i % 13)) +
+         R"(,"phone":")" + phone + R"(","device_id":"d1","bureau":{"score":)" +
+         std::to_string(560 + 9 * (i % 20)) + "}}";
+}
+
+constexpr const char* kStrategy = R"yaml(description: test credit strategy
+variables:
+  - {name: dti, expr: "app.requested_amount / (app.declared_income * app.term_months)"}
+models:
+  - {name: pd, model: pd}
+rules:
+  - name: fraud
+    rules:
+      - {id: F01, when: lists.blacklisted, action: decline, reason: {code: F01, text: "Blacklisted"}}
+      - {id: F02, when: "features.apps_per_phone_1d >= 3", action: review, reason: {code: F02, text: "Phone velocity"}}
+  - name: credit
+    hit_policy: first
+    rules:
+      - {id: C01, when: "models.pd.pd > 0.8", action: decline, reason: {code: C01, text: "High PD"}}
+tables:
+  - name: pricing
+    inputs: [app.bureau.score]
+    default: {limit: 0, apr: 0.3}
+    rows:
+      - {when: [">= 650"], then: {limit: "app.declared_income * 3", apr: 0.12}}
+      - {when: ["< 650"], then: {limit: "app.declared_income", apr: 0.2}}
+outcome: {limit: tables.pricing.limit, apr: tables.pricing.apr}
+)yaml";
+
+TEST_F(ApiTest, StrategiesAreValidatedVersionedActivatedAndDecideCreditApplications) {
+  const std::string key = NewTenant("acme");
+  RegisterModel(*runtime_, "acme");
+  ASSERT_EQ(Call("PUT", "/v1/features",
+                 "features:\n  - {name: apps_per_phone_1d, entity: phone, event: "
+                 "credit_application, aggregate: count, window: 1d}\n",
+                 key)
+                .status,
+            200);
+  // A broken strategy: 400 naming line:column, nothing stored.
+  HttpResponse r = Call("PUT", "/v1/strategies/credit",
+                        "rules:\n  - name: r\n    rules:\n      - {id: A, when: \"app.bureau.scor "
+                        "< 1\", action: flag, reason: {code: A}}\n",
+                        key);
+  ASSERT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body).at("error").at("message"),
+            "line 4:24: rules[0].rules[0].when: unknown name 'app.bureau.scor'");
+  EXPECT_EQ(Call("GET", "/v1/strategies/credit", "", key).status, 404);
+  r = Call("POST", "/v1/strategies/validate", kStrategy, key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("models").at(0), "pd");
+
+  r = Call("PUT", "/v1/strategies/credit", kStrategy, key);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("version"), 1);
+  // Stored but not active: deciding says so.
+  r = Call("POST", "/v1/decisions/credit", Application(1), key);
+  EXPECT_EQ(r.status, 404) << r.body;
+  EXPECT_EQ(Call("POST", "/v1/strategies/credit/versions/2/activate", "", key).status, 404);
+  ASSERT_EQ(Call("POST", "/v1/strategies/credit/versions/1/activate", "", key).status, 200);
+
+  r = Call("POST", "/v1/decisions/credit", Application(1), key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::value first = json::parse(r.body);
+  EXPECT_EQ(first.at("application_id"), "app-1");
+  EXPECT_EQ(first.at("strategy").at("version"), 1);
+  EXPECT_EQ(first.at("models").at(0).at("name"), "pd");
+  const double pd = first.at("pd").to_number<double>();
+  EXPECT_GT(pd, 0);
+  EXPECT_LT(pd, 1);
+  EXPECT_EQ(first.at("decision"), pd > 0.8 ? "decline" : "approve");
+  // Model reasons come with the decision; the PII of the inputs is tokenized.
+  EXPECT_FALSE(first.at("reasons").as_array().empty());
+  EXPECT_NE(first.at("inputs").at("phone").as_string().find("tok_phone_"), json::string::npos);
+  EXPECT_EQ(first.at("features").at("apps_per_phone_1d"), 0);
+  for (const char* stage :
+       {"validate", "features", "lists", "models", "rules", "commit", "total"}) {
+    EXPECT_TRUE(first.at("latency_us").as_object().contains(stage)) << stage;
+  }
+  // Idempotent by application id; the record is retrievable with its explanation.
+  r = Call("POST", "/v1/decisions/credit", Application(1), key);
+  EXPECT_EQ(json::parse(r.body).at("decision_id"), first.at("decision_id"));
+  const std::string id(first.at("decision_id").as_string());
+  r = Call("GET", "/v1/decisions/" + id, "", key);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body).at("values").at("dti"), first.at("values").at("dti"));
+  EXPECT_EQ(Call("GET", "/v1/decisions/" + id, "", NewTenant("other")).status, 404);
+
+  // The applications feed the phone's window: the third on one phone goes to review.
+  Call("POST", "/v1/decisions/credit", Application(2), key);
+  Call("POST", "/v1/decisions/credit", Application(3), key);
+  r = Call("POST", "/v1/decisions/credit", Application(4), key);
+  const json::value fourth = json::parse(r.body);
+  EXPECT_EQ(fourth.at("features").at("apps_per_phone_1d"), 3);
+  EXPECT_EQ(fourth.at("rule_hits").at(0).at("rule"), "F02");
+  // A blacklisted phone declines.
+  ASSERT_EQ(
+      Call("PUT", "/v1/lists/blacklist/phone/13900139000", R"({"reason":"fraud"})", key).status,
+      201);
+  r = Call("POST", "/v1/decisions/credit", Application(5, "13900139000"), key);
+  EXPECT_EQ(json::parse(r.body).at("decision"), "decline");
+  EXPECT_EQ(json::parse(r.body).at("reasons").at(0).at("code"), "F01");
+
+  // Bad input: clear 4xx naming the field; nothing decided.
+  r = Call("POST", "/v1/decisions/credit", R"({"event_type":"credit_application"})", key);
+  EXPECT_EQ(r.status, 400);
+  std::string bad = Application(6);
+  bad.replace(bad.find("\"term_months\":12"), 16, "\"term_months\":\"x\"");
+  r = Call("POST", "/v1/decisions/credit", bad, key);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body).at("error").at("field"), "term_months");
+  EXPECT_EQ(Call("POST", "/v1/decisions/credit?strategy=nope", Application(7), key).status, 404);
+  EXPECT_EQ(Call("POST", "/v1/decisions/credit?strategy=Bad!", Application(7), key).status, 400);
+
+  // Dry run of a draft: nothing stored, the draft's rules apply.
+  json::object dry{{"application", json::parse(Application(8))},
+                   {"yaml", std::string(kStrategy) + "  # draft\n"}};
+  r = Call("POST", "/v1/strategies/credit/dry-run", json::serialize(dry), key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("decision_id"), "dry-run");
+  // Five applications were decided (and stored as events); the rejected and dry-run ones not.
+  EXPECT_EQ(json::parse(Call("GET", "/v1/stats/events", "", key).body)
+                .at("counts")
+                .at("credit_application"),
+            5);
+
+  // A version referring to a model that does not exist is never stored, so never active.
+  std::string broken(kStrategy);
+  broken.replace(broken.find("model: pd}"), 10, "model: gone}");
+  EXPECT_EQ(Call("PUT", "/v1/strategies/credit", broken, key).status, 400);
+  r = Call("GET", "/v1/strategies/credit", "", key);
+  EXPECT_EQ(json::parse(r.body).at("versions").as_array().size(), 1u);
+  EXPECT_EQ(json::parse(r.body).at("active_version"), 1);
+
+  // Champion/challenger: v2 declines everything; v3 = v1 with v2 as a 50% challenger.
+  ASSERT_EQ(Call("PUT", "/v1/strategies/credit",
+                 "rules: [{name: all, rules: [{id: X, when: 'true', action: decline, reason: "
+                 "{code: X, text: no}}]}]\n",
+                 key)
+                .status,
+            201);
+  ASSERT_EQ(
+      Call("PUT", "/v1/strategies/credit",
+           std::string(kStrategy) + "challenger: {version: 2, share: 0.5, key: app.user_id}\n", key)
+          .status,
+      201);
+  ASSERT_EQ(Call("POST", "/v1/strategies/credit/versions/3/activate", "", key).status, 200);
+  int challenger = 0;
+  for (int i = 100; i < 160; ++i) {
+    const json::value d =
+        json::parse(Call("POST", "/v1/decisions/credit",
+                         Application(i, "1380013" + std::to_string(8000 + i)), key)
+                        .body);
+    const bool by_challenger = d.at("strategy").at("branch") == "challenger";
+    challenger += by_challenger;
+    EXPECT_EQ(d.at("strategy").at("version"), by_challenger ? 2 : 3);
+    EXPECT_EQ(d.at("shadow").at("version"), by_challenger ? 3 : 2);  // both branches recorded
+    EXPECT_EQ(by_challenger ? d.at("decision") : d.at("shadow").at("decision"), "decline");
+  }
+  EXPECT_GT(challenger, 15);
+  EXPECT_LT(challenger, 45);
+}
+
+}  // namespace
+}  // namespace finbrain::server
