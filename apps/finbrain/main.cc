@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
   cli::AddModelCommands(app, global, run);
   cli::AddModelRegistryCommands(app, global, run);
   cli::AddFeatureCommands(app, global, run);
+  cli::AddEventCommands(app, global, run);
+  cli::AddStrategyCommands(app, global, run);
 
   try {
     app.parse(argc, argv);

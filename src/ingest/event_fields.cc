@@ -22,7 +22,7 @@ StatusOr<EventFields> EventFields::Declare(std::string_view event_type, std::str
     std::string name(prefix);
     name += f.path;
     FB_ASSIGN_OR_RETURN(int slot, scope.Declare(name, type));
-    Field field{.slot = slot};
+    Field field{.slot = slot, .array_length = f.array_length};
     std::string_view path = f.path;
     while (true) {
       const size_t dot = path.find('.');
@@ -62,7 +62,9 @@ Status EventFields::Bind(std::string_view text, expr::Frame& frame, Texts& texts
     }
     if (v == nullptr) continue;
     expr::Value& slot = frame.values[size_t(f.slot)];
-    if (v->is_string() && slot.type == expr::Type::kText) {
+    if (f.array_length) {
+      if (v->is_array()) slot = expr::Value::Number(double(v->get_array().size()));
+    } else if (v->is_string() && slot.type == expr::Type::kText) {
       texts.emplace_back(v->get_string());
       slot = expr::Value::Text(texts.back());
     } else if (v->is_bool() && slot.type == expr::Type::kBool) {

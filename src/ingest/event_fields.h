@@ -43,6 +43,7 @@ class EventFields {
     std::vector<std::string> path;  // "bureau.score" -> {"bureau", "score"}
     int slot = 0;
     bool needed = false;
+    bool array_length = false;  // an array, bound as its number of items
   };
   std::vector<Field> fields_;
 };

@@ -573,6 +573,7 @@ void AddScalars(const ObjectSpec& spec, const std::string& prefix,
         break;
       case Kind::kArray:
       case Kind::kStringArray:
+        out.push_back({path, K::kNumber, true});
         break;
       default:
         out.push_back({path, K::kText});

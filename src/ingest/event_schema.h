@@ -75,12 +75,14 @@ class EventSchema {
   std::vector<std::string> FieldNames(std::string_view event_type) const;
 
   // The scalar fields of `event_type` that expressions may read, nested objects flattened with
-  // dots ("bureau.score"); arrays are left out. Integers and numbers are kNumber; strings,
-  // enums, timestamps and PII tokens kText; booleans kBool. Empty for an unknown type.
+  // dots ("bureau.score"); an array stands for its length (a number: "contacts"). Integers and
+  // numbers are kNumber; strings, enums, timestamps and PII tokens kText; booleans kBool.
+  // Empty for an unknown type.
   enum class ScalarKind { kNumber, kText, kBool };
   struct ScalarField {
     std::string path;
     ScalarKind kind;
+    bool array_length = false;
   };
   std::vector<ScalarField> ScalarFields(std::string_view event_type) const;
 

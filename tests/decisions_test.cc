@@ -1,0 +1,92 @@
+// The shipped example strategy end to end on a simulated world, through the CLI only: events to
+// a training table, point-in-time features, a PD model, the registry, the strategy, decisions.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "common/temp_dir.h"
+#include "tests/test_process.h"
+
+namespace finbrain {
+namespace {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+using testing::RunFinbrain;
+
+std::string Shipped(const std::string& file) {
+  return std::string(FINBRAIN_SOURCE_DIR) + "/strategies/" + file;
+}
+
+TEST(ExampleStrategy, TrainsDecidesAndExplainsOnTheSimulatedWorld) {
+  TempDir dir;
+  const std::string d = dir.path();
+  const auto run = [&](std::vector<std::string> args) {
+    auto r = RunFinbrain(args, d);
+    EXPECT_EQ(r.exit_code, 0) << args[0] << " " << (args.size() > 1 ? args[1] : "") << ": "
+                              << r.err;
+    return r;
+  };
+  run({"simulate", "--users", "4000", "--days", "180", "--seed", "3", "--out", d + "/world"});
+  run({"events", "to-csv", "--events", d + "/world/events/credit_application.jsonl", "--join",
+       d + "/world/truth/applications.jsonl", "--on", "application_id", "--take", "defaulted",
+       "--out", d + "/apps.csv"});
+  run({"features", "backfill", "--features", Shipped("credit_features.yaml"), "--events",
+       d + "/world/events", "--data", d + "/apps.csv", "--out", d + "/train.csv"});
+  run({"train", "--data", d + "/train.csv", "--target", "defaulted", "--kind", "gbdt", "--spec",
+       Shipped("credit_model.yaml"), "--out", d + "/model"});
+  const std::string data = d + "/data";
+  run({"tenant", "create", "demo", "--data-dir", data});
+  const std::vector<std::string> target = {"--data-dir", data, "--tenant", "demo"};
+  auto with_target = [&](std::vector<std::string> args) {
+    args.insert(args.end(), target.begin(), target.end());
+    return run(args);
+  };
+  with_target({"features", "set", Shipped("credit_features.yaml")});
+  with_target({"model", "register", d + "/model", "--name", "credit_pd"});
+  with_target({"model", "promote", "credit_pd", "1"});
+  with_target({"strategy", "put", Shipped("credit.yaml"), "--activate"});
+  // Everything but the applications, then the applications through the decision engine.
+  fs::create_directories(d + "/history");
+  for (const auto& entry : fs::directory_iterator(d + "/world/events")) {
+    if (entry.path().filename() != "credit_application.jsonl") {
+      fs::copy_file(entry.path(), d + "/history/" + entry.path().filename().string());
+    }
+  }
+  with_target({"import", d + "/history"});
+  auto decided = with_target({"decide", d + "/world/events/credit_application.jsonl"});
+  const json::value summary = json::parse(decided.out);
+  const std::uint64_t total = summary.at("decided").to_number<std::uint64_t>();
+  ASSERT_GT(total, 500u);
+  const json::object& outcomes = summary.at("decisions").as_object();
+  const double approve = outcomes.at("approve").to_number<double>() / double(total);
+  EXPECT_GT(approve, 0.5);  // a living book, neither rubber stamp nor closed door
+  EXPECT_LT(approve, 0.95);
+  EXPECT_GT(outcomes.at("decline").to_number<double>(), 0);
+  EXPECT_GT(outcomes.at("review").to_number<double>(), 0);
+  EXPECT_GT(summary.at("rule_reasons").at("R01").to_number<double>(), 0);  // the PD cut-off bites
+  // A strategy with a typo is refused with its position; the active version stays.
+  {
+    std::ofstream bad(d + "/bad.yaml");
+    bad << "rules:\n  - name: r\n    rules:\n      - {id: A, when: \"models.pd.pdd > 1\", "
+           "action: decline, reason: {code: A}}\n";
+  }
+  std::vector<std::string> put = {"strategy", "put", d + "/bad.yaml", "--activate"};
+  put.insert(put.end(), target.begin(), target.end());
+  auto refused = RunFinbrain(put, d);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("bad.yaml: line 4:24: rules[0].rules[0].when: unknown name "
+                             "'models.pd.pdd'"),
+            std::string::npos)
+      << refused.err;
+  std::vector<std::string> list = {"strategy", "list"};
+  list.insert(list.end(), target.begin(), target.end());
+  const json::value strategies = json::parse(RunFinbrain(list, d).out);
+  EXPECT_EQ(strategies.at("strategies").at(0).at("version"), 1);
+  EXPECT_EQ(strategies.at("strategies").at(0).at("active"), true);
+}
+
+}  // namespace
+}  // namespace finbrain
