@@ -22,7 +22,8 @@ struct World {
         limiter({.requests_per_second = 0}),
         api(server::ApiDeps{*runtime->directory, *runtime->audit, limiter, *runtime->lists,
                             *runtime->events, *runtime->type_counts, *runtime->tokenizer,
-                            *runtime->models, *runtime->features, *runtime->strategies, *runtime->decisions, metrics, SystemClock(), nullptr},
+                            *runtime->models, *runtime->features, *runtime->strategies,
+                            *runtime->decisions, metrics, SystemClock(), nullptr},
             {.admin_token = "fuzz-admin-token-0123456789"}) {
     key = runtime->directory->CreateTenant("fuzz", std::nullopt, {"fuzz", "setup"}).value().api_key;
   }

@@ -117,6 +117,31 @@ Status Show(const FeaturesOptions& o) {
   return OkStatus();
 }
 
+// The column names of a CSV file's header row.
+StatusOr<std::vector<std::string>> CsvHeader(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) return NotFoundError("cannot read " + Quote(path), "data");
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  std::vector<std::string> names(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '"') {
+      if (quoted && i + 1 < line.size() && line[i + 1] == '"') {
+        names.back() += '"';
+        ++i;
+      } else {
+        quoted = !quoted;
+      }
+    } else if (line[i] == ',' && !quoted) {
+      names.emplace_back();
+    } else {
+      names.back() += line[i];
+    }
+  }
+  return names;
+}
+
 // The event type of a JSONL line without parsing it all (lines of other types are skipped).
 std::string_view EventTypeOf(std::string_view line) {
   const size_t key = line.find("\"event_type\"");
@@ -131,10 +156,25 @@ Status RunBackfill(const FeaturesOptions& o) {
   FB_ASSIGN_OR_RETURN(auto set, features::FeatureSet::Load(o.file));
   FB_ASSIGN_OR_RETURN(auto columns, ParseAssignments(o.entities, "COLUMN"));
   // The rows: entity id columns and the time column are read as text.
+  // Entity types without an id column (say, cards for a file of applications) leave their
+  // features missing; a column named with --entity must exist.
+  FB_ASSIGN_OR_RETURN(std::vector<std::string> header, CsvHeader(o.data));
+  const auto has = [&](const std::string& c) {
+    return std::find(header.begin(), header.end(), c) != header.end();
+  };
   models::CsvOptions csv_options{.categorical = {o.time_column}};
   for (const std::string& entity : set->entities()) {
-    if (!columns.contains(entity)) columns[entity] = std::string(features::DefaultKeyField(entity));
-    csv_options.categorical.push_back(columns[entity]);
+    if (!columns.contains(entity)) {
+      const std::string column(features::DefaultKeyField(entity));
+      if (!has(column)) {
+        std::cerr << "note: " << o.data << " has no column " << Quote(column) << " for the "
+                  << entity << " id; its features are left empty (name one with --entity " << entity
+                  << "=COLUMN)\n";
+        continue;
+      }
+      columns[entity] = column;
+    }
+    if (has(columns[entity])) csv_options.categorical.push_back(columns[entity]);
   }
   FB_ASSIGN_OR_RETURN(models::Dataset rows, models::ReadCsv(o.data, csv_options));
   const models::Column* time = rows.Find(o.time_column);

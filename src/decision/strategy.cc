@@ -507,21 +507,29 @@ void BindInputs(const Strategy::Impl& s, const DecisionInput& input, expr::Frame
   frame.values[size_t(s.whitelisted)] = expr::Value::Bool(white);
 }
 
-ModelOutput RunModel(const ModelNode& node, const StrategyEnvironment& env,
+// A model node's score, with what is needed to explain it later.
+struct ScoredModel {
+  ModelOutput output;
+  std::shared_ptr<models::ServingModel> serving;
+  models::InputRow row;
+};
+
+ScoredModel RunModel(const ModelNode& node, const StrategyEnvironment& env,
                      const expr::Frame& frame) {
-  ModelOutput out{.node = node.name, .model = node.model};
+  ScoredModel scored_model{.output = {.node = node.name, .model = node.model}};
+  ModelOutput& out = scored_model.output;
   StatusOr<std::shared_ptr<models::ServingModel>> serving =
       env.model
           ? env.model(node.model)
           : StatusOr<std::shared_ptr<models::ServingModel>>(UnavailableError("no model registry"));
   if (!serving.ok()) {
     out.error = serving.status().message();
-    return out;
+    return scored_model;
   }
   out.version = (*serving)->version;
   // The live version's features, fed by name: a promoted version with other features still
   // scores (features the strategy does not map are missing).
-  models::InputRow row;
+  models::InputRow& row = scored_model.row;
   for (const models::ModelFeature& f : (*serving)->model->features()) {
     auto it = node.inputs.find(f.name);
     if (it == node.inputs.end()) continue;
@@ -534,18 +542,27 @@ ModelOutput RunModel(const ModelNode& node, const StrategyEnvironment& env,
       row[f.name] = models::FeatureValue::Number(v.number);
     }
   }
-  StatusOr<models::ScoreResult> scored = (*serving)->model->Score(row, 4);
+  // Reasons (TreeSHAP) are computed later, and only for declines and reviews.
+  StatusOr<models::ScoreResult> scored = (*serving)->model->Score(row, 0);
   if (!scored.ok()) {
     out.error = scored.status().message();
-    return out;
+    return scored_model;
   }
   (*serving)->monitor->Record(scored->pd, (*serving)->model->FeatureBins(row));
   out.pd = scored->pd;
   out.score = scored->score;
+  scored_model.serving = std::move(*serving);
+  return scored_model;
+}
+
+// The model's top reasons for the row it scored (adverse-action reasons).
+void Explain(ScoredModel& m) {
+  if (!m.serving) return;
+  StatusOr<models::ScoreResult> scored = m.serving->model->Score(m.row, 4);
+  if (!scored.ok()) return;
   for (const models::Reason& r : scored->reasons) {
-    out.reasons.push_back({r.code, r.text, "model:" + node.name});
+    m.output.reasons.push_back({r.code, r.text, "model:" + m.output.node});
   }
-  return out;
 }
 
 }  // namespace
@@ -568,12 +585,14 @@ DecisionOutcome Strategy::Decide(const DecisionInput& input, const StrategyEnvir
   stage("variables");
 
   bool model_failed = false;
+  std::vector<ScoredModel> scored;
+  scored.reserve(s.models.size());
   for (const ModelNode& node : s.models) {
-    ModelOutput m = RunModel(node, env, frame);
+    scored.push_back(RunModel(node, env, frame));
+    const ModelOutput& m = scored.back().output;
     if (m.pd) frame.values[size_t(node.pd_slot)] = expr::Value::Number(*m.pd);
     if (m.score) frame.values[size_t(node.score_slot)] = expr::Value::Number(*m.score);
     model_failed |= !m.error.empty();
-    out.models.push_back(std::move(m));
   }
   stage("models");
 
@@ -628,9 +647,15 @@ DecisionOutcome Strategy::Decide(const DecisionInput& input, const StrategyEnvir
     out.values.emplace_back(v.name, ValueJson(frame.values[size_t(v.slot)]));
   for (const auto& [name, slot] : s.table_outputs)
     out.values.emplace_back(name, ValueJson(frame.values[size_t(slot)]));
-  for (const ModelOutput& m : out.models) {
-    out.reasons.insert(out.reasons.end(), m.reasons.begin(), m.reasons.end());
+  const bool adverse = decline || review;
+  if (adverse) {
+    for (ScoredModel& m : scored) Explain(m);
   }
+  for (ScoredModel& m : scored) {
+    out.reasons.insert(out.reasons.end(), m.output.reasons.begin(), m.output.reasons.end());
+    out.models.push_back(std::move(m.output));
+  }
+  if (adverse) stage("explain");
   if (decline) {
     out.decision = "decline";
   } else if (review) {

@@ -20,7 +20,10 @@ std::string NameKey(std::string_view tenant, std::string_view name) {
 }
 
 std::string VersionKey(std::string_view tenant, std::string_view name, int version) {
-  return NameKey(tenant, name) + "/" + SortableKey(static_cast<std::uint64_t>(version));
+  std::string key = NameKey(tenant, name);
+  key += '/';
+  key += SortableKey(static_cast<std::uint64_t>(version));
+  return key;
 }
 
 std::string VersionJson(const StrategyVersion& v) {
@@ -195,17 +198,19 @@ StatusOr<std::vector<StrategyVersion>> StrategyStore::Versions(std::string_view 
   if (head.latest == 0) return NotFoundError("no strategy named " + Quote(name), "name");
   std::vector<StrategyVersion> out;
   Status error;
-  FB_RETURN_IF_ERROR(store_.Scan(kVersions, NameKey(tenant, name) + "/", "",
-                                 [&](std::string_view, std::string_view value) {
-                                   StatusOr<StrategyVersion> v = VersionFromJson(value);
-                                   if (!v.ok()) {
-                                     error = v.status();
-                                     return false;
-                                   }
-                                   v->active = v->version == head.active;
-                                   out.push_back(std::move(*v));
-                                   return true;
-                                 }));
+  std::string prefix = NameKey(tenant, name);
+  prefix += '/';
+  FB_RETURN_IF_ERROR(
+      store_.Scan(kVersions, prefix, "", [&](std::string_view, std::string_view value) {
+        StatusOr<StrategyVersion> v = VersionFromJson(value);
+        if (!v.ok()) {
+          error = v.status();
+          return false;
+        }
+        v->active = v->version == head.active;
+        out.push_back(std::move(*v));
+        return true;
+      }));
   FB_RETURN_IF_ERROR(error);
   return out;
 }

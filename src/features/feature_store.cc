@@ -112,13 +112,19 @@ std::vector<std::optional<double>> FeatureStore::Compute(std::string_view tenant
   if (!set) return values;
   values.reserve(set->features().size());
   static const WindowState kEmpty;
+  std::string key;  // one buffer for every lookup
+  key.reserve(256);
   for (const FeatureDef& def : set->features()) {
     auto id = ids.find(def.entity);
     if (id == ids.end() || id->second.empty()) {
       values.emplace_back();
       continue;
     }
-    const std::string key = StateKey(tenant, def.id, id->second);
+    key.assign(tenant);
+    key += kSep;
+    key += def.id;
+    key += kSep;
+    key += id->second;
     const Shard& shard = ShardOf(key);
     std::lock_guard lock(shard.mu);
     auto it = shard.states.find(key);

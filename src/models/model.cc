@@ -126,6 +126,7 @@ double Model::Margin(const float* x) const {
 }
 
 std::vector<Reason> Model::Reasons(const float* x, const InputRow* row, size_t top) const {
+  if (top == 0) return {};
   std::vector<std::pair<double, size_t>> impacts;
   if (kind_ == ModelKind::kGbdt) {
     std::vector<double> phi;

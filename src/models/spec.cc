@@ -169,7 +169,7 @@ Status ParseRoot(const YAML::Node& root, TrainSpec& spec) {
                   {"max_rounds", "early_stopping_rounds", "max_depth", "learning_rate", "subsample",
                    "colsample_bytree", "colsample_bynode", "parallel_trees", "tree_method",
                    "min_child_weight", "reg_lambda", "reg_alpha", "class_weight", "refit",
-                   "threads", "seed"}));
+                   "threads", "seed", "rounds"}));
     GbdtParams& p = spec.gbdt;
     FB_RETURN_IF_ERROR(Read(g, "max_rounds", "gbdt", p.max_rounds));
     FB_RETURN_IF_ERROR(Read(g, "early_stopping_rounds", "gbdt", p.early_stopping_rounds));
@@ -193,6 +193,10 @@ Status ParseRoot(const YAML::Node& root, TrainSpec& spec) {
     FB_RETURN_IF_ERROR(Read(g, "refit", "gbdt", spec.refit));
     FB_RETURN_IF_ERROR(Read(g, "threads", "gbdt", p.threads));
     FB_RETURN_IF_ERROR(Read(g, "seed", "gbdt", p.seed));
+    FB_RETURN_IF_ERROR(Read(g, "rounds", "gbdt", spec.fixed_rounds));
+    if (spec.fixed_rounds < 0 || spec.fixed_rounds > 100000) {
+      return Bad(g["rounds"], "gbdt.rounds", "must be between 1 and 100000");
+    }
     if (p.max_rounds < 1 || p.max_depth < 1 || p.max_depth > 16 || !(p.learning_rate > 0)) {
       return Bad(g, "gbdt",
                  "max_rounds and max_depth (1..16) must be positive, as must "

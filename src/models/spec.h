@@ -12,7 +12,8 @@
 //               max_correlation: 0.7, stepwise: true, max_features: 25}
 //   gbdt: {max_rounds: 1000, early_stopping_rounds: 50, max_depth: 4, learning_rate: 0.05,
 //          subsample: 0.8, colsample_bytree: 0.8, min_child_weight: 1, reg_lambda: 1,
-//          class_weight: none, refit: true}   # class_weight: none | balanced | <number>
+//          class_weight: none, refit: true,   # class_weight: none | balanced | <number>
+//          rounds: 300}                       # a fixed tree count: no early stopping
 //   reasons: {income: {code: R01, text: "Income too low for the amount requested"}}
 //
 // Unknown keys are errors (a typo must not silently fall back to a default).
@@ -63,7 +64,8 @@ struct TrainSpec {
   ScoreScaling scaling;
   GbdtParams gbdt;
   std::string class_weight = "none";  // none | balanced | a number (weight of the bad class)
-  bool refit = true;  // GBDT: after early stopping, refit on all rows with the best round count
+  bool refit = true;     // GBDT: after early stopping, refit on all rows with the best round count
+  int fixed_rounds = 0;  // GBDT: exactly this many trees, no early stopping (0: chosen by data)
   std::map<std::string, ReasonText> reasons;
 
   bool IsProtected(std::string_view column) const;

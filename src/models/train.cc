@@ -418,6 +418,7 @@ StatusOr<std::unique_ptr<Model>> Train(const Dataset& data, const TrainOptions& 
              std::to_string(train_rows.size()) + " rows, validating on " +
              std::to_string(valid_rows.size()));
   Plan plan;
+  plan.rounds = o.spec.fixed_rounds;
   FB_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
                       Fit(train_data, y_train, &valid_data, &y_valid, columns, o, plan));
   FB_ASSIGN_OR_RETURN(std::vector<double> valid_pd, model->ScoreDataset(valid_data));

@@ -1,0 +1,231 @@
+// An open-loop HTTP load generator: requests are scheduled at a constant rate, and each one's
+// latency is measured from when it was due, not from when a connection became free, so a slow
+// server cannot hide its queueing (no coordinated omission, unlike closed-loop wrk).
+//
+//   decision_load --url http://127.0.0.1:8080 --key KEY --rate 2000 --seconds 20
+//                 --applications world/events/credit_application.jsonl
+//   decision_load --url ... --path /healthz --rate 2000 --seconds 10        (the floor)
+//
+// With --applications, each request POSTs one application to /v1/decisions/credit with a fresh
+// application and event id (so every request is a new decision, never an idempotent replay).
+// Prints one JSON line: rate, achieved rps, p50/p95/p99/max in ms, errors.
+#include <algorithm>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string host = "127.0.0.1";
+  std::string port = "8080";
+  std::string key;
+  std::string path = "/v1/decisions/credit";
+  std::string applications;
+  double rate = 1000;
+  double seconds = 10;
+  int connections = 64;
+};
+
+struct Load {
+  Options options;
+  std::vector<std::string> bodies;
+  std::deque<Clock::time_point> due;  // scheduled requests not yet sent
+  std::vector<double> latencies_ms;
+  std::uint64_t sent = 0, errors = 0, scheduled = 0;
+  Clock::time_point start, stop;
+};
+
+// Makes application `n` unique: suffixes its application_id and event_id values.
+std::string Unique(const std::string& line, std::uint64_t n) {
+  std::string out = line;
+  for (const char* field : {"\"application_id\":\"", "\"event_id\":\""}) {
+    const size_t at = out.find(field);
+    if (at == std::string::npos) continue;
+    const size_t end = out.find('"', at + std::strlen(field));
+    out.insert(end, "-b" + std::to_string(n));
+  }
+  return out;
+}
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(asio::io_context& io, Load& load, tcp::endpoint endpoint)
+      : socket_(io), load_(load), endpoint_(endpoint) {}
+
+  void Start() {
+    socket_.async_connect(endpoint_, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) {
+        std::cerr << "connect: " << ec.message() << "\n";
+        return;
+      }
+      self->socket_.set_option(tcp::no_delay(true));
+      self->Next();
+    });
+  }
+
+  // Takes the next due request, if any; otherwise waits to be poked.
+  void Next() {
+    if (load_.due.empty()) {
+      idle_ = true;
+      return;
+    }
+    idle_ = false;
+    due_ = load_.due.front();
+    load_.due.pop_front();
+    const std::uint64_t n = load_.sent++;
+    request_ = {};
+    request_.version(11);
+    request_.set(http::field::host, load_.options.host);
+    if (!load_.options.key.empty()) {
+      request_.set(http::field::authorization, "Bearer " + load_.options.key);
+    }
+    if (load_.bodies.empty()) {
+      request_.method(http::verb::get);
+      request_.target(load_.options.path);
+    } else {
+      request_.method(http::verb::post);
+      request_.target(load_.options.path);
+      request_.set(http::field::content_type, "application/json");
+      request_.body() = Unique(load_.bodies[n % load_.bodies.size()], n);
+    }
+    request_.prepare_payload();
+    http::async_write(socket_, request_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->Fail();
+      self->response_ = {};
+      http::async_read(self->socket_, self->buffer_, self->response_,
+                       [self](beast::error_code read_ec, size_t) {
+                         if (read_ec) return self->Fail();
+                         const auto now = Clock::now();
+                         if (self->response_.result_int() >= 300) ++self->load_.errors;
+                         if (now <= self->load_.stop) {
+                           self->load_.latencies_ms.push_back(
+                               std::chrono::duration<double, std::milli>(now - self->due_).count());
+                         }
+                         self->Next();
+                       });
+    });
+  }
+
+  bool idle() const { return idle_; }
+
+ private:
+  void Fail() {
+    ++load_.errors;
+    idle_ = true;
+  }
+
+  tcp::socket socket_;
+  Load& load_;
+  tcp::endpoint endpoint_;
+  beast::flat_buffer buffer_;
+  http::request<http::string_body> request_;
+  http::response<http::string_body> response_;
+  Clock::time_point due_;
+  bool idle_ = false;
+};
+
+int main(int argc, char** argv) {
+  Load load;
+  Options& o = load.options;
+  std::string url;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--url")
+      url = value;
+    else if (flag == "--key")
+      o.key = value;
+    else if (flag == "--path")
+      o.path = value;
+    else if (flag == "--applications")
+      o.applications = value;
+    else if (flag == "--rate")
+      o.rate = std::stod(value);
+    else if (flag == "--seconds")
+      o.seconds = std::stod(value);
+    else if (flag == "--connections")
+      o.connections = std::stoi(value);
+    else {
+      std::cerr << "unknown flag " << flag << "\n";
+      return 2;
+    }
+  }
+  if (url.rfind("http://", 0) == 0) {
+    const std::string rest = url.substr(7);
+    const size_t colon = rest.find(':');
+    o.host = rest.substr(0, colon);
+    o.port = rest.substr(colon + 1);
+  }
+  if (!o.applications.empty()) {
+    std::ifstream in(o.applications);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) load.bodies.push_back(line);
+    }
+    if (load.bodies.empty()) {
+      std::cerr << "no applications in " << o.applications << "\n";
+      return 2;
+    }
+  }
+  asio::io_context io;
+  const tcp::endpoint endpoint = *tcp::resolver(io).resolve(o.host, o.port).begin();
+  std::vector<std::shared_ptr<Connection>> connections;
+  for (int i = 0; i < o.connections; ++i) {
+    connections.push_back(std::make_shared<Connection>(io, load, endpoint));
+    connections.back()->Start();
+  }
+  load.start = Clock::now() + std::chrono::milliseconds(200);  // connections first
+  load.stop = load.start + std::chrono::microseconds(std::int64_t(o.seconds * 1e6));
+  const auto interval = std::chrono::nanoseconds(std::int64_t(1e9 / o.rate));
+  asio::steady_timer timer(io);
+  std::function<void()> tick = [&] {
+    // Schedule every request due by now, then hand them to idle connections.
+    const auto now = Clock::now();
+    while (now >= load.start + interval * load.scheduled &&
+           load.start + interval * load.scheduled < load.stop) {
+      load.due.push_back(load.start + interval * load.scheduled);
+      ++load.scheduled;
+    }
+    for (auto& c : connections) {
+      if (load.due.empty()) break;
+      if (c->idle()) c->Next();
+    }
+    if (now < load.stop) {
+      timer.expires_after(std::chrono::microseconds(200));
+      timer.async_wait([&](beast::error_code) { tick(); });
+    } else {
+      timer.expires_after(std::chrono::seconds(2));  // let the last answers arrive
+      timer.async_wait([&](beast::error_code) { io.stop(); });
+    }
+  };
+  timer.expires_at(load.start);
+  timer.async_wait([&](beast::error_code) { tick(); });
+  io.run();
+
+  std::vector<double>& l = load.latencies_ms;
+  std::sort(l.begin(), l.end());
+  const auto pct = [&](double p) {
+    return l.empty() ? 0.0 : l[std::min(l.size() - 1, size_t(p * double(l.size())))];
+  };
+  std::printf(
+      "{\"path\":\"%s\",\"rate\":%.0f,\"seconds\":%.0f,\"completed\":%zu,\"rps\":%.0f,"
+      "\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"errors\":%llu,"
+      "\"unsent\":%zu}\n",
+      o.path.c_str(), o.rate, o.seconds, l.size(), double(l.size()) / o.seconds, pct(0.50),
+      pct(0.95), pct(0.99), l.empty() ? 0.0 : l.back(),
+      static_cast<unsigned long long>(load.errors), load.due.size());
+  return 0;
+}
