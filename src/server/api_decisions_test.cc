@@ -108,7 +108,9 @@ TEST_F(ApiTest, StrategiesAreValidatedVersionedActivatedAndDecideCreditApplicati
   EXPECT_LT(pd, 1);
   EXPECT_EQ(first.at("decision"), pd > 0.8 ? "decline" : "approve");
   // An approval needs no adverse-action reasons; the PII of the inputs is tokenized.
-  if (first.at("decision") == "approve") EXPECT_TRUE(first.at("reasons").as_array().empty());
+  if (first.at("decision") == "approve") {
+    EXPECT_TRUE(first.at("reasons").as_array().empty());
+  }
   EXPECT_NE(first.at("inputs").at("phone").as_string().find("tok_phone_"), json::string::npos);
   EXPECT_EQ(first.at("features").at("apps_per_phone_1d"), 0);
   for (const char* stage :
