@@ -158,6 +158,9 @@ done
 "$BIN" import history "${T[@]}" 2>&1 | tail -1
 
 echo "== open-loop load: $RATE requests/s for ${SECONDS_PER_RUN}s each, $(nproc) cores"
+# Warm-up (not reported): caches, the first compactions after the import, the allocator.
+"$LOAD" --url "$URL" --key "$KEY" --applications world/events/credit_application.jsonl \
+  --rate "$RATE" --seconds 10 >/dev/null
 "$LOAD" --url "$URL" --path /healthz --rate "$RATE" --seconds "$SECONDS_PER_RUN" | tee healthz.json
 "$LOAD" --url "$URL" --key "$KEY" --applications world/events/credit_application.jsonl \
   --rate "$RATE" --seconds "$SECONDS_PER_RUN" | tee decisions.json

@@ -511,7 +511,7 @@ void BindInputs(const Strategy::Impl& s, const DecisionInput& input, expr::Frame
 struct ScoredModel {
   ModelOutput output;
   std::shared_ptr<models::ServingModel> serving;
-  models::InputRow row;
+  std::vector<models::FeatureValue> values;  // in the model's feature order
 };
 
 ScoredModel RunModel(const ModelNode& node, const StrategyEnvironment& env,
@@ -529,26 +529,27 @@ ScoredModel RunModel(const ModelNode& node, const StrategyEnvironment& env,
   out.version = (*serving)->version;
   // The live version's features, fed by name: a promoted version with other features still
   // scores (features the strategy does not map are missing).
-  models::InputRow& row = scored_model.row;
+  std::vector<models::FeatureValue>& values = scored_model.values;
+  values.reserve((*serving)->model->features().size());
   for (const models::ModelFeature& f : (*serving)->model->features()) {
     auto it = node.inputs.find(f.name);
-    if (it == node.inputs.end()) continue;
-    const expr::Value v = it->second.Eval(frame);
+    const expr::Value v = it == node.inputs.end() ? expr::Value::Missing(expr::Type::kNumber)
+                                                  : it->second.Eval(frame);
     if (v.missing) {
-      row[f.name] = models::FeatureValue::Missing();
+      values.push_back(models::FeatureValue::Missing());
     } else if (v.type == expr::Type::kText) {
-      row[f.name] = models::FeatureValue::Text(std::string(v.text));
+      values.push_back(models::FeatureValue::Text(std::string(v.text)));
     } else {
-      row[f.name] = models::FeatureValue::Number(v.number);
+      values.push_back(models::FeatureValue::Number(v.number));
     }
   }
   // Reasons (TreeSHAP) are computed later, and only for declines and reviews.
-  StatusOr<models::ScoreResult> scored = (*serving)->model->Score(row, 0);
+  StatusOr<models::ScoreResult> scored = (*serving)->model->ScoreValues(values, 0);
   if (!scored.ok()) {
     out.error = scored.status().message();
     return scored_model;
   }
-  (*serving)->monitor->Record(scored->pd, (*serving)->model->FeatureBins(row));
+  (*serving)->monitor->Record(scored->pd, (*serving)->model->FeatureBins(values));
   out.pd = scored->pd;
   out.score = scored->score;
   scored_model.serving = std::move(*serving);
@@ -558,7 +559,7 @@ ScoredModel RunModel(const ModelNode& node, const StrategyEnvironment& env,
 // The model's top reasons for the row it scored (adverse-action reasons).
 void Explain(ScoredModel& m) {
   if (!m.serving) return;
-  StatusOr<models::ScoreResult> scored = m.serving->model->Score(m.row, 4);
+  StatusOr<models::ScoreResult> scored = m.serving->model->ScoreValues(m.values, 4);
   if (!scored.ok()) return;
   for (const models::Reason& r : scored->reasons) {
     m.output.reasons.push_back({r.code, r.text, "model:" + m.output.node});

@@ -38,9 +38,6 @@ std::string_view DefaultKeyField(std::string_view entity) {
   return {};
 }
 
-namespace {
-
-// FNV-1a: stable across builds and runs, so persisted distinct sets stay valid.
 std::uint64_t StableHash(std::string_view bytes) {
   std::uint64_t h = 14695981039346656037ull;
   for (unsigned char c : bytes) {
@@ -49,6 +46,8 @@ std::uint64_t StableHash(std::string_view bytes) {
   }
   return h;
 }
+
+namespace {
 
 // 8 hex digits of the stable hash.
 std::string Fingerprint(std::string_view canonical) {
@@ -228,10 +227,18 @@ StatusOr<std::shared_ptr<const FeatureSet>> FeatureSet::Parse(std::string_view y
                               std::string(AggregateName(def.aggregate)) + '|' + def.field + '|' +
                               def.filter + '|' + std::to_string(def.window);
       def.id = def.name + "@" + Fingerprint(canonical);
+      def.id_hash = StableHash(def.id);
       if (!names.insert(def.name).second) {
         return YamlError(list[i]["name"], path + ".name", "duplicate feature " + Quote(def.name));
       }
       set->features_.push_back(std::move(def));
+    }
+    for (const std::string& entity : set->entities()) {
+      std::vector<size_t> indices;
+      for (size_t i = 0; i < set->features_.size(); ++i) {
+        if (set->features_[i].entity == entity) indices.push_back(i);
+      }
+      set->by_entity_.emplace_back(entity, std::move(indices));
     }
   } catch (const YAML::Exception& e) {
     return InvalidArgumentError("line " + std::to_string(e.mark.line + 1) + ":" +

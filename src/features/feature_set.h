@@ -56,6 +56,7 @@ struct FeatureDef {
   // name@<hex fingerprint of the definition>: stored state is keyed by it, so a changed
   // definition never reads the history of the old one.
   std::string id;
+  std::uint64_t id_hash = 0;        // stable hash of `id`, for quick lookups
   std::string entity;               // entity type
   std::string key;                  // the event field with the entity's id
   std::vector<std::string> events;  // event types that feed it
@@ -90,6 +91,10 @@ class FeatureSet {
   int Find(std::string_view name) const;
   // The entity types the features are about, sorted.
   std::vector<std::string> entities() const;
+  // The features of each entity type (indices into features()), entity types sorted.
+  const std::vector<std::pair<std::string, std::vector<size_t>>>& by_entity() const {
+    return by_entity_;
+  }
 
   bool Consumes(std::string_view event_type) const;
   // The updates an event makes (none when no feature reads its type, or filters reject it).
@@ -103,6 +108,7 @@ class FeatureSet {
  private:
   FeatureSet() = default;
   std::vector<FeatureDef> features_;
+  std::vector<std::pair<std::string, std::vector<size_t>>> by_entity_;
   TimeMicros lateness_ = 0;
   std::string yaml_;
   std::unique_ptr<Compiled> compiled_;
@@ -110,5 +116,8 @@ class FeatureSet {
 
 // The usual event field holding an entity type's id ("" for an unknown type).
 std::string_view DefaultKeyField(std::string_view entity);
+
+// FNV-1a: stable across builds and runs (persisted hashes stay valid).
+std::uint64_t StableHash(std::string_view bytes);
 
 }  // namespace finbrain::features

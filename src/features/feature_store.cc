@@ -1,5 +1,6 @@
 #include "features/feature_store.h"
 
+#include <cstring>
 #include <functional>
 
 #include "common/strings.h"
@@ -7,41 +8,54 @@
 namespace finbrain::features {
 namespace {
 
-constexpr std::string_view kSets = "feature_sets";     // tenant -> YAML
-constexpr std::string_view kStates = "feature_state";  // tenant \x1f feature id \x1f entity
+constexpr std::string_view kSets = "feature_sets";        // tenant -> YAML
+constexpr std::string_view kStates = "feature_entities";  // tenant \x1f type \x1f id -> windows
 constexpr std::string_view kConsumers = "consumers";
 constexpr std::string_view kCheckpointKey = "features";
 constexpr char kSep = '\x1f';
 
-std::string StateKey(std::string_view tenant, std::string_view feature_id,
-                     std::string_view entity) {
-  std::string key;
-  key.reserve(tenant.size() + feature_id.size() + entity.size() + 2);
-  key += tenant;
+void EntityKey(std::string& key, std::string_view tenant, std::string_view type,
+               std::string_view id) {
+  key.assign(tenant);
   key += kSep;
-  key += feature_id;
+  key += type;
   key += kSep;
-  key += entity;
-  return key;
+  key += id;
 }
 
-// (tenant, feature id) of a state key.
-std::pair<std::string_view, std::string_view> SplitKey(std::string_view key) {
-  const size_t a = key.find(kSep);
-  const size_t b = a == std::string_view::npos ? a : key.find(kSep, a + 1);
-  if (b == std::string_view::npos) return {};
-  return {key.substr(0, a), key.substr(a + 1, b - a - 1)};
+std::string_view TenantOf(std::string_view key) { return key.substr(0, key.find(kSep)); }
+
+template <typename T>
+void Append(std::string& out, T v) {
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, &v, sizeof(T));
+  out.append(bytes, sizeof(T));
 }
 
-const FeatureDef* FindById(const FeatureSet* set, std::string_view id) {
-  if (set == nullptr) return nullptr;
-  for (const FeatureDef& f : set->features()) {
-    if (f.id == id) return &f;
+template <typename T>
+bool Take(std::string_view& in, T& v) {
+  if (in.size() < sizeof(T)) return false;
+  std::memcpy(&v, in.data(), sizeof(T));
+  in.remove_prefix(sizeof(T));
+  return true;
+}
+
+}  // namespace
+
+const WindowState* FeatureStore::EntityWindows::Find(const FeatureDef& def) const {
+  for (const Window& w : windows) {
+    if (w.id_hash == def.id_hash && w.id == def.id) return &w.state;
   }
   return nullptr;
 }
 
-}  // namespace
+WindowState& FeatureStore::EntityWindows::Get(const FeatureDef& def) {
+  for (Window& w : windows) {
+    if (w.id_hash == def.id_hash && w.id == def.id) return w.state;
+  }
+  windows.push_back({def.id, def.id_hash, WindowState()});
+  return windows.back().state;
+}
 
 StatusOr<std::unique_ptr<FeatureStore>> FeatureStore::Load(storage::KvStore& store,
                                                            tenancy::AuditLog& audit) {
@@ -59,13 +73,33 @@ StatusOr<std::unique_ptr<FeatureStore>> FeatureStore::Load(storage::KvStore& sto
   }));
   FB_RETURN_IF_ERROR(error);
   FB_RETURN_IF_ERROR(store.Scan(kStates, "", "", [&](std::string_view key, std::string_view value) {
-    StatusOr<WindowState> state = WindowState::Deserialize(value);
-    if (!state.ok()) {
-      error = state.status();
+    EntityWindows record;
+    record.stored = true;
+    std::uint32_t n = 0;
+    bool ok = Take(value, n) && n <= value.size();
+    for (std::uint32_t i = 0; ok && i < n; ++i) {
+      std::uint16_t id_size = 0;
+      std::uint32_t state_size = 0;
+      ok = Take(value, id_size) && id_size <= value.size();
+      if (!ok) break;
+      EntityWindows::Window w;
+      w.id = std::string(value.substr(0, id_size));
+      w.id_hash = StableHash(w.id);
+      value.remove_prefix(id_size);
+      ok = Take(value, state_size) && state_size <= value.size();
+      if (!ok) break;
+      StatusOr<WindowState> state = WindowState::Deserialize(value.substr(0, state_size));
+      ok = state.ok();
+      if (!ok) break;
+      value.remove_prefix(state_size);
+      w.state = std::move(*state);
+      record.windows.push_back(std::move(w));
+    }
+    if (!ok || !value.empty()) {
+      error = DataLossError("feature windows of " + Quote(key) + " are corrupt");
       return false;
     }
-    Shard& shard = fs->ShardOf(key);
-    shard.states.emplace(std::string(key), std::move(*state));
+    fs->ShardOf(key).entities.emplace(std::string(key), std::move(record));
     return true;
   }));
   FB_RETURN_IF_ERROR(error);
@@ -107,28 +141,24 @@ std::shared_ptr<const FeatureSet> FeatureStore::For(std::string_view tenant) con
 std::vector<std::optional<double>> FeatureStore::Compute(std::string_view tenant,
                                                          const EntityIds& ids,
                                                          TimeMicros at) const {
-  std::vector<std::optional<double>> values;
   const std::shared_ptr<const FeatureSet> set = For(tenant);
-  if (!set) return values;
-  values.reserve(set->features().size());
+  if (!set) return {};
+  std::vector<std::optional<double>> values(set->features().size());
   static const WindowState kEmpty;
-  std::string key;  // one buffer for every lookup
+  std::string key;
   key.reserve(256);
-  for (const FeatureDef& def : set->features()) {
-    auto id = ids.find(def.entity);
-    if (id == ids.end() || id->second.empty()) {
-      values.emplace_back();
-      continue;
-    }
-    key.assign(tenant);
-    key += kSep;
-    key += def.id;
-    key += kSep;
-    key += id->second;
+  for (const auto& [entity, indices] : set->by_entity()) {
+    auto id = ids.find(entity);
+    if (id == ids.end() || id->second.empty()) continue;  // no id: missing
+    EntityKey(key, tenant, entity, id->second);
     const Shard& shard = ShardOf(key);
     std::lock_guard lock(shard.mu);
-    auto it = shard.states.find(key);
-    values.push_back((it == shard.states.end() ? kEmpty : it->second).Value(def, at));
+    auto it = shard.entities.find(key);
+    for (size_t i : indices) {
+      const FeatureDef& def = set->features()[i];
+      const WindowState* state = it == shard.entities.end() ? nullptr : it->second.Find(def);
+      values[i] = (state ? *state : kEmpty).Value(def, at);
+    }
   }
   return values;
 }
@@ -137,7 +167,8 @@ FeatureStore::Stats FeatureStore::stats() const {
   Stats s{.updates = updates_.load(), .dropped = dropped_.load()};
   for (const Shard& shard : shards_) {
     std::lock_guard lock(shard.mu);
-    s.states += shard.states.size();
+    s.entities += shard.entities.size();
+    for (const auto& [key, record] : shard.entities) s.states += record.windows.size();
   }
   return s;
 }
@@ -151,16 +182,17 @@ void FeatureStore::Consume(std::uint64_t seq, std::string_view tenant,
     // The event was validated before it was stored; a failure here means a corrupt log entry,
     // which the event store reports on its own read path.
     set->Extract(event.event_type, event.canonical_json, event.occurred_at, scratch_).IgnoreError();
+    std::string key;
     for (const Update& u : scratch_) {
       const FeatureDef& def = set->features()[u.feature];
-      std::string key = StateKey(tenant, def.id, u.entity);
+      EntityKey(key, tenant, def.entity, u.entity);
       Shard& shard = ShardOf(key);
       std::lock_guard lock(shard.mu);
-      auto it = shard.states.find(key);
-      if (it == shard.states.end()) it = shard.states.emplace(key, WindowState()).first;
-      if (it->second.Add(def, set->lateness(), u)) {
+      auto it = shard.entities.find(key);
+      if (it == shard.entities.end()) it = shard.entities.emplace(key, EntityWindows()).first;
+      if (it->second.Get(def).Add(def, set->lateness(), u)) {
         ++updates_;
-        shard.dirty.insert(std::move(key));
+        shard.dirty.insert(key);
       } else {
         ++dropped_;
       }
@@ -179,27 +211,49 @@ Status FeatureStore::Persist() {
     std::lock_guard lock(sets_mu_);
     sets = sets_;
   }
+  std::map<std::string_view, std::map<std::string_view, const FeatureDef*>> defs;  // tenant->id
+  for (const auto& [tenant, set] : sets) {
+    for (const FeatureDef& def : set->features()) defs[tenant][def.id] = &def;
+  }
   for (Shard& shard : shards_) {
     std::lock_guard lock(shard.mu);
-    // Histories that can no longer count, and those of replaced definitions, are dropped.
-    for (auto it = shard.states.begin(); it != shard.states.end();) {
-      const auto [tenant, id] = SplitKey(it->first);
+    // Windows that can no longer count, and those of replaced definitions, are dropped.
+    for (auto it = shard.entities.begin(); it != shard.entities.end();) {
+      const std::string_view tenant = TenantOf(it->first);
+      auto tenant_defs = defs.find(tenant);
       auto set = sets.find(tenant);
-      const FeatureDef* def = FindById(set == sets.end() ? nullptr : set->second.get(), id);
       auto newest = newest_.find(tenant);
-      const bool expired =
-          def == nullptr || (newest != newest_.end() &&
-                             it->second.Expired(*def, set->second->lateness(), newest->second));
-      if (expired) {
-        batch.Delete(kStates, it->first);
+      const size_t before = it->second.windows.size();
+      std::erase_if(it->second.windows, [&](const EntityWindows::Window& w) {
+        if (tenant_defs == defs.end()) return true;
+        auto def = tenant_defs->second.find(w.id);
+        return def == tenant_defs->second.end() ||
+               (newest != newest_.end() &&
+                w.state.Expired(*def->second, set->second->lateness(), newest->second));
+      });
+      if (it->second.windows.size() != before) shard.dirty.insert(it->first);
+      if (it->second.windows.empty()) {
+        if (it->second.stored) batch.Delete(kStates, it->first);
         shard.dirty.erase(it->first);
-        it = shard.states.erase(it);
+        it = shard.entities.erase(it);
       } else {
         ++it;
       }
     }
+    // Record format: u32 windows, then per window u16 id length, id, u32 state length, state.
     for (const std::string& key : shard.dirty) {
-      batch.Put(kStates, key, shard.states.at(key).Serialize());
+      EntityWindows& record = shard.entities.at(key);
+      std::string value;
+      Append(value, std::uint32_t(record.windows.size()));
+      for (const EntityWindows::Window& w : record.windows) {
+        const std::string state = w.state.Serialize();
+        Append(value, std::uint16_t(w.id.size()));
+        value += w.id;
+        Append(value, std::uint32_t(state.size()));
+        value += state;
+      }
+      batch.PutOwned(kStates, std::string(key), std::move(value));
+      record.stored = true;
       written.emplace_back(&shard, key);
     }
     shard.dirty.clear();
@@ -207,10 +261,10 @@ Status FeatureStore::Persist() {
   batch.Put(kConsumers, kCheckpointKey, std::to_string(last_seq_.load()));
   Status status = store_.Write(batch);
   if (!status.ok()) {
-    // Keep them for the next attempt: the stored states must match the stored checkpoint.
+    // Keep them for the next attempt: the stored records must match the stored checkpoint.
     for (auto& [shard, key] : written) {
       std::lock_guard lock(shard->mu);
-      if (shard->states.contains(key)) shard->dirty.insert(std::move(key));
+      if (shard->entities.contains(key)) shard->dirty.insert(std::move(key));
     }
   }
   return status;

@@ -57,9 +57,10 @@ class FeatureStore final : public ingest::EventConsumer {
                                              TimeMicros at) const;
 
   struct Stats {
-    std::uint64_t states = 0;   // (tenant, feature, entity) histories held in memory
-    std::uint64_t updates = 0;  // applied since start
-    std::uint64_t dropped = 0;  // too old for any window
+    std::uint64_t entities = 0;  // (tenant, entity) records held in memory
+    std::uint64_t states = 0;    // (tenant, feature, entity) histories among them
+    std::uint64_t updates = 0;   // applied since start
+    std::uint64_t dropped = 0;   // too old for any window
   };
   Stats stats() const;
 
@@ -71,9 +72,23 @@ class FeatureStore final : public ingest::EventConsumer {
 
  private:
   FeatureStore(storage::KvStore& store, tenancy::AuditLog& audit) : store_(store), audit_(audit) {}
+  // Every window of one entity (all its features), stored and looked up as one record: a
+  // decision reads ~100 features of ~6 entities with ~6 lookups.
+  struct EntityWindows {
+    struct Window {
+      std::string id;  // FeatureDef::id
+      std::uint64_t id_hash = 0;
+      WindowState state;
+    };
+    std::vector<Window> windows;
+    bool stored = false;  // a record exists in the store
+
+    const WindowState* Find(const FeatureDef& def) const;
+    WindowState& Get(const FeatureDef& def);
+  };
   struct Shard {
     mutable std::mutex mu;
-    std::unordered_map<std::string, WindowState> states;  // tenant \x1f feature \x1f entity
+    std::unordered_map<std::string, EntityWindows> entities;  // tenant \x1f type \x1f id
     std::unordered_set<std::string> dirty;
   };
   Shard& ShardOf(std::string_view key) const;

@@ -70,6 +70,17 @@ float Model::EncodeValue(const ModelFeature& f, const FeatureValue& v) const {
                                       : static_cast<float>(bin);
 }
 
+StatusOr<float> Model::EncodeChecked(const ModelFeature& f, const FeatureValue& value) const {
+  if (f.kind == ColumnKind::kNumeric && value.is_text) {
+    return InvalidArgumentError(Quote(f.name) + " must be a number, not " + Quote(value.text),
+                                f.name);
+  }
+  if (!value.is_text && std::isinf(value.number)) {
+    return InvalidArgumentError(Quote(f.name) + " must be finite", f.name);
+  }
+  return EncodeValue(f, value);
+}
+
 StatusOr<std::vector<float>> Model::Encode(const InputRow& row) const {
   for (const auto& entry : row) {
     const std::string& name = entry.first;
@@ -86,31 +97,32 @@ StatusOr<std::vector<float>> Model::Encode(const InputRow& row) const {
   for (size_t i = 0; i < features_.size(); ++i) {
     const ModelFeature& f = features_[i];
     auto it = row.find(f.name);
-    const FeatureValue value = it == row.end() ? FeatureValue::Missing() : it->second;
-    if (f.kind == ColumnKind::kNumeric && value.is_text) {
-      return InvalidArgumentError(Quote(f.name) + " must be a number, not " + Quote(value.text),
-                                  f.name);
-    }
-    if (!value.is_text && std::isinf(value.number)) {
-      return InvalidArgumentError(Quote(f.name) + " must be finite", f.name);
-    }
-    x[i] = EncodeValue(f, value);
+    FB_ASSIGN_OR_RETURN(x[i],
+                        EncodeChecked(f, it == row.end() ? FeatureValue::Missing() : it->second));
   }
   return x;
+}
+
+size_t Model::BinOf(const ModelFeature& f, const FeatureValue& v) const {
+  const FeatureBinning& b = f.binning;
+  if (v.missing()) return b.MissingBin();
+  if (f.kind == ColumnKind::kNumeric) return v.is_text ? b.MissingBin() : b.BinOfNumber(v.number);
+  return b.BinOfCategory(v.ToString());
 }
 
 std::vector<size_t> Model::FeatureBins(const InputRow& row) const {
   std::vector<size_t> bins(features_.size());
   for (size_t i = 0; i < features_.size(); ++i) {
-    const FeatureBinning& b = features_[i].binning;
     auto it = row.find(features_[i].name);
-    if (it == row.end() || it->second.missing()) {
-      bins[i] = b.MissingBin();
-    } else if (features_[i].kind == ColumnKind::kNumeric) {
-      bins[i] = it->second.is_text ? b.MissingBin() : b.BinOfNumber(it->second.number);
-    } else {
-      bins[i] = b.BinOfCategory(it->second.ToString());
-    }
+    bins[i] = BinOf(features_[i], it == row.end() ? FeatureValue::Missing() : it->second);
+  }
+  return bins;
+}
+
+std::vector<size_t> Model::FeatureBins(const std::vector<FeatureValue>& values) const {
+  std::vector<size_t> bins(features_.size());
+  for (size_t i = 0; i < features_.size() && i < values.size(); ++i) {
+    bins[i] = BinOf(features_[i], values[i]);
   }
   return bins;
 }
@@ -125,7 +137,9 @@ double Model::Margin(const float* x) const {
   return margin;
 }
 
-std::vector<Reason> Model::Reasons(const float* x, const InputRow* row, size_t top) const {
+std::vector<Reason> Model::Reasons(const float* x,
+                                   const std::function<std::string(size_t)>& value_of,
+                                   size_t top) const {
   if (top == 0) return {};
   std::vector<std::pair<double, size_t>> impacts;
   if (kind_ == ModelKind::kGbdt) {
@@ -152,9 +166,7 @@ std::vector<Reason> Model::Reasons(const float* x, const InputRow* row, size_t t
     r.code = f.reason.code;
     r.text = f.reason.text;
     r.impact = impacts[k].first;
-    if (row != nullptr) {
-      if (auto it = row->find(f.name); it != row->end()) r.value = it->second.ToString();
-    }
+    r.value = value_of(impacts[k].second);
     reasons.push_back(std::move(r));
   }
   return reasons;
@@ -166,7 +178,32 @@ StatusOr<ScoreResult> Model::Score(const InputRow& row, size_t top_reasons) cons
   result.margin = Margin(x.data());
   result.pd = Sigmoid(result.margin);
   result.score = scaling_.ScoreFromPd(result.pd);
-  result.reasons = Reasons(x.data(), &row, top_reasons);
+  result.reasons = Reasons(
+      x.data(),
+      [&](size_t i) {
+        auto it = row.find(features_[i].name);
+        return it == row.end() ? std::string() : it->second.ToString();
+      },
+      top_reasons);
+  return result;
+}
+
+StatusOr<ScoreResult> Model::ScoreValues(const std::vector<FeatureValue>& values,
+                                         size_t top_reasons) const {
+  if (values.size() != features_.size()) {
+    return InvalidArgumentError("the model takes " + std::to_string(features_.size()) +
+                                " inputs, got " + std::to_string(values.size()));
+  }
+  std::vector<float> x(features_.size());
+  for (size_t i = 0; i < features_.size(); ++i) {
+    FB_ASSIGN_OR_RETURN(x[i], EncodeChecked(features_[i], values[i]));
+  }
+  ScoreResult result;
+  result.margin = Margin(x.data());
+  result.pd = Sigmoid(result.margin);
+  result.score = scaling_.ScoreFromPd(result.pd);
+  result.reasons = Reasons(
+      x.data(), [&](size_t i) { return values[i].ToString(); }, top_reasons);
   return result;
 }
 

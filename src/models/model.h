@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -138,6 +139,10 @@ class Model {
   // naming the field; absent fields are missing values.
   StatusOr<std::vector<float>> Encode(const InputRow& row) const;
   StatusOr<ScoreResult> Score(const InputRow& row, size_t top_reasons = 4) const;
+  // The same with the inputs given in the order of features() (the decision hot path: no
+  // names to look up). REQUIRES: values.size() == features().size().
+  StatusOr<ScoreResult> ScoreValues(const std::vector<FeatureValue>& values,
+                                    size_t top_reasons = 4) const;
   // PD of every row of a dataset that has (at least) the model's feature columns.
   StatusOr<std::vector<double>> ScoreDataset(const Dataset& data) const;
   // The smallest single-feature change that moves the PD across `cutoff` (either way).
@@ -145,13 +150,18 @@ class Model {
 
   // The bin of each feature for a row (monitoring); assumes Encode accepted the row.
   std::vector<size_t> FeatureBins(const InputRow& row) const;
+  std::vector<size_t> FeatureBins(const std::vector<FeatureValue>& values) const;
 
   // Log-odds of the bad outcome for encoded inputs.
   double Margin(const float* x) const;
 
  private:
   float EncodeValue(const ModelFeature& f, const FeatureValue& v) const;
-  std::vector<Reason> Reasons(const float* x, const InputRow* row, size_t top) const;
+  // `value_of(i)`: feature i's input value as text, for the reason.
+  std::vector<Reason> Reasons(const float* x, const std::function<std::string(size_t)>& value_of,
+                              size_t top) const;
+  StatusOr<float> EncodeChecked(const ModelFeature& f, const FeatureValue& v) const;
+  size_t BinOf(const ModelFeature& f, const FeatureValue& v) const;
 
   ModelKind kind_;
   std::vector<ModelFeature> features_;
