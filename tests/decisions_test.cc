@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "common/temp_dir.h"
 #include "tests/test_process.h"
@@ -86,6 +87,36 @@ TEST(ExampleStrategy, TrainsDecidesAndExplainsOnTheSimulatedWorld) {
   const json::value strategies = json::parse(RunFinbrain(list, d).out);
   EXPECT_EQ(strategies.at("strategies").at(0).at("version"), 1);
   EXPECT_EQ(strategies.at("strategies").at(0).at("active"), true);
+
+  // Backtest: the shipped strategy against a stricter challenger on the same applications.
+  {
+    std::ifstream in(Shipped("credit.yaml"));
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string stricter = text.str();
+    stricter.replace(stricter.find("models.pd.pd >= 0.25"), 20, "models.pd.pd >= 0.05");
+    std::ofstream(d + "/stricter.yaml") << stricter;
+  }
+  auto backtest = run({"backtest", "--strategy", Shipped("credit.yaml"), "--challenger",
+                       d + "/stricter.yaml", "--data", d + "/world/events/credit_application.jsonl",
+                       "--outcomes", d + "/world/truth/applications.jsonl", "--features",
+                       Shipped("credit_features.yaml"), "--events", d + "/world/events", "--model",
+                       "credit_pd=" + d + "/model", "--out", d + "/backtest"});
+  const json::value report = json::parse(backtest.out);
+  const json::object& champion = report.at("champion").as_object();
+  const json::object& challenger = report.at("challenger").as_object();
+  EXPECT_EQ(champion.at("applications").to_number<std::uint64_t>(), total);
+  EXPECT_GT(champion.at("decline").to_number<double>(), 0);
+  // Stricter: more declines and only swaps out.
+  EXPECT_GE(challenger.at("decline").to_number<double>(),
+            champion.at("decline").to_number<double>());
+  EXPECT_GT(report.at("swap_out").to_number<double>(), 0);
+  EXPECT_EQ(report.at("swap_in").to_number<double>(), 0);
+  EXPECT_GT(report.at("swap_set").at(2).at("applications").to_number<double>(), 0);
+  // The champion's declines are far riskier than its approvals.
+  EXPECT_GT(champion.at("declined_bad_rate").to_number<double>(),
+            3 * champion.at("realised_bad_rate").to_number<double>());
+  EXPECT_NE(testing::ReadFile(d + "/backtest/backtest.html").find("<svg"), std::string::npos);
 }
 
 }  // namespace

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   cli::AddFeatureCommands(app, global, run);
   cli::AddEventCommands(app, global, run);
   cli::AddStrategyCommands(app, global, run);
+  cli::AddBacktestCommand(app, global, run);
 
   try {
     app.parse(argc, argv);

@@ -138,13 +138,17 @@ double Model::Margin(const float* x) const {
 }
 
 std::vector<Reason> Model::Reasons(const float* x,
-                                   const std::function<std::string(size_t)>& value_of,
-                                   size_t top) const {
+                                   const std::function<std::string(size_t)>& value_of, size_t top,
+                                   bool path_reasons) const {
   if (top == 0) return {};
   std::vector<std::pair<double, size_t>> impacts;
   if (kind_ == ModelKind::kGbdt) {
     std::vector<double> phi;
-    trees_->Contributions(x, phi);
+    if (path_reasons) {
+      trees_->ApproxContributions(x, phi);
+    } else {
+      trees_->Contributions(x, phi);
+    }
     for (size_t i = 0; i < features_.size(); ++i) {
       if (phi[i] > 0) impacts.emplace_back(phi[i], i);
     }
@@ -189,7 +193,7 @@ StatusOr<ScoreResult> Model::Score(const InputRow& row, size_t top_reasons) cons
 }
 
 StatusOr<ScoreResult> Model::ScoreValues(const std::vector<FeatureValue>& values,
-                                         size_t top_reasons) const {
+                                         size_t top_reasons, bool path_reasons) const {
   if (values.size() != features_.size()) {
     return InvalidArgumentError("the model takes " + std::to_string(features_.size()) +
                                 " inputs, got " + std::to_string(values.size()));
@@ -203,7 +207,7 @@ StatusOr<ScoreResult> Model::ScoreValues(const std::vector<FeatureValue>& values
   result.pd = Sigmoid(result.margin);
   result.score = scaling_.ScoreFromPd(result.pd);
   result.reasons = Reasons(
-      x.data(), [&](size_t i) { return values[i].ToString(); }, top_reasons);
+      x.data(), [&](size_t i) { return values[i].ToString(); }, top_reasons, path_reasons);
   return result;
 }
 

@@ -141,8 +141,10 @@ class Model {
   StatusOr<ScoreResult> Score(const InputRow& row, size_t top_reasons = 4) const;
   // The same with the inputs given in the order of features() (the decision hot path: no
   // names to look up). REQUIRES: values.size() == features().size().
-  StatusOr<ScoreResult> ScoreValues(const std::vector<FeatureValue>& values,
-                                    size_t top_reasons = 4) const;
+  // `path_reasons`: GBDT reasons from path attributions (TreeEnsemble::ApproxContributions)
+  // instead of TreeSHAP, two orders of magnitude cheaper.
+  StatusOr<ScoreResult> ScoreValues(const std::vector<FeatureValue>& values, size_t top_reasons = 4,
+                                    bool path_reasons = false) const;
   // PD of every row of a dataset that has (at least) the model's feature columns.
   StatusOr<std::vector<double>> ScoreDataset(const Dataset& data) const;
   // The smallest single-feature change that moves the PD across `cutoff` (either way).
@@ -159,7 +161,7 @@ class Model {
   float EncodeValue(const ModelFeature& f, const FeatureValue& v) const;
   // `value_of(i)`: feature i's input value as text, for the reason.
   std::vector<Reason> Reasons(const float* x, const std::function<std::string(size_t)>& value_of,
-                              size_t top) const;
+                              size_t top, bool path_reasons = false) const;
   StatusOr<float> EncodeChecked(const ModelFeature& f, const FeatureValue& v) const;
   size_t BinOf(const ModelFeature& f, const FeatureValue& v) const;
 

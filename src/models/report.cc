@@ -5,141 +5,19 @@
 #include <limits>
 #include <sstream>
 
+#include "common/svg_plot.h"
+
 namespace finbrain::models::internal {
 namespace {
 
-std::string Escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+using Plot = SvgPlot;
+constexpr const char* kBlue = kPlotBlue;
+constexpr const char* kRed = kPlotRed;
+constexpr const char* kGrey = kPlotGrey;
+constexpr const char* kGreen = kPlotGreen;
 
-std::string Num(double v, int digits = 3) {
-  if (!std::isfinite(v)) return "–";
-  std::ostringstream out;
-  out.setf(std::ios::fixed);
-  out.precision(digits);
-  out << v;
-  return out.str();
-}
-
-constexpr const char* kBlue = "#2563eb";
-constexpr const char* kRed = "#dc2626";
-constexpr const char* kGrey = "#9ca3af";
-constexpr const char* kGreen = "#16a34a";
-
-// A small SVG plot: data coordinates mapped into a 420×300 frame with labelled axes.
-class Plot {
- public:
-  Plot(std::string title, std::string x_label, std::string y_label, double x0, double x1, double y0,
-       double y1)
-      : title_(std::move(title)),
-        x_label_(std::move(x_label)),
-        y_label_(std::move(y_label)),
-        x0_(x0),
-        x1_(x1 > x0 ? x1 : x0 + 1),
-        y0_(y0),
-        y1_(y1 > y0 ? y1 : y0 + 1) {}
-
-  void Line(const std::vector<std::pair<double, double>>& points, const char* colour,
-            const std::string& label, bool dashed = false) {
-    body_ << "<polyline fill='none' stroke='" << colour << "' stroke-width='2'"
-          << (dashed ? " stroke-dasharray='5,4'" : "") << " points='";
-    for (const auto& [x, y] : points) body_ << X(x) << ',' << Y(y) << ' ';
-    body_ << "'/>";
-    if (!label.empty()) legend_.emplace_back(colour, label);
-  }
-  void Dots(const std::vector<std::pair<double, double>>& points, const char* colour,
-            const std::string& label) {
-    for (const auto& [x, y] : points) {
-      body_ << "<circle cx='" << X(x) << "' cy='" << Y(y) << "' r='4' fill='" << colour << "'/>";
-    }
-    if (!label.empty()) legend_.emplace_back(colour, label);
-  }
-  // Bars from y0 at x positions [left, right).
-  void Bar(double left, double right, double value, const char* colour, double opacity = 0.8) {
-    const double top = Y(std::max(value, y0_)), bottom = Y(y0_);
-    body_ << "<rect x='" << X(left) << "' y='" << top << "' width='"
-          << std::max(0.5, X(right) - X(left) - 1) << "' height='" << std::max(0.0, bottom - top)
-          << "' fill='" << colour << "' fill-opacity='" << opacity << "'/>";
-  }
-  void Legend(const char* colour, const std::string& label) { legend_.emplace_back(colour, label); }
-  void Text(double x, double y, const std::string& text) {
-    body_ << "<text x='" << X(x) << "' y='" << Y(y) << "' font-size='11'>" << Escape(text)
-          << "</text>";
-  }
-  void CategoryLabels(const std::vector<std::string>& labels) { categories_ = labels; }
-
-  std::string Svg() const {
-    std::ostringstream svg;
-    svg << "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 " << kWidth << ' ' << kHeight
-        << "' width='" << kWidth << "' height='" << kHeight << "' font-family='sans-serif'>";
-    svg << "<text x='" << kWidth / 2 << "' y='16' text-anchor='middle' font-size='14' "
-        << "font-weight='bold'>" << Escape(title_) << "</text>";
-    // Axes and ticks.
-    svg << "<line x1='" << kLeft << "' y1='" << kBottom << "' x2='" << kRight << "' y2='" << kBottom
-        << "' stroke='#333'/><line x1='" << kLeft << "' y1='" << kTop << "' x2='" << kLeft
-        << "' y2='" << kBottom << "' stroke='#333'/>";
-    for (int i = 0; i <= 4; ++i) {
-      const double yv = y0_ + (y1_ - y0_) * i / 4, y = Y(yv);
-      svg << "<line x1='" << kLeft << "' y1='" << y << "' x2='" << kRight << "' y2='" << y
-          << "' stroke='#eee'/><text x='" << kLeft - 4 << "' y='" << y + 4
-          << "' text-anchor='end' font-size='10'>" << Num(yv, 2) << "</text>";
-      if (categories_.empty()) {
-        const double xv = x0_ + (x1_ - x0_) * i / 4;
-        svg << "<text x='" << X(xv) << "' y='" << kBottom + 14
-            << "' text-anchor='middle' font-size='10'>" << Num(xv, std::abs(x1_ - x0_) > 20 ? 0 : 2)
-            << "</text>";
-      }
-    }
-    for (size_t i = 0; i < categories_.size(); ++i) {
-      svg << "<text x='" << X(double(i) + 0.5) << "' y='" << kBottom + 14
-          << "' text-anchor='middle' font-size='10'>" << Escape(categories_[i]) << "</text>";
-    }
-    svg << "<text x='" << (kLeft + kRight) / 2 << "' y='" << kHeight - 4
-        << "' text-anchor='middle' font-size='11'>" << Escape(x_label_) << "</text>";
-    svg << "<text transform='translate(12," << (kTop + kBottom) / 2
-        << ") rotate(-90)' text-anchor='middle' font-size='11'>" << Escape(y_label_) << "</text>";
-    svg << body_.str();
-    for (size_t i = 0; i < legend_.size(); ++i) {
-      const int y = kTop + 6 + int(i) * 15;
-      svg << "<rect x='" << kRight - 130 << "' y='" << y - 9 << "' width='10' height='10' fill='"
-          << legend_[i].first << "'/><text x='" << kRight - 116 << "' y='" << y
-          << "' font-size='11'>" << Escape(legend_[i].second) << "</text>";
-    }
-    svg << "</svg>";
-    return svg.str();
-  }
-
- private:
-  static constexpr int kWidth = 440, kHeight = 310, kLeft = 50, kRight = 425, kTop = 28,
-                       kBottom = 270;
-  double X(double x) const { return kLeft + (x - x0_) / (x1_ - x0_) * (kRight - kLeft); }
-  double Y(double y) const { return kBottom - (y - y0_) / (y1_ - y0_) * (kBottom - kTop); }
-
-  std::string title_, x_label_, y_label_;
-  double x0_, x1_, y0_, y1_;
-  std::ostringstream body_;
-  std::vector<std::pair<const char*, std::string>> legend_;
-  std::vector<std::string> categories_;
-};
+std::string Escape(std::string_view s) { return HtmlEscape(s); }
+std::string Num(double v, int digits = 3) { return FixedNumber(v, digits); }
 
 std::vector<std::pair<double, double>> Thin(const std::vector<CurvePoint>& curve) {
   std::vector<std::pair<double, double>> out;

@@ -191,6 +191,19 @@ StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view text) {
     model.expected_margin_ += mean;
   }
   if (model.roots_.empty()) return Corrupt("the model has no trees");
+  // Children come after their parent in the layout: one backward pass gives every node's mean.
+  model.mean_.assign(model.nodes_.size(), 0.0);
+  for (size_t i = model.nodes_.size(); i-- > 0;) {
+    const Node& node = model.nodes_[i];
+    if (node.feature & kLeaf) {
+      model.mean_[i] = node.value;
+      continue;
+    }
+    const double l = model.cover_[node.left], r = model.cover_[node.right];
+    model.mean_[i] = l + r > 0
+                         ? (l * model.mean_[node.left] + r * model.mean_[node.right]) / (l + r)
+                         : 0.5 * (model.mean_[node.left] + model.mean_[node.right]);
+  }
   // Split thresholds per feature, once (counterfactual searches read them per request).
   std::vector<std::set<float>> thresholds(model.num_features_);
   for (const Node& node : model.nodes_) {
@@ -341,6 +354,25 @@ void TreeEnsemble::Contributions(const float* row, std::vector<double>& out) con
     Shap(root, row, out.data(), path.data(), 0, 1, 1, -1);
   }
   out[num_features_] = expected_margin_;
+}
+
+void TreeEnsemble::ApproxContributions(const float* row, std::vector<double>& out) const {
+  out.assign(num_features_ + 1, 0.0);
+  double bias = base_margin_;
+  for (std::uint32_t root : roots_) {
+    std::uint32_t at = root;
+    bias += mean_[at];
+    while (!(nodes_[at].feature & kLeaf)) {
+      const Node& node = nodes_[at];
+      const std::uint32_t feature = node.feature & kFeatureMask;
+      const float x = row[feature];
+      const bool left = std::isnan(x) ? (node.feature & kDefaultLeft) != 0 : x < node.value;
+      const std::uint32_t child = left ? node.left : node.right;
+      out[feature] += mean_[child] - mean_[at];
+      at = child;
+    }
+  }
+  out[num_features_] = bias;
 }
 
 }  // namespace finbrain::models

@@ -91,6 +91,28 @@ TEST_F(TreeEnsembleTest, ShapIsAdditiveAndMatchesXgboostContributions) {
   }
 }
 
+TEST_F(TreeEnsembleTest, PathAttributionsAreAdditiveAndAgreeWithShapOnTheTopReason) {
+  const auto model = TreeEnsemble::FromXgboostJson(result_->model_json);
+  ASSERT_TRUE(model.ok());
+  const GbdtData test = Synthetic(500, 12, 11);
+  std::vector<double> path, shap;
+  size_t same_top = 0;
+  for (size_t r = 0; r < test.rows(); ++r) {
+    const float* row = &test.x[r * 12];
+    model->ApproxContributions(row, path);
+    double sum = 0;
+    for (double v : path) sum += v;
+    ASSERT_NEAR(sum, model->PredictMargin(row), 1e-6) << "row " << r;
+    model->Contributions(row, shap);
+    const auto top = [](const std::vector<double>& phi) {
+      return std::max_element(phi.begin(), phi.end() - 1) - phi.begin();
+    };
+    same_top += top(path) == top(shap);
+  }
+  // Not the same numbers, but the same leading risk driver for most applicants.
+  EXPECT_GT(double(same_top) / double(test.rows()), 0.8);
+}
+
 TEST(TreeEnsemble, MonotoneConstraintsHold) {
   const GbdtData train = Synthetic(3000, 4, 5);
   auto result = TrainGbdt(train, nullptr, {.max_rounds = 60, .monotone = {1, -1, 0, 0}});
