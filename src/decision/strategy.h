@@ -26,7 +26,8 @@
 //
 // The decision: any decline -> decline; else any review -> review; else approve. An approval
 // without a limit becomes a review (reason SYS_NO_LIMIT); a model that cannot score leaves its
-// outputs missing and turns the decision into a review (reason SYS_MODEL).
+// outputs missing and turns the decision into a review (reason SYS_MODEL). Declines and reviews
+// also carry each model's top reasons (path attributions); approvals need none.
 //
 // Thread-safety: a compiled Strategy is immutable; Decide from any number of threads.
 #pragma once
