@@ -31,6 +31,7 @@ bench: build
 	./bench/http_load.sh build/release/apps/finbrain/finbrain
 	./bench/ingest.sh build/release/apps/finbrain/finbrain 100000 365
 	./bench/models.sh build/release/apps/finbrain/finbrain build/release/bench/models_bench
+	./bench/decisions.sh build/release/apps/finbrain/finbrain build/release/bench/decision_load
 
 fuzz: setup
 	cmake --preset fuzz >/dev/null

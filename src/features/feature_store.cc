@@ -4,9 +4,13 @@
 #include <functional>
 
 #include "common/strings.h"
+#include "features/internal/bytes.h"
 
 namespace finbrain::features {
 namespace {
+
+using internal::Append;
+using internal::Take;
 
 constexpr std::string_view kSets = "feature_sets";        // tenant -> YAML
 constexpr std::string_view kStates = "feature_entities";  // tenant \x1f type \x1f id -> windows
@@ -24,21 +28,6 @@ void EntityKey(std::string& key, std::string_view tenant, std::string_view type,
 }
 
 std::string_view TenantOf(std::string_view key) { return key.substr(0, key.find(kSep)); }
-
-template <typename T>
-void Append(std::string& out, T v) {
-  char bytes[sizeof(T)];
-  std::memcpy(bytes, &v, sizeof(T));
-  out.append(bytes, sizeof(T));
-}
-
-template <typename T>
-bool Take(std::string_view& in, T& v) {
-  if (in.size() < sizeof(T)) return false;
-  std::memcpy(&v, in.data(), sizeof(T));
-  in.remove_prefix(sizeof(T));
-  return true;
-}
 
 }  // namespace
 

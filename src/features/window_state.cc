@@ -4,26 +4,16 @@
 #include <cstring>
 #include <limits>
 
+#include "features/internal/bytes.h"
+
 namespace finbrain::features {
 namespace {
 
+using internal::Append;
+using internal::Take;
+
 std::int64_t FloorDiv(TimeMicros t, TimeMicros width) {
   return t >= 0 ? t / width : -((-t + width - 1) / width);
-}
-
-template <typename T>
-void Append(std::string& out, T v) {
-  char bytes[sizeof(T)];
-  std::memcpy(bytes, &v, sizeof(T));
-  out.append(bytes, sizeof(T));
-}
-
-template <typename T>
-bool Take(std::string_view& in, T& v) {
-  if (in.size() < sizeof(T)) return false;
-  std::memcpy(&v, in.data(), sizeof(T));
-  in.remove_prefix(sizeof(T));
-  return true;
 }
 
 constexpr std::uint8_t kFormat = 1;
