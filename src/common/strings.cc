@@ -1,5 +1,6 @@
 #include "common/strings.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace finbrain {
@@ -97,6 +98,21 @@ std::string Quote(std::string_view text, size_t max) {
   if (text.size() > max) out += "...";
   out += "'";
   return out;
+}
+
+Status ValidateName(std::string_view name, std::string_view what, std::string field) {
+  const auto ok = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  };
+  if (name.empty() || name.size() > 64 || !std::all_of(name.begin(), name.end(), ok) ||
+      name.front() == '_' || name.front() == '-') {
+    std::string message(what);
+    message += " name ";
+    message += Quote(name);
+    message += " must be 1-64 characters of a-z, 0-9, '_' and '-'";
+    return InvalidArgumentError(std::move(message), std::move(field));
+  }
+  return OkStatus();
 }
 
 std::string CsvField(std::string_view text) {

@@ -37,6 +37,10 @@ std::string SortableKey(std::uint64_t n);
 // Prints `text` for an error message: truncated to `max` bytes, control bytes escaped.
 std::string Quote(std::string_view text, size_t max = 80);
 
+// Names of models, strategies and the like: 1-64 characters of a-z, 0-9, '_' and '-', not
+// starting with '_' or '-'. The error says "<what> name '...' must be ..." and names `field`.
+Status ValidateName(std::string_view name, std::string_view what, std::string field = "name");
+
 // One CSV field, always quoted (RFC 4180: inner quotes doubled).
 std::string CsvField(std::string_view text);
 

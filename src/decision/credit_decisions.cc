@@ -82,6 +82,7 @@ std::string NewDecisionId() {
 
 struct CreditDecisions::Prepared {
   ingest::ValidatedEvent event;
+  json::object application;  // the event parsed once: entity ids here, inputs of the record
   std::string application_id;
   features::EntityIds ids;
   std::shared_ptr<const features::FeatureSet> feature_set;
@@ -108,8 +109,8 @@ StatusOr<CreditDecisions::Prepared> CreditDecisions::Prepare(std::string_view te
     return InvalidArgumentError(
         "event_type must be credit_application, not " + Quote(p.event.event_type), "event_type");
   }
-  const json::value parsed = json::parse(p.event.canonical_json);
-  const json::object& app = parsed.as_object();
+  p.application = json::parse(p.event.canonical_json).as_object();
+  const json::object& app = p.application;
   for (const auto& [entity, field] : kLinkedEntities) {
     const json::value* v = app.if_contains(field);
     if (v != nullptr && v->is_string()) p.ids[std::string(entity)] = std::string(v->get_string());
@@ -241,9 +242,8 @@ Status CreditDecisions::Decide(std::string_view tenant, std::string_view applica
       RecordJson(decision_id, p.application_id, std::string(tenant), deps_.clock.NowMicros(),
                  strategy_name, challenger_serves ? (*live)->challenger_version : (*live)->version,
                  served, challenger_serves ? "challenger" : "champion", other,
-                 challenger_serves ? (*live)->version : (*live)->challenger_version,
-                 json::parse(p.event.canonical_json).as_object(), p.feature_set.get(),
-                 p.feature_values, p.lists, p.latency_us));
+                 challenger_serves ? (*live)->version : (*live)->challenger_version, p.application,
+                 p.feature_set.get(), p.feature_values, p.lists, p.latency_us));
 
   storage::WriteBatch batch;
   batch.Put(kRecords, std::string(tenant) + "/" + decision_id, ToJsonText(*record));
@@ -290,10 +290,10 @@ StatusOr<std::string> CreditDecisions::DryRun(std::string_view tenant, std::stri
                                               int version) {
   FB_ASSIGN_OR_RETURN(Prepared p, Prepare(tenant, application));
   const DecisionOutcome outcome = strategy.Decide(p.Input(), deps_.strategies.Environment(tenant));
-  json::object record = RecordJson("dry-run", p.application_id, std::string(tenant),
-                                   deps_.clock.NowMicros(), name, version, outcome, "champion",
-                                   nullptr, 0, json::parse(p.event.canonical_json).as_object(),
-                                   p.feature_set.get(), p.feature_values, p.lists, p.latency_us);
+  json::object record =
+      RecordJson("dry-run", p.application_id, std::string(tenant), deps_.clock.NowMicros(), name,
+                 version, outcome, "champion", nullptr, 0, p.application, p.feature_set.get(),
+                 p.feature_values, p.lists, p.latency_us);
   record["dry_run"] = true;
   return ToJsonText(record);
 }

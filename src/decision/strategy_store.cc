@@ -56,18 +56,7 @@ StatusOr<StrategyVersion> VersionFromJson(std::string_view text) {
 
 }  // namespace
 
-Status ValidateStrategyName(std::string_view name) {
-  const auto ok = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  };
-  if (name.empty() || name.size() > 64 || !std::all_of(name.begin(), name.end(), ok) ||
-      name.front() == '_' || name.front() == '-') {
-    return InvalidArgumentError(
-        "strategy name " + Quote(name) + " must be 1-64 characters of a-z, 0-9, '_' and '-'",
-        "name");
-  }
-  return OkStatus();
-}
+Status ValidateStrategyName(std::string_view name) { return ValidateName(name, "strategy"); }
 
 StrategyStore::StrategyStore(storage::KvStore& store, tenancy::AuditLog& audit, const Clock& clock,
                              EnvironmentFor environment)

@@ -74,17 +74,7 @@ StatusOr<ModelVersion> MetaFromJson(std::string_view text) {
 
 std::string ModelVersionJson(const ModelVersion& version) { return ToJsonText(MetaJson(version)); }
 
-Status ValidateModelName(std::string_view name) {
-  const auto ok = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  };
-  if (name.empty() || name.size() > 64 || !std::all_of(name.begin(), name.end(), ok) ||
-      name.front() == '_' || name.front() == '-') {
-    return InvalidArgumentError(
-        "model name " + Quote(name) + " must be 1-64 characters of a-z, 0-9, '_' and '-'", "name");
-  }
-  return OkStatus();
-}
+Status ValidateModelName(std::string_view name) { return ValidateName(name, "model"); }
 
 ModelMonitor::ModelMonitor(const Model& model)
     : model_(model), score_counts_(model.info().score_edges.size() + 2) {
