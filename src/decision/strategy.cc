@@ -1,72 +1,24 @@
 #include "decision/strategy.h"
 
 #include <algorithm>
-#include <boost/json.hpp>
-#include <chrono>
-#include <cmath>
 #include <set>
 
-#include "common/entity_types.h"
-#include "common/json_text.h"
 #include "common/strings.h"
 #include "common/yaml_helpers.h"
-#include "decision/decision_table.h"
-#include "ingest/event_fields.h"
+#include "decision/internal/strategy_impl.h"
 
 namespace finbrain::decision {
+using internal::Action;
+using internal::ActionName;
+using internal::HitPolicy;
+using internal::kListEntities;
+using internal::ModelNode;
+using internal::ReasonSpec;
+using internal::Rule;
+using internal::RuleSet;
+using internal::Variable;
+
 namespace {
-
-struct ReasonSpec {
-  std::string code;
-  std::string text;
-};
-
-enum class Action { kDecline, kReview, kFlag, kSet, kScore };
-
-std::string_view ActionName(Action a) {
-  static constexpr std::string_view kNames[] = {"decline", "review", "flag", "set", "score"};
-  return kNames[size_t(a)];
-}
-
-struct Rule {
-  std::string id;
-  int priority = 0;
-  expr::Expression when;
-  Action action = Action::kFlag;
-  ReasonSpec reason;
-  double score = 0;
-  std::vector<std::pair<int, expr::Expression>> sets;  // variable slot <- value
-};
-
-enum class HitPolicy { kFirst, kAll, kScoreSum };
-
-struct RuleSet {
-  std::string name;
-  HitPolicy policy = HitPolicy::kAll;
-  std::vector<Rule> rules;  // by priority (highest first), then file order
-  // score_sum: the set's own action when the total reaches the threshold.
-  std::optional<double> threshold;
-  Action action = Action::kReview;
-  ReasonSpec reason;
-  int score_slot = -1;
-};
-
-struct Variable {
-  std::string name;
-  int slot = 0;
-  expr::Expression value;
-};
-
-struct ModelNode {
-  std::string name;
-  std::string model;
-  std::map<std::string, expr::Expression, std::less<>> inputs;  // model feature -> value
-  int pd_slot = 0, score_slot = 0;
-};
-
-// The entity types an application links, with the list slot of each.
-constexpr std::string_view kListEntities[] = {"user", "phone",   "id_number",  "device",
-                                              "ip",   "address", "application"};
 
 bool IsName(std::string_view name) {
   return !name.empty() && !std::isdigit(static_cast<unsigned char>(name.front())) &&
@@ -75,51 +27,7 @@ bool IsName(std::string_view name) {
          });
 }
 
-std::string ValueJson(const expr::Value& v) {
-  if (v.missing) return "null";
-  switch (v.type) {
-    case expr::Type::kNumber:
-      return ToJsonText(boost::json::value(v.number));
-    case expr::Type::kBool:
-      return v.number != 0 ? "true" : "false";
-    case expr::Type::kText:
-      break;
-  }
-  return ToJsonText(boost::json::value(boost::json::string_view(v.text.data(), v.text.size())));
-}
-
-std::optional<double> Number(const expr::Value& v) {
-  if (v.missing || v.type != expr::Type::kNumber) return std::nullopt;
-  return v.number;
-}
-
 }  // namespace
-
-struct Strategy::Impl {
-  std::string yaml;
-  std::string description;
-  expr::Scope scope;
-  ingest::EventFields app;
-  std::shared_ptr<const features::FeatureSet> features;  // the set compiled against
-  std::vector<std::pair<std::string, int>> feature_slots;
-  std::vector<std::pair<std::string, int>> list_slots;
-  int blacklisted = 0, greylisted = 0, whitelisted = 0;
-  std::vector<Variable> variables;
-  std::vector<ModelNode> models;
-  std::vector<RuleSet> rule_sets;
-  std::vector<std::shared_ptr<const DecisionTable>> tables;
-  std::vector<std::pair<std::string, int>> table_outputs;  // for the explanation
-  std::optional<expr::Expression> limit, apr, pd, score;
-  std::optional<Experiment> experiment;
-  std::optional<expr::Expression> split_key;
-
-  Status Parse(const YAML::Node& root, const StrategyEnvironment& env);
-  StatusOr<expr::Expression> Expr(const YAML::Node& node, const std::string& path,
-                                  const expr::Type* want = nullptr) const;
-  Status ParseRuleSet(const YAML::Node& node, const std::string& path, RuleSet& set);
-  Status ParseModel(const YAML::Node& node, const std::string& path, const StrategyEnvironment& env,
-                    ModelNode& model);
-};
 
 StatusOr<expr::Expression> Strategy::Impl::Expr(const YAML::Node& node, const std::string& path,
                                                 const expr::Type* want) const {
@@ -471,237 +379,6 @@ std::vector<std::string> Strategy::model_names() const {
   std::vector<std::string> names;
   for (const ModelNode& m : impl_->models) names.push_back(m.model);
   return names;
-}
-
-namespace {
-
-// Binds the application, features and list hits into a fresh frame.
-void BindInputs(const Strategy::Impl& s, const DecisionInput& input, expr::Frame& frame,
-                ingest::EventFields::Texts& texts, DecisionOutcome& out) {
-  if (Status bound = s.app.Bind(input.application_json, frame, texts); !bound.ok()) {
-    out.reasons.push_back({"SYS_INPUT", "The application could not be read", "strategy"});
-  }
-  if (input.features) {
-    const bool same = input.features == s.features;
-    for (size_t i = 0; i < s.feature_slots.size(); ++i) {
-      const int index = same ? int(i) : input.features->Find(s.feature_slots[i].first);
-      if (index >= 0 && size_t(index) < input.feature_values.size() &&
-          input.feature_values[size_t(index)]) {
-        frame.values[size_t(s.feature_slots[i].second)] =
-            expr::Value::Number(*input.feature_values[size_t(index)]);
-      }
-    }
-  }
-  bool black = false, grey = false, white = false;
-  for (const auto& [entity, slot] : s.list_slots) {
-    auto it = input.lists.find(entity);
-    if (it == input.lists.end()) continue;
-    texts.push_back(it->second);
-    frame.values[size_t(slot)] = expr::Value::Text(texts.back());
-    black |= it->second == "blacklist";
-    grey |= it->second == "greylist";
-    white |= it->second == "whitelist";
-  }
-  frame.values[size_t(s.blacklisted)] = expr::Value::Bool(black);
-  frame.values[size_t(s.greylisted)] = expr::Value::Bool(grey);
-  frame.values[size_t(s.whitelisted)] = expr::Value::Bool(white);
-}
-
-// A model node's score, with what is needed to explain it later.
-struct ScoredModel {
-  ModelOutput output;
-  std::shared_ptr<models::ServingModel> serving;
-  std::vector<models::FeatureValue> values;  // in the model's feature order
-};
-
-ScoredModel RunModel(const ModelNode& node, const StrategyEnvironment& env,
-                     const expr::Frame& frame) {
-  ScoredModel scored_model{.output = {.node = node.name, .model = node.model}};
-  ModelOutput& out = scored_model.output;
-  StatusOr<std::shared_ptr<models::ServingModel>> serving =
-      env.model
-          ? env.model(node.model)
-          : StatusOr<std::shared_ptr<models::ServingModel>>(UnavailableError("no model registry"));
-  if (!serving.ok()) {
-    out.error = serving.status().message();
-    return scored_model;
-  }
-  out.version = (*serving)->version;
-  // The live version's features, fed by name: a promoted version with other features still
-  // scores (features the strategy does not map are missing).
-  std::vector<models::FeatureValue>& values = scored_model.values;
-  values.reserve((*serving)->model->features().size());
-  for (const models::ModelFeature& f : (*serving)->model->features()) {
-    auto it = node.inputs.find(f.name);
-    const expr::Value v = it == node.inputs.end() ? expr::Value::Missing(expr::Type::kNumber)
-                                                  : it->second.Eval(frame);
-    if (v.missing) {
-      values.push_back(models::FeatureValue::Missing());
-    } else if (v.type == expr::Type::kText) {
-      values.push_back(models::FeatureValue::Text(std::string(v.text)));
-    } else {
-      values.push_back(models::FeatureValue::Number(v.number));
-    }
-  }
-  // Reasons (TreeSHAP) are computed later, and only for declines and reviews.
-  StatusOr<models::ScoreResult> scored = (*serving)->model->ScoreValues(values, 0);
-  if (!scored.ok()) {
-    out.error = scored.status().message();
-    return scored_model;
-  }
-  (*serving)->monitor->Record(scored->pd, (*serving)->model->FeatureBins(values));
-  out.pd = scored->pd;
-  out.score = scored->score;
-  scored_model.serving = std::move(*serving);
-  return scored_model;
-}
-
-// The model's top reasons for the row it scored (adverse-action reasons), from path
-// attributions: TreeSHAP costs ~1 ms on a 300-tree model, too much for the hot path.
-void Explain(ScoredModel& m) {
-  if (!m.serving) return;
-  StatusOr<models::ScoreResult> scored = m.serving->model->ScoreValues(m.values, 4, true);
-  if (!scored.ok()) return;
-  for (const models::Reason& r : scored->reasons) {
-    m.output.reasons.push_back({r.code, r.text, "model:" + m.output.node});
-  }
-}
-
-}  // namespace
-
-DecisionOutcome Strategy::Decide(const DecisionInput& input, const StrategyEnvironment& env) const {
-  using Clock = std::chrono::steady_clock;
-  const Impl& s = *impl_;
-  DecisionOutcome out;
-  auto stage_start = Clock::now();
-  const auto stage = [&](const char* name) {
-    const auto now = Clock::now();
-    out.latency_us.emplace_back(
-        name, std::chrono::duration<double, std::micro>(now - stage_start).count());
-    stage_start = now;
-  };
-  expr::Frame frame(s.scope);
-  ingest::EventFields::Texts texts;
-  BindInputs(s, input, frame, texts, out);
-  for (const Variable& v : s.variables) frame.values[size_t(v.slot)] = v.value.Eval(frame);
-  stage("variables");
-
-  bool model_failed = false;
-  std::vector<ScoredModel> scored;
-  scored.reserve(s.models.size());
-  for (const ModelNode& node : s.models) {
-    scored.push_back(RunModel(node, env, frame));
-    const ModelOutput& m = scored.back().output;
-    if (m.pd) frame.values[size_t(node.pd_slot)] = expr::Value::Number(*m.pd);
-    if (m.score) frame.values[size_t(node.score_slot)] = expr::Value::Number(*m.score);
-    model_failed |= !m.error.empty();
-  }
-  stage("models");
-
-  bool decline = false, review = false;
-  const auto fire = [&](const std::string& set, const std::string& id, Action action,
-                        const ReasonSpec& reason, double score) {
-    out.rule_hits.push_back(
-        {set, id, std::string(ActionName(action)), reason.code, reason.text, score});
-    decline |= action == Action::kDecline;
-    review |= action == Action::kReview;
-    if (!reason.code.empty() && action != Action::kScore && action != Action::kSet) {
-      out.reasons.push_back({reason.code, reason.text, "rule:" + set + "/" + id});
-    }
-  };
-  for (const RuleSet& set : s.rule_sets) {
-    double total = 0;
-    for (const Rule& rule : set.rules) {
-      if (!rule.when.Holds(frame)) continue;
-      if (rule.action == Action::kSet) {
-        // Values first, then assignments: the rule's sets do not see each other.
-        std::vector<expr::Value> values;
-        for (const auto& [slot, value] : rule.sets) values.push_back(value.Eval(frame));
-        for (size_t i = 0; i < values.size(); ++i)
-          frame.values[size_t(rule.sets[i].first)] = values[i];
-      }
-      total += rule.score;
-      fire(set.name, rule.id, rule.action, rule.reason, rule.score);
-      if (set.policy == HitPolicy::kFirst) break;
-    }
-    if (set.policy == HitPolicy::kScoreSum) {
-      frame.values[size_t(set.score_slot)] = expr::Value::Number(total);
-      out.values.emplace_back("rules." + set.name + ".score",
-                              ValueJson(expr::Value::Number(total)));
-      if (set.threshold && total >= *set.threshold) {
-        fire(set.name, "threshold", set.action, set.reason, total);
-      }
-    }
-  }
-  stage("rules");
-
-  for (const auto& table : s.tables) out.table_rows[table->name()] = table->Apply(frame);
-  const auto number = [&](const std::optional<expr::Expression>& e) {
-    return e ? Number(e->Eval(frame)) : std::nullopt;
-  };
-  out.pd = number(s.pd);
-  out.score = number(s.score);
-  out.limit = number(s.limit);
-  out.apr = number(s.apr);
-  stage("tables");
-
-  for (const Variable& v : s.variables)
-    out.values.emplace_back(v.name, ValueJson(frame.values[size_t(v.slot)]));
-  for (const auto& [name, slot] : s.table_outputs)
-    out.values.emplace_back(name, ValueJson(frame.values[size_t(slot)]));
-  const bool adverse = decline || review;
-  if (adverse) {
-    for (ScoredModel& m : scored) Explain(m);
-  }
-  for (ScoredModel& m : scored) {
-    out.reasons.insert(out.reasons.end(), m.output.reasons.begin(), m.output.reasons.end());
-    out.models.push_back(std::move(m.output));
-  }
-  if (adverse) stage("explain");
-  if (decline) {
-    out.decision = "decline";
-  } else if (review) {
-    out.decision = "review";
-  } else if (model_failed) {
-    out.decision = "review";
-    out.reasons.push_back(
-        {"SYS_MODEL", "A credit model could not score the application", "strategy"});
-  } else if (s.limit && !out.limit) {
-    out.decision = "review";
-    out.reasons.push_back({"SYS_NO_LIMIT", "No credit limit could be set", "strategy"});
-  } else {
-    out.decision = "approve";
-  }
-  if (out.decision != "approve") {
-    out.limit.reset();
-    out.apr.reset();
-  }
-  return out;
-}
-
-std::optional<double> Strategy::SplitPoint(const DecisionInput& input) const {
-  const Impl& s = *impl_;
-  if (!s.experiment || !s.split_key) return std::nullopt;
-  expr::Frame frame(s.scope);
-  ingest::EventFields::Texts texts;
-  DecisionOutcome ignored;
-  BindInputs(s, input, frame, texts, ignored);
-  for (const Variable& v : s.variables) frame.values[size_t(v.slot)] = v.value.Eval(frame);
-  const expr::Value key = s.split_key->Eval(frame);
-  if (key.missing) return std::nullopt;
-  const std::string text = key.type == expr::Type::kText ? std::string(key.text) : ValueJson(key);
-  // FNV-1a then a splitmix finaliser: stable across builds and well spread over [0, 1).
-  std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ull;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebull;
-  h ^= h >> 31;
-  return double(h >> 11) * 0x1.0p-53;
 }
 
 }  // namespace finbrain::decision

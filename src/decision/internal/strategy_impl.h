@@ -1,0 +1,104 @@
+// The compiled form of a Strategy, shared by compilation (strategy.cc) and evaluation
+// (strategy_run.cc). Private to src/decision.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "decision/decision_table.h"
+#include "decision/strategy.h"
+#include "expr/expr.h"
+#include "ingest/event_fields.h"
+
+namespace YAML {
+class Node;
+}  // namespace YAML
+
+namespace finbrain::decision {
+namespace internal {
+
+struct ReasonSpec {
+  std::string code;
+  std::string text;
+};
+
+enum class Action { kDecline, kReview, kFlag, kSet, kScore };
+
+inline std::string_view ActionName(Action a) {
+  static constexpr std::string_view kNames[] = {"decline", "review", "flag", "set", "score"};
+  return kNames[size_t(a)];
+}
+
+struct Rule {
+  std::string id;
+  int priority = 0;
+  expr::Expression when;
+  Action action = Action::kFlag;
+  ReasonSpec reason;
+  double score = 0;
+  std::vector<std::pair<int, expr::Expression>> sets;  // variable slot <- value
+};
+
+enum class HitPolicy { kFirst, kAll, kScoreSum };
+
+struct RuleSet {
+  std::string name;
+  HitPolicy policy = HitPolicy::kAll;
+  std::vector<Rule> rules;  // by priority (highest first), then file order
+  // score_sum: the set's own action when the total reaches the threshold.
+  std::optional<double> threshold;
+  Action action = Action::kReview;
+  ReasonSpec reason;
+  int score_slot = -1;
+};
+
+struct Variable {
+  std::string name;
+  int slot = 0;
+  expr::Expression value;
+};
+
+struct ModelNode {
+  std::string name;
+  std::string model;
+  std::map<std::string, expr::Expression, std::less<>> inputs;  // model feature -> value
+  int pd_slot = 0, score_slot = 0;
+};
+
+// The entity types an application links, with the list slot of each.
+inline constexpr std::string_view kListEntities[] = {"user", "phone",   "id_number",  "device",
+                                                     "ip",   "address", "application"};
+
+}  // namespace internal
+
+struct Strategy::Impl {
+  std::string yaml;
+  std::string description;
+  expr::Scope scope;
+  ingest::EventFields app;
+  std::shared_ptr<const features::FeatureSet> features;  // the set compiled against
+  std::vector<std::pair<std::string, int>> feature_slots;
+  std::vector<std::pair<std::string, int>> list_slots;
+  int blacklisted = 0, greylisted = 0, whitelisted = 0;
+  std::vector<internal::Variable> variables;
+  std::vector<internal::ModelNode> models;
+  std::vector<internal::RuleSet> rule_sets;
+  std::vector<std::shared_ptr<const DecisionTable>> tables;
+  std::vector<std::pair<std::string, int>> table_outputs;  // for the explanation
+  std::optional<expr::Expression> limit, apr, pd, score;
+  std::optional<Experiment> experiment;
+  std::optional<expr::Expression> split_key;
+
+  Status Parse(const YAML::Node& root, const StrategyEnvironment& env);
+  StatusOr<expr::Expression> Expr(const YAML::Node& node, const std::string& path,
+                                  const expr::Type* want = nullptr) const;
+  Status ParseRuleSet(const YAML::Node& node, const std::string& path, internal::RuleSet& set);
+  Status ParseModel(const YAML::Node& node, const std::string& path, const StrategyEnvironment& env,
+                    internal::ModelNode& model);
+};
+
+}  // namespace finbrain::decision
