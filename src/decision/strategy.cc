@@ -8,15 +8,6 @@
 #include "decision/internal/strategy_impl.h"
 
 namespace finbrain::decision {
-using internal::Action;
-using internal::ActionName;
-using internal::HitPolicy;
-using internal::kListEntities;
-using internal::ModelNode;
-using internal::ReasonSpec;
-using internal::Rule;
-using internal::RuleSet;
-using internal::Variable;
 
 namespace {
 

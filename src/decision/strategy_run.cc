@@ -8,16 +8,6 @@
 
 namespace finbrain::decision {
 
-using internal::Action;
-using internal::ActionName;
-using internal::HitPolicy;
-using internal::kListEntities;
-using internal::ModelNode;
-using internal::ReasonSpec;
-using internal::Rule;
-using internal::RuleSet;
-using internal::Variable;
-
 namespace {
 
 std::string ValueJson(const expr::Value& v) {

@@ -75,6 +75,17 @@ inline constexpr std::string_view kListEntities[] = {"user", "phone",   "id_numb
 
 }  // namespace internal
 
+// The implementation files of Strategy use these unqualified.
+using internal::Action;
+using internal::ActionName;
+using internal::HitPolicy;
+using internal::kListEntities;
+using internal::ModelNode;
+using internal::ReasonSpec;
+using internal::Rule;
+using internal::RuleSet;
+using internal::Variable;
+
 struct Strategy::Impl {
   std::string yaml;
   std::string description;
