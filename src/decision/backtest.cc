@@ -79,7 +79,7 @@ StrategyRun Run(const Strategy& strategy, const std::vector<BacktestCase>& cases
                 const StrategyEnvironment& env, double lgd) {
   StrategyRun run;
   for (const BacktestCase& c : cases) {
-    const DecisionInput input{.application_json = c.application_json,
+    const DecisionInput input{.subject_json = c.application_json,
                               .features = c.features,
                               .feature_values = c.feature_values};
     const DecisionOutcome o = strategy.Decide(input, env);

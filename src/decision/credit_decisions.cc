@@ -5,6 +5,7 @@
 
 #include "common/json_text.h"
 #include "common/strings.h"
+#include "decision/outcome_json.h"
 #include "tenancy/secrets.h"
 
 namespace finbrain::decision {
@@ -30,48 +31,6 @@ double Micros(SteadyClock::time_point from, SteadyClock::time_point to) {
   return std::chrono::duration<double, std::micro>(to - from).count();
 }
 
-json::value Optional(const std::optional<double>& v) {
-  return v ? json::value(*v) : json::value(nullptr);
-}
-
-json::array ReasonsJson(const std::vector<DecisionReason>& reasons) {
-  json::array out;
-  for (const DecisionReason& r : reasons) {
-    out.push_back({{"code", r.code}, {"text", r.text}, {"source", r.source}});
-  }
-  return out;
-}
-
-// The parts of an outcome that differ between champion and challenger.
-json::object OutcomeJson(const DecisionOutcome& o) {
-  json::array hits, models;
-  for (const RuleHit& h : o.rule_hits) {
-    hits.push_back({{"rule_set", h.rule_set},
-                    {"rule", h.rule},
-                    {"action", h.action},
-                    {"code", h.code},
-                    {"text", h.text},
-                    {"score", h.score}});
-  }
-  for (const ModelOutput& m : o.models) {
-    json::object model{{"node", m.node},
-                       {"name", m.model},
-                       {"version", m.version},
-                       {"pd", Optional(m.pd)},
-                       {"score", Optional(m.score)}};
-    if (!m.error.empty()) model["error"] = m.error;
-    models.push_back(std::move(model));
-  }
-  json::object values, tables;
-  for (const auto& [name, text] : o.values) values[name] = json::parse(text);
-  for (const auto& [name, row] : o.table_rows) tables[name] = row;
-  return {{"decision", o.decision},       {"limit", Optional(o.limit)},
-          {"apr", Optional(o.apr)},       {"pd", Optional(o.pd)},
-          {"score", Optional(o.score)},   {"reasons", ReasonsJson(o.reasons)},
-          {"rule_hits", std::move(hits)}, {"models", std::move(models)},
-          {"values", std::move(values)},  {"table_rows", std::move(tables)}};
-}
-
 std::string NewDecisionId() {
   std::uint8_t bytes[10];
   tenancy::RandomBytes(bytes, sizeof bytes);
@@ -92,7 +51,7 @@ struct CreditDecisions::Prepared {
   SteadyClock::time_point start;
 
   DecisionInput Input() const {
-    return {.application_json = event.canonical_json,
+    return {.subject_json = event.canonical_json,
             .features = feature_set,
             .feature_values = feature_values,
             .lists = lists};
@@ -168,7 +127,7 @@ json::object RecordJson(const std::string& decision_id, const std::string& appli
   }
   json::object features;
   for (size_t i = 0; set != nullptr && i < feature_values.size(); ++i) {
-    features[set->features()[i].name] = Optional(feature_values[i]);
+    features[set->features()[i].name] = OptionalJson(feature_values[i]);
   }
   record["features"] = std::move(features);
   json::object list_hits;
@@ -185,6 +144,14 @@ json::object RecordJson(const std::string& decision_id, const std::string& appli
   latency_json["total"] = std::round(total * 10) / 10;
   record["latency_us"] = std::move(latency_json);
   return record;
+}
+
+Status CheckCreditKind(const Strategy& strategy, std::string_view name) {
+  if (strategy.kind() == StrategyKind::kCredit) return OkStatus();
+  return InvalidArgumentError("strategy " + Quote(name) + " is an " +
+                                  std::string(KindName(strategy.kind())) +
+                                  " strategy; credit applications need a credit strategy",
+                              "strategy");
 }
 
 }  // namespace
@@ -223,6 +190,10 @@ Status CreditDecisions::Decide(std::string_view tenant, std::string_view applica
   if (!live.ok()) {
     release();
     return live.status();
+  }
+  if (Status credit = CheckCreditKind(*(*live)->strategy, strategy_name); !credit.ok()) {
+    release();
+    return credit;
   }
   const StrategyEnvironment env = deps_.strategies.Environment(tenant);
   const DecisionInput input = p.Input();
@@ -285,9 +256,19 @@ StatusOr<std::optional<std::string>> CreditDecisions::Get(std::string_view tenan
   return deps_.store.Get(kRecords, std::string(tenant) + "/" + std::string(decision_id));
 }
 
+StatusOr<std::optional<std::string>> CreditDecisions::FindByApplication(
+    std::string_view tenant, std::string_view application_id) const {
+  FB_ASSIGN_OR_RETURN(
+      std::optional<std::string> id,
+      deps_.store.Get(kIndex, std::string(tenant) + "/" + std::string(application_id)));
+  if (!id) return std::optional<std::string>();
+  return Get(tenant, *id);
+}
+
 StatusOr<std::string> CreditDecisions::DryRun(std::string_view tenant, std::string_view application,
                                               const Strategy& strategy, std::string_view name,
                                               int version) {
+  FB_RETURN_IF_ERROR(CheckCreditKind(strategy, name));
   FB_ASSIGN_OR_RETURN(Prepared p, Prepare(tenant, application));
   const DecisionOutcome outcome = strategy.Decide(p.Input(), deps_.strategies.Environment(tenant));
   json::object record =

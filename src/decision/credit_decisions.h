@@ -54,6 +54,10 @@ class CreditDecisions {
   StatusOr<std::optional<std::string>> Get(std::string_view tenant,
                                            std::string_view decision_id) const;
 
+  // The stored record of the decision on an application, by application id; nullopt when none.
+  StatusOr<std::optional<std::string>> FindByApplication(std::string_view tenant,
+                                                         std::string_view application_id) const;
+
   // Decides with `strategy` (e.g. a version not active yet) without storing anything.
   StatusOr<std::string> DryRun(std::string_view tenant, std::string_view application,
                                const Strategy& strategy, std::string_view name, int version);

@@ -18,7 +18,30 @@ bool IsName(std::string_view name) {
          });
 }
 
+// What an account strategy reads: the account under review and the event that triggered it.
+std::vector<ingest::EventSchema::ScalarField> AccountFields() {
+  using Kind = ingest::EventSchema::ScalarKind;
+  std::vector<ingest::EventSchema::ScalarField> fields;
+  for (const char* text : {"account.account_id", "account.user_id", "account.application_id",
+                           "account.product", "account.status", "event.type", "event.status"}) {
+    fields.push_back({text, Kind::kText});
+  }
+  for (const char* number :
+       {"account.limit", "account.apr", "account.amount", "account.term_months",
+        "account.months_on_book", "account.days_since_change", "account.reviews",
+        "account.initial_limit", "event.days_past_due", "event.amount_due", "event.amount_paid",
+        "event.installment"}) {
+    fields.push_back({number, Kind::kNumber});
+  }
+  fields.push_back({"account.flagged", Kind::kBool});
+  return fields;
+}
+
 }  // namespace
+
+std::string_view KindName(StrategyKind kind) {
+  return kind == StrategyKind::kAccount ? "account" : "credit";
+}
 
 StatusOr<expr::Expression> Strategy::Impl::Expr(const YAML::Node& node, const std::string& path,
                                                 const expr::Type* want) const {
@@ -195,7 +218,9 @@ Status Strategy::Impl::ParseModel(const YAML::Node& node, const std::string& pat
     }
     // By default a model feature reads the same-named variable, feature or application field.
     bool found = false;
-    for (const std::string& candidate : {f.name, "features." + f.name, "app." + f.name}) {
+    for (const std::string& candidate :
+         {f.name, "features." + f.name,
+          (kind == StrategyKind::kAccount ? "account." : "app.") + f.name}) {
       const expr::Scope::Entry* entry = scope.Find(candidate);
       if (entry == nullptr) continue;
       FB_ASSIGN_OR_RETURN(expr::Expression e, expr::Expression::Compile(candidate, scope));
@@ -234,10 +259,21 @@ Status Strategy::Impl::ParseModel(const YAML::Node& node, const std::string& pat
 Status Strategy::Impl::Parse(const YAML::Node& root, const StrategyEnvironment& env) {
   FB_RETURN_IF_ERROR(CheckKeys(
       root, "",
-      {"description", "variables", "models", "rules", "tables", "outcome", "challenger"}));
+      {"kind", "description", "variables", "models", "rules", "tables", "outcome", "challenger"}));
   FB_RETURN_IF_ERROR(ReadScalar(root, "description", "", description));
-  FB_ASSIGN_OR_RETURN(app, ingest::EventFields::Declare("credit_application", "app.", scope));
-  app.NeedAll();
+  std::string kind_name = "credit";
+  FB_RETURN_IF_ERROR(ReadScalar(root, "kind", "", kind_name));
+  if (kind_name != "credit" && kind_name != "account") {
+    return YamlError(root["kind"], "kind",
+                     "must be 'credit' or 'account', not " + Quote(kind_name));
+  }
+  kind = kind_name == "account" ? StrategyKind::kAccount : StrategyKind::kCredit;
+  if (kind == StrategyKind::kAccount) {
+    FB_ASSIGN_OR_RETURN(subject, ingest::EventFields::Declare(AccountFields(), "", scope));
+  } else {
+    FB_ASSIGN_OR_RETURN(subject, ingest::EventFields::Declare("credit_application", "app.", scope));
+  }
+  subject.NeedAll();
   features = env.features;
   if (features) {
     for (const features::FeatureDef& f : features->features()) {
@@ -246,6 +282,7 @@ Status Strategy::Impl::Parse(const YAML::Node& root, const StrategyEnvironment& 
     }
   }
   for (std::string_view entity : kListEntities) {
+    if (kind == StrategyKind::kAccount && entity != "user") continue;
     FB_ASSIGN_OR_RETURN(int slot, scope.Declare("lists." + std::string(entity), expr::Type::kText));
     list_slots.emplace_back(std::string(entity), slot);
   }
@@ -364,6 +401,7 @@ StatusOr<std::shared_ptr<const Strategy>> Strategy::Compile(std::string_view yam
 
 const std::string& Strategy::yaml() const { return impl_->yaml; }
 const std::string& Strategy::description() const { return impl_->description; }
+StrategyKind Strategy::kind() const { return impl_->kind; }
 const std::optional<Experiment>& Strategy::experiment() const { return impl_->experiment; }
 
 std::vector<std::string> Strategy::model_names() const {

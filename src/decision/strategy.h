@@ -19,6 +19,13 @@
 //   outcome: {limit: tables.pricing.limit, apr: tables.pricing.apr}
 //   challenger: {version: 3, share: 0.1, key: app.user_id}
 //
+// An account strategy (`kind: account`, docs/strategies.md) reads account.<field> (the account
+// under review: limit, apr, status, months_on_book, ...) and event.<field> (the repayment that
+// triggered the review; event.type is "batch" in a batch review) instead of app.*; its lists are
+// the user's. Its decision means: approve -> apply the outcome's limit/apr (absent: unchanged),
+// review -> hold the proposed change for a person, decline -> freeze the account; `flag` rules
+// raise early-warning flags.
+//
 // Names an expression may read: app.<field> (the credit_application event, nested with dots),
 // features.<name> (the tenant's feature windows), lists.<entity> ('blacklist' | 'greylist' |
 // 'whitelist', the most severe hit) and lists.blacklisted / greylisted / whitelisted, variables
@@ -91,12 +98,19 @@ struct DecisionOutcome {
 };
 
 struct DecisionInput {
-  std::string_view application_json;  // a validated credit_application event (canonical JSON)
+  // What is decided, as JSON: a validated credit_application event (canonical JSON) for a
+  // credit strategy; {"account": {...}, "event": {...}} for an account strategy.
+  std::string_view subject_json;
   // Feature values in the order of `features` (FeatureStore::Compute for that set).
   std::shared_ptr<const features::FeatureSet> features;
   std::vector<std::optional<double>> feature_values;
   std::map<std::string, std::string, std::less<>> lists;  // entity type -> list name
 };
+
+// What a strategy decides: credit applications (the default), or existing accounts (`kind:
+// account`), reviewed on repayment events and in batch by src/lifecycle.
+enum class StrategyKind { kCredit, kAccount };
+std::string_view KindName(StrategyKind kind);
 
 struct Experiment {
   int challenger_version = 0;
@@ -113,6 +127,7 @@ class Strategy {
 
   const std::string& yaml() const;
   const std::string& description() const;
+  StrategyKind kind() const;
   const std::optional<Experiment>& experiment() const;
   // Where the input falls in [0, 1) for the champion/challenger split: a stable hash of the
   // experiment's key, so one applicant always gets the same branch. nullopt when there is no

@@ -35,7 +35,7 @@ namespace {
 // Binds the application, features and list hits into a fresh frame.
 void BindInputs(const Strategy::Impl& s, const DecisionInput& input, expr::Frame& frame,
                 ingest::EventFields::Texts& texts, DecisionOutcome& out) {
-  if (Status bound = s.app.Bind(input.application_json, frame, texts); !bound.ok()) {
+  if (Status bound = s.subject.Bind(input.subject_json, frame, texts); !bound.ok()) {
     out.reasons.push_back({"SYS_INPUT", "The application could not be read", "strategy"});
   }
   if (input.features) {
@@ -223,13 +223,15 @@ DecisionOutcome Strategy::Decide(const DecisionInput& input, const StrategyEnvir
     out.decision = "review";
     out.reasons.push_back(
         {"SYS_MODEL", "A credit model could not score the application", "strategy"});
-  } else if (s.limit && !out.limit) {
+  } else if (s.limit && !out.limit && s.kind == StrategyKind::kCredit) {
     out.decision = "review";
     out.reasons.push_back({"SYS_NO_LIMIT", "No credit limit could be set", "strategy"});
   } else {
     out.decision = "approve";
   }
-  if (out.decision != "approve") {
+  // A declined or referred application gets no terms; an account review keeps the proposal for
+  // the person who reviews it.
+  if (out.decision != "approve" && s.kind == StrategyKind::kCredit) {
     out.limit.reset();
     out.apr.reset();
   }

@@ -32,6 +32,7 @@ std::string VersionJson(const StrategyVersion& v) {
                                       {"created_at", v.created_at},
                                       {"created_by", v.created_by},
                                       {"description", v.description},
+                                      {"kind", v.kind},
                                       {"yaml", v.yaml}});
 }
 
@@ -48,6 +49,8 @@ StatusOr<StrategyVersion> VersionFromJson(std::string_view text) {
     out.created_by = json::value_to<std::string>(o->at("created_by"));
     out.description = json::value_to<std::string>(o->at("description"));
     out.yaml = json::value_to<std::string>(o->at("yaml"));
+    if (const json::value* kind = o->if_contains("kind"))
+      out.kind = json::value_to<std::string>(*kind);
   } catch (const std::exception&) {
     return DataLossError("stored strategy version is corrupt");
   }
@@ -94,7 +97,17 @@ StatusOr<StrategyVersion> StrategyStore::Put(std::string_view tenant, std::strin
                     .created_at = FormatRfc3339(clock_.NowMicros()),
                     .created_by = actor.id,
                     .description = compiled->description(),
+                    .kind = std::string(KindName(compiled->kind())),
                     .yaml = std::string(yaml)};
+  if (head.latest > 0) {
+    // Activation swaps versions under callers that expect one kind of decision.
+    FB_ASSIGN_OR_RETURN(StrategyVersion latest, Get(tenant, name, head.latest));
+    if (latest.kind != v.kind) {
+      return FailedPreconditionError("strategy " + Quote(name) + " is of kind " + latest.kind +
+                                         "; a version of kind " + v.kind + " needs another name",
+                                     "kind");
+    }
+  }
   storage::WriteBatch batch;
   batch.Put(kVersions, VersionKey(tenant, name, v.version), VersionJson(v));
   batch.Put(kHeads, NameKey(tenant, name),

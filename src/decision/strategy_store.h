@@ -33,6 +33,7 @@ struct StrategyVersion {
   std::string created_at;
   std::string created_by;
   std::string description;
+  std::string kind = "credit";  // KindName; every version of a name has the same kind
   std::string yaml;
   bool active = false;
 };

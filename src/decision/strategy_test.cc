@@ -131,7 +131,7 @@ TEST(StrategyGolden, EveryCaseOfEveryFileDecidesAsExpected) {
       SCOPED_TRACE(c["name"].as<std::string>());
       DecisionInput input;
       const std::string app = ToJsonText(ToJson(c["application"]));
-      input.application_json = app;
+      input.subject_json = app;
       input.features = env.features;
       if (env.features) {
         for (const auto& f : env.features->features()) {

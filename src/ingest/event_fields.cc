@@ -14,8 +14,13 @@ StatusOr<EventFields> EventFields::Declare(std::string_view event_type, std::str
   if (!IsEventType(event_type)) {
     return InvalidArgumentError("unknown event type " + Quote(event_type), "event_type");
   }
+  return Declare(EventSchema::Get().ScalarFields(event_type), prefix, scope);
+}
+
+StatusOr<EventFields> EventFields::Declare(const std::vector<EventSchema::ScalarField>& declared,
+                                           std::string_view prefix, expr::Scope& scope) {
   EventFields fields;
-  for (const EventSchema::ScalarField& f : EventSchema::Get().ScalarFields(event_type)) {
+  for (const EventSchema::ScalarField& f : declared) {
     const expr::Type type = f.kind == EventSchema::ScalarKind::kNumber ? expr::Type::kNumber
                             : f.kind == EventSchema::ScalarKind::kBool ? expr::Type::kBool
                                                                        : expr::Type::kText;

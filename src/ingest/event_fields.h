@@ -20,6 +20,7 @@
 
 #include "common/status.h"
 #include "expr/expr.h"
+#include "ingest/event_schema.h"
 
 namespace finbrain::ingest {
 
@@ -28,6 +29,10 @@ class EventFields {
   // kInvalidArgument for an unknown event type.
   static StatusOr<EventFields> Declare(std::string_view event_type, std::string_view prefix,
                                        expr::Scope& scope);
+  // The same for a document that is not an event (e.g. an account under review): `fields` name
+  // its scalar paths.
+  static StatusOr<EventFields> Declare(const std::vector<EventSchema::ScalarField>& fields,
+                                       std::string_view prefix, expr::Scope& scope);
   // Binds `slot` (one of the declared fields) in Bind; others are left missing.
   void Need(int slot);
   // Every declared field will be bound.
@@ -35,7 +40,8 @@ class EventFields {
 
   // Storage for the bound texts (the Frame's values view into it).
   using Texts = std::deque<std::string>;
-  // Parses `json` (an event object) and sets the needed slots; absent fields stay missing.
+  // Parses `json` (an event object, or the declared document) and sets the needed slots; absent
+  // fields stay missing.
   Status Bind(std::string_view json, expr::Frame& frame, Texts& texts) const;
 
  private:

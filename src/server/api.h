@@ -29,6 +29,7 @@
 #include "fraud/list_store.h"
 #include "ingest/event_store.h"
 #include "ingest/type_counts.h"
+#include "lifecycle/account_lifecycle.h"
 #include "models/registry.h"
 #include "server/http_types.h"
 #include "server/metrics.h"
@@ -52,6 +53,7 @@ struct ApiDeps {
   features::FeatureStore& features;
   decision::StrategyStore& strategies;
   decision::CreditDecisions& decisions;
+  lifecycle::AccountLifecycle& accounts;
   HttpMetrics& metrics;
   const Clock& clock;
   // Extra Prometheus text appended to /metrics (e.g. storage counters); may be empty.
@@ -120,6 +122,10 @@ class Api {
   StatusOr<HttpResponse> DryRunStrategy(Context& c);
   Status PostCreditDecision(Context& c, Responder respond);
   StatusOr<HttpResponse> GetDecision(Context& c);
+  StatusOr<HttpResponse> ListAccounts(Context& c);
+  StatusOr<HttpResponse> GetAccount(Context& c);
+  StatusOr<HttpResponse> ReviewAccounts(Context& c);
+  StatusOr<HttpResponse> ResolveAccount(Context& c);
   StatusOr<HttpResponse> AdminCreateTenant(Context& c);
   StatusOr<HttpResponse> AdminListTenants(Context& c);
   StatusOr<HttpResponse> AdminCreateKey(Context& c);

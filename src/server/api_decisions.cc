@@ -16,7 +16,8 @@ json::object VersionJson(const decision::StrategyVersion& v, bool with_yaml) {
                  {"active", v.active},
                  {"created_at", v.created_at},
                  {"created_by", v.created_by},
-                 {"description", v.description}};
+                 {"description", v.description},
+                 {"kind", v.kind}};
   if (with_yaml) o["yaml"] = v.yaml;
   return o;
 }
@@ -99,12 +100,8 @@ StatusOr<HttpResponse> Api::ActivateStrategy(Context& c) {
 
 StatusOr<HttpResponse> Api::DryRunStrategy(Context& c) {
   FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request));
-  FB_RETURN_IF_ERROR(RejectUnknownFields(body, {"application", "version", "yaml"}));
-  const json::value* application = body.if_contains("application");
-  if (application == nullptr || !application->is_object()) {
-    return InvalidArgumentError("application must be a credit_application event object",
-                                "application");
-  }
+  FB_RETURN_IF_ERROR(
+      RejectUnknownFields(body, {"application", "account_id", "at", "version", "yaml"}));
   FB_RETURN_IF_ERROR(decision::ValidateStrategyName(c.params[0]));
   std::shared_ptr<const decision::Strategy> strategy;
   int version = 0;
@@ -128,6 +125,28 @@ StatusOr<HttpResponse> Api::DryRunStrategy(Context& c) {
     FB_ASSIGN_OR_RETURN(auto live, deps_.strategies.Active(c.tenant, c.params[0]));
     strategy = live->strategy;
     version = live->version;
+  }
+  if (strategy->kind() == decision::StrategyKind::kAccount) {
+    // An account strategy reviews a stored account as of `at` (default now).
+    FB_ASSIGN_OR_RETURN(std::optional<std::string> account, OptionalString(body, "account_id"));
+    if (!account) {
+      return InvalidArgumentError("an account strategy dry-runs on an account_id", "account_id");
+    }
+    TimeMicros at = deps_.clock.NowMicros();
+    FB_ASSIGN_OR_RETURN(std::optional<std::string> at_text, OptionalString(body, "at"));
+    if (at_text) {
+      StatusOr<TimeMicros> parsed = ParseRfc3339(*at_text);
+      if (!parsed.ok()) return InvalidArgumentError("at must be an RFC 3339 time", "at");
+      at = *parsed;
+    }
+    FB_ASSIGN_OR_RETURN(std::string record, deps_.accounts.DryRun(c.tenant, *account, *strategy,
+                                                                  c.params[0], version, at));
+    return JsonResponse(200, std::move(record));
+  }
+  const json::value* application = body.if_contains("application");
+  if (application == nullptr || !application->is_object()) {
+    return InvalidArgumentError("application must be a credit_application event object",
+                                "application");
   }
   FB_ASSIGN_OR_RETURN(std::string record, deps_.decisions.DryRun(c.tenant, ToJsonText(*application),
                                                                  *strategy, c.params[0], version));

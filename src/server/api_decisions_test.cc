@@ -206,5 +206,76 @@ TEST_F(ApiTest, StrategiesAreValidatedVersionedActivatedAndDecideCreditApplicati
   EXPECT_LT(challenger, 45);
 }
 
+// The account lifecycle over HTTP: a drawdown opens an account, a missed repayment reviews it,
+// the batch review and a person's resolution change it, and bad input is named.
+TEST_F(ApiTest, AccountsAreOpenedReviewedListedAndResolved) {
+  const std::string key = NewTenant("acme");
+  ASSERT_EQ(Call("PUT", "/v1/features",
+                 "features:\n  - {name: missed_90d, entity: user, event: repayment, filter: "
+                 "\"status == 'missed'\", aggregate: count, window: 90d}\n",
+                 key)
+                .status,
+            200);
+  constexpr const char* kAccounts = R"yaml(kind: account
+rules:
+  - name: watch
+    rules:
+      - {id: EW01, when: "features.missed_90d >= 1", action: flag, reason: {code: EW01, text: "Missed"}}
+      - {id: EW02, when: "features.missed_90d >= 1", action: review, reason: {code: EW02, text: "Cut"}}
+outcome: {limit: "account.limit / 2"}
+)yaml";
+  HttpResponse r = Call("PUT", "/v1/strategies/accounts", kAccounts, key);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("kind"), "account");
+  ASSERT_EQ(Call("POST", "/v1/strategies/accounts/versions/1/activate", "", key).status, 200);
+  // An account strategy decides no credit applications.
+  r = Call("POST", "/v1/decisions/credit?strategy=accounts", Application(1), key);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("error").at("field"), "strategy");
+
+  const std::string events =
+      R"([{"event_id":"d1","event_type":"loan_drawdown","occurred_at":"2027-01-01T00:00:00Z",)"
+      R"("loan_id":"L1","user_id":"u1","amount":8000,"term_months":6,"apr":0.18},)"
+      R"({"event_id":"r1","event_type":"repayment","occurred_at":"2027-02-01T00:00:00Z",)"
+      R"("loan_id":"L1","user_id":"u1","installment":1,"due_at":"2027-01-31T00:00:00Z",)"
+      R"("amount_due":1400,"amount_paid":0,"status":"missed","days_past_due":1}])";
+  ASSERT_EQ(Call("POST", "/v1/events", events, key).status, 200);
+  r = Call("GET", "/v1/accounts/L1", "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::object got = json::parse(r.body).as_object();
+  EXPECT_EQ(got.at("account").at("limit"), 8000);
+  EXPECT_EQ(got.at("account").at("flags").at(0), "EW01");
+  EXPECT_EQ(got.at("account").at("pending").at("limit"), 4000);
+  EXPECT_EQ(got.at("history").as_array().size(), 2u);
+  EXPECT_EQ(got.at("history").at(0).at("outcome").at("decision"), "review");
+
+  r = Call("GET", "/v1/accounts?flag=EW01&pending=true", "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("accounts").as_array().size(), 1u);
+  EXPECT_EQ(Call("GET", "/v1/accounts?status=closed", "", key).status, 400);
+  EXPECT_EQ(Call("GET", "/v1/accounts?limit=0", "", key).status, 400);
+
+  r = Call("POST", "/v1/strategies/accounts/dry-run", R"({"account_id":"L1"})", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(json::parse(r.body).at("dry_run").as_bool());
+  r = Call("POST", "/v1/strategies/accounts/dry-run", R"({"application":{}})", key);
+  EXPECT_EQ(json::parse(r.body).at("error").at("field"), "account_id");
+
+  r = Call("POST", "/v1/accounts/review?at=2027-02-02T00:00:00Z", "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("reviewed"), 1);
+  EXPECT_EQ(Call("POST", "/v1/accounts/review?at=yesterday", "", key).status, 400);
+
+  r = Call("POST", "/v1/accounts/L1/resolve", R"({"action":"close"})", key);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body).at("error").at("field"), "action");
+  EXPECT_EQ(Call("POST", "/v1/accounts/L1/resolve", R"({"action":"unfreeze"})", key).status, 409);
+  EXPECT_EQ(Call("POST", "/v1/accounts/L9/resolve", R"({"action":"apply"})", key).status, 404);
+  r = Call("POST", "/v1/accounts/L1/resolve", R"({"action":"apply","note":"agreed"})", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("limit"), 4000);
+  EXPECT_EQ(Call("GET", "/v1/accounts/L9", "", key).status, 404);
+}
+
 }  // namespace
 }  // namespace finbrain::server

@@ -43,6 +43,16 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
                                     .strategies = *runtime->strategies,
                                     .tokenizer = *runtime->tokenizer,
                                     .clock = *options.clock});
+  // After the feature store on the fan-out: a repayment is in the windows its review reads.
+  FB_ASSIGN_OR_RETURN(runtime->accounts,
+                      lifecycle::AccountLifecycle::Load({.store = *runtime->store,
+                                                         .audit = *runtime->audit,
+                                                         .features = *runtime->features,
+                                                         .lists = *runtime->lists,
+                                                         .strategies = *runtime->strategies,
+                                                         .decisions = *runtime->decisions,
+                                                         .clock = *options.clock}));
+  FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->accounts));
   return runtime;
 }
 

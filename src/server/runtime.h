@@ -21,6 +21,7 @@
 #include "fraud/list_store.h"
 #include "ingest/event_store.h"
 #include "ingest/type_counts.h"
+#include "lifecycle/account_lifecycle.h"
 #include "models/registry.h"
 #include "storage/commit_queue.h"
 #include "storage/kv_store.h"
@@ -51,6 +52,7 @@ struct Runtime {
   std::unique_ptr<fraud::ListStore> lists;
   std::unique_ptr<ingest::TypeCounts> type_counts;
   std::unique_ptr<features::FeatureStore> features;
+  std::unique_ptr<lifecycle::AccountLifecycle> accounts;  // outlives `events` and `commits`
   std::unique_ptr<ingest::EventStore> events;  // persists consumer checkpoints on destruction
   std::unique_ptr<models::ModelRegistry> models;
   std::unique_ptr<decision::StrategyStore> strategies;

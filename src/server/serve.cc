@@ -39,6 +39,7 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
                   .features = *runtime->features,
                   .strategies = *runtime->strategies,
                   .decisions = *runtime->decisions,
+                  .accounts = *runtime->accounts,
                   .metrics = metrics,
                   .clock = SystemClock(),
                   .refresh_metrics =

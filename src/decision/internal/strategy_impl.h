@@ -69,7 +69,8 @@ struct ModelNode {
   int pd_slot = 0, score_slot = 0;
 };
 
-// The entity types an application links, with the list slot of each.
+// The entity types an application links, with the list slot of each (an account strategy
+// reads only the user's).
 inline constexpr std::string_view kListEntities[] = {"user", "phone",   "id_number",  "device",
                                                      "ip",   "address", "application"};
 
@@ -89,8 +90,9 @@ using internal::Variable;
 struct Strategy::Impl {
   std::string yaml;
   std::string description;
+  StrategyKind kind = StrategyKind::kCredit;
   expr::Scope scope;
-  ingest::EventFields app;
+  ingest::EventFields subject;  // app.* (credit) or account.* and event.* (account)
   std::shared_ptr<const features::FeatureSet> features;  // the set compiled against
   std::vector<std::pair<std::string, int>> feature_slots;
   std::vector<std::pair<std::string, int>> list_slots;

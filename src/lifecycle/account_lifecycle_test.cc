@@ -1,0 +1,325 @@
+#include "lifecycle/account_lifecycle.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "common/temp_dir.h"
+#include "ingest/event_schema.h"
+#include "storage/commit_queue.h"
+#include "tenancy/secrets.h"
+
+namespace finbrain::lifecycle {
+namespace {
+
+namespace json = boost::json;
+
+constexpr TimeMicros kDay = 86'400'000'000;
+constexpr TimeMicros kStart = 1'767'225'600'000'000;  // 2026-01-01
+
+constexpr std::string_view kFeatures = R"yaml(
+features:
+  - {name: missed_90d, entity: user, event: repayment, filter: "status in ['missed', 'partial']", aggregate: count, window: 90d}
+  - {name: paid_180d, entity: user, event: repayment, filter: "status == 'paid'", aggregate: count, window: 90d}
+)yaml";
+
+// Three clean instalments raise the line by 20% (capped at twice the first limit); one missed
+// instalment halves it, prices it up and raises an early warning; two freeze the account; a line
+// of 50,000 or more is only changed by a person.
+constexpr std::string_view kStrategy = R"yaml(
+kind: account
+description: test account reviews
+rules:
+  - name: early_warning
+    hit_policy: all
+    rules:
+      - {id: EW01, when: "event.status == 'missed'", action: flag, reason: {code: EW01, text: "A missed instalment"}}
+      - {id: EW02, when: "features.missed_90d >= 2", action: decline, reason: {code: EW02, text: "Repeated missed instalments"}}
+      - {id: EW03, when: lists.blacklisted, action: decline, reason: {code: EW03, text: "The customer is blacklisted"}}
+  - name: limits
+    hit_policy: first
+    rules:
+      - {id: L01, when: "account.limit >= 50000", action: review, reason: {code: L01, text: "Large lines are changed by a person"}}
+tables:
+  - name: line
+    hit_policy: first
+    inputs: [features.missed_90d, features.paid_180d]
+    default: {limit: account.limit, apr: account.apr}
+    rows:
+      - {when: ["= 1", "-"], then: {limit: "account.limit * 0.5", apr: "account.apr + 0.02"}}
+      - {when: ["= 0", ">= 3"], then: {limit: "min(account.initial_limit * 2, account.limit * 1.2)", apr: account.apr}}
+outcome: {limit: "round(tables.line.limit, -2)", apr: tables.line.apr}
+)yaml";
+
+class AccountLifecycleTest : public ::testing::Test {
+ protected:
+  AccountLifecycleTest() { Open(); }
+  ~AccountLifecycleTest() override { Close(); }
+
+  void Open() {
+    keys_ = tenancy::LoadOrCreateDeploymentKeys(dir_.path()).value();
+    store_ = std::move(storage::OpenRocksDb({.path = dir_.path() + "/db"})).value();
+    tokenizer_ = std::make_unique<tenancy::PiiTokenizer>(keys_.pii);
+    commits_ = std::make_unique<storage::CommitQueue>(*store_);
+    audit_ = std::move(tenancy::AuditLog::Open(*store_, *commits_, keys_.audit, clock_)).value();
+    lists_ = std::make_unique<fraud::ListStore>(*store_, *tokenizer_, clock_);
+    events_ = std::move(ingest::EventStore::Open(*store_, *commits_, *audit_)).value();
+    features_ = std::move(features::FeatureStore::Load(*store_, *audit_)).value();
+    ASSERT_TRUE(events_->AddConsumer(*features_).ok());
+    strategies_ = std::make_unique<decision::StrategyStore>(
+        *store_, *audit_, clock_, [this](std::string_view tenant) {
+          return decision::StrategyEnvironment{.features = features_->For(tenant)};
+        });
+    decisions_ = std::make_unique<decision::CreditDecisions>(decision::CreditDecisionsDeps{
+        *store_, *events_, *features_, *lists_, *strategies_, *tokenizer_, clock_});
+    accounts_ = std::move(AccountLifecycle::Load({*store_, *audit_, *features_, *lists_,
+                                                  *strategies_, *decisions_, clock_}))
+                    .value();
+    ASSERT_TRUE(events_->AddConsumer(*accounts_).ok());
+  }
+
+  // In the order a server shuts down: queued writes land, then consumers persist.
+  void Close() {
+    commits_.reset();
+    decisions_.reset();
+    strategies_.reset();
+    events_.reset();
+    accounts_.reset();
+    features_.reset();
+    lists_.reset();
+    audit_.reset();
+    tokenizer_.reset();
+    store_.reset();
+  }
+
+  void Declare() {
+    ASSERT_TRUE(
+        features_
+            ->SetFeatureSet("acme", features::FeatureSet::Parse(kFeatures).value(), {"cli", "test"})
+            .ok());
+    auto v = strategies_->Put("acme", "accounts", kStrategy, {"cli", "test"});
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    ASSERT_TRUE(strategies_->Activate("acme", "accounts", v->version, {"cli", "test"}).ok());
+  }
+
+  void Ingest(const std::string& json_text) {
+    auto e = ingest::EventSchema::Get().ValidateJson(json_text, *tokenizer_);
+    ASSERT_TRUE(e.ok()) << e.status().ToString() << "\n" << json_text;
+    std::vector<ingest::ValidatedEvent> batch;
+    batch.push_back(std::move(*e));
+    auto s = events_->IngestAndWait("acme", std::move(batch),
+                                    {.tenant = "acme", .actor = "test", .action = "test"});
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+  }
+
+  void Drawdown(const std::string& user, double amount, TimeMicros at) {
+    Ingest(json::serialize(json::object{{"event_id", "draw-" + user},
+                                        {"event_type", "loan_drawdown"},
+                                        {"occurred_at", FormatRfc3339(at)},
+                                        {"loan_id", "loan-" + user},
+                                        {"user_id", user},
+                                        {"amount", amount},
+                                        {"term_months", 12},
+                                        {"apr", 0.2}}));
+  }
+
+  void Repayment(const std::string& user, int k, std::string_view status, TimeMicros drawn) {
+    const TimeMicros due = drawn + k * 30 * kDay;
+    const bool missed = status == "missed";
+    Ingest(json::serialize(json::object{{"event_id", "rep-" + user + "-" + std::to_string(k)},
+                                        {"event_type", "repayment"},
+                                        {"occurred_at", FormatRfc3339(due + (missed ? kDay : 0))},
+                                        {"loan_id", "loan-" + user},
+                                        {"user_id", user},
+                                        {"installment", k},
+                                        {"due_at", FormatRfc3339(due)},
+                                        {"amount_due", 1000},
+                                        {"amount_paid", missed ? 0 : 1000},
+                                        {"status", status},
+                                        {"days_past_due", missed ? 1 : 0}}));
+  }
+
+  json::object Account(const std::string& id) {
+    auto text = accounts_->Get("acme", id);
+    EXPECT_TRUE(text.ok()) << text.status().ToString();
+    return text.ok() ? json::parse(*text).as_object() : json::object();
+  }
+
+  size_t AuditEntries(std::string_view about) {
+    size_t n = 0;
+    EXPECT_TRUE(audit_
+                    ->Scan(0, "acme",
+                           [&](const tenancy::AuditEntry& e) {
+                             n += e.entity.find(about) != std::string::npos;
+                             return true;
+                           })
+                    .ok());
+    return n;
+  }
+
+  TempDir dir_;
+  ManualClock clock_{kStart};
+  tenancy::DeploymentKeys keys_;
+  std::unique_ptr<storage::KvStore> store_;
+  std::unique_ptr<tenancy::PiiTokenizer> tokenizer_;
+  std::unique_ptr<storage::CommitQueue> commits_;
+  std::unique_ptr<tenancy::AuditLog> audit_;
+  std::unique_ptr<fraud::ListStore> lists_;
+  std::unique_ptr<ingest::EventStore> events_;
+  std::unique_ptr<features::FeatureStore> features_;
+  std::unique_ptr<decision::StrategyStore> strategies_;
+  std::unique_ptr<decision::CreditDecisions> decisions_;
+  std::unique_ptr<AccountLifecycle> accounts_;
+};
+
+TEST_F(AccountLifecycleTest, RepaymentsRaiseTheLineAndMissedOnesFlagCutAndFreeze) {
+  Declare();
+  Drawdown("u1", 10000, kStart);
+  json::object a = Account("loan-u1");
+  EXPECT_EQ(a["account"].at("limit").to_number<double>(), 10000);
+  EXPECT_EQ(a["account"].at("status").as_string(), "active");
+  ASSERT_EQ(a["history"].as_array().size(), 1u);
+  EXPECT_EQ(a["history"].as_array()[0].at("action").as_string(), "open");
+
+  for (int k = 1; k <= 2; ++k) Repayment("u1", k, "paid", kStart);
+  EXPECT_EQ(Account("loan-u1")["account"].at("limit").to_number<double>(), 10000);
+  Repayment("u1", 3, "paid", kStart);  // the third clean instalment
+  a = Account("loan-u1");
+  EXPECT_EQ(a["account"].at("limit").to_number<double>(), 12000);
+  EXPECT_EQ(a["account"].at("reviews").to_number<int>(), 4);
+  const json::object& raised = a["history"].as_array()[0].as_object();
+  EXPECT_EQ(raised.at("trigger").at("event_id").as_string(), "rep-u1-3");
+  EXPECT_EQ(raised.at("strategy").at("name").as_string(), "accounts");
+  EXPECT_EQ(raised.at("features").at("paid_180d").to_number<double>(), 3);
+  EXPECT_EQ(json::serialize(raised.at("changes")),
+            R"([{"field":"limit","from":10000,"to":12000}])");
+
+  Repayment("u1", 4, "missed", kStart);
+  a = Account("loan-u1");
+  EXPECT_EQ(a["account"].at("limit").to_number<double>(), 6000);
+  EXPECT_NEAR(a["account"].at("apr").to_number<double>(), 0.22, 1e-12);
+  EXPECT_EQ(json::serialize(a["account"].at("flags")), R"(["EW01"])");
+  const json::object& cut = a["history"].as_array()[0].as_object();
+  EXPECT_EQ(cut.at("outcome").at("rule_hits").as_array()[0].at("code").as_string(), "EW01");
+
+  Repayment("u1", 5, "missed", kStart);
+  a = Account("loan-u1");
+  EXPECT_EQ(a["account"].at("status").as_string(), "frozen");
+  std::vector<std::string> reasons;
+  for (const json::value& r : a["history"].as_array()[0].at("outcome").at("reasons").as_array())
+    reasons.push_back(json::value_to<std::string>(r.at("code")));
+  EXPECT_EQ(reasons, (std::vector<std::string>{"EW01", "EW02"}));
+  EXPECT_EQ(a["account"].at("changes").to_number<int>(), 4);  // open, raise, cut, freeze
+  EXPECT_EQ(AuditEntries("account/loan-u1"), 4u);
+
+  // A frozen account takes no automatic change; a person unfreezes it.
+  Repayment("u1", 6, "paid", kStart);
+  EXPECT_EQ(Account("loan-u1")["account"].at("status").as_string(), "frozen");
+  auto bad = accounts_->Resolve("acme", "loan-u1", "apply", "", {"k1", "test"});
+  EXPECT_EQ(bad.status().code(), StatusCode::kFailedPrecondition);
+  auto unfrozen = accounts_->Resolve("acme", "loan-u1", "unfreeze", "called the customer",
+                                     {"k1", "POST /v1/accounts/{id}/resolve"});
+  ASSERT_TRUE(unfrozen.ok()) << unfrozen.status().ToString();
+  a = Account("loan-u1");
+  EXPECT_EQ(a["account"].at("status").as_string(), "active");
+  EXPECT_EQ(a["history"].as_array()[0].at("note").as_string(), "called the customer");
+  EXPECT_EQ(accounts_->Resolve("acme", "loan-u1", "close", "", {"k1", "t"}).status().field(),
+            "action");
+}
+
+TEST_F(AccountLifecycleTest, LargeLinesAreHeldForAPersonAndUnknownLoansIgnored) {
+  Declare();
+  Drawdown("u2", 60000, kStart);
+  for (int k = 1; k <= 3; ++k) Repayment("u2", k, "paid", kStart);
+  json::object a = Account("loan-u2");
+  EXPECT_EQ(a["account"].at("limit").to_number<double>(), 60000);
+  ASSERT_TRUE(a["account"].at("pending").is_object());
+  EXPECT_EQ(a["account"].at("pending").at("limit").to_number<double>(), 72000);
+  auto applied = accounts_->Resolve("acme", "loan-u2", "apply", "", {"k1", "test"});
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  a = Account("loan-u2");
+  EXPECT_EQ(a["account"].at("limit").to_number<double>(), 72000);
+  EXPECT_TRUE(a["account"].at("pending").is_null());
+
+  Repayment("ghost", 1, "missed", kStart);  // a loan FinBrain never saw drawn
+  EXPECT_EQ(accounts_->Get("acme", "loan-ghost").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(accounts_->accounts(), 1u);
+}
+
+TEST_F(AccountLifecycleTest, AccountsSurviveARestartWithoutReviewingTwice) {
+  Declare();
+  Drawdown("u3", 10000, kStart);
+  for (int k = 1; k <= 4; ++k) Repayment("u3", k, k == 4 ? "missed" : "paid", kStart);
+  const std::string before = json::serialize(Account("loan-u3"));
+  const size_t audited = AuditEntries("account/loan-u3");
+  Close();
+  Open();
+  EXPECT_EQ(json::serialize(Account("loan-u3")), before);
+  EXPECT_EQ(AuditEntries("account/loan-u3"), audited);
+  // And it keeps going where it stopped.
+  Repayment("u3", 5, "missed", kStart);
+  EXPECT_EQ(Account("loan-u3")["account"].at("status").as_string(), "frozen");
+}
+
+TEST_F(AccountLifecycleTest, BatchReviewDryRunListsAndBadInput) {
+  Declare();
+  Drawdown("u4", 10000, kStart);
+  Drawdown("u5", 20000, kStart);
+  for (int k = 1; k <= 2; ++k) {
+    Repayment("u4", k, "paid", kStart);
+    Repayment("u5", k, "paid", kStart);
+  }
+  // u4 blacklisted after the fact: the batch review freezes it, u5 is unchanged.
+  auto put = lists_->PreparePut("acme", fraud::ListKind::kBlacklist, "user", "u4",
+                                {.reason = "confirmed fraud"}, "k1");
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  ASSERT_TRUE(store_->Write(put->batch).ok());
+
+  auto strategy = strategies_->Active("acme", "accounts").value();
+  auto dry =
+      accounts_->DryRun("acme", "loan-u4", *strategy->strategy, "accounts", 1, kStart + 70 * kDay);
+  ASSERT_TRUE(dry.ok()) << dry.status().ToString();
+  EXPECT_EQ(json::parse(*dry).at("outcome").at("decision").as_string(), "decline");
+  EXPECT_EQ(Account("loan-u4")["account"].at("status").as_string(), "active");  // not stored
+
+  size_t progress_calls = 0;
+  auto summary = accounts_->ReviewAll("acme", "accounts", kStart + 70 * kDay, {"k1", "batch"},
+                                      [&](size_t, size_t) { ++progress_calls; });
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->reviewed, 2u);
+  EXPECT_EQ(summary->changed, 1u);
+  EXPECT_EQ(summary->frozen, 1u);
+  EXPECT_GE(progress_calls, 1u);
+  EXPECT_EQ(Account("loan-u4")["account"].at("status").as_string(), "frozen");
+  EXPECT_EQ(Account("loan-u4")["history"].as_array()[0].at("trigger").at("type").as_string(),
+            "batch");
+
+  const json::object frozen =
+      json::parse(accounts_->List("acme", {.status = "frozen"})).as_object();
+  ASSERT_EQ(frozen.at("accounts").as_array().size(), 1u);
+  EXPECT_EQ(frozen.at("accounts").as_array()[0].at("account_id").as_string(), "loan-u4");
+  const json::object page = json::parse(accounts_->List("acme", {.limit = 1})).as_object();
+  EXPECT_EQ(page.at("next").as_string(), "loan-u4");
+  const json::object rest =
+      json::parse(accounts_->List("acme", {.limit = 1, .after = "loan-u4"})).as_object();
+  EXPECT_EQ(rest.at("accounts").as_array()[0].at("account_id").as_string(), "loan-u5");
+  EXPECT_TRUE(rest.at("next").is_null());
+
+  // A credit strategy cannot review accounts, and an unknown one is named.
+  EXPECT_EQ(accounts_->ReviewAll("acme", "nope", kStart, {"k1", "t"}).status().code(),
+            StatusCode::kNotFound);
+  constexpr std::string_view kCredit =
+      "rules: [{name: r, rules: [{id: A, when: 'app.requested_amount > 1', action: review, "
+      "reason: {code: A, text: a}}]}]";
+  auto credit = strategies_->Put("acme", "credit", kCredit, {"cli", "t"});
+  ASSERT_TRUE(credit.ok()) << credit.status().ToString();
+  ASSERT_TRUE(strategies_->Activate("acme", "credit", credit->version, {"cli", "t"}).ok());
+  EXPECT_EQ(accounts_->ReviewAll("acme", "credit", kStart, {"k1", "t"}).status().field(),
+            "strategy");
+  // Nor can a version of another kind be put under an account strategy's name.
+  auto mixed = strategies_->Put("acme", "accounts", kCredit, {"cli", "t"});
+  EXPECT_EQ(mixed.status().code(), StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace finbrain::lifecycle

@@ -1,0 +1,87 @@
+// /v1/accounts: existing credit accounts, their reviews (account lifecycle) and a person's
+// answer to a held change or a freeze.
+#include "common/json_text.h"
+#include "common/strings.h"
+#include "server/api_internal.h"
+#include "server/errors.h"
+
+namespace finbrain::server {
+
+namespace json = boost::json;
+
+StatusOr<HttpResponse> Api::ListAccounts(Context& c) {
+  FB_ASSIGN_OR_RETURN(auto query,
+                      ParseQuery(c.request.query, {"status", "flag", "pending", "limit", "after"}));
+  lifecycle::AccountLifecycle::ListFilter filter;
+  filter.status = query["status"];
+  if (!filter.status.empty() && filter.status != "active" && filter.status != "frozen") {
+    return InvalidArgumentError("status must be 'active' or 'frozen'", "status");
+  }
+  filter.flag = query["flag"];
+  if (const std::string& pending = query["pending"]; !pending.empty()) {
+    if (pending != "true" && pending != "false") {
+      return InvalidArgumentError("pending must be true or false", "pending");
+    }
+    filter.pending = pending == "true";
+  }
+  if (const std::string& limit = query["limit"]; !limit.empty()) {
+    const int n = std::atoi(limit.c_str());
+    if (n < 1 || n > 1000 || limit.find_first_not_of("0123456789") != std::string::npos) {
+      return InvalidArgumentError("limit must be an integer from 1 to 1000", "limit");
+    }
+    filter.limit = size_t(n);
+  }
+  filter.after = query["after"];
+  return JsonResponse(200, deps_.accounts.List(c.tenant, filter));
+}
+
+StatusOr<HttpResponse> Api::GetAccount(Context& c) {
+  FB_ASSIGN_OR_RETURN(std::string account, deps_.accounts.Get(c.tenant, c.params[0]));
+  return JsonResponse(200, std::move(account));
+}
+
+StatusOr<HttpResponse> Api::ReviewAccounts(Context& c) {
+  FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, {"strategy", "at"}));
+  const std::string strategy =
+      query["strategy"].empty() ? std::string(lifecycle::kAccountStrategy) : query["strategy"];
+  TimeMicros at = deps_.clock.NowMicros();
+  if (!query["at"].empty()) {
+    StatusOr<TimeMicros> parsed = ParseRfc3339(query["at"]);
+    if (!parsed.ok()) return InvalidArgumentError("at must be an RFC 3339 time", "at");
+    at = *parsed;
+  }
+  c.entity = "accounts/review " + strategy;
+  FB_ASSIGN_OR_RETURN(lifecycle::BatchReviewSummary s,
+                      deps_.accounts.ReviewAll(c.tenant, strategy, at, {c.actor, c.action}));
+  json::object flags;
+  for (const auto& [code, n] : s.flags) flags[code] = n;
+  return JsonResponse(200, ToJsonText(json::object{{"strategy", s.strategy},
+                                                   {"version", s.version},
+                                                   {"at", FormatRfc3339(s.at)},
+                                                   {"reviewed", s.reviewed},
+                                                   {"changed", s.changed},
+                                                   {"limit_up", s.limit_up},
+                                                   {"limit_down", s.limit_down},
+                                                   {"apr_changed", s.apr_changed},
+                                                   {"frozen", s.frozen},
+                                                   {"held", s.held},
+                                                   {"flags", std::move(flags)}}));
+}
+
+StatusOr<HttpResponse> Api::ResolveAccount(Context& c) {
+  FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request));
+  FB_RETURN_IF_ERROR(RejectUnknownFields(body, {"action", "note"}));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> action, OptionalString(body, "action"));
+  if (!action) return InvalidArgumentError("action is required", "action");
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> note, OptionalString(body, "note"));
+  if (note && note->size() > 1000) {
+    return InvalidArgumentError("note must be at most 1000 characters", "note");
+  }
+  c.entity = "account/" + c.params[0] + " " + *action;
+  FB_ASSIGN_OR_RETURN(std::string account,
+                      deps_.accounts.Resolve(c.tenant, c.params[0], *action, note.value_or(""),
+                                             {c.actor, c.action}));
+  return JsonResponse(200, std::move(account));
+}
+
+}  // namespace finbrain::server
