@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   cli::AddEventCommands(app, global, run);
   cli::AddStrategyCommands(app, global, run);
   cli::AddBacktestCommand(app, global, run);
+  cli::AddAccountCommands(app, global, run);
 
   try {
     app.parse(argc, argv);

@@ -44,6 +44,7 @@ std::string AccountJson(const Account& a) {
                                  {"product", a.product},
                                  {"status", a.status},
                                  {"initial_limit", a.initial_limit},
+                                 {"initial_apr", a.initial_apr},
                                  {"limit", a.limit},
                                  {"apr", a.apr},
                                  {"amount", a.amount},
@@ -70,6 +71,7 @@ StatusOr<Account> AccountFromJson(std::string_view text) {
     a.product = json::value_to<std::string>(o->at("product"));
     a.status = json::value_to<std::string>(o->at("status"));
     a.initial_limit = o->at("initial_limit").to_number<double>();
+    a.initial_apr = o->at("initial_apr").to_number<double>();
     a.limit = o->at("limit").to_number<double>();
     a.apr = o->at("apr").to_number<double>();
     a.amount = o->at("amount").to_number<double>();

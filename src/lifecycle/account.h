@@ -26,6 +26,7 @@ struct Account {
   std::string application_id;  // empty when the drawdown named none
   std::string product;
   double initial_limit = 0;  // the credit decision's limit (or the drawn amount without one)
+  double initial_apr = 0;
   double limit = 0;
   double apr = 0;
   double amount = 0;  // drawn

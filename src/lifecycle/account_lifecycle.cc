@@ -113,6 +113,22 @@ void Diff(const Account& before, AccountLifecycle::Review& review) {
 
 }  // namespace
 
+std::string BatchReviewSummaryJson(const BatchReviewSummary& s) {
+  json::object flags;
+  for (const auto& [code, n] : s.flags) flags[code] = n;
+  return ToJsonText(json::object{{"strategy", s.strategy},
+                                 {"version", s.version},
+                                 {"at", FormatRfc3339(s.at)},
+                                 {"reviewed", s.reviewed},
+                                 {"changed", s.changed},
+                                 {"limit_up", s.limit_up},
+                                 {"limit_down", s.limit_down},
+                                 {"apr_changed", s.apr_changed},
+                                 {"frozen", s.frozen},
+                                 {"held", s.held},
+                                 {"flags", std::move(flags)}});
+}
+
 StatusOr<std::unique_ptr<AccountLifecycle>> AccountLifecycle::Load(AccountLifecycleDeps deps) {
   std::unique_ptr<AccountLifecycle> lifecycle(new AccountLifecycle(deps));
   Status error;
@@ -186,6 +202,7 @@ void AccountLifecycle::Open(std::uint64_t seq, std::string_view tenant,
     }
   }
   a.initial_limit = a.limit;
+  a.initial_apr = a.apr;
   a.reviews = 1;
   a.changes = 1;
   a.last_review_at = a.last_change_at = event.occurred_at;
@@ -262,6 +279,7 @@ AccountLifecycle::Review AccountLifecycle::Decide(std::string_view tenant, const
         {"amount", a.amount},
         {"term_months", a.term_months},
         {"initial_limit", a.initial_limit},
+        {"initial_apr", a.initial_apr},
         {"months_on_book", double(std::max<TimeMicros>(0, at - a.opened_at)) / (30 * kDayMicros)},
         {"days_since_change", double(std::max<TimeMicros>(0, at - changed)) / kDayMicros},
         {"reviews", a.reviews},

@@ -69,6 +69,7 @@ struct BatchReviewSummary {
   std::uint64_t limit_up = 0, limit_down = 0, apr_changed = 0, frozen = 0, held = 0;
   std::map<std::string, std::uint64_t> flags;  // code -> accounts flagged by this run
 };
+std::string BatchReviewSummaryJson(const BatchReviewSummary& summary);
 
 class AccountLifecycle final : public ingest::EventConsumer {
  public:

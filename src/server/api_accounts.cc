@@ -53,19 +53,7 @@ StatusOr<HttpResponse> Api::ReviewAccounts(Context& c) {
   c.entity = "accounts/review " + strategy;
   FB_ASSIGN_OR_RETURN(lifecycle::BatchReviewSummary s,
                       deps_.accounts.ReviewAll(c.tenant, strategy, at, {c.actor, c.action}));
-  json::object flags;
-  for (const auto& [code, n] : s.flags) flags[code] = n;
-  return JsonResponse(200, ToJsonText(json::object{{"strategy", s.strategy},
-                                                   {"version", s.version},
-                                                   {"at", FormatRfc3339(s.at)},
-                                                   {"reviewed", s.reviewed},
-                                                   {"changed", s.changed},
-                                                   {"limit_up", s.limit_up},
-                                                   {"limit_down", s.limit_down},
-                                                   {"apr_changed", s.apr_changed},
-                                                   {"frozen", s.frozen},
-                                                   {"held", s.held},
-                                                   {"flags", std::move(flags)}}));
+  return JsonResponse(200, lifecycle::BatchReviewSummaryJson(s));
 }
 
 StatusOr<HttpResponse> Api::ResolveAccount(Context& c) {
