@@ -1,5 +1,9 @@
 #include "features/feature_store.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <functional>
 
@@ -17,6 +21,11 @@ constexpr std::string_view kStates = "feature_entities";  // tenant \x1f type \x
 constexpr std::string_view kConsumers = "consumers";
 constexpr std::string_view kCheckpointKey = "features";
 constexpr char kSep = '\x1f';
+// A record written since the sequence number was added starts with this marker and the number.
+constexpr std::uint32_t kSeqMarker = 0xFFFFFFFF;
+// Records serialized per shard-lock hold (a decision's lookups wait at most that long) and per
+// write.
+constexpr size_t kRecordsPerChunk = 256;
 
 void EntityKey(std::string& key, std::string_view tenant, std::string_view type,
                std::string_view id) {
@@ -65,7 +74,9 @@ StatusOr<std::unique_ptr<FeatureStore>> FeatureStore::Load(storage::KvStore& sto
     EntityWindows record;
     record.stored = true;
     std::uint32_t n = 0;
-    bool ok = Take(value, n) && n <= value.size();
+    bool ok = Take(value, n);
+    if (ok && n == kSeqMarker) ok = Take(value, record.seq) && Take(value, n);
+    ok = ok && n <= value.size();
     for (std::uint32_t i = 0; ok && i < n; ++i) {
       std::uint16_t id_size = 0;
       std::uint32_t state_size = 0;
@@ -100,7 +111,43 @@ StatusOr<std::unique_ptr<FeatureStore>> FeatureStore::Load(storage::KvStore& sto
       return DataLossError("feature checkpoint is corrupt");
     }
   }
+  fs->written_checkpoint_ = fs->last_seq_;
+  fs->writer_ = std::thread([raw = fs.get()] { raw->WriterLoop(); });
   return fs;
+}
+
+FeatureStore::~FeatureStore() {
+  {
+    std::lock_guard lock(writer_mu_);
+    writer_stop_ = true;
+  }
+  writer_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void FeatureStore::PersistSoon() {
+  {
+    std::lock_guard lock(writer_mu_);
+    writer_requested_ = true;
+  }
+  writer_cv_.notify_all();
+}
+
+void FeatureStore::WriterLoop() {
+  std::unique_lock lock(writer_mu_);
+  while (!writer_stop_) {
+    writer_cv_.wait_for(lock, std::chrono::seconds(10),
+                        [this] { return writer_stop_ || writer_requested_; });
+    if (writer_stop_) break;
+    // Asked for (every 50k events): also drop windows too old to count, bounding memory.
+    const bool expire = writer_requested_;
+    writer_requested_ = false;
+    lock.unlock();
+    if (Status s = Flush(expire); !s.ok()) {
+      spdlog::warn("feature windows not persisted (retried later): {}", s.ToString());
+    }
+    lock.lock();
+  }
 }
 
 FeatureStore::Shard& FeatureStore::ShardOf(std::string_view key) const {
@@ -179,84 +226,146 @@ void FeatureStore::Consume(std::uint64_t seq, std::string_view tenant,
       std::lock_guard lock(shard.mu);
       auto it = shard.entities.find(key);
       if (it == shard.entities.end()) it = shard.entities.emplace(key, EntityWindows()).first;
+      // Replayed after a crash into a record written later than the checkpoint: held already.
+      if (it->second.seq >= seq) continue;
       if (it->second.Get(def).Add(def, set->lateness(), u)) {
         ++updates_;
-        shard.dirty.insert(key);
+        shard.dirty.try_emplace(key, seq);
       } else {
         ++dropped_;
       }
     }
+    // Marked only after every update of the event: a record may take several.
+    touched_.clear();
+    for (const Update& u : scratch_) {
+      EntityKey(key, tenant, set->features()[u.feature].entity, u.entity);
+      if (std::find(touched_.begin(), touched_.end(), key) == touched_.end()) {
+        touched_.push_back(key);
+      }
+    }
+    for (const std::string& touched : touched_) {
+      Shard& shard = ShardOf(touched);
+      std::lock_guard lock(shard.mu);
+      auto it = shard.entities.find(touched);
+      if (it != shard.entities.end()) it->second.seq = std::max(it->second.seq, seq);
+    }
+    std::lock_guard lock(newest_mu_);
     TimeMicros& newest = newest_[std::string(tenant)];
     newest = std::max(newest, event.occurred_at);
   }
   last_seq_ = seq;
 }
 
-Status FeatureStore::Persist() {
-  storage::WriteBatch batch;
-  std::vector<std::pair<Shard*, std::string>> written;
+Status FeatureStore::Persist() { return Flush(true); }
+
+std::uint64_t FeatureStore::CheckpointBound() const {
+  std::uint64_t bound = last_seq_.load();  // every event up to here is in memory
+  for (const Shard& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    for (const auto& [key, first] : shard.dirty) bound = std::min(bound, first - 1);
+  }
+  return bound;
+}
+
+Status FeatureStore::Flush(bool expire) {
+  std::lock_guard flush_lock(flush_mu_);
+  const std::uint64_t checkpoint = CheckpointBound();
   std::map<std::string, std::shared_ptr<const FeatureSet>, std::less<>> sets;
   {
     std::lock_guard lock(sets_mu_);
     sets = sets_;
+  }
+  std::map<std::string, TimeMicros, std::less<>> newest;
+  {
+    std::lock_guard lock(newest_mu_);
+    newest = newest_;
   }
   std::map<std::string_view, std::map<std::string_view, const FeatureDef*>> defs;  // tenant->id
   for (const auto& [tenant, set] : sets) {
     for (const FeatureDef& def : set->features()) defs[tenant][def.id] = &def;
   }
   for (Shard& shard : shards_) {
-    std::lock_guard lock(shard.mu);
-    // Windows that can no longer count, and those of replaced definitions, are dropped.
-    for (auto it = shard.entities.begin(); it != shard.entities.end();) {
-      const std::string_view tenant = TenantOf(it->first);
-      auto tenant_defs = defs.find(tenant);
-      auto set = sets.find(tenant);
-      auto newest = newest_.find(tenant);
-      const size_t before = it->second.windows.size();
-      std::erase_if(it->second.windows, [&](const EntityWindows::Window& w) {
-        if (tenant_defs == defs.end()) return true;
-        auto def = tenant_defs->second.find(w.id);
-        return def == tenant_defs->second.end() ||
-               (newest != newest_.end() &&
-                w.state.Expired(*def->second, set->second->lateness(), newest->second));
-      });
-      if (it->second.windows.size() != before) shard.dirty.insert(it->first);
-      if (it->second.windows.empty()) {
-        if (it->second.stored) batch.Delete(kStates, it->first);
-        shard.dirty.erase(it->first);
-        it = shard.entities.erase(it);
-      } else {
-        ++it;
+    storage::WriteBatch batch;
+    if (expire) {
+      std::lock_guard lock(shard.mu);
+      // Windows that can no longer count, and those of replaced definitions, are dropped.
+      for (auto it = shard.entities.begin(); it != shard.entities.end();) {
+        const std::string_view tenant = TenantOf(it->first);
+        auto tenant_defs = defs.find(tenant);
+        auto set = sets.find(tenant);
+        auto tenant_newest = newest.find(tenant);
+        const size_t before = it->second.windows.size();
+        std::erase_if(it->second.windows, [&](const EntityWindows::Window& w) {
+          if (tenant_defs == defs.end()) return true;
+          auto def = tenant_defs->second.find(w.id);
+          return def == tenant_defs->second.end() ||
+                 (tenant_newest != newest.end() &&
+                  w.state.Expired(*def->second, set->second->lateness(), tenant_newest->second));
+        });
+        if (it->second.windows.size() != before) {
+          shard.dirty.try_emplace(it->first, it->second.seq + 1);
+        }
+        if (it->second.windows.empty()) {
+          if (it->second.stored) batch.Delete(kStates, it->first);
+          shard.dirty.erase(it->first);
+          it = shard.entities.erase(it);
+        } else {
+          ++it;
+        }
       }
     }
-    // Record format: u32 windows, then per window u16 id length, id, u32 state length, state.
-    for (const std::string& key : shard.dirty) {
-      EntityWindows& record = shard.entities.at(key);
-      std::string value;
-      Append(value, std::uint32_t(record.windows.size()));
-      for (const EntityWindows::Window& w : record.windows) {
-        const std::string state = w.state.Serialize();
-        Append(value, std::uint16_t(w.id.size()));
-        value += w.id;
-        Append(value, std::uint32_t(state.size()));
-        value += state;
+    // Record format: [marker u32, seq u64], u32 windows, then per window u16 id length, id, u32
+    // state length, state.
+    for (bool more = true; more;) {
+      std::vector<std::pair<std::string, std::uint64_t>> taken;
+      {
+        std::lock_guard lock(shard.mu);
+        for (auto it = shard.dirty.begin();
+             it != shard.dirty.end() && taken.size() < kRecordsPerChunk;) {
+          EntityWindows& record = shard.entities.at(it->first);
+          std::string value;
+          Append(value, kSeqMarker);
+          Append(value, record.seq);
+          Append(value, std::uint32_t(record.windows.size()));
+          for (const EntityWindows::Window& w : record.windows) {
+            const std::string state = w.state.Serialize();
+            Append(value, std::uint16_t(w.id.size()));
+            value += w.id;
+            Append(value, std::uint32_t(state.size()));
+            value += state;
+          }
+          batch.PutOwned(kStates, std::string(it->first), std::move(value));
+          record.stored = true;
+          taken.emplace_back(it->first, it->second);
+          it = shard.dirty.erase(it);
+        }
+        more = !shard.dirty.empty();
       }
-      batch.PutOwned(kStates, std::string(key), std::move(value));
-      record.stored = true;
-      written.emplace_back(&shard, key);
+      if (batch.empty()) break;
+      batch.Put(kConsumers, kCheckpointKey, std::to_string(checkpoint));
+      if (Status status = store_.Write(batch); !status.ok()) {
+        // Marked again for the next attempt: the stored checkpoint must stay a lower bound.
+        std::lock_guard lock(shard.mu);
+        for (auto& [key, first] : taken) {
+          if (shard.entities.contains(key)) {
+            auto [it, fresh] = shard.dirty.try_emplace(key, first);
+            if (!fresh) it->second = std::min(it->second, first);
+          }
+        }
+        return status;
+      }
+      batch = storage::WriteBatch();
     }
-    shard.dirty.clear();
   }
-  batch.Put(kConsumers, kCheckpointKey, std::to_string(last_seq_.load()));
-  Status status = store_.Write(batch);
-  if (!status.ok()) {
-    // Keep them for the next attempt: the stored records must match the stored checkpoint.
-    for (auto& [shard, key] : written) {
-      std::lock_guard lock(shard->mu);
-      if (shard->entities.contains(key)) shard->dirty.insert(std::move(key));
-    }
+  // Everything written: the checkpoint moves up to what is now stored.
+  const std::uint64_t reached = CheckpointBound();
+  if (reached > written_checkpoint_) {
+    storage::WriteBatch batch;
+    batch.Put(kConsumers, kCheckpointKey, std::to_string(reached));
+    FB_RETURN_IF_ERROR(store_.Write(batch));
+    written_checkpoint_ = reached;
   }
-  return status;
+  return OkStatus();
 }
 
 }  // namespace finbrain::features

@@ -12,17 +12,25 @@
 // A new or changed feature starts from an empty history when it is declared (its old state is
 // dropped); `finbrain features backfill` computes history for training files.
 //
-// Thread-safety: Consume/Persist come from the commit thread; everything else from any thread.
+// Persistence: a writer thread of its own writes the records changed since it last ran (when the
+// event store asks, every 50k events, and every 10 s), in small batches, so the commit thread
+// never waits for it. Each record carries the sequence number of the last event applied to it,
+// and the stored checkpoint is a lower bound of what the stored records hold: a replay after a
+// crash skips, per record, the events it already holds (exactly-once without a global snapshot).
+//
+// Thread-safety: Consume comes from the commit thread; everything else from any thread.
 #pragma once
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -44,6 +52,7 @@ class FeatureStore final : public ingest::EventConsumer {
   // REQUIRES: store and audit outlive the FeatureStore.
   static StatusOr<std::unique_ptr<FeatureStore>> Load(storage::KvStore& store,
                                                       tenancy::AuditLog& audit);
+  ~FeatureStore() override;
 
   // Declares (or replaces) a tenant's features, durably and audited.
   Status SetFeatureSet(std::string_view tenant, std::shared_ptr<const FeatureSet> set,
@@ -68,10 +77,18 @@ class FeatureStore final : public ingest::EventConsumer {
   std::uint64_t checkpoint() const override { return last_seq_.load(); }
   void Consume(std::uint64_t seq, std::string_view tenant,
                const ingest::ValidatedEvent& event) override;
+  // Writes every changed record and drops windows that can no longer count, on this thread.
   Status Persist() override;
+  // Wakes the writer thread.
+  void PersistSoon() override;
 
  private:
   FeatureStore(storage::KvStore& store, tenancy::AuditLog& audit) : store_(store), audit_(audit) {}
+  // Writes the changed records in batches; `expire` also drops windows too old to count.
+  Status Flush(bool expire);
+  // No stored record lacks an event up to this sequence number.
+  std::uint64_t CheckpointBound() const;
+  void WriterLoop();
   // Every window of one entity (all its features), stored and looked up as one record: a
   // decision reads ~100 features of ~6 entities with ~6 lookups.
   struct EntityWindows {
@@ -81,7 +98,8 @@ class FeatureStore final : public ingest::EventConsumer {
       WindowState state;
     };
     std::vector<Window> windows;
-    bool stored = false;  // a record exists in the store
+    std::uint64_t seq = 0;  // the last event applied
+    bool stored = false;    // a record exists in the store
 
     const WindowState* Find(const FeatureDef& def) const;
     WindowState& Get(const FeatureDef& def);
@@ -89,7 +107,8 @@ class FeatureStore final : public ingest::EventConsumer {
   struct Shard {
     mutable std::mutex mu;
     std::unordered_map<std::string, EntityWindows> entities;  // tenant \x1f type \x1f id
-    std::unordered_set<std::string> dirty;
+    // Records changed since they were last written -> the first event not written yet.
+    std::unordered_map<std::string, std::uint64_t> dirty;
   };
   Shard& ShardOf(std::string_view key) const;
   storage::KvStore& store_;
@@ -97,10 +116,18 @@ class FeatureStore final : public ingest::EventConsumer {
   mutable std::array<Shard, 16> shards_;
   mutable std::mutex sets_mu_;
   std::map<std::string, std::shared_ptr<const FeatureSet>, std::less<>> sets_;
-  std::map<std::string, TimeMicros, std::less<>> newest_;  // per tenant; commit thread only
+  mutable std::mutex newest_mu_;
+  std::map<std::string, TimeMicros, std::less<>> newest_;  // newest event time per tenant
   std::atomic<std::uint64_t> last_seq_{0};
   std::atomic<std::uint64_t> updates_{0}, dropped_{0};
-  std::vector<Update> scratch_;  // commit thread only
+  std::vector<Update> scratch_;           // commit thread only
+  std::vector<std::string> touched_;      // commit thread only: records one event updated
+  std::mutex flush_mu_;                   // one Flush at a time
+  std::uint64_t written_checkpoint_ = 0;  // under flush_mu_
+  std::mutex writer_mu_;
+  std::condition_variable writer_cv_;
+  bool writer_requested_ = false, writer_stop_ = false;
+  std::thread writer_;
 };
 
 }  // namespace finbrain::features

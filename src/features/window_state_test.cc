@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <thread>
 
 #include "common/temp_dir.h"
 #include "features/backfill.h"
@@ -179,6 +180,51 @@ TEST(FeatureStoreTest, OnlineMatchesBackfillAcrossRestarts) {
   const auto before = online->Compute("acme", {{"user", "u1"}}, t + 1);
   online->Consume(6000, "acme", RandomEvent(rng, t, 6000));
   EXPECT_EQ(online->Compute("acme", {{"user", "u1"}}, t + 1), before);
+}
+
+// A crash between writing records and the checkpoint that covers them: the log is replayed from
+// the older checkpoint, and each record skips the events it already holds.
+TEST(FeatureStoreTest, ReplayFromAnOlderCheckpointCountsEveryEventOnce) {
+  TempDir dir;
+  ManualClock clock(1'700'000'000'000'000);
+  auto keys = tenancy::LoadOrCreateDeploymentKeys(dir.path()).value();
+  auto store = std::move(storage::OpenRocksDb({.path = dir.path() + "/db"})).value();
+  auto commits = std::make_unique<storage::CommitQueue>(*store);
+  auto audit = std::move(tenancy::AuditLog::Open(*store, *commits, keys.audit, clock)).value();
+  auto online = FeatureStore::Load(*store, *audit).value();
+  ASSERT_TRUE(
+      online->SetFeatureSet("acme", FeatureSet::Parse(kFeatures).value(), {"cli", "test"}).ok());
+  std::mt19937_64 rng(3);
+  std::vector<ingest::ValidatedEvent> events;
+  TimeMicros t = 1'750'000'000'000'000;
+  for (int i = 1; i <= 800; ++i) {
+    t += TimeMicros(rng() % 5'000'000);
+    events.push_back(RandomEvent(rng, t, i));
+  }
+  for (size_t i = 0; i < events.size(); ++i) online->Consume(i + 1, "acme", events[i]);
+  std::vector<std::vector<std::optional<double>>> expected;
+  for (int u = 0; u < 20; ++u) {
+    expected.push_back(online->Compute("acme", {{"user", "u" + std::to_string(u)}}, t + 1));
+  }
+  ASSERT_TRUE(online->Persist().ok());
+  EXPECT_EQ(store->Get("consumers", "features").value(), "800");
+  online.reset();
+
+  ASSERT_TRUE(store->Put("consumers", "features", "300").ok());  // the older checkpoint
+  auto replayed = FeatureStore::Load(*store, *audit).value();
+  EXPECT_EQ(replayed->checkpoint(), 300u);
+  for (size_t i = 300; i < events.size(); ++i) replayed->Consume(i + 1, "acme", events[i]);
+  for (int u = 0; u < 20; ++u) {
+    EXPECT_EQ(replayed->Compute("acme", {{"user", "u" + std::to_string(u)}}, t + 1), expected[u])
+        << "u" << u;
+  }
+  // The writer thread, asked to, writes what changed and moves the checkpoint up.
+  replayed->Consume(801, "acme", RandomEvent(rng, t + 1, 801));
+  replayed->PersistSoon();
+  for (int i = 0; i < 200 && store->Get("consumers", "features").value() != "801"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(store->Get("consumers", "features").value(), "801");
 }
 
 }  // namespace

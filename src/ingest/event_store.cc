@@ -212,8 +212,7 @@ void EventStore::Deliver(const Pending& pending) {
   delivered_since_persist_ += pending.events.size();
   if (delivered_since_persist_ >= kPersistEvery) {
     delivered_since_persist_ = 0;
-    Status s = PersistConsumers();
-    s.IgnoreError();  // a failed checkpoint only means a longer replay after a crash
+    for (EventConsumer* consumer : consumers_) consumer->PersistSoon();
   }
 }
 

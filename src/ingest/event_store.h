@@ -60,8 +60,16 @@ class EventConsumer {
   // One committed event. Called in increasing `seq` order, never twice for the same seq after
   // the consumer's checkpoint.
   virtual void Consume(std::uint64_t seq, std::string_view tenant, const ValidatedEvent& event) = 0;
-  // Persists the consumer's state and advances its checkpoint.
+  // Persists the consumer's state and advances its checkpoint (at start-up after a replay, and
+  // at shutdown).
   virtual Status Persist() = 0;
+  // Called on the commit thread every so many events. The default persists at once; a consumer
+  // with much state persists on its own thread and only schedules it here, so that commits
+  // (and the requests waiting on them) never wait for it.
+  virtual void PersistSoon() {
+    Status s = Persist();
+    s.IgnoreError();  // a failed checkpoint only means a longer replay after a crash
+  }
 };
 
 class EventStore {
