@@ -23,9 +23,10 @@ constexpr std::string_view kCheckpointKey = "features";
 constexpr char kSep = '\x1f';
 // A record written since the sequence number was added starts with this marker and the number.
 constexpr std::uint32_t kSeqMarker = 0xFFFFFFFF;
-// Records serialized per shard-lock hold (a decision's lookups wait at most that long) and per
-// write.
-constexpr size_t kRecordsPerChunk = 256;
+// Records serialized per shard-lock hold (a decision's lookups and the commit thread wait at most
+// that long), and bytes per write (the commit queue's writes queue behind it in RocksDB).
+constexpr size_t kRecordsPerLock = 8;
+constexpr size_t kBytesPerWrite = 512 << 10;
 
 void EntityKey(std::string& key, std::string_view tenant, std::string_view type,
                std::string_view id) {
@@ -318,10 +319,11 @@ Status FeatureStore::Flush(bool expire) {
     // state length, state.
     for (bool more = true; more;) {
       std::vector<std::pair<std::string, std::uint64_t>> taken;
-      {
+      while (more && batch.ByteSize() < kBytesPerWrite) {
         std::lock_guard lock(shard.mu);
-        for (auto it = shard.dirty.begin();
-             it != shard.dirty.end() && taken.size() < kRecordsPerChunk;) {
+        size_t serialized = 0;
+        for (auto it = shard.dirty.begin(); it != shard.dirty.end() && serialized < kRecordsPerLock;
+             ++serialized) {
           EntityWindows& record = shard.entities.at(it->first);
           std::string value;
           Append(value, kSeqMarker);

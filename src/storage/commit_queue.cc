@@ -5,7 +5,10 @@
 namespace finbrain::storage {
 
 CommitQueue::CommitQueue(KvStore& store, size_t max_group_bytes)
-    : store_(store), max_group_bytes_(max_group_bytes), writer_([this] { Run(); }) {}
+    : store_(store),
+      max_group_bytes_(max_group_bytes),
+      writer_([this] { Run(); }),
+      completer_([this] { Complete(); }) {}
 
 CommitQueue::~CommitQueue() {
   {
@@ -14,6 +17,12 @@ CommitQueue::~CommitQueue() {
   }
   cv_.notify_all();
   writer_.join();
+  {
+    std::lock_guard lock(completed_mu_);
+    completer_stopping_ = true;
+  }
+  completed_cv_.notify_all();
+  completer_.join();
 }
 
 void CommitQueue::Submit(WriteBatch batch, Done done, Sequencer sequencer) {
@@ -75,8 +84,29 @@ void CommitQueue::CommitGroup(std::vector<Submission>& group) {
     std::lock_guard lock(mu_);
     ++groups_;
   }
-  for (size_t i = 0; i < group.size(); ++i) {
-    if (group[i].done) group[i].done(results[i].ok() ? written : results[i]);
+  for (Status& result : results) {
+    if (result.ok()) result = written;
+  }
+  {
+    std::lock_guard lock(completed_mu_);
+    completed_.push_back({std::move(group), std::move(results)});
+  }
+  completed_cv_.notify_one();
+}
+
+void CommitQueue::Complete() {
+  for (;;) {
+    Completed completed;
+    {
+      std::unique_lock lock(completed_mu_);
+      completed_cv_.wait(lock, [this] { return completer_stopping_ || !completed_.empty(); });
+      if (completed_.empty()) return;  // stopping and drained
+      completed = std::move(completed_.front());
+      completed_.pop_front();
+    }
+    for (size_t i = 0; i < completed.group.size(); ++i) {
+      if (completed.group[i].done) completed.group[i].done(completed.results[i]);
+    }
   }
 }
 

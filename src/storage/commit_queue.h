@@ -14,8 +14,12 @@
 //   commits.Submit(std::move(batch), [](Status s) { /* respond */ });
 //   Status s = commits.SubmitAndWait(std::move(other));
 //
-// Thread-safety: Submit may be called from any thread. Callbacks run on the writer thread and
-// must not block. The destructor commits everything already submitted, then stops.
+// Completion runs on a thread of its own, in commit order: while the callbacks of one group run
+// (answers, the event fan-out), the writer already syncs the next group.
+//
+// Thread-safety: Submit may be called from any thread. Sequencers and group listeners run on the
+// writer thread, `done` callbacks on the completion thread; none may block. The destructor
+// commits and completes everything already submitted, then stops.
 #pragma once
 
 #include <condition_variable>
@@ -34,7 +38,8 @@ class CommitQueue {
  public:
   using Done = std::function<void(const Status&)>;
   using Sequencer = std::function<Status(WriteBatch&)>;
-  // Called on the writer thread after each group write with its result.
+  // Called on the writer thread after each group write with its result (before the next group's
+  // sequencers run).
   using GroupListener = std::function<void(const Status&)>;
 
   // REQUIRES: `store` outlives the queue.
@@ -58,8 +63,14 @@ class CommitQueue {
     Sequencer sequencer;
   };
 
+  struct Completed {
+    std::vector<Submission> group;
+    std::vector<Status> results;  // per submission: its sequencer's failure or the write's status
+  };
+
   void Run();
   void CommitGroup(std::vector<Submission>& group);
+  void Complete();
 
   KvStore& store_;
   const size_t max_group_bytes_;
@@ -69,7 +80,12 @@ class CommitQueue {
   std::deque<Submission> pending_;
   bool stopping_ = false;
   std::uint64_t groups_ = 0;
+  std::mutex completed_mu_;
+  std::condition_variable completed_cv_;
+  std::deque<Completed> completed_;
+  bool completer_stopping_ = false;
   std::thread writer_;
+  std::thread completer_;
 };
 
 }  // namespace finbrain::storage
