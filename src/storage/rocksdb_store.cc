@@ -194,6 +194,9 @@ StatusOr<std::unique_ptr<KvStore>> OpenRocksDb(const RocksDbOptions& options) {
   rocksdb::ColumnFamilyOptions cf_options(db_options);
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
   cf_options.compression = rocksdb::kLZ4Compression;
+  // Room for two memtables waiting on a flush before writes stop (the default of two stopped
+  // decisions for seconds while a flush ran behind a compaction).
+  cf_options.max_write_buffer_number = 4;
   // Most point reads on the write path are misses (idempotency checks of new ids); a whole-key
   // bloom filter in the memtable answers them without walking the skiplist.
   cf_options.memtable_whole_key_filtering = true;
