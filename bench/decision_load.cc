@@ -7,7 +7,8 @@
 //   decision_load --url ... --path /healthz --rate 2000 --seconds 10        (the floor)
 //
 // With --applications, each request POSTs one application to /v1/decisions/credit with a fresh
-// application and event id (so every request is a new decision, never an idempotent replay).
+// application and event id, unique across runs too (so every request is a new decision, never an
+// idempotent replay of an earlier run's).
 // Prints one JSON line: rate, achieved rps, p50/p95/p99/max in ms, errors.
 #include <algorithm>
 #include <boost/asio.hpp>
@@ -50,6 +51,15 @@ struct Load {
   Clock::time_point start, stop;
 };
 
+// This run's tag: the start time, so that ids never repeat an earlier run's.
+const std::string& RunTag() {
+  static const std::string tag =
+      std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count());
+  return tag;
+}
+
 // Makes application `n` unique: suffixes its application_id and event_id values.
 std::string Unique(const std::string& line, std::uint64_t n) {
   std::string out = line;
@@ -57,7 +67,7 @@ std::string Unique(const std::string& line, std::uint64_t n) {
     const size_t at = out.find(field);
     if (at == std::string::npos) continue;
     const size_t end = out.find('"', at + std::strlen(field));
-    out.insert(end, "-b" + std::to_string(n));
+    out.insert(end, "-b" + RunTag() + "-" + std::to_string(n));
   }
   return out;
 }
