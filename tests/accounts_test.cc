@@ -8,7 +8,7 @@
 #include <map>
 
 #include "common/temp_dir.h"
-#include "tests/test_process.h"
+#include "tests/cli_runner.h"
 
 namespace finbrain {
 namespace {
@@ -16,30 +16,19 @@ namespace {
 namespace json = boost::json;
 using testing::RunFinbrain;
 
-std::string Shipped(const std::string& file) {
-  return std::string(FINBRAIN_SOURCE_DIR) + "/strategies/" + file;
-}
+std::string Shipped(const std::string& file) { return testing::SourceFile("strategies/" + file); }
 
 TEST(AccountLifecycle, ShippedStrategyReviewsTheSimulatedBookOnEventsAndInBatch) {
   TempDir dir;
   const std::string d = dir.path();
-  const auto run = [&](std::vector<std::string> args) {
-    auto r = RunFinbrain(args, d);
-    EXPECT_EQ(r.exit_code, 0) << args[0] << " " << (args.size() > 1 ? args[1] : "") << ": "
-                              << r.err;
-    return r;
-  };
-  run({"simulate", "--users", "4000", "--days", "180", "--seed", "3", "--out", d + "/world"});
+  testing::Cli cli(d);
+  cli.Run({"simulate", "--users", "4000", "--days", "180", "--seed", "3", "--out", d + "/world"});
   const std::string data = d + "/data";
-  run({"tenant", "create", "demo", "--data-dir", data});
-  const std::vector<std::string> target = {"--data-dir", data, "--tenant", "demo"};
-  auto with_target = [&](std::vector<std::string> args) {
-    args.insert(args.end(), target.begin(), target.end());
-    return run(args);
-  };
-  with_target({"features", "set", Shipped("credit_features.yaml")});
-  with_target({"strategy", "put", Shipped("accounts.yaml"), "--name", "accounts", "--activate"});
-  with_target({"import", d + "/world/events"});
+  cli.Run({"tenant", "create", "demo", "--data-dir", data});
+  cli.SetTarget({"--data-dir", data, "--tenant", "demo"});
+  cli.OnTenant({"features", "set", Shipped("credit_features.yaml")});
+  cli.OnTenant({"strategy", "put", Shipped("accounts.yaml"), "--name", "accounts", "--activate"});
+  cli.OnTenant({"import", d + "/world/events"});
 
   std::map<std::string, bool> defaulted;  // account (loan) id -> the truth
   {
@@ -60,7 +49,7 @@ TEST(AccountLifecycle, ShippedStrategyReviewsTheSimulatedBookOnEventsAndInBatch)
     do {
       std::vector<std::string> args = {"accounts", "list", "--limit", "500"};
       if (!after.empty()) args.insert(args.end(), {"--after", after});
-      const json::value page = json::parse(with_target(args).out);
+      const json::value page = json::parse(cli.OnTenant(args).out);
       for (const json::value& a : page.at("accounts").as_array()) accounts.push_back(a.as_object());
       after = page.at("next").is_null() ? "" : std::string(page.at("next").as_string());
     } while (!after.empty());
@@ -95,14 +84,14 @@ TEST(AccountLifecycle, ShippedStrategyReviewsTheSimulatedBookOnEventsAndInBatch)
 
   // The batch review at the end of the world, then again: a second run changes nothing.
   const json::value first =
-      json::parse(with_target({"review-accounts", "--at", "2026-06-30T00:00:00Z"}).out);
+      json::parse(cli.OnTenant({"review-accounts", "--at", "2026-06-30T00:00:00Z"}).out);
   EXPECT_EQ(first.at("reviewed").to_number<size_t>(), accounts.size() - frozen);
   const json::value second =
-      json::parse(with_target({"review-accounts", "--at", "2026-06-30T00:00:00Z"}).out);
+      json::parse(cli.OnTenant({"review-accounts", "--at", "2026-06-30T00:00:00Z"}).out);
   EXPECT_EQ(second.at("changed").to_number<int>(), 0);
 
   // A frozen account explains itself, and a person unfreezes it.
-  const json::value shown = json::parse(with_target({"accounts", "show", a_frozen}).out);
+  const json::value shown = json::parse(cli.OnTenant({"accounts", "show", a_frozen}).out);
   bool explained = false;
   for (const json::value& h : shown.at("history").as_array()) {
     const json::object& entry = h.as_object();
@@ -111,16 +100,17 @@ TEST(AccountLifecycle, ShippedStrategyReviewsTheSimulatedBookOnEventsAndInBatch)
       explained |= r.at("code") == "X02" || r.at("code") == "X01";
   }
   EXPECT_TRUE(explained) << json::serialize(shown);
-  const json::value unfrozen = json::parse(with_target({"accounts", "resolve", a_frozen, "--action",
-                                                        "unfreeze", "--note", "hardship plan"})
-                                               .out);
+  const json::value unfrozen =
+      json::parse(cli.OnTenant({"accounts", "resolve", a_frozen, "--action", "unfreeze", "--note",
+                                "hardship plan"})
+                      .out);
   EXPECT_EQ(unfrozen.at("status"), "active");
   auto again = RunFinbrain({"accounts", "resolve", a_frozen, "--action", "unfreeze", "--data-dir",
                             data, "--tenant", "demo"},
                            d);
   EXPECT_NE(again.exit_code, 0);
   EXPECT_NE(again.err.find("is not frozen"), std::string::npos) << again.err;
-  run({"audit", "verify", "--data-dir", data});
+  cli.Run({"audit", "verify", "--data-dir", data});
 }
 
 }  // namespace

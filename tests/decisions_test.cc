@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "common/temp_dir.h"
-#include "tests/test_process.h"
+#include "tests/cli_runner.h"
 
 namespace finbrain {
 namespace {
@@ -17,38 +17,28 @@ namespace json = boost::json;
 namespace fs = std::filesystem;
 using testing::RunFinbrain;
 
-std::string Shipped(const std::string& file) {
-  return std::string(FINBRAIN_SOURCE_DIR) + "/strategies/" + file;
-}
+std::string Shipped(const std::string& file) { return testing::SourceFile("strategies/" + file); }
 
 TEST(ExampleStrategy, TrainsDecidesAndExplainsOnTheSimulatedWorld) {
   TempDir dir;
   const std::string d = dir.path();
-  const auto run = [&](std::vector<std::string> args) {
-    auto r = RunFinbrain(args, d);
-    EXPECT_EQ(r.exit_code, 0) << args[0] << " " << (args.size() > 1 ? args[1] : "") << ": "
-                              << r.err;
-    return r;
-  };
-  run({"simulate", "--users", "4000", "--days", "180", "--seed", "3", "--out", d + "/world"});
-  run({"events", "to-csv", "--events", d + "/world/events/credit_application.jsonl", "--join",
-       d + "/world/truth/applications.jsonl", "--on", "application_id", "--take", "defaulted",
-       "--out", d + "/apps.csv"});
-  run({"features", "backfill", "--features", Shipped("credit_features.yaml"), "--events",
-       d + "/world/events", "--data", d + "/apps.csv", "--out", d + "/train.csv"});
-  run({"train", "--data", d + "/train.csv", "--target", "defaulted", "--kind", "gbdt", "--spec",
-       Shipped("credit_model.yaml"), "--out", d + "/model"});
+  testing::Cli cli(d);
+  cli.Run({"simulate", "--users", "4000", "--days", "180", "--seed", "3", "--out", d + "/world"});
+  cli.Run({"events", "to-csv", "--events", d + "/world/events/credit_application.jsonl", "--join",
+           d + "/world/truth/applications.jsonl", "--on", "application_id", "--take", "defaulted",
+           "--out", d + "/apps.csv"});
+  cli.Run({"features", "backfill", "--features", Shipped("credit_features.yaml"), "--events",
+           d + "/world/events", "--data", d + "/apps.csv", "--out", d + "/train.csv"});
+  cli.Run({"train", "--data", d + "/train.csv", "--target", "defaulted", "--kind", "gbdt", "--spec",
+           Shipped("credit_model.yaml"), "--out", d + "/model"});
   const std::string data = d + "/data";
-  run({"tenant", "create", "demo", "--data-dir", data});
+  cli.Run({"tenant", "create", "demo", "--data-dir", data});
   const std::vector<std::string> target = {"--data-dir", data, "--tenant", "demo"};
-  auto with_target = [&](std::vector<std::string> args) {
-    args.insert(args.end(), target.begin(), target.end());
-    return run(args);
-  };
-  with_target({"features", "set", Shipped("credit_features.yaml")});
-  with_target({"model", "register", d + "/model", "--name", "credit_pd"});
-  with_target({"model", "promote", "credit_pd", "1"});
-  with_target({"strategy", "put", Shipped("credit.yaml"), "--activate"});
+  cli.SetTarget(target);
+  cli.OnTenant({"features", "set", Shipped("credit_features.yaml")});
+  cli.OnTenant({"model", "register", d + "/model", "--name", "credit_pd"});
+  cli.OnTenant({"model", "promote", "credit_pd", "1"});
+  cli.OnTenant({"strategy", "put", Shipped("credit.yaml"), "--activate"});
   // Everything but the applications, then the applications through the decision engine.
   fs::create_directories(d + "/history");
   for (const auto& entry : fs::directory_iterator(d + "/world/events")) {
@@ -56,8 +46,8 @@ TEST(ExampleStrategy, TrainsDecidesAndExplainsOnTheSimulatedWorld) {
       fs::copy_file(entry.path(), d + "/history/" + entry.path().filename().string());
     }
   }
-  with_target({"import", d + "/history"});
-  auto decided = with_target({"decide", d + "/world/events/credit_application.jsonl"});
+  cli.OnTenant({"import", d + "/history"});
+  auto decided = cli.OnTenant({"decide", d + "/world/events/credit_application.jsonl"});
   const json::value summary = json::parse(decided.out);
   const std::uint64_t total = summary.at("decided").to_number<std::uint64_t>();
   ASSERT_GT(total, 500u);
@@ -97,11 +87,12 @@ TEST(ExampleStrategy, TrainsDecidesAndExplainsOnTheSimulatedWorld) {
     stricter.replace(stricter.find("models.pd.pd >= 0.25"), 20, "models.pd.pd >= 0.05");
     std::ofstream(d + "/stricter.yaml") << stricter;
   }
-  auto backtest = run({"backtest", "--strategy", Shipped("credit.yaml"), "--challenger",
-                       d + "/stricter.yaml", "--data", d + "/world/events/credit_application.jsonl",
-                       "--outcomes", d + "/world/truth/applications.jsonl", "--features",
-                       Shipped("credit_features.yaml"), "--events", d + "/world/events", "--model",
-                       "credit_pd=" + d + "/model", "--out", d + "/backtest"});
+  auto backtest =
+      cli.Run({"backtest", "--strategy", Shipped("credit.yaml"), "--challenger",
+               d + "/stricter.yaml", "--data", d + "/world/events/credit_application.jsonl",
+               "--outcomes", d + "/world/truth/applications.jsonl", "--features",
+               Shipped("credit_features.yaml"), "--events", d + "/world/events", "--model",
+               "credit_pd=" + d + "/model", "--out", d + "/backtest"});
   const json::value report = json::parse(backtest.out);
   const json::object& champion = report.at("champion").as_object();
   const json::object& challenger = report.at("challenger").as_object();

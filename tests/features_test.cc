@@ -10,7 +10,7 @@
 
 #include "common/strings.h"
 #include "common/temp_dir.h"
-#include "tests/test_process.h"
+#include "tests/cli_runner.h"
 
 namespace finbrain {
 namespace {
@@ -21,9 +21,7 @@ using testing::ReadFile;
 using testing::RunFinbrain;
 using testing::ServerProcess;
 
-std::string SourceFile(const std::string& relative) {
-  return std::string(FINBRAIN_SOURCE_DIR) + "/" + relative;
-}
+using testing::SourceFile;
 
 // Splits every events/*.jsonl of `world` into `before` and `after` by occurred_at < cut.
 void SplitEvents(const std::string& world, const std::string& cut, const std::string& before,
