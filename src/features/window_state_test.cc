@@ -126,15 +126,24 @@ ingest::ValidatedEvent RandomEvent(std::mt19937_64& rng, TimeMicros t, int i) {
   return e;
 }
 
+// A real store with its commit queue and audit log.
+struct StoreDir {
+  TempDir dir;
+  ManualClock clock{1'700'000'000'000'000};
+  tenancy::DeploymentKeys keys = tenancy::LoadOrCreateDeploymentKeys(dir.path()).value();
+  std::unique_ptr<storage::KvStore> store =
+      std::move(storage::OpenRocksDb({.path = dir.path() + "/db"})).value();
+  std::unique_ptr<storage::CommitQueue> commits = std::make_unique<storage::CommitQueue>(*store);
+  std::unique_ptr<tenancy::AuditLog> audit =
+      std::move(tenancy::AuditLog::Open(*store, *commits, keys.audit, clock)).value();
+};
+
 // The online store, fed events one by one and persisted and reloaded along the way, agrees
 // exactly with the offline backfill at every query time.
 TEST(FeatureStoreTest, OnlineMatchesBackfillAcrossRestarts) {
-  TempDir dir;
-  ManualClock clock(1'700'000'000'000'000);
-  auto keys = tenancy::LoadOrCreateDeploymentKeys(dir.path()).value();
-  auto store = std::move(storage::OpenRocksDb({.path = dir.path() + "/db"})).value();
-  auto commits = std::make_unique<storage::CommitQueue>(*store);
-  auto audit = std::move(tenancy::AuditLog::Open(*store, *commits, keys.audit, clock)).value();
+  StoreDir fixture;
+  storage::KvStore* store = fixture.store.get();
+  tenancy::AuditLog* audit = fixture.audit.get();
   auto online = FeatureStore::Load(*store, *audit).value();
   auto set = FeatureSet::Parse(kFeatures).value();
   ASSERT_TRUE(online->SetFeatureSet("acme", set, {"cli", "test"}).ok());
@@ -185,12 +194,9 @@ TEST(FeatureStoreTest, OnlineMatchesBackfillAcrossRestarts) {
 // A crash between writing records and the checkpoint that covers them: the log is replayed from
 // the older checkpoint, and each record skips the events it already holds.
 TEST(FeatureStoreTest, ReplayFromAnOlderCheckpointCountsEveryEventOnce) {
-  TempDir dir;
-  ManualClock clock(1'700'000'000'000'000);
-  auto keys = tenancy::LoadOrCreateDeploymentKeys(dir.path()).value();
-  auto store = std::move(storage::OpenRocksDb({.path = dir.path() + "/db"})).value();
-  auto commits = std::make_unique<storage::CommitQueue>(*store);
-  auto audit = std::move(tenancy::AuditLog::Open(*store, *commits, keys.audit, clock)).value();
+  StoreDir fixture;
+  storage::KvStore* store = fixture.store.get();
+  tenancy::AuditLog* audit = fixture.audit.get();
   auto online = FeatureStore::Load(*store, *audit).value();
   ASSERT_TRUE(
       online->SetFeatureSet("acme", FeatureSet::Parse(kFeatures).value(), {"cli", "test"}).ok());
