@@ -250,20 +250,17 @@ StatusOr<std::shared_ptr<const LiveStrategy>> StrategyStore::Active(std::string_
     if (auto it = live_.find(key); it != live_.end()) return it->second;
   }
   FB_RETURN_IF_ERROR(ValidateStrategyName(name));
-  // First use after a start: compile the stored active version once.
-  std::lock_guard lock(mutation_mu_);
-  {
-    std::lock_guard live_lock(live_mu_);
-    if (auto it = live_.find(key); it != live_.end()) return it->second;
-  }
+  // First use after a start: compile the stored active version. Not under mutation_mu_: the
+  // event fan-out calls this (account reviews), and Put/Activate hold that lock while they wait
+  // for a commit whose completion runs after the fan-out. An Activate racing with this load
+  // stores its version after its commit, and the load below never replaces a stored one.
   FB_ASSIGN_OR_RETURN(Head head, ReadHead(tenant, name));
   if (head.active == 0) {
     return NotFoundError("strategy " + Quote(name) + " has no active version", "strategy");
   }
   FB_ASSIGN_OR_RETURN(std::shared_ptr<const LiveStrategy> live, Load(tenant, name, head.active));
   std::lock_guard live_lock(live_mu_);
-  live_[key] = live;
-  return live;
+  return live_.try_emplace(key, std::move(live)).first->second;
 }
 
 }  // namespace finbrain::decision

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <thread>
 
 #include "common/temp_dir.h"
 #include "ingest/event_schema.h"
@@ -319,6 +320,28 @@ TEST_F(AccountLifecycleTest, BatchReviewDryRunListsAndBadInput) {
   // Nor can a version of another kind be put under an account strategy's name.
   auto mixed = strategies_->Put("acme", "accounts", kCredit, {"cli", "t"});
   EXPECT_EQ(mixed.status().code(), StatusCode::kFailedPrecondition);
+}
+
+// Repayments reviewed (the fan-out looks the `accounts` strategy up) while strategies are put
+// and activated (which wait for their own commits): neither waits for the other.
+TEST_F(AccountLifecycleTest, ReviewsAndStrategyChangesDoNotWaitForEachOther) {
+  ASSERT_TRUE(
+      features_
+          ->SetFeatureSet("acme", features::FeatureSet::Parse(kFeatures).value(), {"cli", "test"})
+          .ok());
+  Drawdown("u6", 10000, kStart);
+  std::thread puts([this] {
+    for (int i = 0; i < 20; ++i) {
+      auto v = strategies_->Put("acme", "accounts", kStrategy, {"cli", "test"});
+      ASSERT_TRUE(v.ok()) << v.status().ToString();
+      if (i == 10) {
+        ASSERT_TRUE(strategies_->Activate("acme", "accounts", v->version, {"cli", "t"}).ok());
+      }
+    }
+  });
+  for (int k = 1; k <= 20; ++k) Repayment("u6", k, "paid", kStart);
+  puts.join();
+  EXPECT_GE(Account("loan-u6")["account"].at("reviews").to_number<int>(), 1);
 }
 
 }  // namespace

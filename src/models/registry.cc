@@ -332,12 +332,10 @@ StatusOr<std::shared_ptr<ServingModel>> ModelRegistry::Active(std::string_view t
     if (auto it = serving_.find(key); it != serving_.end()) return it->second;
   }
   FB_RETURN_IF_ERROR(ValidateModelName(name));
-  // First use since start: load the active version from the store.
-  std::lock_guard mutation(mutation_mu_);
-  {
-    std::lock_guard lock(serving_mu_);
-    if (auto it = serving_.find(key); it != serving_.end()) return it->second;
-  }
+  // First use since start: load the active version from the store. Not under mutation_mu_,
+  // which Promote/Rollback hold while waiting for a commit (strategies load models from the
+  // event fan-out); a racing Promote stores its version after its commit, and the load below
+  // never replaces a stored one.
   FB_ASSIGN_OR_RETURN(Head head, ReadHead(tenant, name));
   if (head.latest == 0) return NotFoundError("no model named " + Quote(name), "name");
   if (head.active == 0) {
@@ -351,8 +349,7 @@ StatusOr<std::shared_ptr<ServingModel>> ModelRegistry::Active(std::string_view t
   serving->monitor = std::make_unique<ModelMonitor>(*model);
   serving->model = std::move(model);
   std::lock_guard lock(serving_mu_);
-  serving_[key] = serving;
-  return serving;
+  return serving_.try_emplace(key, serving).first->second;
 }
 
 std::vector<std::pair<std::string, std::shared_ptr<ServingModel>>> ModelRegistry::Loaded() const {
