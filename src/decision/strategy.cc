@@ -29,8 +29,8 @@ std::vector<ingest::EventSchema::ScalarField> AccountFields() {
   for (const char* number :
        {"account.limit", "account.apr", "account.amount", "account.term_months",
         "account.months_on_book", "account.days_since_change", "account.reviews",
-        "account.initial_limit", "account.initial_apr", "event.days_past_due", "event.amount_due", "event.amount_paid",
-        "event.installment"}) {
+        "account.initial_limit", "account.initial_apr", "event.days_past_due", "event.amount_due",
+        "event.amount_paid", "event.installment"}) {
     fields.push_back({number, Kind::kNumber});
   }
   fields.push_back({"account.flagged", Kind::kBool});
