@@ -52,7 +52,8 @@ void CommitQueue::Run() {
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+      // Stopping waits for the callbacks too: they may submit more.
+      cv_.wait(lock, [this] { return !pending_.empty() || (stopping_ && CompletionsIdle()); });
       if (pending_.empty()) return;  // stopping and drained
       size_t bytes = 0;
       while (!pending_.empty() && (group.empty() || bytes < max_group_bytes_)) {
@@ -103,11 +104,24 @@ void CommitQueue::Complete() {
       if (completed_.empty()) return;  // stopping and drained
       completed = std::move(completed_.front());
       completed_.pop_front();
+      completing_ = true;
     }
     for (size_t i = 0; i < completed.group.size(); ++i) {
       if (completed.group[i].done) completed.group[i].done(completed.results[i]);
     }
+    {
+      std::lock_guard lock(completed_mu_);
+      completing_ = false;
+    }
+    // Taking mu_ orders this with the writer's check of CompletionsIdle (no lost wake-up).
+    { std::lock_guard lock(mu_); }
+    cv_.notify_all();
   }
+}
+
+bool CommitQueue::CompletionsIdle() {
+  std::lock_guard lock(completed_mu_);
+  return completed_.empty() && !completing_;
 }
 
 }  // namespace finbrain::storage

@@ -19,7 +19,8 @@
 //
 // Thread-safety: Submit may be called from any thread. Sequencers and group listeners run on the
 // writer thread, `done` callbacks on the completion thread; none may block. The destructor
-// commits and completes everything already submitted, then stops.
+// commits and completes everything submitted before it returns, including what callbacks submit
+// while it drains (the event fan-out does), then stops.
 #pragma once
 
 #include <condition_variable>
@@ -71,6 +72,8 @@ class CommitQueue {
   void Run();
   void CommitGroup(std::vector<Submission>& group);
   void Complete();
+  // No group waits for its callbacks, and none is running them.
+  bool CompletionsIdle();
 
   KvStore& store_;
   const size_t max_group_bytes_;
@@ -83,6 +86,7 @@ class CommitQueue {
   std::mutex completed_mu_;
   std::condition_variable completed_cv_;
   std::deque<Completed> completed_;
+  bool completing_ = false;  // the completer runs a group's callbacks
   bool completer_stopping_ = false;
   std::thread writer_;
   std::thread completer_;

@@ -103,5 +103,24 @@ TEST(CommitQueue, ListenersSeeEveryGroup) {
   EXPECT_EQ(f.store->Get("c", "k").value(), "2");
 }
 
+// A completion callback that submits more (the event fan-out does) while the queue is being
+// destroyed: that write is committed and completed too, not dropped.
+TEST(CommitQueue, DestructionDrainsWhatCallbacksSubmit) {
+  Fixture f;
+  std::atomic<int> second{0};
+  {
+    CommitQueue commits(*f.store);
+    WriteBatch first;
+    first.Put("c", "first", "1");
+    commits.Submit(std::move(first), [&commits, &second](const Status&) {
+      WriteBatch follow_up;
+      follow_up.Put("c", "second", "2");
+      commits.Submit(std::move(follow_up), [&second](const Status& s) { second = s.ok() ? 1 : 2; });
+    });
+  }
+  EXPECT_EQ(second.load(), 1);
+  EXPECT_EQ(f.store->Get("c", "second").value(), "2");
+}
+
 }  // namespace
 }  // namespace finbrain::storage
