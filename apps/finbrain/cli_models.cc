@@ -135,6 +135,7 @@ Status RunCv(const ModelCliOptions& o) {
   const auto fold_json = [&](const models::CvFold& f) {
     json::object j{{"auc", f.auc}, {"ks", f.ks}, {"gini", f.gini}, {"logloss", f.logloss}};
     if (costs) j["cost"] = f.cost;
+    j["baseline"] = json::object{{"auc", f.baseline_auc}, {"ks", f.baseline_ks}};
     return j;
   };
   json::array folds;

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/temp_dir.h"
+#include "models/baseline.h"
 #include "models/evaluate.h"
 #include "models/train.h"
 
@@ -227,7 +228,40 @@ TEST(CrossValidate, GivesOneResultPerFold) {
   ASSERT_EQ(cv->folds.size(), 4u);
   EXPECT_EQ(cv->mean.rows, 2000u);
   EXPECT_GT(cv->mean.auc, 0.65);
+  // The data is logistic-linear in income and utilisation (with missing utilisation and a city
+  // effect), so the plain regression baseline is about as good as the scorecard.
+  EXPECT_GT(cv->mean.baseline_auc, 0.65);
+  EXPECT_NEAR(cv->mean.baseline_auc, cv->mean.auc, 0.03);
   EXPECT_FALSE(CrossValidate(data, Options(ModelKind::kScorecard), 1, 1).ok());
+}
+
+TEST(PlainLogisticBaseline, HandlesMissingValuesAndCategoriesUnseenInTraining) {
+  const Dataset train = ParseCsv(LoanCsv(1500, 4), {}).value();
+  const Dataset test = ParseCsv(
+                           "id,income,utilisation,city,age,constant,empty,bad\n"
+                           "1,3000,0.9,Lhasa,30,7,,1\n"
+                           "2,19000,0.1,Beijing,30,7,,0\n"
+                           "3,19000,,Atlantis,30,7,,0\n",
+                           {})
+                           .value();
+  std::vector<std::uint8_t> y;
+  for (double v : train.Find("bad")->numbers) y.push_back(v > 0.5 ? 1 : 0);
+  std::vector<size_t> columns;
+  for (const char* name : {"income", "utilisation", "city"}) {
+    for (size_t c = 0; c < train.columns.size(); ++c) {
+      if (train.columns[c].name == name) columns.push_back(c);
+    }
+  }
+  auto pd = PlainLogisticPd(train, y, test, columns);
+  ASSERT_TRUE(pd.ok()) << pd.status().message();
+  ASSERT_EQ(pd->size(), 3u);
+  EXPECT_GT((*pd)[0], 0.5);   // low income, high utilisation, riskiest city
+  EXPECT_LT((*pd)[1], 0.05);  // high income, low utilisation
+  // Missing utilisation is risky in this book (it adds 1.5 to the margin), and Atlantis falls
+  // back to the reference city.
+  EXPECT_TRUE(std::isfinite((*pd)[2]));
+  EXPECT_GT((*pd)[2], 2 * (*pd)[1]);
+  EXPECT_LT((*pd)[2], (*pd)[0]);
 }
 
 TEST(Spec, ParsesAndRejectsUnknownKeysWithTheirPosition) {

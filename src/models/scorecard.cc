@@ -21,6 +21,16 @@ Matrix Design(const std::vector<double>& x, size_t columns, const std::vector<si
   return m;
 }
 
+// Negative log-likelihood of the logistic model, computed stably: log(1 + e^m) - y*m.
+double NegLogLikelihood(const Eigen::VectorXd& margin, const Eigen::VectorXd& target) {
+  double nll = 0;
+  for (Eigen::Index i = 0; i < margin.size(); ++i) {
+    const double m = margin(i);
+    nll += (m > 0 ? m + std::log1p(std::exp(-m)) : std::log1p(std::exp(m))) - target(i) * m;
+  }
+  return nll;
+}
+
 StatusOr<LogisticFit> Fit(const Matrix& design, const std::vector<std::uint8_t>& y, double l2) {
   const Eigen::Index n = design.rows(), k = design.cols();
   Eigen::VectorXd beta = Eigen::VectorXd::Zero(k);
@@ -30,7 +40,12 @@ StatusOr<LogisticFit> Fit(const Matrix& design, const std::vector<std::uint8_t>&
   beta(0) = std::log(std::clamp(mean, 1e-6, 1 - 1e-6) / (1 - std::clamp(mean, 1e-6, 1 - 1e-6)));
   Eigen::VectorXd penalty = Eigen::VectorXd::Constant(k, l2);
   penalty(0) = 0;
+  const auto objective = [&](const Eigen::VectorXd& b) {
+    return NegLogLikelihood(design * b, target) +
+           0.5 * (penalty.array() * b.array().square()).sum();
+  };
   LogisticFit fit;
+  double current = objective(beta);
   for (int iter = 0; iter < 100; ++iter) {
     const Eigen::VectorXd margin = design * beta;
     const Eigen::VectorXd p = (1.0 + (-margin.array()).exp()).inverse().matrix();
@@ -39,20 +54,23 @@ StatusOr<LogisticFit> Fit(const Matrix& design, const std::vector<std::uint8_t>&
         design.transpose() * (p - target) + (penalty.array() * beta.array()).matrix();
     Eigen::MatrixXd hessian = design.transpose() * w.asDiagonal() * design;
     hessian.diagonal() += penalty;
-    const Eigen::VectorXd step = hessian.ldlt().solve(gradient);
+    Eigen::VectorXd step = hessian.ldlt().solve(gradient);
     if (!step.allFinite()) return InvalidArgumentError("logistic regression did not converge");
+    // Step halving: a full Newton step on nearly collinear columns can overshoot into a region
+    // where the weights vanish and the iteration runs away; never accept a worse objective.
+    double next = objective(beta - step);
+    for (int halvings = 0; !(next <= current) && halvings < 40; ++halvings) {
+      step *= 0.5;
+      next = objective(beta - step);
+    }
+    if (!(next <= current)) break;  // no descent left: converged as far as doubles allow
     beta -= step;
+    const double gain = current - next;
+    current = next;
     fit.iterations = iter + 1;
-    if (step.cwiseAbs().maxCoeff() < 1e-9) break;
+    if (step.cwiseAbs().maxCoeff() < 1e-9 || gain < 1e-12 * (1 + std::abs(current))) break;
   }
-  const Eigen::VectorXd margin = design * beta;
-  double nll = 0;
-  for (Eigen::Index i = 0; i < n; ++i) {
-    // log(1 + e^m) - y*m, computed stably.
-    const double m = margin(i);
-    nll += (m > 0 ? m + std::log1p(std::exp(-m)) : std::log1p(std::exp(m))) - target(i) * m;
-  }
-  fit.neg_log_likelihood = nll;
+  fit.neg_log_likelihood = NegLogLikelihood(design * beta, target);
   fit.intercept = beta(0);
   fit.coef.assign(beta.data() + 1, beta.data() + k);
   return fit;

@@ -38,7 +38,9 @@ StatusOr<LogisticFit> FitLogistic(const std::vector<double>& x, size_t columns,
 struct SelectionOptions {
   double min_iv = 0.02;
   double max_correlation = 0.7;
-  bool stepwise = true;
+  // Off by default: AIC-stepwise on the training rows cost 0.004 AUC in 5-fold CV on both German
+  // credit and Taiwan default (docs/models.md); it stays available for shorter scorecards.
+  bool stepwise = false;
   size_t max_features = 25;
   double l2 = 1.0;
 };

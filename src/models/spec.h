@@ -9,7 +9,7 @@
 //   split: {method: stratified, validation: 0.2, seed: 42}   # random | stratified | time
 //   binning: {max_bins: 6, min_bin_share: 0.05, prebins: 20}
 //   scorecard: {pdo: 20, base_score: 600, base_odds: 50, l2: 1, min_iv: 0.02,
-//               max_correlation: 0.7, stepwise: true, max_features: 25}
+//               max_correlation: 0.7, stepwise: false, max_features: 25}
 //   gbdt: {max_rounds: 1000, early_stopping_rounds: 50, max_depth: 4, learning_rate: 0.05,
 //          subsample: 0.8, colsample_bytree: 0.8, min_child_weight: 1, reg_lambda: 1,
 //          class_weight: none, refit: true,   # class_weight: none | balanced | <number>

@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/progress.h"
 #include "common/strings.h"
+#include "models/baseline.h"
 #include "models/gbdt.h"
 #include "models/metrics.h"
 
@@ -463,6 +464,8 @@ StatusOr<CvResult> CrossValidate(const Dataset& data, const TrainOptions& o, int
     std::shuffle(members.begin(), members.end(), rng);
     for (size_t i = 0; i < members.size(); ++i) fold_of[members[i]] = int(i % size_t(folds));
   }
+  std::vector<std::pair<std::string, std::string>> excluded;
+  const std::vector<size_t> baseline_columns = FeatureColumns(data, o, excluded);
   CvResult result;
   for (int f = 0; f < folds; ++f) {
     std::vector<size_t> train_rows, test_rows;
@@ -474,10 +477,15 @@ StatusOr<CvResult> CrossValidate(const Dataset& data, const TrainOptions& o, int
     const Dataset test = data.Subset(test_rows);
     FB_ASSIGN_OR_RETURN(std::vector<double> pd, model->ScoreDataset(test));
     const std::vector<std::uint8_t> y_test = Pick(y, test_rows);
+    FB_ASSIGN_OR_RETURN(
+        std::vector<double> baseline,
+        PlainLogisticPd(data.Subset(train_rows), Pick(y, train_rows), test, baseline_columns));
     CvFold fold{.auc = Auc(pd, y_test),
                 .ks = Ks(pd, y_test),
                 .logloss = LogLoss(pd, y_test),
-                .rows = test_rows.size()};
+                .rows = test_rows.size(),
+                .baseline_auc = Auc(baseline, y_test),
+                .baseline_ks = Ks(baseline, y_test)};
     fold.gini = 2 * fold.auc - 1;
     if (costs) {
       const Confusion c = ConfusionAt(pd, y_test, costs->Cutoff());
@@ -496,6 +504,8 @@ StatusOr<CvResult> CrossValidate(const Dataset& data, const TrainOptions& o, int
     result.mean.logloss += f.logloss / folds;
     result.mean.cost += f.cost / folds;
     result.mean.rows += f.rows;
+    result.mean.baseline_auc += f.baseline_auc / folds;
+    result.mean.baseline_ks += f.baseline_ks / folds;
   }
   for (const CvFold& f : result.folds) {
     result.auc_stddev += (f.auc - result.mean.auc) * (f.auc - result.mean.auc) / folds;

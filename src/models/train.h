@@ -48,6 +48,9 @@ struct CvFold {
   double gini = 0;
   double logloss = 0;
   size_t rows = 0;
+  // The plain logistic-regression baseline (models/baseline.h) on the same fold.
+  double baseline_auc = 0;
+  double baseline_ks = 0;
 };
 struct CvResult {
   std::vector<CvFold> folds;
