@@ -1,0 +1,458 @@
+#include "graph/entity_graph.h"
+
+#include <algorithm>
+#include <array>
+#include <boost/json.hpp>
+#include <deque>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "common/entity_types.h"
+#include "common/strings.h"
+
+namespace finbrain::graph {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::uint32_t kNone = 0xFFFFFFFF;
+constexpr TimeMicros kDay = 86'400'000'000;
+
+// Relations, by bit in Edge::relations.
+constexpr std::array<std::string_view, 13> kRelations = {
+    "registered_phone", "id_number",     "email",           "uses_device", "uses_ip",
+    "lives_at",         "ships_to",      "consignee_phone", "uses_card",   "buys_from",
+    "applied",          "contact_phone", "in_block"};
+
+std::uint32_t RelationBit(std::string_view relation) {
+  for (size_t i = 0; i < kRelations.size(); ++i) {
+    if (kRelations[i] == relation) return 1u << i;
+  }
+  return 0;
+}
+
+// Event fields that name an identifier linked to the event's user.
+struct FieldLink {
+  std::string_view field, type, relation;
+};
+constexpr FieldLink kFieldLinks[] = {
+    {"phone", "phone", "registered_phone"},
+    {"id_number", "id_number", "id_number"},
+    {"email", "email", "email"},
+    {"device_id", "device", "uses_device"},
+    {"ip", "ip", "uses_ip"},
+    {"address", "address", "lives_at"},
+    {"consignee_address", "address", "ships_to"},
+    {"consignee_phone", "phone", "consignee_phone"},
+    {"card_number", "card", "uses_card"},
+    {"merchant_id", "merchant", "buys_from"},
+    {"application_id", "application", "applied"},
+};
+
+std::uint8_t TypeIndex(std::string_view type) {
+  return std::uint8_t(std::find(kEntityTypes.begin(), kEntityTypes.end(), type) -
+                      kEntityTypes.begin());
+}
+
+// Identifiers that join users into groups: what a person does not share with strangers. IPs
+// (offices, public Wi-Fi), merchants and applications do not.
+bool IsStrong(std::uint8_t type) {
+  const std::string_view t = kEntityTypes[type];
+  return t == "device" || t == "phone" || t == "id_number" || t == "address" || t == "card" ||
+         t == "email";
+}
+
+// "1.2.3.4" -> "1.2.3.0/24"; empty for anything else.
+std::string Ipv4Block(std::string_view ip) {
+  int dots = 0;
+  size_t third = 0;
+  for (size_t i = 0; i < ip.size(); ++i) {
+    if (ip[i] == '.') {
+      if (++dots == 3) third = i;
+    } else if (ip[i] < '0' || ip[i] > '9') {
+      return {};
+    }
+  }
+  if (dots != 3) return {};
+  std::string block(ip.substr(0, third));
+  block += ".0/24";
+  return block;
+}
+
+}  // namespace
+
+struct EntityGraph::State {
+  struct Node {
+    std::uint8_t type = 0;
+    bool hub = false;
+    std::uint32_t users = 0;  // distinct user neighbours
+    std::string id;
+    TimeMicros first_seen = 0, last_seen = 0;
+    std::vector<std::uint32_t> edges;
+  };
+  struct Edge {
+    std::uint32_t a = 0, b = 0;
+    std::uint32_t relations = 0;
+    std::uint32_t count = 0;
+    TimeMicros first_seen = 0, last_seen = 0;
+    std::uint32_t Other(std::uint32_t n) const { return n == a ? b : a; }
+  };
+
+  mutable std::shared_mutex mu;
+  std::vector<Node> nodes;
+  std::vector<Edge> edges;
+  std::unordered_map<std::string, std::uint32_t> index;      // type \x1f id -> node
+  std::unordered_map<std::uint64_t, std::uint32_t> edge_of;  // (min, max) -> edge
+  // Union-find over nodes; member lists (users only) at the roots.
+  std::vector<std::uint32_t> parent;
+  std::vector<std::vector<std::uint32_t>> members;
+  std::uint8_t user_type = TypeIndex("user");
+
+  static std::string Key(std::string_view type, std::string_view id) {
+    std::string key(type);
+    key += '\x1f';
+    key += id;
+    return key;
+  }
+
+  std::uint32_t Find(const EntityRef& e) const {
+    auto it = index.find(Key(e.type, e.id));
+    return it == index.end() ? kNone : it->second;
+  }
+
+  std::uint32_t Intern(std::string_view type, std::string_view id, TimeMicros at) {
+    auto [it, inserted] = index.try_emplace(Key(type, id), std::uint32_t(nodes.size()));
+    if (inserted) {
+      Node n;
+      n.type = TypeIndex(type);
+      n.id = std::string(id);
+      n.first_seen = n.last_seen = at;
+      nodes.push_back(std::move(n));
+      parent.push_back(it->second);
+      members.emplace_back();
+      if (nodes.back().type == user_type) members.back().push_back(it->second);
+    } else {
+      Node& n = nodes[it->second];
+      n.first_seen = std::min(n.first_seen, at);
+      n.last_seen = std::max(n.last_seen, at);
+    }
+    return it->second;
+  }
+
+  std::uint32_t Root(std::uint32_t n) {
+    while (parent[n] != n) {
+      parent[n] = parent[parent[n]];
+      n = parent[n];
+    }
+    return n;
+  }
+  std::uint32_t RootConst(std::uint32_t n) const {
+    while (parent[n] != n) n = parent[n];
+    return n;
+  }
+
+  void Union(std::uint32_t x, std::uint32_t y) {
+    x = Root(x);
+    y = Root(y);
+    if (x == y) return;
+    if (members[x].size() < members[y].size()) std::swap(x, y);
+    parent[y] = x;
+    members[x].insert(members[x].end(), members[y].begin(), members[y].end());
+    members[y].clear();
+    members[y].shrink_to_fit();
+  }
+
+  bool Joins(const Edge& e) const {
+    const Node &a = nodes[e.a], &b = nodes[e.b];
+    if (a.type == user_type && IsStrong(b.type)) return !b.hub;
+    if (b.type == user_type && IsStrong(a.type)) return !a.hub;
+    return false;
+  }
+
+  // After an identifier became a hub: groups from scratch without it.
+  void RebuildGroups() {
+    for (std::uint32_t n = 0; n < nodes.size(); ++n) {
+      parent[n] = n;
+      members[n].clear();
+      if (nodes[n].type == user_type) members[n].push_back(n);
+    }
+    for (const Edge& e : edges) {
+      if (Joins(e)) Union(e.a, e.b);
+    }
+  }
+
+  void Link(std::uint32_t a, std::uint32_t b, std::uint32_t relation, TimeMicros at,
+            std::uint32_t hub_degree) {
+    if (a == b) return;  // an entity is not linked to itself
+    const std::uint64_t key = (std::uint64_t(std::min(a, b)) << 32) | std::max(a, b);
+    auto [it, inserted] = edge_of.try_emplace(key, std::uint32_t(edges.size()));
+    if (!inserted) {
+      Edge& e = edges[it->second];
+      e.relations |= relation;
+      ++e.count;
+      e.first_seen = std::min(e.first_seen, at);
+      e.last_seen = std::max(e.last_seen, at);
+      return;
+    }
+    edges.push_back(
+        {.a = a, .b = b, .relations = relation, .count = 1, .first_seen = at, .last_seen = at});
+    nodes[a].edges.push_back(it->second);
+    nodes[b].edges.push_back(it->second);
+    for (auto [user, other] : {std::pair{a, b}, std::pair{b, a}}) {
+      if (nodes[user].type != user_type) continue;
+      Node& o = nodes[other];
+      if (++o.users > hub_degree && !o.hub && IsStrong(o.type)) {
+        o.hub = true;
+        RebuildGroups();
+        return;
+      }
+    }
+    if (Joins(edges.back())) Union(a, b);
+  }
+
+  EntityInfo Info(std::uint32_t n) const {
+    const Node& node = nodes[n];
+    EntityInfo info{.entity = {std::string(kEntityTypes[node.type]), node.id},
+                    .first_seen = node.first_seen,
+                    .last_seen = node.last_seen,
+                    .degree = std::uint32_t(node.edges.size()),
+                    .users = node.users,
+                    .hub = node.hub};
+    std::array<std::uint32_t, kEntityTypes.size()> by_type{};
+    for (std::uint32_t e : node.edges) ++by_type[nodes[edges[e].Other(n)].type];
+    for (size_t t = 0; t < by_type.size(); ++t) {
+      if (by_type[t] > 0) info.neighbours_by_type.emplace_back(kEntityTypes[t], by_type[t]);
+    }
+    return info;
+  }
+
+  LinkInfo Link(std::uint32_t e, std::uint32_t from) const {
+    const Edge& edge = edges[e];
+    const std::uint32_t to = edge.Other(from);
+    LinkInfo link{.from = {std::string(kEntityTypes[nodes[from].type]), nodes[from].id},
+                  .to = {std::string(kEntityTypes[nodes[to].type]), nodes[to].id},
+                  .first_seen = edge.first_seen,
+                  .last_seen = edge.last_seen,
+                  .count = edge.count};
+    for (size_t i = 0; i < kRelations.size(); ++i) {
+      if (edge.relations & (1u << i)) link.relations.emplace_back(kRelations[i]);
+    }
+    return link;
+  }
+
+  RingInfo Group(std::uint32_t root, const GraphOptions& options) const {
+    RingInfo ring;
+    const std::vector<std::uint32_t>& users = members[root];
+    std::vector<TimeMicros> joined;
+    std::uint32_t oldest = users.front();
+    std::unordered_map<std::uint32_t, std::uint32_t> shared;  // identifier -> member links
+    for (std::uint32_t u : users) {
+      const Node& n = nodes[u];
+      ring.members.push_back(n.id);
+      joined.push_back(n.first_seen);
+      if (n.first_seen < nodes[oldest].first_seen) oldest = u;
+      for (std::uint32_t e : n.edges) {
+        if (!Joins(edges[e])) continue;
+        ++shared[edges[e].Other(u)];
+      }
+    }
+    std::array<bool, kEntityTypes.size()> types{};
+    for (const auto& [id, count] : shared) {
+      if (count < 2) continue;
+      ring.links.push_back({std::string(kEntityTypes[nodes[id].type]), nodes[id].id});
+      types[nodes[id].type] = true;
+    }
+    std::sort(ring.links.begin(), ring.links.end(), [](const EntityRef& a, const EntityRef& b) {
+      return std::tie(a.type, a.id) < std::tie(b.type, b.id);
+    });
+    for (size_t t = 0; t < types.size(); ++t) {
+      if (types[t]) ring.link_types.emplace_back(kEntityTypes[t]);
+    }
+    std::sort(ring.members.begin(), ring.members.end());
+    std::sort(joined.begin(), joined.end());
+    ring.ring_id = "ring-" + nodes[oldest].id;
+    ring.first_seen = joined.front();
+    ring.last_seen = joined.back();
+    for (std::uint32_t u : users) ring.last_seen = std::max(ring.last_seen, nodes[u].last_seen);
+    const double size = double(users.size());
+    size_t recent = 0, window = 0;
+    for (size_t i = 0, j = 0; i < joined.size(); ++i) {
+      if (joined[i] >= joined.back() - 30 * kDay) ++recent;
+      while (joined[i] - joined[j] > 7 * kDay) ++j;
+      window = std::max(window, i - j + 1);
+    }
+    ring.new_account_share = double(recent) / size;
+    ring.burstiness = double(window) / size;
+    // A readable score, not a probability: bigger groups, more kinds of shared identifiers and
+    // members who all appeared at once look like organised fraud.
+    ring.risk = 0.35 * std::min(1.0, (size - 2) / 8) +
+                0.25 * std::min(1.0, (double(ring.link_types.size()) - 1) / 2) +
+                0.2 * ring.burstiness + 0.2 * ring.new_account_share;
+    ring.risk = std::clamp(ring.risk, 0.0, 1.0);
+    ring.is_ring = users.size() >= options.ring_min_users &&
+                   ring.link_types.size() >= options.ring_min_link_types;
+    return ring;
+  }
+};
+
+EntityGraph::EntityGraph(GraphOptions options)
+    : options_(options), state_(std::make_unique<State>()) {}
+EntityGraph::~EntityGraph() = default;
+
+void EntityGraph::AddEvent(const ingest::ValidatedEvent& event) {
+  boost::system::error_code ec;
+  const json::value parsed = json::parse(event.canonical_json, ec);
+  if (ec || !parsed.is_object()) return;
+  const json::object& o = parsed.get_object();
+  const json::value* user = o.if_contains("user_id");
+  if (user == nullptr || !user->is_string() || user->get_string().empty()) return;
+  const TimeMicros at = event.occurred_at;
+  State& s = *state_;
+  std::unique_lock lock(s.mu);
+  const std::uint32_t u = s.Intern("user", user->get_string(), at);
+  const auto link = [&](std::string_view type, std::string_view id, std::string_view relation) {
+    if (id.empty() || id.size() > 256) return;
+    const std::uint32_t n = s.Intern(type, id, at);
+    s.Link(u, n, RelationBit(relation), at, options_.hub_degree);
+    if (type == "ip") {
+      const std::string block = Ipv4Block(id);
+      if (!block.empty()) s.Link(n, s.Intern("ip", block, at), RelationBit("in_block"), at, 0);
+    }
+  };
+  for (const FieldLink& f : kFieldLinks) {
+    const json::value* v = o.if_contains(f.field);
+    if (v != nullptr && v->is_string()) link(f.type, v->get_string(), f.relation);
+  }
+  if (const json::value* contacts = o.if_contains("contacts"); contacts && contacts->is_array()) {
+    for (const json::value& c : contacts->get_array()) {
+      const json::value* phone = c.is_object() ? c.get_object().if_contains("phone") : nullptr;
+      if (phone != nullptr && phone->is_string()) {
+        link("phone", phone->get_string(), "contact_phone");
+      }
+    }
+  }
+  const json::value* payee = o.if_contains("payee_id");
+  const json::value* payee_type = o.if_contains("payee_type");
+  if (payee != nullptr && payee->is_string() && payee_type != nullptr && payee_type->is_string() &&
+      payee_type->get_string() == "merchant") {
+    link("merchant", payee->get_string(), "buys_from");
+  }
+}
+
+std::optional<EntityInfo> EntityGraph::Entity(const EntityRef& entity) const {
+  const State& s = *state_;
+  std::shared_lock lock(s.mu);
+  const std::uint32_t n = s.Find(entity);
+  if (n == kNone) return std::nullopt;
+  EntityInfo info = s.Info(n);
+  const std::uint32_t root = s.RootConst(n);
+  if (s.members[root].size() >= 2) info.group = s.Group(root, options_);
+  return info;
+}
+
+StatusOr<Subgraph> EntityGraph::Neighborhood(const EntityRef& entity, int hops,
+                                             size_t max_nodes) const {
+  if (hops < 1 || hops > 4) return InvalidArgumentError("hops must be 1 to 4", "hops");
+  const State& s = *state_;
+  std::shared_lock lock(s.mu);
+  const std::uint32_t start = s.Find(entity);
+  if (start == kNone) {
+    return NotFoundError("no " + entity.type + " " + Quote(entity.id) + " in the graph");
+  }
+  Subgraph out;
+  std::unordered_map<std::uint32_t, int> depth{{start, 0}};
+  std::vector<std::uint32_t> order{start};
+  for (size_t i = 0; i < order.size(); ++i) {
+    const std::uint32_t n = order[i];
+    // Hubs are shown but not expanded: a courier station would pull in thousands of strangers.
+    if (depth[n] == hops || (s.nodes[n].hub && n != start)) continue;
+    for (std::uint32_t e : s.nodes[n].edges) {
+      const std::uint32_t m = s.edges[e].Other(n);
+      if (depth.count(m)) continue;
+      if (order.size() >= max_nodes) {
+        out.truncated = true;
+        break;
+      }
+      depth[m] = depth[n] + 1;
+      order.push_back(m);
+    }
+  }
+  for (std::uint32_t n : order) {
+    out.nodes.push_back(s.Info(n));
+    for (std::uint32_t e : s.nodes[n].edges) {
+      const std::uint32_t m = s.edges[e].Other(n);
+      if (n < m && depth.count(m)) out.links.push_back(s.Link(e, n));
+    }
+  }
+  return out;
+}
+
+StatusOr<std::vector<LinkInfo>> EntityGraph::Path(const EntityRef& from, const EntityRef& to,
+                                                  int max_hops) const {
+  if (max_hops < 1 || max_hops > 8) return InvalidArgumentError("hops must be 1 to 8", "hops");
+  const State& s = *state_;
+  std::shared_lock lock(s.mu);
+  const std::uint32_t a = s.Find(from), b = s.Find(to);
+  if (a == kNone) return NotFoundError("no " + from.type + " " + Quote(from.id) + " in the graph");
+  if (b == kNone) return NotFoundError("no " + to.type + " " + Quote(to.id) + " in the graph");
+  std::unordered_map<std::uint32_t, std::pair<std::uint32_t, int>> seen{{a, {kNone, 0}}};
+  std::deque<std::uint32_t> queue{a};
+  while (!queue.empty() && !seen.count(b)) {
+    const std::uint32_t n = queue.front();
+    queue.pop_front();
+    const int d = seen[n].second;
+    if (d == max_hops || (s.nodes[n].hub && n != a)) continue;
+    for (std::uint32_t e : s.nodes[n].edges) {
+      const std::uint32_t m = s.edges[e].Other(n);
+      if (seen.try_emplace(m, std::pair{e, d + 1}).second) queue.push_back(m);
+    }
+  }
+  std::vector<LinkInfo> path;
+  if (!seen.count(b)) return path;
+  for (std::uint32_t n = b; n != a;) {
+    const std::uint32_t e = seen[n].first;
+    const std::uint32_t prev = s.edges[e].Other(n);
+    path.push_back(s.Link(e, prev));
+    n = prev;
+  }
+  std::reverse(path.begin(), path.end());
+  return path;
+}
+
+std::vector<RingInfo> EntityGraph::Rings(size_t limit) const {
+  const State& s = *state_;
+  std::shared_lock lock(s.mu);
+  std::vector<RingInfo> rings;
+  for (std::uint32_t n = 0; n < s.nodes.size(); ++n) {
+    if (s.parent[n] != n || s.members[n].size() < options_.ring_min_users) continue;
+    RingInfo ring = s.Group(n, options_);
+    if (ring.is_ring) rings.push_back(std::move(ring));
+  }
+  std::sort(rings.begin(), rings.end(), [](const RingInfo& a, const RingInfo& b) {
+    return a.risk != b.risk ? a.risk > b.risk : a.ring_id < b.ring_id;
+  });
+  if (rings.size() > limit) rings.resize(limit);
+  return rings;
+}
+
+std::optional<RingInfo> EntityGraph::GroupOf(std::string_view user_id) const {
+  const State& s = *state_;
+  std::shared_lock lock(s.mu);
+  const std::uint32_t n = s.Find({"user", std::string(user_id)});
+  if (n == kNone) return std::nullopt;
+  const std::uint32_t root = s.RootConst(n);
+  if (s.members[root].size() < 2) return std::nullopt;
+  return s.Group(root, options_);
+}
+
+size_t EntityGraph::node_count() const {
+  std::shared_lock lock(state_->mu);
+  return state_->nodes.size();
+}
+
+size_t EntityGraph::edge_count() const {
+  std::shared_lock lock(state_->mu);
+  return state_->edges.size();
+}
+
+}  // namespace finbrain::graph

@@ -1,0 +1,117 @@
+// EntityGraph: one tenant's graph of entities (user, phone, device, ip and its /24, address,
+// card, id_number, email, merchant, application) linked by typed, timestamped edges built from
+// events, with connected groups of users over strong shared identifiers maintained as events
+// arrive, so ring size, age, new-account share and burstiness are available at request time.
+//
+//   EntityGraph g;
+//   g.AddEvent(validated_event);                 // from the ingestion fan-out
+//   g.Entity("device", "d1");                    // degree, neighbours by type, ring
+//   g.Neighborhood("user", "u1", 2);             // nodes and edges within two hops
+//   g.Path({"user", "u1"}, {"user", "u9"}, 4);   // why are these connected?
+//   g.Rings();                                   // most suspicious first
+//
+// Groups: users are joined through devices, phones (own, contact or consignee), id numbers,
+// addresses, cards and emails — never IPs, which offices and public Wi-Fi share honestly. An
+// identifier shared by more than `hub_degree` users is a hub (a courier station, a public
+// phone) and links nobody; when one crosses that line the groups are recomputed without it.
+//
+// Thread-safety: all methods are safe to call concurrently (one writer, many readers).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "ingest/event_schema.h"
+
+namespace finbrain::graph {
+
+struct GraphOptions {
+  // An identifier linking more users than this is a hub and joins no group.
+  std::uint32_t hub_degree = 20;
+  // A group is listed as a ring from this many users, linked through at least this many
+  // identifier types (a family shares one address; a ring shares devices, phones, addresses).
+  std::uint32_t ring_min_users = 3;
+  std::uint32_t ring_min_link_types = 2;
+};
+
+struct EntityRef {
+  std::string type;
+  std::string id;
+  bool operator==(const EntityRef&) const = default;
+};
+
+struct LinkInfo {
+  EntityRef from, to;
+  std::vector<std::string> relations;  // e.g. "uses_device", "contact_phone"
+  TimeMicros first_seen = 0, last_seen = 0;
+  std::uint32_t count = 0;  // events that carried the link
+};
+
+// A connected group of users over strong identifiers, with its request-time features.
+struct RingInfo {
+  std::string ring_id;               // stable while the group keeps its oldest member
+  std::vector<std::string> members;  // user ids
+  std::vector<EntityRef> links;      // identifiers shared by two or more members
+  std::vector<std::string> link_types;
+  TimeMicros first_seen = 0, last_seen = 0;
+  double new_account_share = 0;  // members first seen within 30 days of the newest member
+  double burstiness = 0;         // largest share of members first seen within one 7-day span
+  double risk = 0;               // 0..1, orders the rings list
+  bool is_ring = false;          // meets the ring thresholds of GraphOptions
+};
+
+struct EntityInfo {
+  EntityRef entity;
+  TimeMicros first_seen = 0, last_seen = 0;
+  std::uint32_t degree = 0;
+  std::uint32_t users = 0;  // distinct users linked to it (for an identifier)
+  bool hub = false;
+  std::vector<std::pair<std::string, std::uint32_t>> neighbours_by_type;
+  std::optional<RingInfo> group;  // the user's group (or the identifier's), when it has 2+ users
+};
+
+struct Subgraph {
+  std::vector<EntityInfo> nodes;  // without `group`
+  std::vector<LinkInfo> links;
+  bool truncated = false;  // stopped at max_nodes
+};
+
+class EntityGraph {
+ public:
+  explicit EntityGraph(GraphOptions options = {});
+  ~EntityGraph();
+  EntityGraph(const EntityGraph&) = delete;
+  EntityGraph& operator=(const EntityGraph&) = delete;
+
+  // Adds the links an event carries (its user to each identifier it names). Events without a
+  // user or identifiers add nothing. Unknown fields are ignored.
+  void AddEvent(const ingest::ValidatedEvent& event);
+
+  std::optional<EntityInfo> Entity(const EntityRef& entity) const;
+  // Nodes within `hops` of `entity` (breadth first, hubs not expanded), at most `max_nodes`.
+  StatusOr<Subgraph> Neighborhood(const EntityRef& entity, int hops, size_t max_nodes = 500) const;
+  // The shortest chain of links from `from` to `to` (at most `max_hops`, hubs not crossed);
+  // empty when there is none.
+  StatusOr<std::vector<LinkInfo>> Path(const EntityRef& from, const EntityRef& to,
+                                       int max_hops = 6) const;
+  // Groups meeting the ring thresholds, most suspicious first.
+  std::vector<RingInfo> Rings(size_t limit = 100) const;
+  // The group of `user_id` (nullopt when the user is alone or unknown): request-time features.
+  std::optional<RingInfo> GroupOf(std::string_view user_id) const;
+
+  size_t node_count() const;
+  size_t edge_count() const;
+
+ private:
+  struct State;
+  GraphOptions options_;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace finbrain::graph

@@ -1,0 +1,164 @@
+#include "graph/entity_graph.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+namespace finbrain::graph {
+namespace {
+
+constexpr TimeMicros kDay = 86'400'000'000;
+constexpr TimeMicros kStart = 1'780'000'000'000'000;
+
+ingest::ValidatedEvent Event(const std::string& json, TimeMicros at = kStart) {
+  return {.event_id = "e", .event_type = "login", .occurred_at = at, .canonical_json = json};
+}
+
+std::string Login(const std::string& user, const std::string& device, const std::string& ip) {
+  return R"({"user_id":")" + user + R"(","device_id":")" + device + R"(","ip":")" + ip + R"("})";
+}
+
+std::string Application(const std::string& user, const std::string& address,
+                        const std::string& contact) {
+  return R"({"user_id":")" + user + R"(","application_id":"app-)" + user + R"(","address":")" +
+         address + R"(","contacts":[{"phone":")" + contact + R"(","relation":"friend"}]})";
+}
+
+TEST(EntityGraph, UsersSharingDevicesAndAddressesFormARing) {
+  EntityGraph g;
+  for (int i = 0; i < 4; ++i) {
+    const std::string u = "u" + std::to_string(i);
+    g.AddEvent(Event(Login(u, i < 2 ? "d1" : "d2", "10.0.0." + std::to_string(i)), kStart + i));
+    g.AddEvent(Event(Application(u, "Room 2115", "tok-9"), kStart + i));
+  }
+  const std::vector<RingInfo> rings = g.Rings();
+  ASSERT_EQ(rings.size(), 1u);
+  const RingInfo& ring = rings[0];
+  EXPECT_EQ(ring.ring_id, "ring-u0");
+  EXPECT_EQ(ring.members, (std::vector<std::string>{"u0", "u1", "u2", "u3"}));
+  EXPECT_EQ(ring.link_types, (std::vector<std::string>{"phone", "device", "address"}));
+  EXPECT_EQ(ring.links.size(), 4u);  // d1, d2, the address, the contact phone
+  EXPECT_DOUBLE_EQ(ring.burstiness, 1.0);
+  EXPECT_GT(ring.risk, 0.5);
+  const auto group = g.GroupOf("u3");
+  ASSERT_TRUE(group);
+  EXPECT_EQ(group->ring_id, "ring-u0");
+  EXPECT_FALSE(g.GroupOf("nobody"));
+}
+
+TEST(EntityGraph, AFamilySharingOneAddressIsAGroupButNotARing) {
+  EntityGraph g;
+  for (int i = 0; i < 3; ++i) {
+    g.AddEvent(Event(R"({"user_id":"f)" + std::to_string(i) + R"(","address":"Home 1"})",
+                     kStart + i * 200 * kDay));
+  }
+  EXPECT_TRUE(g.Rings().empty());
+  const auto group = g.GroupOf("f1");
+  ASSERT_TRUE(group);
+  EXPECT_EQ(group->members.size(), 3u);
+  EXPECT_FALSE(group->is_ring);
+  EXPECT_LT(group->burstiness, 0.5);  // joined months apart
+}
+
+TEST(EntityGraph, IpsDoNotJoinUsersButAreLinkedToTheirBlock) {
+  EntityGraph g;
+  g.AddEvent(Event(Login("a", "da", "1.2.3.4")));
+  g.AddEvent(Event(Login("b", "db", "1.2.3.4")));
+  EXPECT_FALSE(g.GroupOf("a"));
+  const auto block = g.Entity({"ip", "1.2.3.0/24"});
+  ASSERT_TRUE(block);
+  EXPECT_EQ(block->degree, 1u);  // the address 1.2.3.4 is in it
+  auto path = g.Path({"user", "a"}, {"user", "b"});
+  ASSERT_TRUE(path.ok());
+  ASSERT_EQ(path->size(), 2u);
+  EXPECT_EQ((*path)[0].to, (EntityRef{"ip", "1.2.3.4"}));
+  EXPECT_EQ((*path)[0].relations, std::vector<std::string>{"uses_ip"});
+  EXPECT_EQ((*path)[1].to, (EntityRef{"user", "b"}));
+}
+
+TEST(EntityGraph, HubIdentifiersLinkNobodyEvenAfterTheFact) {
+  EntityGraph g(GraphOptions{.hub_degree = 5});
+  // Three users meet at an address before it turns out to be a courier station.
+  for (int i = 0; i < 3; ++i) {
+    g.AddEvent(
+        Event(R"({"user_id":"c)" + std::to_string(i) + R"(","consignee_address":"Station"})"));
+  }
+  ASSERT_TRUE(g.GroupOf("c0"));
+  for (int i = 3; i < 50; ++i) {
+    g.AddEvent(
+        Event(R"({"user_id":"c)" + std::to_string(i) + R"(","consignee_address":"Station"})"));
+  }
+  EXPECT_FALSE(g.GroupOf("c0"));
+  const auto station = g.Entity({"address", "Station"});
+  ASSERT_TRUE(station);
+  EXPECT_TRUE(station->hub);
+  EXPECT_EQ(station->users, 50u);
+  // A shared device still joins two of them; the hub is not crossed on the way.
+  g.AddEvent(Event(Login("c1", "shared", "")));
+  g.AddEvent(Event(Login("c2", "shared", "")));
+  const auto group = g.GroupOf("c1");
+  ASSERT_TRUE(group);
+  EXPECT_EQ(group->members, (std::vector<std::string>{"c1", "c2"}));
+  auto path = g.Path({"user", "c0"}, {"user", "c9"}, 4);
+  ASSERT_TRUE(path.ok());
+  EXPECT_TRUE(path->empty());
+}
+
+TEST(EntityGraph, AHubLinkingAHundredThousandAccountsStaysCheap) {
+  EntityGraph g;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 100'000; ++i) {
+    g.AddEvent(Event(R"({"user_id":"h)" + std::to_string(i) + R"(","device_id":"farm"})"));
+  }
+  // Generous: the point is that a hub costs one regrouping, not one per account.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+  EXPECT_FALSE(g.GroupOf("h5"));
+  auto around = g.Neighborhood({"device", "farm"}, 2, 300);
+  ASSERT_TRUE(around.ok());
+  EXPECT_TRUE(around->truncated);
+  EXPECT_EQ(around->nodes.size(), 300u);
+  auto from_user = g.Neighborhood({"user", "h7"}, 2);
+  ASSERT_TRUE(from_user.ok());
+  EXPECT_EQ(from_user->nodes.size(), 2u);  // the user and the hub, not expanded
+}
+
+TEST(EntityGraph, NeighborhoodFollowsHopsAndRejectsBadArguments) {
+  EntityGraph g;
+  g.AddEvent(Event(Login("u1", "d1", "8.8.8.8")));
+  g.AddEvent(Event(Login("u2", "d1", "")));
+  auto one = g.Neighborhood({"user", "u1"}, 1);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->nodes.size(), 3u);  // u1, d1, 8.8.8.8
+  EXPECT_EQ(one->links.size(), 2u);
+  auto two = g.Neighborhood({"user", "u1"}, 2);
+  ASSERT_TRUE(two.ok());
+  EXPECT_EQ(two->nodes.size(), 5u);  // + u2, the /24
+  EXPECT_EQ(g.Neighborhood({"user", "nobody"}, 1).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(g.Neighborhood({"user", "u1"}, 0).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(g.Neighborhood({"user", "u1"}, 9).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(EntityGraph, IgnoresEventsWithoutAUserMalformedJsonAndSelfLinks) {
+  EntityGraph g;
+  g.AddEvent(Event(R"({"device_id":"d1"})"));
+  g.AddEvent(Event("not json"));
+  g.AddEvent(Event(R"({"user_id":"","device_id":"d1"})"));
+  EXPECT_EQ(g.node_count(), 0u);
+  g.AddEvent(Event(R"({"user_id":"u1","payee_id":"u1","payee_type":"person"})"));
+  EXPECT_EQ(g.node_count(), 1u);
+  EXPECT_EQ(g.edge_count(), 0u);
+  // The same link twice is one edge seen twice.
+  g.AddEvent(Event(Login("u1", "d1", ""), kStart));
+  g.AddEvent(Event(Login("u1", "d1", ""), kStart + kDay));
+  const auto device = g.Entity({"device", "d1"});
+  ASSERT_TRUE(device);
+  EXPECT_EQ(device->degree, 1u);
+  auto around = g.Neighborhood({"device", "d1"}, 1);
+  ASSERT_TRUE(around.ok());
+  ASSERT_EQ(around->links.size(), 1u);
+  EXPECT_EQ(around->links[0].count, 2u);
+  EXPECT_EQ(around->links[0].last_seen - around->links[0].first_seen, kDay);
+}
+
+}  // namespace
+}  // namespace finbrain::graph

@@ -1,0 +1,24 @@
+#include "graph/graph_store.h"
+
+namespace finbrain::graph {
+
+std::shared_ptr<EntityGraph> GraphStore::Graph(std::string_view tenant) {
+  std::lock_guard lock(mu_);
+  auto it = graphs_.find(tenant);
+  if (it == graphs_.end()) {
+    it = graphs_.emplace(std::string(tenant), std::make_shared<EntityGraph>(options_)).first;
+  }
+  return it->second;
+}
+
+void GraphStore::Consume(std::uint64_t seq, std::string_view tenant,
+                         const ingest::ValidatedEvent& event) {
+  Graph(tenant)->AddEvent(event);
+  last_seq_.store(seq);
+}
+
+std::shared_ptr<const EntityGraph> GraphStore::For(std::string_view tenant) {
+  return Graph(tenant);
+}
+
+}  // namespace finbrain::graph

@@ -1,0 +1,42 @@
+// GraphStore: the entity graphs of every tenant, fed by the ingestion fan-out.
+//
+// The graph lives in memory and is rebuilt from the event log when the server starts: its
+// checkpoint is the last event it holds in this process (0 after a start), so the log is
+// replayed into it. The log is the durable copy; nothing acknowledged is lost across a restart.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "graph/entity_graph.h"
+#include "ingest/event_store.h"
+
+namespace finbrain::graph {
+
+class GraphStore : public ingest::EventConsumer {
+ public:
+  explicit GraphStore(GraphOptions options = {}) : options_(options) {}
+
+  std::string_view name() const override { return "graph"; }
+  std::uint64_t checkpoint() const override { return last_seq_.load(); }
+  void Consume(std::uint64_t seq, std::string_view tenant,
+               const ingest::ValidatedEvent& event) override;
+  Status Persist() override { return OkStatus(); }  // the event log is the persistent copy
+  void PersistSoon() override {}
+
+  // The tenant's graph (an empty one when it has no events yet); never null.
+  std::shared_ptr<const EntityGraph> For(std::string_view tenant);
+
+ private:
+  std::shared_ptr<EntityGraph> Graph(std::string_view tenant);
+
+  const GraphOptions options_;
+  std::atomic<std::uint64_t> last_seq_{0};
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<EntityGraph>, std::less<>> graphs_;
+};
+
+}  // namespace finbrain::graph
