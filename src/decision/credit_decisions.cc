@@ -31,6 +31,37 @@ double Micros(SteadyClock::time_point from, SteadyClock::time_point to) {
   return std::chrono::duration<double, std::micro>(to - from).count();
 }
 
+// graph.* of the application, from the links made by earlier events (the application itself
+// enters the graph with its decision, as it enters the feature windows).
+std::vector<std::optional<double>> GraphFeatures(const graph::EntityGraph& g,
+                                                 const features::EntityIds& ids, TimeMicros at) {
+  std::vector<std::optional<double>> v(std::size(kGraphFeatures), 0.0);
+  v[0] = 1;  // alone
+  const auto id = [&](const char* type) -> const std::string* {
+    auto it = ids.find(type);
+    return it == ids.end() || it->second.empty() ? nullptr : &it->second;
+  };
+  if (const std::string* user = id("user")) {
+    if (std::optional<graph::RingInfo> group = g.GroupOf(*user)) {
+      v[0] = double(group->members.size());
+      v[1] = group->is_ring ? 1 : 0;
+      v[2] = group->risk;
+      v[3] = double(group->link_types.size());
+      v[4] = group->new_account_share;
+      v[5] = group->burstiness;
+      v[6] = std::max(0.0, double(at - group->first_seen) / 86'400'000'000.0);
+      v[7] = double(group->max_device_accounts);
+    }
+  }
+  const char* const linked[] = {"device", "phone", "address"};
+  for (size_t i = 0; i < std::size(linked); ++i) {
+    if (const std::string* value = id(linked[i])) {
+      if (auto info = g.Entity({linked[i], *value})) v[8 + i] = double(info->users);
+    }
+  }
+  return v;
+}
+
 std::string NewDecisionId() {
   std::uint8_t bytes[10];
   tenancy::RandomBytes(bytes, sizeof bytes);
@@ -47,6 +78,7 @@ struct CreditDecisions::Prepared {
   std::shared_ptr<const features::FeatureSet> feature_set;
   std::vector<std::optional<double>> feature_values;
   std::map<std::string, std::string, std::less<>> lists;
+  std::vector<std::optional<double>> graph;
   std::vector<std::pair<std::string, double>> latency_us;
   SteadyClock::time_point start;
 
@@ -54,7 +86,8 @@ struct CreditDecisions::Prepared {
     return {.subject_json = event.canonical_json,
             .features = feature_set,
             .feature_values = feature_values,
-            .lists = lists};
+            .lists = lists,
+            .graph = graph};
   }
 };
 
@@ -99,7 +132,13 @@ StatusOr<CreditDecisions::Prepared> CreditDecisions::Prepare(std::string_view te
       }
     }
   }
-  p.latency_us.emplace_back("lists", Micros(t, SteadyClock::now()));
+  now = SteadyClock::now();
+  p.latency_us.emplace_back("lists", Micros(t, now));
+  if (deps_.graph != nullptr) {
+    t = now;
+    p.graph = GraphFeatures(*deps_.graph->For(tenant), p.ids, p.event.occurred_at);
+    p.latency_us.emplace_back("graph", Micros(t, SteadyClock::now()));
+  }
   return p;
 }
 
@@ -112,6 +151,7 @@ json::object RecordJson(const std::string& decision_id, const std::string& appli
                         const features::FeatureSet* set,
                         const std::vector<std::optional<double>>& feature_values,
                         const std::map<std::string, std::string, std::less<>>& lists,
+                        const std::vector<std::optional<double>>& graph,
                         std::vector<std::pair<std::string, double>> latency) {
   json::object record = OutcomeJson(served);
   record["decision_id"] = decision_id;
@@ -133,6 +173,11 @@ json::object RecordJson(const std::string& decision_id, const std::string& appli
   json::object list_hits;
   for (const auto& [entity, list] : lists) list_hits[entity] = list;
   record["lists"] = std::move(list_hits);
+  json::object graph_json;
+  for (size_t i = 0; i < graph.size() && i < std::size(kGraphFeatures); ++i) {
+    graph_json[kGraphFeatures[i]] = OptionalJson(graph[i]);
+  }
+  if (!graph_json.empty()) record["graph"] = std::move(graph_json);
   record["inputs"] = inputs;  // PII already tokens
   for (const auto& stage : served.latency_us) latency.push_back(stage);
   json::object latency_json;
@@ -214,7 +259,7 @@ Status CreditDecisions::Decide(std::string_view tenant, std::string_view applica
                  strategy_name, challenger_serves ? (*live)->challenger_version : (*live)->version,
                  served, challenger_serves ? "challenger" : "champion", other,
                  challenger_serves ? (*live)->version : (*live)->challenger_version, p.application,
-                 p.feature_set.get(), p.feature_values, p.lists, p.latency_us));
+                 p.feature_set.get(), p.feature_values, p.lists, p.graph, p.latency_us));
 
   storage::WriteBatch batch;
   batch.Put(kRecords, std::string(tenant) + "/" + decision_id, ToJsonText(*record));
@@ -274,7 +319,7 @@ StatusOr<std::string> CreditDecisions::DryRun(std::string_view tenant, std::stri
   json::object record =
       RecordJson("dry-run", p.application_id, std::string(tenant), deps_.clock.NowMicros(), name,
                  version, outcome, "champion", nullptr, 0, p.application, p.feature_set.get(),
-                 p.feature_values, p.lists, p.latency_us);
+                 p.feature_values, p.lists, p.graph, p.latency_us);
   record["dry_run"] = true;
   return ToJsonText(record);
 }

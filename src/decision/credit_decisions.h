@@ -24,6 +24,7 @@
 #include "decision/strategy_store.h"
 #include "features/feature_store.h"
 #include "fraud/list_store.h"
+#include "graph/graph_store.h"
 #include "ingest/event_store.h"
 #include "tenancy/pii.h"
 
@@ -37,6 +38,7 @@ struct CreditDecisionsDeps {
   StrategyStore& strategies;
   const tenancy::PiiTokenizer& tokenizer;
   const Clock& clock;
+  graph::GraphStore* graph = nullptr;  // graph.* features; all missing without it
 };
 
 class CreditDecisions {

@@ -289,6 +289,13 @@ Status Strategy::Impl::Parse(const YAML::Node& root, const StrategyEnvironment& 
   FB_ASSIGN_OR_RETURN(blacklisted, scope.Declare("lists.blacklisted", expr::Type::kBool));
   FB_ASSIGN_OR_RETURN(greylisted, scope.Declare("lists.greylisted", expr::Type::kBool));
   FB_ASSIGN_OR_RETURN(whitelisted, scope.Declare("lists.whitelisted", expr::Type::kBool));
+  if (kind == StrategyKind::kCredit) {
+    for (std::string_view name : kGraphFeatures) {
+      FB_ASSIGN_OR_RETURN(int slot,
+                          scope.Declare("graph." + std::string(name), expr::Type::kNumber));
+      graph_slots.push_back(slot);
+    }
+  }
 
   const auto list = [&](const char* key) -> StatusOr<YAML::Node> {
     const YAML::Node n = root[key];

@@ -97,6 +97,16 @@ struct DecisionOutcome {
   std::vector<std::pair<std::string, double>> latency_us;  // stage -> microseconds
 };
 
+// Request-time graph features of a credit application (src/graph), read as `graph.<name>`:
+// the applicant's group over shared identifiers (size 1 when alone; is_ring 1 when it meets
+// the ring or device-farm thresholds), its risk, kinds of shared identifiers, share of new
+// accounts, burstiness and age in days, the most accounts on one of its devices, and how many
+// users the application's device, phone and address are already linked to.
+inline constexpr std::string_view kGraphFeatures[] = {
+    "ring_size",       "is_ring",         "ring_risk",       "ring_link_types",
+    "ring_new_share",  "ring_burstiness", "ring_age_days",   "ring_device_accounts",
+    "device_accounts", "phone_accounts",  "address_accounts"};
+
 struct DecisionInput {
   // What is decided, as JSON: a validated credit_application event (canonical JSON) for a
   // credit strategy; {"account": {...}, "event": {...}} for an account strategy.
@@ -105,6 +115,7 @@ struct DecisionInput {
   std::shared_ptr<const features::FeatureSet> features;
   std::vector<std::optional<double>> feature_values;
   std::map<std::string, std::string, std::less<>> lists;  // entity type -> list name
+  std::vector<std::optional<double>> graph;  // kGraphFeatures order; empty: all missing
 };
 
 // What a strategy decides: credit applications (the default), or existing accounts (`kind:

@@ -62,6 +62,10 @@ void BindInputs(const Strategy::Impl& s, const DecisionInput& input, expr::Frame
   frame.values[size_t(s.blacklisted)] = expr::Value::Bool(black);
   frame.values[size_t(s.greylisted)] = expr::Value::Bool(grey);
   frame.values[size_t(s.whitelisted)] = expr::Value::Bool(white);
+  for (size_t i = 0; i < s.graph_slots.size() && i < input.graph.size(); ++i) {
+    if (input.graph[i])
+      frame.values[size_t(s.graph_slots[i])] = expr::Value::Number(*input.graph[i]);
+  }
 }
 
 // A model node's score, with what is needed to explain it later.

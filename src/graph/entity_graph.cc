@@ -107,6 +107,7 @@ struct EntityGraph::State {
   std::vector<std::uint32_t> parent;
   std::vector<std::vector<std::uint32_t>> members;
   std::uint8_t user_type = TypeIndex("user");
+  std::uint8_t device_type = TypeIndex("device");
 
   static std::string Key(std::string_view type, std::string_view id) {
     std::string key(type);
@@ -182,7 +183,7 @@ struct EntityGraph::State {
   }
 
   void Link(std::uint32_t a, std::uint32_t b, std::uint32_t relation, TimeMicros at,
-            std::uint32_t hub_degree) {
+            std::uint32_t hub_degree, std::uint32_t device_hub_degree) {
     if (a == b) return;  // an entity is not linked to itself
     const std::uint64_t key = (std::uint64_t(std::min(a, b)) << 32) | std::max(a, b);
     auto [it, inserted] = edge_of.try_emplace(key, std::uint32_t(edges.size()));
@@ -201,7 +202,8 @@ struct EntityGraph::State {
     for (auto [user, other] : {std::pair{a, b}, std::pair{b, a}}) {
       if (nodes[user].type != user_type) continue;
       Node& o = nodes[other];
-      if (++o.users > hub_degree && !o.hub && IsStrong(o.type)) {
+      const std::uint32_t cap = o.type == device_type ? device_hub_degree : hub_degree;
+      if (++o.users > cap && !o.hub && IsStrong(o.type)) {
         o.hub = true;
         RebuildGroups();
         return;
@@ -257,8 +259,13 @@ struct EntityGraph::State {
       }
     }
     std::array<bool, kEntityTypes.size()> types{};
+    std::uint32_t held = 0;
     for (const auto& [id, count] : shared) {
       if (count < 2) continue;
+      held += count;
+      if (nodes[id].type == device_type) {
+        ring.max_device_accounts = std::max(ring.max_device_accounts, count);
+      }
       ring.links.push_back({std::string(kEntityTypes[nodes[id].type]), nodes[id].id});
       types[nodes[id].type] = true;
     }
@@ -288,9 +295,15 @@ struct EntityGraph::State {
     ring.risk = 0.35 * std::min(1.0, (size - 2) / 8) +
                 0.25 * std::min(1.0, (double(ring.link_types.size()) - 1) / 2) +
                 0.2 * ring.burstiness + 0.2 * ring.new_account_share;
+    if (ring.max_device_accounts >= options.farm_min_accounts) ring.risk += 0.25;
     ring.risk = std::clamp(ring.risk, 0.0, 1.0);
-    ring.is_ring = users.size() >= options.ring_min_users &&
-                   ring.link_types.size() >= options.ring_min_link_types;
+    ring.links_per_member = double(held) / size;
+    const bool ring_shape = users.size() >= options.ring_min_users &&
+                            ring.link_types.size() >= options.ring_min_link_types &&
+                            ring.links_per_member >= options.ring_min_links_per_member;
+    const bool farm = ring.max_device_accounts >= options.farm_min_accounts;
+    ring.kind = ring_shape ? "ring" : farm ? "device_farm" : "group";
+    ring.is_ring = ring_shape || farm;
     return ring;
   }
 };
@@ -313,10 +326,10 @@ void EntityGraph::AddEvent(const ingest::ValidatedEvent& event) {
   const auto link = [&](std::string_view type, std::string_view id, std::string_view relation) {
     if (id.empty() || id.size() > 256) return;
     const std::uint32_t n = s.Intern(type, id, at);
-    s.Link(u, n, RelationBit(relation), at, options_.hub_degree);
+    s.Link(u, n, RelationBit(relation), at, options_.hub_degree, options_.device_hub_degree);
     if (type == "ip") {
       const std::string block = Ipv4Block(id);
-      if (!block.empty()) s.Link(n, s.Intern("ip", block, at), RelationBit("in_block"), at, 0);
+      if (!block.empty()) s.Link(n, s.Intern("ip", block, at), RelationBit("in_block"), at, 0, 0);
     }
   };
   for (const FieldLink& f : kFieldLinks) {

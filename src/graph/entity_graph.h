@@ -32,12 +32,20 @@
 namespace finbrain::graph {
 
 struct GraphOptions {
-  // An identifier linking more users than this is a hub and joins no group.
+  // An identifier linking more users than this is a hub and joins no group (a courier
+  // station's address). Devices get a higher cap: thirty accounts on one phone is not an honest
+  // hub but a device farm, the very thing to find.
   std::uint32_t hub_degree = 20;
-  // A group is listed as a ring from this many users, linked through at least this many
-  // identifier types (a family shares one address; a ring shares devices, phones, addresses).
+  std::uint32_t device_hub_degree = 200;
+  // A ring: at least this many users, linked through at least this many identifier types (a
+  // family shares one address; a ring shares devices, phones, addresses), each member holding
+  // on average this many shared identifiers (a chain of honest coincidences — a second-hand
+  // phone whose buyer lives with family — holds fewer than two).
   std::uint32_t ring_min_users = 3;
   std::uint32_t ring_min_link_types = 2;
+  double ring_min_links_per_member = 2;
+  // A device farm: one device shared by at least this many users of a group.
+  std::uint32_t farm_min_accounts = 5;
 };
 
 struct EntityRef {
@@ -62,8 +70,11 @@ struct RingInfo {
   TimeMicros first_seen = 0, last_seen = 0;
   double new_account_share = 0;  // members first seen within 30 days of the newest member
   double burstiness = 0;         // largest share of members first seen within one 7-day span
-  double risk = 0;               // 0..1, orders the rings list
-  bool is_ring = false;          // meets the ring thresholds of GraphOptions
+  double links_per_member = 0;   // shared identifiers held per member (see GraphOptions)
+  std::uint32_t max_device_accounts = 0;  // most members on one device
+  double risk = 0;                        // 0..1, orders the rings list
+  bool is_ring = false;  // meets the ring or device-farm thresholds of GraphOptions
+  std::string kind;      // "ring", "device_farm" or "group" (neither)
 };
 
 struct EntityInfo {

@@ -46,6 +46,27 @@ TEST(EntityGraph, UsersSharingDevicesAndAddressesFormARing) {
   EXPECT_FALSE(g.GroupOf("nobody"));
 }
 
+TEST(EntityGraph, ManyAccountsOnOneDeviceAreADeviceFarm) {
+  EntityGraph g;
+  for (int i = 0; i < 6; ++i) g.AddEvent(Event(Login("f" + std::to_string(i), "farm", "")));
+  const std::vector<RingInfo> rings = g.Rings();
+  ASSERT_EQ(rings.size(), 1u);
+  EXPECT_EQ(rings[0].kind, "device_farm");
+  EXPECT_EQ(rings[0].max_device_accounts, 6u);
+  // A second-hand phone (two owners) whose buyer lives with family is a chain, not a ring.
+  g.AddEvent(Event(Login("seller", "used", "")));
+  g.AddEvent(Event(Login("buyer", "used", "")));
+  g.AddEvent(Event(R"({"user_id":"buyer","address":"Home 7"})"));
+  g.AddEvent(Event(R"({"user_id":"sister","address":"Home 7"})"));
+  const auto chain = g.GroupOf("sister");
+  ASSERT_TRUE(chain);
+  EXPECT_EQ(chain->members.size(), 3u);
+  EXPECT_EQ(chain->link_types.size(), 2u);
+  EXPECT_LT(chain->links_per_member, 2);
+  EXPECT_EQ(chain->kind, "group");
+  EXPECT_EQ(g.Rings().size(), 1u);
+}
+
 TEST(EntityGraph, AFamilySharingOneAddressIsAGroupButNotARing) {
   EntityGraph g;
   for (int i = 0; i < 3; ++i) {

@@ -27,6 +27,7 @@
 #include "decision/strategy_store.h"
 #include "features/feature_store.h"
 #include "fraud/list_store.h"
+#include "graph/graph_store.h"
 #include "ingest/event_store.h"
 #include "ingest/type_counts.h"
 #include "lifecycle/account_lifecycle.h"
@@ -54,6 +55,7 @@ struct ApiDeps {
   decision::StrategyStore& strategies;
   decision::CreditDecisions& decisions;
   lifecycle::AccountLifecycle& accounts;
+  graph::GraphStore& graph;
   HttpMetrics& metrics;
   const Clock& clock;
   // Extra Prometheus text appended to /metrics (e.g. storage counters); may be empty.
@@ -126,6 +128,13 @@ class Api {
   StatusOr<HttpResponse> GetAccount(Context& c);
   StatusOr<HttpResponse> ReviewAccounts(Context& c);
   StatusOr<HttpResponse> ResolveAccount(Context& c);
+  StatusOr<graph::EntityRef> GraphEntity(std::string_view type, std::string_view id,
+                                         const std::string& type_field,
+                                         const std::string& id_field);
+  StatusOr<HttpResponse> GraphEntityInfo(Context& c);
+  StatusOr<HttpResponse> GraphNeighborhood(Context& c);
+  StatusOr<HttpResponse> GraphPath(Context& c);
+  StatusOr<HttpResponse> GraphRings(Context& c);
   StatusOr<HttpResponse> AdminCreateTenant(Context& c);
   StatusOr<HttpResponse> AdminListTenants(Context& c);
   StatusOr<HttpResponse> AdminCreateKey(Context& c);

@@ -23,6 +23,9 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
   FB_ASSIGN_OR_RETURN(runtime->features,
                       features::FeatureStore::Load(*runtime->store, *runtime->audit));
   FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->features));
+  // In memory, rebuilt from the log at every start (graph/graph_store.h).
+  runtime->graph = std::make_unique<graph::GraphStore>();
+  FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->graph));
   runtime->models =
       std::make_unique<models::ModelRegistry>(*runtime->store, *runtime->audit, *options.clock);
   runtime->strategies = std::make_unique<decision::StrategyStore>(
@@ -42,7 +45,8 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
                                     .lists = *runtime->lists,
                                     .strategies = *runtime->strategies,
                                     .tokenizer = *runtime->tokenizer,
-                                    .clock = *options.clock});
+                                    .clock = *options.clock,
+                                    .graph = runtime->graph.get()});
   // After the feature store on the fan-out: a repayment is in the windows its review reads.
   FB_ASSIGN_OR_RETURN(runtime->accounts,
                       lifecycle::AccountLifecycle::Load({.store = *runtime->store,

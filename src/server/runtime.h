@@ -19,6 +19,7 @@
 #include "decision/strategy_store.h"
 #include "features/feature_store.h"
 #include "fraud/list_store.h"
+#include "graph/graph_store.h"
 #include "ingest/event_store.h"
 #include "ingest/type_counts.h"
 #include "lifecycle/account_lifecycle.h"
@@ -53,6 +54,7 @@ struct Runtime {
   std::unique_ptr<ingest::TypeCounts> type_counts;
   std::unique_ptr<features::FeatureStore> features;
   std::unique_ptr<lifecycle::AccountLifecycle> accounts;  // outlives `events` and `commits`
+  std::unique_ptr<graph::GraphStore> graph;               // outlives `events`
   std::unique_ptr<ingest::EventStore> events;  // persists consumer checkpoints on destruction
   std::unique_ptr<models::ModelRegistry> models;
   std::unique_ptr<decision::StrategyStore> strategies;

@@ -40,6 +40,7 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
                   .strategies = *runtime->strategies,
                   .decisions = *runtime->decisions,
                   .accounts = *runtime->accounts,
+                  .graph = *runtime->graph,
                   .metrics = metrics,
                   .clock = SystemClock(),
                   .refresh_metrics =

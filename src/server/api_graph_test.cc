@@ -1,0 +1,176 @@
+// /v1/graph over events posted through the API, and the graph's rebuild after a restart.
+#include <gmock/gmock.h>
+
+#include "ingest/event_schema.h"
+#include "server/api_test_fixture.h"
+
+namespace finbrain::server {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Login(int n, const std::string& user, const std::string& device,
+                  const std::string& ip) {
+  return R"({"event_type":"login","event_id":"l)" + std::to_string(n) +
+         R"(","occurred_at":"2026-03-01T10:00:0)" + std::to_string(n % 10) + R"(Z","user_id":")" +
+         user + R"(","session_id":"s)" + std::to_string(n) + R"(","device_id":")" + device +
+         R"(","ip":")" + ip + R"(","success":true})";
+}
+
+std::string Logins() {
+  std::string batch = "[";
+  // Six accounts on one phone (a device farm), and a second-hand phone shared by two.
+  for (int i = 0; i < 6; ++i) {
+    batch += Login(i, "u" + std::to_string(i), "farm-1", "10.1.2." + std::to_string(i)) + ",";
+  }
+  batch += Login(6, "a", "d-ab", "8.8.8.8") + "," + Login(7, "b", "d-ab", "8.8.4.4") + "]";
+  return batch;
+}
+
+TEST_F(ApiTest, GraphListsRingsAndExplainsLinks) {
+  const std::string key = NewTenant("acme");
+  HttpResponse r = Call("POST", "/v1/events", Logins(), key);
+  ASSERT_EQ(r.status, 200) << r.body;
+
+  r = Call("GET", "/v1/graph/rings", "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::array rings = json::parse(r.body).at("rings").as_array();
+  ASSERT_EQ(rings.size(), 1u) << r.body;  // the pair is a group, not a ring
+  EXPECT_EQ(rings[0].at("kind"), "device_farm");
+  EXPECT_EQ(rings[0].at("size"), 6);
+  EXPECT_EQ(rings[0].at("max_device_accounts"), 6);
+
+  r = Call("GET", "/v1/graph/entities/device/farm-1", "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::value device = json::parse(r.body);
+  EXPECT_EQ(device.at("users"), 6);
+  EXPECT_EQ(device.at("group").at("ring_id"), "ring-u0");
+
+  r = Call("GET", "/v1/graph/entities/user/a", "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("group").at("kind"), "group");
+
+  r = Call("GET", "/v1/graph/entities/user/u0/neighborhood?hops=2", "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::value around = json::parse(r.body);
+  // u0, its device and IP, the IP's /24, and the five other accounts on the device.
+  EXPECT_EQ(around.at("nodes").as_array().size(), 9u) << r.body;
+  EXPECT_FALSE(around.at("truncated").as_bool());
+
+  r = Call("GET", "/v1/graph/entities/ip/10.1.2.0%2F24/neighborhood?hops=1", "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("nodes").as_array().size(), 7u);  // the block and 6 IPs
+
+  r = Call("GET", "/v1/graph/path?from=user:u0&to=user:u5", "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::value path = json::parse(r.body);
+  EXPECT_TRUE(path.at("connected").as_bool());
+  EXPECT_EQ(path.at("hops"), 2);
+  EXPECT_EQ(path.at("links").at(0).at("to").at("id"), "farm-1");
+  EXPECT_EQ(path.at("links").at(0).at("relations").at(0), "uses_device");
+
+  r = Call("GET", "/v1/graph/path?from=user:u0&to=user:a&hops=3", "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_FALSE(json::parse(r.body).at("connected").as_bool());
+}
+
+TEST_F(ApiTest, GraphBadInputNamesTheField) {
+  const std::string key = NewTenant("acme");
+  ASSERT_EQ(Call("POST", "/v1/events", Logins(), key).status, 200);
+  const auto field = [&](const std::string& target) {
+    HttpResponse r = Call("GET", target, "", key);
+    EXPECT_EQ(r.status, 400) << target << " " << r.body;
+    return std::string(json::parse(r.body).at("error").at("field").as_string());
+  };
+  EXPECT_EQ(field("/v1/graph/entities/planet/x"), "type");
+  EXPECT_EQ(field("/v1/graph/entities/user/u0/neighborhood?hops=9"), "hops");
+  EXPECT_EQ(field("/v1/graph/entities/user/u0/neighborhood?hops=two"), "hops");
+  EXPECT_EQ(field("/v1/graph/entities/user/u0/neighborhood?depth=2"), "depth");
+  EXPECT_EQ(field("/v1/graph/path?to=user:u1"), "from");
+  EXPECT_EQ(field("/v1/graph/path?from=u0&to=user:u1"), "from");
+  EXPECT_EQ(field("/v1/graph/path?from=user:u0&to=galaxy:1"), "to");
+  EXPECT_EQ(field("/v1/graph/rings?limit=0"), "limit");
+  HttpResponse r = Call("GET", "/v1/graph/entities/user/nobody", "", key);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_THAT(r.body, HasSubstr("nobody"));
+  EXPECT_EQ(Call("GET", "/v1/graph/path?from=user:u0&to=user:ghost", "", key).status, 404);
+  // Another tenant sees none of it.
+  const std::string other = NewTenant("globex");
+  EXPECT_EQ(Call("GET", "/v1/graph/entities/device/farm-1", "", other).status, 404);
+}
+
+constexpr const char* kGraphStrategy = R"yaml(description: graph screens
+rules:
+  - name: fraud
+    hit_policy: all
+    rules:
+      - {id: G01, when: "graph.is_ring == 1", action: decline, reason: {code: G01, text: "Member of a fraud ring"}}
+      - {id: G02, when: "graph.device_accounts >= 2", action: review, reason: {code: G02, text: "Shared device"}}
+outcome: {limit: 1000, apr: 0.2}
+)yaml";
+
+std::string Application(const std::string& user, const std::string& device) {
+  return R"({"event_id":"evt-)" + user +
+         R"(","event_type":"credit_application",)"
+         R"("occurred_at":"2026-03-02T10:00:00Z","application_id":"app-)" +
+         user + R"(","user_id":")" + user +
+         R"(","product":"cash_loan","requested_amount":5000,"term_months":12,)"
+         R"("declared_income":8000,"device_id":")" +
+         device + R"("})";
+}
+
+TEST_F(ApiTest, DecisionsReadGraphFeatures) {
+  const std::string key = NewTenant("acme");
+  ASSERT_EQ(Call("POST", "/v1/events", Logins(), key).status, 200);
+  ASSERT_EQ(Call("PUT", "/v1/strategies/credit?activate=true", kGraphStrategy, key).status, 201);
+  Call("POST", "/v1/strategies/credit/versions/1/activate", "", key);
+
+  HttpResponse r = Call("POST", "/v1/decisions/credit", Application("u3", "farm-1"), key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::value d = json::parse(r.body);
+  EXPECT_EQ(d.at("decision"), "decline");
+  EXPECT_EQ(d.at("graph").at("ring_size").to_number<double>(), 6.0);
+  EXPECT_EQ(d.at("graph").at("device_accounts").to_number<double>(), 6.0);
+  EXPECT_EQ(d.at("graph").at("ring_device_accounts").to_number<double>(), 6.0);
+  EXPECT_THAT(r.body, HasSubstr("G01"));
+
+  r = Call("POST", "/v1/decisions/credit", Application("a", "d-ab"), key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  d = json::parse(r.body);
+  EXPECT_EQ(d.at("decision"), "review");  // two accounts on the phone: not a ring
+  EXPECT_EQ(d.at("graph").at("is_ring").to_number<double>(), 0.0);
+  EXPECT_EQ(d.at("graph").at("ring_size").to_number<double>(), 2.0);
+
+  r = Call("POST", "/v1/decisions/credit", Application("newcomer", "fresh"), key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  d = json::parse(r.body);
+  EXPECT_EQ(d.at("decision"), "approve");
+  EXPECT_EQ(d.at("graph").at("ring_size").to_number<double>(), 1.0);
+  EXPECT_EQ(d.at("graph").at("device_accounts").to_number<double>(), 0.0);
+}
+
+TEST(GraphRestart, TheGraphIsRebuiltFromTheEventLog) {
+  TempDir dir;
+  {
+    auto runtime = Runtime::Open({.data_dir = dir.path()}).value();
+    std::vector<ingest::ValidatedEvent> events;
+    for (int i = 0; i < 5; ++i) {
+      events.push_back(ingest::EventSchema::Get()
+                           .ValidateJson(Login(i, "r" + std::to_string(i), "shared", "1.1.1.1"),
+                                         *runtime->tokenizer)
+                           .value());
+    }
+    ASSERT_TRUE(
+        runtime->events->IngestAndWait("t1", std::move(events), {.tenant = "t1", .actor = "test"})
+            .ok());
+    ASSERT_TRUE(runtime->graph->For("t1")->GroupOf("r0"));
+  }
+  auto reopened = Runtime::Open({.data_dir = dir.path()}).value();
+  const auto group = reopened->graph->For("t1")->GroupOf("r4");
+  ASSERT_TRUE(group);
+  EXPECT_EQ(group->members.size(), 5u);
+  EXPECT_EQ(group->kind, "device_farm");
+}
+
+}  // namespace
+}  // namespace finbrain::server
