@@ -203,10 +203,14 @@ struct EntityGraph::State {
       if (nodes[user].type != user_type) continue;
       Node& o = nodes[other];
       const std::uint32_t cap = o.type == device_type ? device_hub_degree : hub_degree;
-      if (++o.users > cap && !o.hub && IsStrong(o.type)) {
+      if (++o.users > cap && !o.hub) {
+        // Any hub stops neighbourhood and path searches (a public Wi-Fi IP would pull in
+        // thousands of strangers); only a strong one was joining users.
         o.hub = true;
-        RebuildGroups();
-        return;
+        if (IsStrong(o.type)) {
+          RebuildGroups();
+          return;
+        }
       }
     }
     if (Joins(edges.back())) Union(a, b);

@@ -95,6 +95,14 @@ TEST(EntityGraph, IpsDoNotJoinUsersButAreLinkedToTheirBlock) {
   EXPECT_EQ((*path)[0].to, (EntityRef{"ip", "1.2.3.4"}));
   EXPECT_EQ((*path)[0].relations, std::vector<std::string>{"uses_ip"});
   EXPECT_EQ((*path)[1].to, (EntityRef{"user", "b"}));
+  // A public Wi-Fi IP with many users is a hub: shown, not expanded.
+  for (int i = 0; i < 30; ++i) g.AddEvent(Event(Login("w" + std::to_string(i), "", "9.9.9.9")));
+  const auto wifi = g.Entity({"ip", "9.9.9.9"});
+  ASSERT_TRUE(wifi);
+  EXPECT_TRUE(wifi->hub);
+  auto around = g.Neighborhood({"user", "w0"}, 2);
+  ASSERT_TRUE(around.ok());
+  EXPECT_EQ(around->nodes.size(), 2u);  // w0 and the IP; not the other 29, nor the /24's
 }
 
 TEST(EntityGraph, HubIdentifiersLinkNobodyEvenAfterTheFact) {
