@@ -32,6 +32,8 @@ bench: build
 	./bench/ingest.sh build/release/apps/finbrain/finbrain 100000 365
 	./bench/models.sh build/release/apps/finbrain/finbrain build/release/bench/models_bench
 	./bench/decisions.sh build/release/apps/finbrain/finbrain build/release/bench/decision_load
+	./bench/graph_rings.sh build/release/apps/finbrain/finbrain
+	build/release/bench/graph_bench
 
 fuzz: setup
 	cmake --preset fuzz >/dev/null

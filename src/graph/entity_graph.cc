@@ -232,7 +232,7 @@ struct EntityGraph::State {
     return info;
   }
 
-  LinkInfo Link(std::uint32_t e, std::uint32_t from) const {
+  LinkInfo Describe(std::uint32_t e, std::uint32_t from) const {
     const Edge& edge = edges[e];
     const std::uint32_t to = edge.Other(from);
     LinkInfo link{.from = {std::string(kEntityTypes[nodes[from].type]), nodes[from].id},
@@ -398,7 +398,7 @@ StatusOr<Subgraph> EntityGraph::Neighborhood(const EntityRef& entity, int hops,
     out.nodes.push_back(s.Info(n));
     for (std::uint32_t e : s.nodes[n].edges) {
       const std::uint32_t m = s.edges[e].Other(n);
-      if (n < m && depth.count(m)) out.links.push_back(s.Link(e, n));
+      if (n < m && depth.count(m)) out.links.push_back(s.Describe(e, n));
     }
   }
   return out;
@@ -429,7 +429,7 @@ StatusOr<std::vector<LinkInfo>> EntityGraph::Path(const EntityRef& from, const E
   for (std::uint32_t n = b; n != a;) {
     const std::uint32_t e = seen[n].first;
     const std::uint32_t prev = s.edges[e].Other(n);
-    path.push_back(s.Link(e, prev));
+    path.push_back(s.Describe(e, prev));
     n = prev;
   }
   std::reverse(path.begin(), path.end());
