@@ -108,6 +108,7 @@ struct EntityGraph::State {
   std::vector<std::vector<std::uint32_t>> members;
   std::uint8_t user_type = TypeIndex("user");
   std::uint8_t device_type = TypeIndex("device");
+  std::uint32_t max_group_users = 1000;
 
   static std::string Key(std::string_view type, std::string_view id) {
     std::string key(type);
@@ -155,7 +156,7 @@ struct EntityGraph::State {
   void Union(std::uint32_t x, std::uint32_t y) {
     x = Root(x);
     y = Root(y);
-    if (x == y) return;
+    if (x == y || members[x].size() + members[y].size() > max_group_users) return;
     if (members[x].size() < members[y].size()) std::swap(x, y);
     parent[y] = x;
     members[x].insert(members[x].end(), members[y].begin(), members[y].end());
@@ -170,15 +171,29 @@ struct EntityGraph::State {
     return false;
   }
 
-  // After an identifier became a hub: groups from scratch without it.
-  void RebuildGroups() {
-    for (std::uint32_t n = 0; n < nodes.size(); ++n) {
+  // After an identifier became a hub: its group is regrouped without it. Only that group's
+  // users and identifiers are touched (every identifier of a group is linked to one of its
+  // users), so a new hub costs its group's links, not the whole graph's.
+  void RegroupWithout(std::uint32_t hub) {
+    const std::uint32_t root = Root(hub);
+    std::vector<std::uint32_t> users = std::move(members[root]);
+    members[root].clear();
+    std::vector<std::uint32_t> touched = users;
+    for (std::uint32_t u : users) {
+      for (std::uint32_t e : nodes[u].edges) {
+        const std::uint32_t o = edges[e].Other(u);
+        if (IsStrong(nodes[o].type) && Root(o) == root) touched.push_back(o);
+      }
+    }
+    for (std::uint32_t n : touched) {
       parent[n] = n;
       members[n].clear();
       if (nodes[n].type == user_type) members[n].push_back(n);
     }
-    for (const Edge& e : edges) {
-      if (Joins(e)) Union(e.a, e.b);
+    for (std::uint32_t u : users) {
+      for (std::uint32_t e : nodes[u].edges) {
+        if (Joins(edges[e])) Union(u, edges[e].Other(u));
+      }
     }
   }
 
@@ -208,7 +223,7 @@ struct EntityGraph::State {
         // thousands of strangers); only a strong one was joining users.
         o.hub = true;
         if (IsStrong(o.type)) {
-          RebuildGroups();
+          RegroupWithout(other);
           return;
         }
       }
@@ -216,7 +231,8 @@ struct EntityGraph::State {
     if (Joins(edges.back())) Union(a, b);
   }
 
-  EntityInfo Info(std::uint32_t n) const {
+  // `by_type`: count neighbours by type (a walk over all of the node's links).
+  EntityInfo Info(std::uint32_t n, bool by_type_counts = true) const {
     const Node& node = nodes[n];
     EntityInfo info{.entity = {std::string(kEntityTypes[node.type]), node.id},
                     .first_seen = node.first_seen,
@@ -224,6 +240,7 @@ struct EntityGraph::State {
                     .degree = std::uint32_t(node.edges.size()),
                     .users = node.users,
                     .hub = node.hub};
+    if (!by_type_counts) return info;
     std::array<std::uint32_t, kEntityTypes.size()> by_type{};
     for (std::uint32_t e : node.edges) ++by_type[nodes[edges[e].Other(n)].type];
     for (size_t t = 0; t < by_type.size(); ++t) {
@@ -313,7 +330,9 @@ struct EntityGraph::State {
 };
 
 EntityGraph::EntityGraph(GraphOptions options)
-    : options_(options), state_(std::make_unique<State>()) {}
+    : options_(options), state_(std::make_unique<State>()) {
+  state_->max_group_users = std::max<std::uint32_t>(2, options.max_group_users);
+}
 EntityGraph::~EntityGraph() = default;
 
 void EntityGraph::AddEvent(const ingest::ValidatedEvent& event) {
@@ -394,11 +413,15 @@ StatusOr<Subgraph> EntityGraph::Neighborhood(const EntityRef& entity, int hops,
       order.push_back(m);
     }
   }
+  // A hub's links are found from its (few) neighbours in the set, never by walking its own
+  // thousands; nor are its neighbours counted by type here (GET the entity for that).
   for (std::uint32_t n : order) {
-    out.nodes.push_back(s.Info(n));
+    const bool hub = s.nodes[n].hub;
+    out.nodes.push_back(s.Info(n, !hub));
+    if (hub) continue;
     for (std::uint32_t e : s.nodes[n].edges) {
       const std::uint32_t m = s.edges[e].Other(n);
-      if (n < m && depth.count(m)) out.links.push_back(s.Describe(e, n));
+      if ((n < m || s.nodes[m].hub) && depth.count(m)) out.links.push_back(s.Describe(e, n));
     }
   }
   return out;

@@ -13,7 +13,7 @@
 // Groups: users are joined through devices, phones (own, contact or consignee), id numbers,
 // addresses, cards and emails — never IPs, which offices and public Wi-Fi share honestly. An
 // identifier shared by more than `hub_degree` users is a hub (a courier station, a public
-// phone) and links nobody; when one crosses that line the groups are recomputed without it.
+// phone) and links nobody; when one crosses that line its group is regrouped without it.
 //
 // Thread-safety: all methods are safe to call concurrently (one writer, many readers).
 #pragma once
@@ -37,6 +37,10 @@ struct GraphOptions {
   // hub but a device farm, the very thing to find.
   std::uint32_t hub_degree = 20;
   std::uint32_t device_hub_degree = 200;
+  // Groups stop growing here: a link that would merge two groups into a bigger one is left out.
+  // Rings are small; without a cap, contact phones percolate a large graph into one giant group
+  // whose every regrouping and summary would walk millions of links.
+  std::uint32_t max_group_users = 1000;
   // A ring: at least this many users, linked through at least this many identifier types (a
   // family shares one address; a ring shares devices, phones, addresses), each member holding
   // on average this many shared identifiers (a chain of honest coincidences — a second-hand

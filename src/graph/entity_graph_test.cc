@@ -151,6 +151,23 @@ TEST(EntityGraph, AHubLinkingAHundredThousandAccountsStaysCheap) {
   EXPECT_EQ(from_user->nodes.size(), 2u);  // the user and the hub, not expanded
 }
 
+TEST(EntityGraph, GroupsStopGrowingAtTheCap) {
+  EntityGraph g(GraphOptions{.max_group_users = 10});
+  // A chain of contact phones: each user names the next one's phone.
+  for (int i = 0; i < 30; ++i) {
+    g.AddEvent(Event(R"({"user_id":"c)" + std::to_string(i) + R"(","phone":"p)" +
+                     std::to_string(i) + R"(","contacts":[{"phone":"p)" + std::to_string(i + 1) +
+                     R"("}]})"));
+  }
+  const auto group = g.GroupOf("c0");
+  ASSERT_TRUE(group);
+  EXPECT_EQ(group->members.size(), 10u);
+  EXPECT_FALSE(g.GroupOf("c0")->members.empty());
+  const auto next = g.GroupOf("c10");
+  ASSERT_TRUE(next);
+  EXPECT_LE(next->members.size(), 10u);
+}
+
 TEST(EntityGraph, NeighborhoodFollowsHopsAndRejectsBadArguments) {
   EntityGraph g;
   g.AddEvent(Event(Login("u1", "d1", "8.8.8.8")));
