@@ -55,9 +55,7 @@ std::vector<std::optional<double>> GraphFeatures(const graph::EntityGraph& g,
   }
   const char* const linked[] = {"device", "phone", "address"};
   for (size_t i = 0; i < std::size(linked); ++i) {
-    if (const std::string* value = id(linked[i])) {
-      if (auto info = g.Entity({linked[i], *value})) v[8 + i] = double(info->users);
-    }
+    if (const std::string* value = id(linked[i])) v[8 + i] = double(g.UsersOf({linked[i], *value}));
   }
   return v;
 }

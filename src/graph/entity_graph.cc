@@ -386,6 +386,13 @@ std::optional<EntityInfo> EntityGraph::Entity(const EntityRef& entity) const {
   return info;
 }
 
+std::uint32_t EntityGraph::UsersOf(const EntityRef& entity) const {
+  const State& s = *state_;
+  std::shared_lock lock(s.mu);
+  const std::uint32_t n = s.Find(entity);
+  return n == kNone ? 0 : s.nodes[n].users;
+}
+
 StatusOr<Subgraph> EntityGraph::Neighborhood(const EntityRef& entity, int hops,
                                              size_t max_nodes) const {
   if (hops < 1 || hops > 4) return InvalidArgumentError("hops must be 1 to 4", "hops");

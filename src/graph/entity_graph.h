@@ -109,6 +109,8 @@ class EntityGraph {
   void AddEvent(const ingest::ValidatedEvent& event);
 
   std::optional<EntityInfo> Entity(const EntityRef& entity) const;
+  // Distinct users linked to `entity` (0 when unknown): cheap, for request-time features.
+  std::uint32_t UsersOf(const EntityRef& entity) const;
   // Nodes within `hops` of `entity` (breadth first, hubs not expanded), at most `max_nodes`.
   StatusOr<Subgraph> Neighborhood(const EntityRef& entity, int hops, size_t max_nodes = 500) const;
   // The shortest chain of links from `from` to `to` (at most `max_hops`, hubs not crossed);

@@ -122,6 +122,8 @@ TEST(EntityGraph, HubIdentifiersLinkNobodyEvenAfterTheFact) {
   ASSERT_TRUE(station);
   EXPECT_TRUE(station->hub);
   EXPECT_EQ(station->users, 50u);
+  EXPECT_EQ(g.UsersOf({"address", "Station"}), 50u);
+  EXPECT_EQ(g.UsersOf({"address", "Nowhere"}), 0u);
   // A shared device still joins two of them; the hub is not crossed on the way.
   g.AddEvent(Event(Login("c1", "shared", "")));
   g.AddEvent(Event(Login("c2", "shared", "")));
