@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   cli::AddStrategyCommands(app, global, run);
   cli::AddBacktestCommand(app, global, run);
   cli::AddAccountCommands(app, global, run);
+  cli::AddDeviceCommands(app, global, run);
 
   try {
     app.parse(argc, argv);

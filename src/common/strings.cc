@@ -125,4 +125,20 @@ std::string CsvField(std::string_view text) {
   return out;
 }
 
+std::string Ipv4Block(std::string_view ip) {
+  int dots = 0;
+  size_t third = 0;
+  for (size_t i = 0; i < ip.size(); ++i) {
+    if (ip[i] == '.') {
+      if (++dots == 3) third = i;
+    } else if (ip[i] < '0' || ip[i] > '9') {
+      return {};
+    }
+  }
+  if (dots != 3) return {};
+  std::string block(ip.substr(0, third));
+  block += ".0/24";
+  return block;
+}
+
 }  // namespace finbrain

@@ -44,4 +44,7 @@ Status ValidateName(std::string_view name, std::string_view what, std::string fi
 // One CSV field, always quoted (RFC 4180: inner quotes doubled).
 std::string CsvField(std::string_view text);
 
+// The /24 block of an IPv4 address ("36.112.4.0/24"); empty when `ip` is not dotted IPv4.
+std::string Ipv4Block(std::string_view ip);
+
 }  // namespace finbrain

@@ -60,6 +60,28 @@ std::vector<std::optional<double>> GraphFeatures(const graph::EntityGraph& g,
   return v;
 }
 
+// device.* of the application: its device_id's fingerprinted phone and the applicant's phones.
+std::vector<std::optional<double>> DeviceFeatures(const fraud::DeviceRegistry& registry,
+                                                  const features::EntityIds& ids, TimeMicros at) {
+  std::vector<std::optional<double>> v(std::size(kDeviceFeatures));
+  v[0] = 0;
+  if (auto device = ids.find("device"); device != ids.end() && !device->second.empty()) {
+    if (std::optional<fraud::DeviceInfo> d = registry.Find(device->second)) {
+      v[0] = 1;
+      v[1] = double(d->users.size());
+      v[2] = double(d->install_ids.size());
+      v[3] = std::max(0.0, double(at - d->first_seen) / 86'400'000'000.0);
+      for (size_t i = 4; i < 10; ++i) {
+        v[i] = std::find(d->flags.begin(), d->flags.end(), kDeviceFeatures[i]) != d->flags.end();
+      }
+    }
+  }
+  if (auto user = ids.find("user"); user != ids.end() && !user->second.empty()) {
+    v[10] = double(registry.OfUser(user->second).size());
+  }
+  return v;
+}
+
 std::string NewDecisionId() {
   std::uint8_t bytes[10];
   tenancy::RandomBytes(bytes, sizeof bytes);
@@ -77,6 +99,7 @@ struct CreditDecisions::Prepared {
   std::vector<std::optional<double>> feature_values;
   std::map<std::string, std::string, std::less<>> lists;
   std::vector<std::optional<double>> graph;
+  std::vector<std::optional<double>> device;
   std::vector<std::pair<std::string, double>> latency_us;
   SteadyClock::time_point start;
 
@@ -85,7 +108,8 @@ struct CreditDecisions::Prepared {
             .features = feature_set,
             .feature_values = feature_values,
             .lists = lists,
-            .graph = graph};
+            .graph = graph,
+            .device = device};
   }
 };
 
@@ -137,6 +161,11 @@ StatusOr<CreditDecisions::Prepared> CreditDecisions::Prepare(std::string_view te
     p.graph = GraphFeatures(*deps_.graph->For(tenant), p.ids, p.event.occurred_at);
     p.latency_us.emplace_back("graph", Micros(t, SteadyClock::now()));
   }
+  if (deps_.devices != nullptr) {
+    t = SteadyClock::now();
+    p.device = DeviceFeatures(*deps_.devices->For(tenant), p.ids, p.event.occurred_at);
+    p.latency_us.emplace_back("device", Micros(t, SteadyClock::now()));
+  }
   return p;
 }
 
@@ -150,6 +179,7 @@ json::object RecordJson(const std::string& decision_id, const std::string& appli
                         const std::vector<std::optional<double>>& feature_values,
                         const std::map<std::string, std::string, std::less<>>& lists,
                         const std::vector<std::optional<double>>& graph,
+                        const std::vector<std::optional<double>>& device,
                         std::vector<std::pair<std::string, double>> latency) {
   json::object record = OutcomeJson(served);
   record["decision_id"] = decision_id;
@@ -176,6 +206,11 @@ json::object RecordJson(const std::string& decision_id, const std::string& appli
     graph_json[kGraphFeatures[i]] = OptionalJson(graph[i]);
   }
   if (!graph_json.empty()) record["graph"] = std::move(graph_json);
+  json::object device_json;
+  for (size_t i = 0; i < device.size() && i < std::size(kDeviceFeatures); ++i) {
+    device_json[kDeviceFeatures[i]] = OptionalJson(device[i]);
+  }
+  if (!device_json.empty()) record["device"] = std::move(device_json);
   record["inputs"] = inputs;  // PII already tokens
   for (const auto& stage : served.latency_us) latency.push_back(stage);
   json::object latency_json;
@@ -257,7 +292,7 @@ Status CreditDecisions::Decide(std::string_view tenant, std::string_view applica
                  strategy_name, challenger_serves ? (*live)->challenger_version : (*live)->version,
                  served, challenger_serves ? "challenger" : "champion", other,
                  challenger_serves ? (*live)->version : (*live)->challenger_version, p.application,
-                 p.feature_set.get(), p.feature_values, p.lists, p.graph, p.latency_us));
+                 p.feature_set.get(), p.feature_values, p.lists, p.graph, p.device, p.latency_us));
 
   storage::WriteBatch batch;
   batch.Put(kRecords, std::string(tenant) + "/" + decision_id, ToJsonText(*record));
@@ -317,7 +352,7 @@ StatusOr<std::string> CreditDecisions::DryRun(std::string_view tenant, std::stri
   json::object record =
       RecordJson("dry-run", p.application_id, std::string(tenant), deps_.clock.NowMicros(), name,
                  version, outcome, "champion", nullptr, 0, p.application, p.feature_set.get(),
-                 p.feature_values, p.lists, p.graph, p.latency_us);
+                 p.feature_values, p.lists, p.graph, p.device, p.latency_us);
   record["dry_run"] = true;
   return ToJsonText(record);
 }

@@ -23,6 +23,7 @@
 
 #include "decision/strategy_store.h"
 #include "features/feature_store.h"
+#include "fraud/device_store.h"
 #include "fraud/list_store.h"
 #include "graph/graph_store.h"
 #include "ingest/event_store.h"
@@ -38,7 +39,8 @@ struct CreditDecisionsDeps {
   StrategyStore& strategies;
   const tenancy::PiiTokenizer& tokenizer;
   const Clock& clock;
-  graph::GraphStore* graph = nullptr;  // graph.* features; all missing without it
+  graph::GraphStore* graph = nullptr;     // graph.* features; all missing without it
+  fraud::DeviceStore* devices = nullptr;  // device.* features; all missing without it
 };
 
 class CreditDecisions {

@@ -295,6 +295,11 @@ Status Strategy::Impl::Parse(const YAML::Node& root, const StrategyEnvironment& 
                           scope.Declare("graph." + std::string(name), expr::Type::kNumber));
       graph_slots.push_back(slot);
     }
+    for (std::string_view name : kDeviceFeatures) {
+      FB_ASSIGN_OR_RETURN(int slot,
+                          scope.Declare("device." + std::string(name), expr::Type::kNumber));
+      device_slots.push_back(slot);
+    }
   }
 
   const auto list = [&](const char* key) -> StatusOr<YAML::Node> {

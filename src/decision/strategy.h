@@ -107,6 +107,15 @@ inline constexpr std::string_view kGraphFeatures[] = {
     "ring_new_share",  "ring_burstiness", "ring_age_days",   "ring_device_accounts",
     "device_accounts", "phone_accounts",  "address_accounts"};
 
+// Request-time device features of a credit application (src/fraud device fingerprints), read
+// as `device.<name>`: whether the application's device_id belongs to a fingerprinted phone
+// (known 0/1), how many accounts and install ids that phone has had, its age in days, its risk
+// flags (0/1), and on how many phones the applicant has been seen. All but known and
+// user_devices are missing for an unknown device.
+inline constexpr std::string_view kDeviceFeatures[] = {
+    "known",          "accounts", "install_ids", "age_days",    "emulator",    "rooted",
+    "hook_framework", "vpn",      "proxy",       "id_conflict", "user_devices"};
+
 struct DecisionInput {
   // What is decided, as JSON: a validated credit_application event (canonical JSON) for a
   // credit strategy; {"account": {...}, "event": {...}} for an account strategy.
@@ -115,7 +124,8 @@ struct DecisionInput {
   std::shared_ptr<const features::FeatureSet> features;
   std::vector<std::optional<double>> feature_values;
   std::map<std::string, std::string, std::less<>> lists;  // entity type -> list name
-  std::vector<std::optional<double>> graph;  // kGraphFeatures order; empty: all missing
+  std::vector<std::optional<double>> graph;   // kGraphFeatures order; empty: all missing
+  std::vector<std::optional<double>> device;  // kDeviceFeatures order; empty: all missing
 };
 
 // What a strategy decides: credit applications (the default), or existing accounts (`kind:

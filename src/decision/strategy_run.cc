@@ -66,6 +66,10 @@ void BindInputs(const Strategy::Impl& s, const DecisionInput& input, expr::Frame
     if (input.graph[i])
       frame.values[size_t(s.graph_slots[i])] = expr::Value::Number(*input.graph[i]);
   }
+  for (size_t i = 0; i < s.device_slots.size() && i < input.device.size(); ++i) {
+    if (input.device[i])
+      frame.values[size_t(s.device_slots[i])] = expr::Value::Number(*input.device[i]);
+  }
 }
 
 // A model node's score, with what is needed to explain it later.

@@ -2,6 +2,7 @@
 
 #include <xgboost/c_api.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -68,9 +69,22 @@ std::string Num(double v) {
   return buf;
 }
 
-Status SetParams(BoosterHandle booster, const GbdtParams& p, size_t columns) {
+// The weighted share of positives: the trees then start from the base rate, so that a model
+// stopped early on validation AUC after few rounds still gives calibrated PDs (XGBoost 1.7
+// starts every model from 0.5).
+double BaseScore(const GbdtData& train, double scale_pos_weight) {
+  double positive = 0;
+  for (float y : train.y) positive += double(y);
+  const double weighted = positive * scale_pos_weight;
+  const double total = weighted + (double(train.y.size()) - positive);
+  return total > 0 ? std::clamp(weighted / total, 1e-6, 1 - 1e-6) : 0.5;
+}
+
+Status SetParams(BoosterHandle booster, const GbdtParams& p, const GbdtData& train) {
+  const size_t columns = train.columns;
   const std::pair<const char*, std::string> params[] = {
       {"objective", "binary:logistic"},
+      {"base_score", Num(BaseScore(train, p.scale_pos_weight))},
       {"eval_metric", "auc"},
       {"tree_method", p.tree_method},
       {"max_depth", std::to_string(p.max_depth)},
@@ -124,7 +138,7 @@ StatusOr<GbdtResult> TrainGbdt(const GbdtData& train, const GbdtData* valid,
   DMatrixHandle cache[2] = {dtrain.get(), dvalid.get()};
   Booster booster;
   FB_XGB(XGBoosterCreate(cache, valid ? 2 : 1, booster.out()), "booster");
-  FB_RETURN_IF_ERROR(SetParams(booster.get(), params, train.columns));
+  FB_RETURN_IF_ERROR(SetParams(booster.get(), params, train));
 
   GbdtResult result;
   int best_round = 0;
@@ -177,7 +191,7 @@ StatusOr<int> CrossValidatedRounds(const std::vector<std::pair<GbdtData, GbdtDat
     FB_RETURN_IF_ERROR(valid[f].Create(folds[f].second));
     DMatrixHandle cache[2] = {train[f].get(), valid[f].get()};
     FB_XGB(XGBoosterCreate(cache, 2, boosters[f].out()), "booster");
-    FB_RETURN_IF_ERROR(SetParams(boosters[f].get(), params, folds[f].first.columns));
+    FB_RETURN_IF_ERROR(SetParams(boosters[f].get(), params, folds[f].first));
   }
   int best_round = 0;
   double best_auc = -1;

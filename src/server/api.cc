@@ -112,6 +112,8 @@ void Api::AddRoutes() {
        immediate(&Api::GraphNeighborhood), nullptr},
       {"GET", "/v1/graph/path", Auth::kTenant, false, immediate(&Api::GraphPath), nullptr},
       {"GET", "/v1/graph/rings", Auth::kTenant, false, immediate(&Api::GraphRings), nullptr},
+      {"GET", "/v1/devices", Auth::kTenant, false, immediate(&Api::ListDevices), nullptr},
+      {"GET", "/v1/devices/{id}", Auth::kTenant, false, immediate(&Api::GetDevice), nullptr},
       {"POST", "/admin/v1/tenants", Auth::kAdmin, true, immediate(&Api::AdminCreateTenant),
        nullptr},
       {"GET", "/admin/v1/tenants", Auth::kAdmin, false, immediate(&Api::AdminListTenants), nullptr},

@@ -26,6 +26,7 @@
 #include "decision/credit_decisions.h"
 #include "decision/strategy_store.h"
 #include "features/feature_store.h"
+#include "fraud/device_store.h"
 #include "fraud/list_store.h"
 #include "graph/graph_store.h"
 #include "ingest/event_store.h"
@@ -56,6 +57,7 @@ struct ApiDeps {
   decision::CreditDecisions& decisions;
   lifecycle::AccountLifecycle& accounts;
   graph::GraphStore& graph;
+  fraud::DeviceStore& devices;
   HttpMetrics& metrics;
   const Clock& clock;
   // Extra Prometheus text appended to /metrics (e.g. storage counters); may be empty.
@@ -135,6 +137,8 @@ class Api {
   StatusOr<HttpResponse> GraphNeighborhood(Context& c);
   StatusOr<HttpResponse> GraphPath(Context& c);
   StatusOr<HttpResponse> GraphRings(Context& c);
+  StatusOr<HttpResponse> GetDevice(Context& c);
+  StatusOr<HttpResponse> ListDevices(Context& c);
   StatusOr<HttpResponse> AdminCreateTenant(Context& c);
   StatusOr<HttpResponse> AdminListTenants(Context& c);
   StatusOr<HttpResponse> AdminCreateKey(Context& c);

@@ -22,8 +22,8 @@ class ApiTest : public ::testing::Test {
         api_(ApiDeps{*runtime_->directory, *runtime_->audit, limiter_, *runtime_->lists,
                      *runtime_->events, *runtime_->type_counts, *runtime_->tokenizer,
                      *runtime_->models, *runtime_->features, *runtime_->strategies,
-                     *runtime_->decisions, *runtime_->accounts, *runtime_->graph, metrics_, clock_,
-                     nullptr},
+                     *runtime_->decisions, *runtime_->accounts, *runtime_->graph,
+                     *runtime_->devices, metrics_, clock_, nullptr},
              {.admin_token = "admin-token-0123456789"}) {}
 
   HttpResponse Call(std::string method, std::string target, std::string body = "",

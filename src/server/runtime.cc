@@ -26,6 +26,8 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
   // In memory, rebuilt from the log at every start (graph/graph_store.h).
   runtime->graph = std::make_unique<graph::GraphStore>();
   FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->graph));
+  runtime->devices = std::make_unique<fraud::DeviceStore>();  // in memory, likewise
+  FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->devices));
   runtime->models =
       std::make_unique<models::ModelRegistry>(*runtime->store, *runtime->audit, *options.clock);
   runtime->strategies = std::make_unique<decision::StrategyStore>(
@@ -46,7 +48,8 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
                                     .strategies = *runtime->strategies,
                                     .tokenizer = *runtime->tokenizer,
                                     .clock = *options.clock,
-                                    .graph = runtime->graph.get()});
+                                    .graph = runtime->graph.get(),
+                                    .devices = runtime->devices.get()});
   // After the feature store on the fan-out: a repayment is in the windows its review reads.
   FB_ASSIGN_OR_RETURN(runtime->accounts,
                       lifecycle::AccountLifecycle::Load({.store = *runtime->store,

@@ -18,6 +18,7 @@
 #include "decision/credit_decisions.h"
 #include "decision/strategy_store.h"
 #include "features/feature_store.h"
+#include "fraud/device_store.h"
 #include "fraud/list_store.h"
 #include "graph/graph_store.h"
 #include "ingest/event_store.h"
@@ -55,6 +56,7 @@ struct Runtime {
   std::unique_ptr<features::FeatureStore> features;
   std::unique_ptr<lifecycle::AccountLifecycle> accounts;  // outlives `events` and `commits`
   std::unique_ptr<graph::GraphStore> graph;               // outlives `events`
+  std::unique_ptr<fraud::DeviceStore> devices;            // outlives `events`
   std::unique_ptr<ingest::EventStore> events;  // persists consumer checkpoints on destruction
   std::unique_ptr<models::ModelRegistry> models;
   std::unique_ptr<decision::StrategyStore> strategies;

@@ -41,6 +41,7 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
                   .decisions = *runtime->decisions,
                   .accounts = *runtime->accounts,
                   .graph = *runtime->graph,
+                  .devices = *runtime->devices,
                   .metrics = metrics,
                   .clock = SystemClock(),
                   .refresh_metrics =

@@ -100,6 +100,8 @@ int World::DeviceFarms(int first_index) {
       p.fraud = true;
       p.fraud_kind = "device_farm";
       p.group = f;
+      // Farm tools reset the advertising id for every account; the install id stays.
+      device.advertising_id = rng.Hex(8) + "-" + rng.Hex(4);
       p.device = device;
       p.registered_at = std::min(end() - 2 * kDay, start + rng.Int(0, 5 * 24 * 60) * kMinute);
       members.push_back(p.user_id);
@@ -136,7 +138,8 @@ void World::AccountTakeovers() {
     const TimeMicros at =
         earliest +
         static_cast<TimeMicros>(rng.Uniform() * static_cast<double>(end() - kDay - earliest));
-    const Device attacker = MakeDevice(rng, "d" + rng.Hex(12));
+    Device attacker = MakeDevice(rng, "d" + rng.Hex(12));
+    attacker.vpn = Rng(config_.seed, kTakeoverStream, 1'000'000 + t).Chance(0.5);
     const std::string ip = std::to_string(rng.Int(100, 220)) + "." +
                            std::to_string(rng.Int(0, 255)) + "." + std::to_string(rng.Int(0, 255)) +
                            "." + std::to_string(rng.Int(2, 254));

@@ -104,6 +104,16 @@ double World::Seasonality(TimeMicros t) const {
   return factor;
 }
 
+namespace {
+
+// Phones of one model and OS version share fonts and user-agent fingerprints.
+void SetOsBuildHashes(Device& d) {
+  d.fonts_hash = Rng(std::hash<std::string>()(d.model + d.os_version), 0, 0).Hex(12);
+  d.ua_hash = Rng(std::hash<std::string>()(d.model + d.os_version), 1, 0).Hex(12);
+}
+
+}  // namespace
+
 Device World::MakeDevice(Rng& rng, const std::string& id) const {
   const Model& m = rng.Pick(Models());
   Device d;
@@ -115,12 +125,51 @@ Device World::MakeDevice(Rng& rng, const std::string& id) const {
                      ? std::to_string(rng.Int(15, 17)) + "." + std::to_string(rng.Int(0, 6))
                      : std::to_string(rng.Int(11, 14));
   d.screen = m.screen;
-  // Phones of one model and OS version share fonts and user-agent fingerprints.
-  d.fonts_hash = Rng(std::hash<std::string>()(d.model + d.os_version), 0, 0).Hex(12);
-  d.ua_hash = Rng(std::hash<std::string>()(d.model + d.os_version), 1, 0).Hex(12);
+  SetOsBuildHashes(d);
   d.imei_hash = rng.Hex(16);
   d.advertising_id = rng.Hex(8) + "-" + rng.Hex(4);
+  d.hardware_id = id;
+  // iOS never gives apps the IMEI, and Android 10+ only to privileged apps: most reports
+  // lack it. Drawn from the device's own stream so the world's other numbers stay put.
+  Rng traits(std::hash<std::string>()(id), kDeviceLifeStream, 0);
+  if (d.os == "iOS" || traits.Chance(0.6)) d.imei_hash.clear();
   return d;
+}
+
+namespace {
+
+void UpdateOs(Device& d, Rng& rng) {
+  if (d.os == "iOS") {
+    const auto dot = d.os_version.find('.');
+    const int major = std::stoi(d.os_version.substr(0, dot));
+    const int minor = dot == std::string::npos ? 0 : std::stoi(d.os_version.substr(dot + 1));
+    d.os_version = rng.Chance(0.3) && major < 18
+                       ? std::to_string(major + 1) + ".0"
+                       : std::to_string(major) + "." + std::to_string(minor + 1);
+  } else if (std::stoi(d.os_version) < 15) {
+    d.os_version = std::to_string(std::stoi(d.os_version) + 1);
+  }
+  SetOsBuildHashes(d);
+}
+
+}  // namespace
+
+void World::LiveDeviceDay(Rng& life, Person& p, TimeMicros day, const std::string& ip) {
+  Device& d = p.device;
+  bool report = life.Chance(1.0 / 90);  // the app's periodic check-in
+  if (life.Chance(0.4 / 365)) {
+    UpdateOs(d, life);
+    report = true;
+  }
+  if (life.Chance(0.15 / 365)) {  // reinstall: a new install id and advertising id
+    d.id = "d" + life.Hex(12);
+    d.advertising_id = life.Hex(8) + "-" + life.Hex(4);
+    report = true;
+  } else if (life.Chance(0.1 / 365)) {
+    d.advertising_id = life.Hex(8) + "-" + life.Hex(4);
+    report = true;
+  }
+  if (report) EmitDeviceReport(d, p.user_id, day + life.Int(7, 22) * kHour, ip);
 }
 
 Person World::MakePerson(int index) const {
@@ -202,8 +251,10 @@ void World::EmitUserTruth(const Person& p) {
 
 void World::EmitDeviceReport(const Device& d, const std::string& user_id, TimeMicros at,
                              const std::string& ip) {
+  const std::string event_id =
+      "dev-" + d.id + "-" + user_id + "-" + std::to_string(at / kMicrosPerSecond);
   JsonLine j;
-  j.Str("event_id", "dev-" + d.id + "-" + user_id + "-" + std::to_string(at / kMicrosPerSecond))
+  j.Str("event_id", event_id)
       .Str("event_type", "device_report")
       .Time("occurred_at", at)
       .Str("device_id", d.id)
@@ -217,7 +268,6 @@ void World::EmitDeviceReport(const Device& d, const std::string& user_id, TimeMi
       .Str("screen", d.screen)
       .Str("fonts_hash", d.fonts_hash)
       .Str("ua_hash", d.ua_hash)
-      .Str("imei_hash", d.imei_hash)
       .Str("advertising_id", d.advertising_id)
       .Str("timezone", "Asia/Shanghai")
       .Str("language", "zh-CN")
@@ -225,9 +275,16 @@ void World::EmitDeviceReport(const Device& d, const std::string& user_id, TimeMi
       .Bool("is_emulator", d.emulator)
       .Bool("is_rooted", d.rooted)
       .Bool("hook_framework", d.hook)
-      .Bool("vpn", false)
-      .Bool("proxy", false);
+      .Bool("vpn", d.vpn)
+      .Bool("proxy", d.proxy);
+  if (!d.imei_hash.empty()) j.Str("imei_hash", d.imei_hash);  // withheld by most phones
   out_.Event("device_report", j.Done());
+  out_.Truth("device_reports", JsonLine()
+                                   .Str("event_id", event_id)
+                                   .Str("device_id", d.id)
+                                   .Str("hardware_id", d.hardware_id)
+                                   .Str("user_id", user_id)
+                                   .Done());
 }
 
 void World::EmitLogin(Rng& rng, const Person& p, const Device& d, const std::string& ip,
@@ -334,15 +391,20 @@ void World::Run(const std::function<void(double)>& progress) {
       handover =
           p.registered_at +
           static_cast<TimeMicros>(rng.Uniform() * static_cast<double>(end() - p.registered_at));
-      old_device = p.device;
     }
+    Rng life(config_.seed, kDeviceLifeStream, static_cast<std::uint64_t>(i));
     int sessions = 0, orders = 0, payments = 0;
     for (TimeMicros day = p.registered_at - p.registered_at % kDay + kDay; day < end();
          day += kDay) {
-      if (handover != 0 && day > handover && p.device.id == old_device.id) {
+      if (handover != 0 && day > handover && old_device.id.empty()) {
+        old_device = p.device;
         p.device = MakeDevice(rng, "d" + rng.Hex(12));
         EmitDeviceReport(p.device, p.user_id, day + 9 * kHour, p.home_ip);
       }
+      const bool at_office = !p.office_ip.empty() && life.Chance(0.3);
+      LiveDeviceDay(
+          life, p, day,
+          life.Chance(0.1) ? life.Pick(public_ips_) : (at_office ? p.office_ip : p.home_ip));
       const double season = Seasonality(day);
       for (int n = rng.Poisson(p.activity * (0.8 + 0.2 * season)); n > 0; --n) {
         const int hour = rng.Int(7, 23);
@@ -376,17 +438,21 @@ void World::Run(const std::function<void(double)>& progress) {
         out_.Event("payment", j.Done());
       }
     }
-    if (handover != 0) {
+    if (!old_device.id.empty()) {
       Person buyer = MakePerson(next_extra++);
+      // A factory reset before the sale: a new install id and advertising id, the same phone.
       buyer.device = old_device;
+      buyer.device.id = "d" + life.Hex(12);
+      buyer.device.advertising_id = life.Hex(8) + "-" + life.Hex(4);
       buyer.registered_at = std::min(end() - kHour, handover + rng.Int(1, 20) * kDay);
       EmitRegistration(buyer, "app");
-      EmitDeviceReport(old_device, buyer.user_id, buyer.registered_at + kMinute, buyer.home_ip);
+      EmitDeviceReport(buyer.device, buyer.user_id, buyer.registered_at + kMinute, buyer.home_ip);
       EmitUserTruth(buyer);
       out_.Truth("lookalikes",
                  JsonLine()
                      .Str("kind", "second_hand_phone")
                      .Str("device_id", old_device.id)
+                     .Str("hardware_id", old_device.hardware_id)
                      .Raw("members", "[\"" + p.user_id + "\",\"" + buyer.user_id + "\"]")
                      .Done());
     }

@@ -27,12 +27,15 @@ enum Stream : std::uint64_t {
   kEnterpriseStream,
   kFamilyStream,
   kHandoverStream,
+  kDeviceLifeStream,
 };
 
+// A phone. `id` is what the app reports as device_id: an install id that a reinstall or a
+// factory reset replaces. `hardware_id` is the phone itself, written only to the truth files.
 struct Device {
-  std::string id, model, brand, os, os_version, screen, fonts_hash, ua_hash, imei_hash,
+  std::string id, hardware_id, model, brand, os, os_version, screen, fonts_hash, ua_hash, imei_hash,
       advertising_id;
-  bool emulator = false, rooted = false, hook = false;
+  bool emulator = false, rooted = false, hook = false, vpn = false, proxy = false;
 };
 
 struct Person {
@@ -60,6 +63,9 @@ class World {
   TimeMicros end() const { return config_.start + config_.days * kDay; }
   double Seasonality(TimeMicros t) const;
   Device MakeDevice(Rng& rng, const std::string& id) const;
+  // What happens to a phone over a day: OS updates, app reinstalls, advertising-id resets
+  // and the app's periodic check-in, each followed by a device report.
+  void LiveDeviceDay(Rng& life, Person& p, TimeMicros day, const std::string& ip);
   Person MakePerson(int index) const;
   void EmitRegistration(const Person& p, const std::string& channel);
   void EmitUserTruth(const Person& p);

@@ -1,0 +1,54 @@
+// Device fingerprints end to end: `finbrain devices evaluate` on a simulated world, whose phones
+// get OS updates, reinstalls, advertising-id resets, factory resets before a resale, and a
+// device farm that resets its advertising id for every account.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "common/temp_dir.h"
+#include "tests/cli_runner.h"
+
+namespace finbrain {
+namespace {
+
+namespace json = boost::json;
+using testing::ReadFile;
+using testing::RunFinbrain;
+
+TEST(DevicesCli, FingerprintsRecoverPhonesBetterThanInstallIds) {
+  TempDir dir;
+  const std::string world = dir.path() + "/world";
+  testing::Cli cli(dir.path());
+  cli.Run({"simulate", "--users", "4000", "--days", "365", "--seed", "11", "--out", world,
+           "--device-farms", "2"});
+  const std::string report = dir.path() + "/fingerprints.html";
+  const testing::CommandResult r =
+      cli.Run({"devices", "evaluate", "--world", world, "--report", report});
+  const json::value result = json::parse(r.out);
+  const double precision = result.at("fingerprint").at("precision").to_number<double>();
+  const double recall = result.at("fingerprint").at("recall").to_number<double>();
+  const double naive_recall = result.at("install_id_baseline").at("recall").to_number<double>();
+  EXPECT_GE(precision, 0.99) << r.out;
+  EXPECT_GE(recall, 0.98) << r.out;
+  EXPECT_GT(recall, naive_recall + 0.03) << r.out;  // reinstalls split the naive devices
+  EXPECT_EQ(result.at("device_farms").at("planted"), 2);
+  EXPECT_EQ(result.at("device_farms").at("found_with_5_or_more_accounts"), 2);
+  // Fewer fingerprints than install ids, and within 3% of the true number of phones.
+  const double phones = result.at("phones").to_number<double>();
+  const double fingerprints = result.at("fingerprint").at("devices").to_number<double>();
+  EXPECT_LT(fingerprints, result.at("install_id_baseline").at("devices").to_number<double>());
+  EXPECT_LT(std::abs(fingerprints - phones) / phones, 0.03) << r.out;
+  EXPECT_EQ(result.at("by_threshold").as_array().size(), 12u);
+  EXPECT_NE(ReadFile(report).find("<svg"), std::string::npos);
+}
+
+TEST(DevicesCli, AWorldWithoutDeviceTruthIsAClearError) {
+  TempDir dir;
+  const testing::CommandResult r =
+      RunFinbrain({"devices", "evaluate", "--world", dir.path()}, dir.path());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("device_reports.jsonl"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace finbrain
