@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   cli::AddBacktestCommand(app, global, run);
   cli::AddAccountCommands(app, global, run);
   cli::AddDeviceCommands(app, global, run);
+  cli::AddBehaviourCommands(app, global, run);
 
   try {
     app.parse(argc, argv);

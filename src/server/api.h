@@ -25,6 +25,7 @@
 #include "common/clock.h"
 #include "decision/credit_decisions.h"
 #include "decision/strategy_store.h"
+#include "decision/transaction_decisions.h"
 #include "features/feature_store.h"
 #include "fraud/device_store.h"
 #include "fraud/list_store.h"
@@ -58,6 +59,8 @@ struct ApiDeps {
   lifecycle::AccountLifecycle& accounts;
   graph::GraphStore& graph;
   fraud::DeviceStore& devices;
+  fraud::BehaviourStore& behaviour;
+  decision::TransactionDecisions& transactions;
   HttpMetrics& metrics;
   const Clock& clock;
   // Extra Prometheus text appended to /metrics (e.g. storage counters); may be empty.
@@ -125,6 +128,8 @@ class Api {
   StatusOr<HttpResponse> ActivateStrategy(Context& c);
   StatusOr<HttpResponse> DryRunStrategy(Context& c);
   Status PostCreditDecision(Context& c, Responder respond);
+  Status PostTransactionDecision(Context& c, Responder respond);
+  StatusOr<HttpResponse> GetUserBehaviour(Context& c);
   StatusOr<HttpResponse> GetDecision(Context& c);
   StatusOr<HttpResponse> ListAccounts(Context& c);
   StatusOr<HttpResponse> GetAccount(Context& c);

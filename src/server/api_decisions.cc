@@ -170,6 +170,21 @@ Status Api::PostCreditDecision(Context& c, Responder respond) {
                                 });
 }
 
+Status Api::PostTransactionDecision(Context& c, Responder respond) {
+  FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, {}));
+  if (c.request.body.empty()) {
+    return InvalidArgumentError("the body must be a payment or login event", "body");
+  }
+  c.entity = "decision";
+  return deps_.transactions.Decide(c.tenant, c.request.body, {c.actor, c.action},
+                                   [respond](StatusOr<std::string> record) {
+                                     if (!record.ok()) {
+                                       return respond(ErrorResponse(record.status()));
+                                     }
+                                     respond(JsonResponse(200, std::move(*record)));
+                                   });
+}
+
 StatusOr<HttpResponse> Api::GetDecision(Context& c) {
   FB_ASSIGN_OR_RETURN(std::optional<std::string> record,
                       deps_.decisions.Get(c.tenant, c.params[0]));

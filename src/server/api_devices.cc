@@ -1,5 +1,8 @@
 // /v1/devices: device fingerprints (fraud/device_fingerprint.h) — one device by fingerprint or
-// by any install id it reported, and the devices an account was seen on.
+// by any install id it reported, and the devices an account was seen on. /v1/behaviour: a
+// user's recent sessions as the behaviour model scored them, and their payment history.
+#include <cmath>
+
 #include "common/json_text.h"
 #include "common/strings.h"
 #include "server/api_internal.h"
@@ -49,6 +52,40 @@ StatusOr<HttpResponse> Api::ListDevices(Context& c) {
   }
   return JsonResponse(
       200, ToJsonText(json::object{{"user_id", user->second}, {"devices", std::move(devices)}}));
+}
+
+StatusOr<HttpResponse> Api::GetUserBehaviour(Context& c) {
+  std::optional<fraud::UserActivity> activity = deps_.behaviour.Activity(c.tenant, c.params[0]);
+  if (!activity)
+    return NotFoundError("no sessions or payments of " + Quote(c.params[0]), "user_id");
+  json::array sessions;
+  for (const fraud::ScoredSession& s : activity->sessions) {
+    json::array reasons;
+    for (const fraud::Reason& r : s.score.reasons) {
+      reasons.push_back({{"code", r.code}, {"text", r.text}});
+    }
+    sessions.push_back({{"session_id", s.session_id},
+                        {"at", FormatRfc3339(s.at)},
+                        {"device_id", s.device_id},
+                        {"actions", s.score.actions},
+                        {"surprise", s.score.surprise},
+                        {"z", s.score.z},
+                        {"median_gap_seconds", s.score.median_gap_seconds},
+                        {"takeover_chain", s.score.takeover_chain},
+                        {"risk", s.score.risk},
+                        {"reasons", std::move(reasons)}});
+  }
+  const fraud::PaymentHistory& p = activity->payments;
+  json::object payments{{"count", p.count},
+                        {"max_amount", p.max_amount},
+                        {"recent_payees", json::array(p.payees.begin(), p.payees.end())}};
+  if (p.count > 0) {
+    payments["typical_amount"] = std::expm1(p.mean_log_amount);
+    payments["last_at"] = FormatRfc3339(p.last_at);
+  }
+  return JsonResponse(200, ToJsonText(json::object{{"user_id", c.params[0]},
+                                                   {"sessions", std::move(sessions)},
+                                                   {"payments", std::move(payments)}}));
 }
 
 }  // namespace finbrain::server

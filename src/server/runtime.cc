@@ -28,6 +28,8 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
   FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->graph));
   runtime->devices = std::make_unique<fraud::DeviceStore>();  // in memory, likewise
   FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->devices));
+  runtime->behaviour = std::make_unique<fraud::BehaviourStore>();  // in memory, likewise
+  FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->behaviour));
   runtime->models =
       std::make_unique<models::ModelRegistry>(*runtime->store, *runtime->audit, *options.clock);
   runtime->strategies = std::make_unique<decision::StrategyStore>(
@@ -50,6 +52,15 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
                                     .clock = *options.clock,
                                     .graph = runtime->graph.get(),
                                     .devices = runtime->devices.get()});
+  runtime->transactions = std::make_unique<decision::TransactionDecisions>(
+      decision::TransactionDecisionsDeps{.store = *runtime->store,
+                                         .events = *runtime->events,
+                                         .lists = *runtime->lists,
+                                         .tokenizer = *runtime->tokenizer,
+                                         .clock = *options.clock,
+                                         .behaviour = *runtime->behaviour,
+                                         .devices = *runtime->devices,
+                                         .graph = *runtime->graph});
   // After the feature store on the fan-out: a repayment is in the windows its review reads.
   FB_ASSIGN_OR_RETURN(runtime->accounts,
                       lifecycle::AccountLifecycle::Load({.store = *runtime->store,

@@ -17,7 +17,9 @@
 #include "common/clock.h"
 #include "decision/credit_decisions.h"
 #include "decision/strategy_store.h"
+#include "decision/transaction_decisions.h"
 #include "features/feature_store.h"
+#include "fraud/behaviour_store.h"
 #include "fraud/device_store.h"
 #include "fraud/list_store.h"
 #include "graph/graph_store.h"
@@ -57,10 +59,12 @@ struct Runtime {
   std::unique_ptr<lifecycle::AccountLifecycle> accounts;  // outlives `events` and `commits`
   std::unique_ptr<graph::GraphStore> graph;               // outlives `events`
   std::unique_ptr<fraud::DeviceStore> devices;            // outlives `events`
+  std::unique_ptr<fraud::BehaviourStore> behaviour;       // outlives `events`
   std::unique_ptr<ingest::EventStore> events;  // persists consumer checkpoints on destruction
   std::unique_ptr<models::ModelRegistry> models;
   std::unique_ptr<decision::StrategyStore> strategies;
   std::unique_ptr<decision::CreditDecisions> decisions;
+  std::unique_ptr<decision::TransactionDecisions> transactions;
   std::unique_ptr<storage::CommitQueue> commits;
 };
 

@@ -42,6 +42,8 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
                   .accounts = *runtime->accounts,
                   .graph = *runtime->graph,
                   .devices = *runtime->devices,
+                  .behaviour = *runtime->behaviour,
+                  .transactions = *runtime->transactions,
                   .metrics = metrics,
                   .clock = SystemClock(),
                   .refresh_metrics =

@@ -109,7 +109,8 @@ int World::DeviceFarms(int first_index) {
       EmitDeviceReport(device, p.user_id, p.registered_at + kMinute, p.home_ip);
       for (int s = 1; s <= rng.Int(1, 4); ++s) {
         EmitLogin(rng, p, device, p.home_ip, p.registered_at + s * rng.Int(5, 120) * kMinute,
-                  "sms_code", false, p.user_id + "-" + std::to_string(s));
+                  "sms_code", false, p.user_id + "-" + std::to_string(s),
+                  /*median_gap_seconds=*/1.5);  // scripted: farms click faster than people
       }
       if (rng.Chance(0.5))
         CreditJourney(rng, p, p.registered_at + rng.Int(1, 48) * kHour, p.home_ip, {p.phone}, true);

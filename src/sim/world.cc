@@ -289,12 +289,13 @@ void World::EmitDeviceReport(const Device& d, const std::string& user_id, TimeMi
 
 void World::EmitLogin(Rng& rng, const Person& p, const Device& d, const std::string& ip,
                       TimeMicros at, const std::string& method, bool new_device,
-                      const std::string& session_id) {
+                      const std::string& session_id, double median_gap_seconds) {
   std::string actions = "[";
   TimeMicros t = at;
   const int n = rng.Int(1, 5);
   for (int i = 0; i < n; ++i) {
-    t += static_cast<TimeMicros>(rng.LogNormal(std::log(20.0), 0.8) * kMicrosPerSecond);
+    t += static_cast<TimeMicros>(rng.LogNormal(std::log(median_gap_seconds), 0.8) *
+                                 double(kMicrosPerSecond));
     JsonLine a;
     a.Str("action", rng.Pick(kActions)).Time("at", t);
     if (i > 0) actions += ',';

@@ -72,7 +72,8 @@ class World {
   void EmitDeviceReport(const Device& d, const std::string& user_id, TimeMicros at,
                         const std::string& ip);
   void EmitLogin(Rng& rng, const Person& p, const Device& d, const std::string& ip, TimeMicros at,
-                 const std::string& method, bool new_device, const std::string& session_id);
+                 const std::string& method, bool new_device, const std::string& session_id,
+                 double median_gap_seconds = 20);
   void EmitOrder(Rng& rng, const Person& p, const std::string& order_id, TimeMicros at,
                  const std::string& address, const std::string& ip);
   std::string UserId(int index) const;

@@ -1,6 +1,7 @@
-// Device fingerprints end to end: `finbrain devices evaluate` on a simulated world, whose phones
-// get OS updates, reinstalls, advertising-id resets, factory resets before a resale, and a
-// device farm that resets its advertising id for every account.
+// Anti-fraud evaluations end to end on a simulated world: `finbrain devices evaluate` (phones get
+// OS updates, reinstalls, advertising-id resets, factory resets before a resale, and a device
+// farm resets its advertising id for every account) and `finbrain behaviour evaluate` (honest
+// sessions, scripted farm sessions, account takeovers).
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -42,12 +43,37 @@ TEST(DevicesCli, FingerprintsRecoverPhonesBetterThanInstallIds) {
   EXPECT_NE(ReadFile(report).find("<svg"), std::string::npos);
 }
 
+TEST(BehaviourCli, TakeoversAndScriptedSessionsAreFlaggedAndFewHonestOnes) {
+  TempDir dir;
+  const std::string world = dir.path() + "/world";
+  testing::Cli cli(dir.path());
+  cli.Run({"simulate", "--users", "3000", "--days", "365", "--seed", "5", "--out", world,
+           "--device-farms", "2", "--account-takeovers", "6"});
+  const std::string report = dir.path() + "/behaviour.html";
+  const testing::CommandResult r =
+      cli.Run({"behaviour", "evaluate", "--world", world, "--report", report});
+  const json::value result = json::parse(r.out);
+  const auto& takeovers = result.at("account_takeovers");
+  EXPECT_EQ(takeovers.at("sessions"), 6) << r.out;
+  EXPECT_EQ(takeovers.at("share_by_reason").at("B03").to_number<double>(), 1.0) << r.out;
+  EXPECT_LT(result.at("honest").at("flagged_share").to_number<double>(), 0.01) << r.out;
+  EXPECT_GT(result.at("honest").at("sessions").to_number<double>(), 30000.0);
+  // Farm accounts click at machine speed.
+  EXPECT_GT(result.at("fraud_accounts").at("share_by_reason").at("B02").to_number<double>(), 0.1)
+      << r.out;
+  EXPECT_NE(ReadFile(report).find("<svg"), std::string::npos);
+}
+
 TEST(DevicesCli, AWorldWithoutDeviceTruthIsAClearError) {
   TempDir dir;
   const testing::CommandResult r =
       RunFinbrain({"devices", "evaluate", "--world", dir.path()}, dir.path());
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("device_reports.jsonl"), std::string::npos) << r.err;
+  const testing::CommandResult b =
+      RunFinbrain({"behaviour", "evaluate", "--world", dir.path()}, dir.path());
+  EXPECT_NE(b.exit_code, 0);
+  EXPECT_NE(b.err.find("login.jsonl"), std::string::npos) << b.err;
 }
 
 }  // namespace

@@ -1,0 +1,303 @@
+#include "decision/transaction_decisions.h"
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cmath>
+
+#include "common/json_text.h"
+#include "common/strings.h"
+#include "ingest/event_schema.h"
+#include "tenancy/secrets.h"
+#include "tenancy/tenant_directory.h"
+
+namespace finbrain::decision {
+namespace {
+
+namespace json = boost::json;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr std::string_view kRecords = "decisions";           // shared with credit decisions
+constexpr std::string_view kIndex = "transaction_index";     // tenant/event_id -> decision_id
+constexpr TimeMicros kSessionReach = 30 * 60 * 1'000'000LL;  // a payment's session: 30 min back
+
+double Micros(SteadyClock::time_point from, SteadyClock::time_point to) {
+  return std::chrono::duration<double, std::micro>(to - from).count();
+}
+
+std::string Str(const json::object& o, std::string_view field) {
+  const json::value* v = o.if_contains(field);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+// What the rules conclude: the most severe action wins.
+struct Verdict {
+  int severity = 0;  // 0 allow, 1 challenge, 2 block
+  double risk = 0;
+  json::array reasons;
+
+  void Add(int level, double r, std::string_view code, std::string_view text,
+           std::string_view source) {
+    severity = std::max(severity, level);
+    risk = std::max(risk, r);
+    reasons.push_back({{"code", code}, {"text", text}, {"source", source}});
+  }
+  std::string_view Decision() const {
+    return severity == 2 ? "block" : severity == 1 ? "challenge" : "allow";
+  }
+};
+
+std::string NewDecisionId() {
+  std::uint8_t bytes[10];
+  tenancy::RandomBytes(bytes, sizeof bytes);
+  return "dec_" + HexEncode(bytes);
+}
+
+json::object SessionJson(const fraud::SessionScore& s, std::string_view session_id) {
+  json::array codes;
+  for (const auto& r : s.reasons) codes.push_back(json::string(r.code));
+  return {{"session_id", session_id},
+          {"surprise", std::round(s.surprise * 1000) / 1000},
+          {"z", std::round(s.z * 1000) / 1000},
+          {"risk", std::round(s.risk * 1000) / 1000},
+          {"actions", s.actions},
+          {"median_gap_seconds", s.median_gap_seconds},
+          {"takeover_chain", s.takeover_chain},
+          {"reasons", std::move(codes)}};
+}
+
+}  // namespace
+
+Status TransactionDecisions::Decide(std::string_view tenant, std::string_view text,
+                                    const tenancy::Actor& actor, Done done) {
+  const auto start = SteadyClock::now();
+  json::object latency;
+  FB_ASSIGN_OR_RETURN(ingest::ValidatedEvent event,
+                      ingest::EventSchema::Get().ValidateJson(text, deps_.tokenizer));
+  const bool payment = event.event_type == "payment";
+  if (!payment && event.event_type != "login") {
+    return InvalidArgumentError(
+        "event_type must be payment or login, not " + Quote(event.event_type), "event_type");
+  }
+  const json::object o = json::parse(event.canonical_json).as_object();
+  const std::string user = Str(o, "user_id");
+  const std::string device = Str(o, "device_id");
+  auto now = SteadyClock::now();
+  latency["validate"] = Micros(start, now);
+
+  std::string key(tenant);
+  key += '/';
+  key += event.event_id;
+  {
+    std::lock_guard lock(in_flight_mu_);
+    if (!in_flight_.insert(key).second) {
+      return AlreadyExistsError("event " + Quote(event.event_id) +
+                                    " is being decided right now; retry to get its decision",
+                                "event_id");
+    }
+  }
+  const auto release = [this, key] {
+    std::lock_guard lock(in_flight_mu_);
+    in_flight_.erase(key);
+  };
+  StatusOr<std::optional<std::string>> previous = deps_.store.Get(kIndex, key);
+  if (!previous.ok() || *previous) {
+    release();
+    if (!previous.ok()) return previous.status();
+    FB_ASSIGN_OR_RETURN(std::optional<std::string> record,
+                        deps_.store.Get(kRecords, std::string(tenant) + "/" + **previous));
+    if (!record) return DataLossError("decision " + Quote(**previous) + " is indexed but missing");
+    done(std::move(*record));
+    return OkStatus();
+  }
+
+  Verdict verdict;
+  json::object signals;
+  // Lists: the user, device, IP and (for payments) a merchant payee.
+  auto t = SteadyClock::now();
+  json::object list_hits;
+  std::vector<std::pair<std::string, std::string>> entities = {
+      {"user", user}, {"device", device}, {"ip", Str(o, "ip")}};
+  if (payment && Str(o, "payee_type") == "merchant")
+    entities.emplace_back("merchant", Str(o, "payee_id"));
+  for (const auto& [type, id] : entities) {
+    if (id.empty()) continue;
+    for (fraud::ListKind kind : {fraud::ListKind::kBlacklist, fraud::ListKind::kGreylist}) {
+      StatusOr<std::optional<fraud::ListEntry>> hit = deps_.lists.Get(tenant, kind, type, id);
+      if (!hit.ok()) {
+        release();
+        return hit.status();
+      }
+      if (*hit) {
+        list_hits[type] = fraud::ListKindName(kind);
+        if (kind == fraud::ListKind::kBlacklist) {
+          verdict.Add(2, 1.0, "T01", "Blacklisted " + type, "list");
+        } else {
+          verdict.Add(1, 0.5, "T09", "Greylisted " + type, "list");
+        }
+        break;
+      }
+    }
+  }
+  signals["lists"] = std::move(list_hits);
+  now = SteadyClock::now();
+  latency["lists"] = Micros(t, now);
+
+  // The session: a login is scored itself; a payment by its session (or the user's last one).
+  t = now;
+  std::optional<fraud::UserActivity> activity = deps_.behaviour.Activity(tenant, user);
+  std::optional<fraud::SessionScore> session;
+  std::string session_id;
+  if (!payment) {
+    StatusOr<fraud::Session> s = fraud::ParseSession(event.canonical_json);
+    if (!s.ok()) {
+      release();
+      return s.status();
+    }
+    session = deps_.behaviour.ScoreSession(tenant, *s);
+    session_id = s->session_id;
+  } else if (activity) {
+    const std::string wanted = Str(o, "session_id");
+    for (auto it = activity->sessions.rbegin(); it != activity->sessions.rend(); ++it) {
+      const bool same = !wanted.empty() && it->session_id == wanted;
+      const bool recent = wanted.empty() && it->at <= event.occurred_at &&
+                          event.occurred_at - it->at <= kSessionReach;
+      if (same || recent) {
+        session = it->score;
+        session_id = it->session_id;
+        break;
+      }
+    }
+  }
+  bool unusual_session = false;
+  if (session) {
+    signals["session"] = SessionJson(*session, session_id);
+    for (const auto& r : session->reasons) {
+      if (r.code == "B03") {
+        verdict.Add(2, session->risk, "T02", r.text, "behaviour");
+      } else if (r.code == "B01" || r.code == "B02") {
+        unusual_session = true;
+      }
+    }
+  }
+
+  // Payment history: amount against the user's own, and whether the payee is new to them.
+  double amount_z = 0;
+  bool new_payee = false;
+  if (payment) {
+    const json::value* amount = o.if_contains("amount");
+    const double value = amount != nullptr && amount->is_number() ? amount->to_number<double>() : 0;
+    const fraud::PaymentHistory history = activity ? activity->payments : fraud::PaymentHistory{};
+    amount_z = history.AmountZ(value);
+    new_payee = history.count > 0 && !history.KnowsPayee(Str(o, "payee_id"));
+    signals["payment"] = json::object{{"amount", value},
+                                      {"amount_z", std::round(amount_z * 1000) / 1000},
+                                      {"previous_payments", history.count},
+                                      {"new_payee", new_payee}};
+    if (amount_z >= 3) verdict.Add(1, 0.5, "T06", "Amount far above the user's usual", "behaviour");
+  }
+  const bool risky_payment = payment && (new_payee || amount_z >= 2);
+  if (unusual_session) {
+    if (risky_payment) {
+      verdict.Add(2, std::max(0.9, session->risk), "T03",
+                  "Unusual session paying a new payee or an unusual amount", "behaviour");
+    } else {
+      verdict.Add(1, session->risk, "T03", "Unusual sequence or pace of operations", "behaviour");
+    }
+  }
+  now = SteadyClock::now();
+  latency["behaviour"] = Micros(t, now);
+
+  // The device: its fingerprint, whether this account used it before, its risk flags.
+  t = now;
+  json::object device_json{{"known", false}};
+  if (!device.empty()) {
+    std::optional<fraud::DeviceInfo> d = deps_.devices.For(tenant)->Find(device);
+    const bool new_to_user =
+        !d || std::find(d->users.begin(), d->users.end(), user) == d->users.end();
+    if (d) {
+      device_json = {{"known", true},
+                     {"fingerprint", d->fingerprint},
+                     {"accounts", d->users.size()},
+                     {"flags", json::array(d->flags.begin(), d->flags.end())}};
+      for (const std::string& flag : d->flags) {
+        if (flag == "emulator" || flag == "rooted" || flag == "hook_framework") {
+          verdict.Add(1, 0.6, "T05", "Device is " + flag, "device");
+          break;
+        }
+      }
+    }
+    device_json["new_to_user"] = new_to_user;
+    if (new_to_user && activity) {  // a first-ever session is not a new device
+      if (risky_payment) {
+        verdict.Add(2, 0.85, "T04",
+                    "A device new to the account paying a new payee or an unusual amount",
+                    "device");
+      } else {
+        verdict.Add(1, 0.4, "T04", "A device new to the account", "device");
+      }
+    }
+  }
+  signals["device"] = std::move(device_json);
+  now = SteadyClock::now();
+  latency["device"] = Micros(t, now);
+
+  t = now;
+  if (std::optional<graph::RingInfo> group = deps_.graph.For(tenant)->GroupOf(user)) {
+    signals["graph"] = json::object{{"ring_id", group->ring_id},
+                                    {"kind", group->kind},
+                                    {"is_ring", group->is_ring},
+                                    {"size", group->members.size()}};
+    if (group->is_ring)
+      verdict.Add(1, std::max(0.5, group->risk), "T08", "Member of a fraud ring", "graph");
+  }
+  now = SteadyClock::now();
+  latency["graph"] = Micros(t, now);
+
+  const std::string decision_id = NewDecisionId();
+  auto record = std::make_shared<json::object>(
+      json::object{{"decision_id", decision_id},
+                   {"kind", "transaction"},
+                   {"event_id", event.event_id},
+                   {"event_type", event.event_type},
+                   {"user_id", user},
+                   {"tenant", tenant},
+                   {"decided_at", FormatRfc3339(deps_.clock.NowMicros())},
+                   {"decision", verdict.Decision()},
+                   {"risk", std::round(verdict.risk * 1000) / 1000},
+                   {"reasons", std::move(verdict.reasons)},
+                   {"signals", std::move(signals)},
+                   {"inputs", o}});
+  latency["decide"] = Micros(start, now);
+  (*record)["latency_us"] = std::move(latency);
+
+  storage::WriteBatch batch;
+  batch.Put(kRecords, std::string(tenant) + "/" + decision_id, ToJsonText(*record));
+  batch.Put(kIndex, key, decision_id);
+  tenancy::AuditEntry audit{.tenant = std::string(tenant),
+                            .actor = actor.id,
+                            .action = actor.action,
+                            .entity = "decision/" + decision_id + " event/" + event.event_id + " " +
+                                      std::string(verdict.Decision()),
+                            .result = "ok"};
+  std::vector<ingest::ValidatedEvent> events;
+  events.push_back(std::move(event));
+  const auto commit_start = SteadyClock::now();
+  deps_.events.Ingest(
+      tenant, std::move(events), std::move(audit),
+      [release, record, done = std::move(done), commit_start, start](const Status& written,
+                                                                     const ingest::IngestSummary&) {
+        release();
+        if (!written.ok()) {
+          return done(UnavailableError("the decision could not be stored; retry the request"));
+        }
+        const auto end = SteadyClock::now();
+        json::object& l = (*record)["latency_us"].as_object();
+        l["commit"] = std::round(Micros(commit_start, end) * 10) / 10;
+        l["total"] = std::round(Micros(start, end) * 10) / 10;
+        done(ToJsonText(*record));
+      },
+      std::move(batch));
+  return OkStatus();
+}
+
+}  // namespace finbrain::decision
