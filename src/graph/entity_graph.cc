@@ -476,6 +476,23 @@ std::optional<RingInfo> EntityGraph::GroupOf(std::string_view user_id) const {
   return s.Group(root, options_);
 }
 
+GraphSnapshot EntityGraph::Snapshot() const {
+  const State& s = *state_;
+  std::shared_lock lock(s.mu);
+  GraphSnapshot snap;
+  snap.nodes.reserve(s.nodes.size());
+  snap.hub.reserve(s.nodes.size());
+  snap.group.reserve(s.nodes.size());
+  for (std::uint32_t n = 0; n < s.nodes.size(); ++n) {
+    snap.nodes.push_back({std::string(kEntityTypes[s.nodes[n].type]), s.nodes[n].id});
+    snap.hub.push_back(s.nodes[n].hub);
+    snap.group.push_back(s.RootConst(n));
+  }
+  snap.edges.reserve(s.edges.size());
+  for (const State::Edge& e : s.edges) snap.edges.push_back({e.a, e.b, s.Joins(e)});
+  return snap;
+}
+
 size_t EntityGraph::node_count() const {
   std::shared_lock lock(state_->mu);
   return state_->nodes.size();

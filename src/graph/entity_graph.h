@@ -97,6 +97,19 @@ struct Subgraph {
   bool truncated = false;  // stopped at max_nodes
 };
 
+// The structure of a graph at one moment, for batch analytics (graph/graph_analytics.h).
+struct GraphSnapshot {
+  std::vector<EntityRef> nodes;
+  std::vector<bool> hub;
+  // Streaming group of each node: the index of its union-find root (users and identifiers).
+  std::vector<std::uint32_t> group;
+  struct Edge {
+    std::uint32_t a = 0, b = 0;
+    bool joins = false;  // a user to a strong identifier that is not a hub: what groups follow
+  };
+  std::vector<Edge> edges;
+};
+
 class EntityGraph {
  public:
   explicit EntityGraph(GraphOptions options = {});
@@ -121,6 +134,9 @@ class EntityGraph {
   std::vector<RingInfo> Rings(size_t limit = 100) const;
   // The group of `user_id` (nullopt when the user is alone or unknown): request-time features.
   std::optional<RingInfo> GroupOf(std::string_view user_id) const;
+
+  // A copy of every node and edge (taken under the read lock: O(graph), for batch jobs).
+  GraphSnapshot Snapshot() const;
 
   size_t node_count() const;
   size_t edge_count() const;

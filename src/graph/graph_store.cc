@@ -21,4 +21,16 @@ std::shared_ptr<const EntityGraph> GraphStore::For(std::string_view tenant) {
   return Graph(tenant);
 }
 
+std::shared_ptr<const GraphAnalysis> GraphStore::Analysis(std::string_view tenant) {
+  std::lock_guard lock(mu_);
+  auto it = analyses_.find(tenant);
+  return it == analyses_.end() ? nullptr : it->second;
+}
+
+void GraphStore::SetAnalysis(std::string_view tenant,
+                             std::shared_ptr<const GraphAnalysis> analysis) {
+  std::lock_guard lock(mu_);
+  analyses_[std::string(tenant)] = std::move(analysis);
+}
+
 }  // namespace finbrain::graph

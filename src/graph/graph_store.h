@@ -12,6 +12,7 @@
 #include <string>
 
 #include "graph/entity_graph.h"
+#include "graph/graph_analytics.h"
 #include "ingest/event_store.h"
 
 namespace finbrain::graph {
@@ -30,6 +31,10 @@ class GraphStore : public ingest::EventConsumer {
   // The tenant's graph (an empty one when it has no events yet); never null.
   std::shared_ptr<const EntityGraph> For(std::string_view tenant);
 
+  // The tenant's latest batch analysis (graph_analytics.h); null before the first.
+  std::shared_ptr<const GraphAnalysis> Analysis(std::string_view tenant);
+  void SetAnalysis(std::string_view tenant, std::shared_ptr<const GraphAnalysis> analysis);
+
  private:
   std::shared_ptr<EntityGraph> Graph(std::string_view tenant);
 
@@ -37,6 +42,7 @@ class GraphStore : public ingest::EventConsumer {
   std::atomic<std::uint64_t> last_seq_{0};
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<EntityGraph>, std::less<>> graphs_;
+  std::map<std::string, std::shared_ptr<const GraphAnalysis>, std::less<>> analyses_;
 };
 
 }  // namespace finbrain::graph

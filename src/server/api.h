@@ -142,6 +142,8 @@ class Api {
   StatusOr<HttpResponse> GraphNeighborhood(Context& c);
   StatusOr<HttpResponse> GraphPath(Context& c);
   StatusOr<HttpResponse> GraphRings(Context& c);
+  StatusOr<Mutation> GraphAnalyze(Context& c);
+  StatusOr<HttpResponse> GraphCommunities(Context& c);
   StatusOr<HttpResponse> GetDevice(Context& c);
   StatusOr<HttpResponse> ListDevices(Context& c);
   StatusOr<HttpResponse> AdminCreateTenant(Context& c);

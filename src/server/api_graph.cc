@@ -96,7 +96,15 @@ StatusOr<HttpResponse> Api::GraphEntityInfo(Context& c) {
   FB_ASSIGN_OR_RETURN(graph::EntityRef entity, GraphEntity(c.params[0], c.params[1], "type", "id"));
   std::optional<graph::EntityInfo> info = deps_.graph.For(c.tenant)->Entity(entity);
   if (!info) return NotFoundError("no " + entity.type + " " + Quote(c.params[1]) + " in the graph");
-  return JsonResponse(200, ToJsonText(InfoJson(*info)));
+  json::object out = InfoJson(*info);
+  if (auto analysis = deps_.graph.Analysis(c.tenant)) {  // the latest batch analysis
+    out["propagated_risk"] = analysis->RiskOf(entity);
+    if (auto it = analysis->community_of_user.find(entity.id);
+        entity.type == "user" && it != analysis->community_of_user.end()) {
+      out["community"] = it->second;
+    }
+  }
+  return JsonResponse(200, ToJsonText(out));
 }
 
 StatusOr<HttpResponse> Api::GraphNeighborhood(Context& c) {

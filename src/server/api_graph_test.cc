@@ -1,6 +1,8 @@
 // /v1/graph over events posted through the API, and the graph's rebuild after a restart.
 #include <gmock/gmock.h>
 
+#include <set>
+
 #include "ingest/event_schema.h"
 #include "server/api_test_fixture.h"
 
@@ -147,6 +149,88 @@ TEST_F(ApiTest, DecisionsReadGraphFeatures) {
   EXPECT_EQ(d.at("decision"), "approve");
   EXPECT_EQ(d.at("graph").at("ring_size").to_number<double>(), 1.0);
   EXPECT_EQ(d.at("graph").at("device_accounts").to_number<double>(), 0.0);
+}
+
+TEST_F(ApiTest, GraphAnalysisFindsCommunitiesAndGreylistsByPropagatedRisk) {
+  const std::string key = NewTenant("acme");
+  ASSERT_EQ(Call("POST", "/v1/events", Logins(), key).status, 200);
+  // Background: people with their own phones and networks, so modularity has a scale.
+  std::string others = "[";
+  for (int i = 0; i < 40; ++i) {
+    others += (i ? "," : "") + Login(100 + i, "h" + std::to_string(i), "hd" + std::to_string(i),
+                                     "58." + std::to_string(i) + ".0.1");
+  }
+  ASSERT_EQ(Call("POST", "/v1/events", others + "]", key).status, 200);
+  EXPECT_EQ(Call("GET", "/v1/graph/communities", "", key).status, 404);  // none run yet
+  ASSERT_EQ(
+      Call("PUT", "/v1/lists/blacklist/user/u0", R"({"reason":"confirmed fraud"})", key).status,
+      201);
+  HttpResponse r = Call("POST", "/v1/graph/analyze",
+                        R"({"greylist_threshold":0.05,"greylist_types":["user"]})", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::value a = json::parse(r.body);
+  EXPECT_EQ(a.at("seeds"), 1);
+  EXPECT_EQ(a.at("users_outside_their_streaming_group"), 0);
+  std::set<std::string> greylisted;
+  for (const auto& g : a.at("greylisted").as_array()) {
+    EXPECT_EQ(g.at("type"), "user");
+    greylisted.insert(std::string(g.at("id").as_string()));
+  }
+  EXPECT_EQ(greylisted, (std::set<std::string>{"u1", "u2", "u3", "u4", "u5"})) << r.body;
+  r = Call("GET", "/v1/lists/greylist/user/u4", "", key);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body).at("source"), "model");
+  EXPECT_THAT(r.body, HasSubstr("propagated risk"));
+  r = Call("GET", "/v1/graph/entities/user/u2", "", key);
+  EXPECT_GT(json::parse(r.body).at("propagated_risk").to_number<double>(), 0.05);
+  r = Call("GET", "/v1/graph/entities/user/a", "", key);
+  EXPECT_EQ(json::parse(r.body).at("propagated_risk").to_number<double>(), 0.0);
+
+  r = Call("GET", "/v1/graph/communities?limit=5", "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::value top = json::parse(r.body).at("communities").at(0);
+  EXPECT_EQ(top.at("seeds"), 1);
+  EXPECT_EQ(top.at("size"), 6);
+
+  // A second run lists nobody twice; bad options name the field.
+  r = Call("POST", "/v1/graph/analyze", R"({"greylist_threshold":0.05})", key);
+  EXPECT_EQ(json::parse(r.body).at("greylisted").as_array().size(), 1u) << r.body;  // farm-1
+  const auto field = [&](const std::string& body) {
+    HttpResponse bad = Call("POST", "/v1/graph/analyze", body, key);
+    EXPECT_EQ(bad.status, 400) << body;
+    return std::string(json::parse(bad.body).at("error").at("field").as_string());
+  };
+  EXPECT_EQ(field(R"({"greylist_threshold":2})"), "greylist_threshold");
+  EXPECT_EQ(field(R"({"greylist_types":["planet"]})"), "greylist_types");
+  EXPECT_EQ(field(R"({"seeds":["u1"]})"), "seeds");
+  EXPECT_EQ(field(R"({"colour":1})"), "colour");
+  EXPECT_EQ(Call("GET", "/v1/graph/communities?limit=0", "", key).status, 400);
+}
+
+TEST_F(ApiTest, BlacklistingCanExtendToTheRing) {
+  const std::string key = NewTenant("acme");
+  ASSERT_EQ(Call("POST", "/v1/events", Logins(), key).status, 200);
+  HttpResponse r = Call("PUT", "/v1/lists/blacklist/device/farm-1?extend_to_ring=true",
+                        R"({"reason":"device farm"})", key);
+  ASSERT_EQ(r.status, 201) << r.body;
+  json::value entry = json::parse(r.body);
+  EXPECT_EQ(entry.at("ring_id"), "ring-u0");
+  EXPECT_EQ(entry.at("extended_to").as_array().size(), 6u);
+  r = Call("GET", "/v1/lists/blacklist/user/u3", "", key);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body).at("source"), "rule");
+  EXPECT_THAT(r.body, HasSubstr("ring ring-u0 of device farm-1: device farm"));
+
+  // A pair sharing a second-hand phone is a group, not a ring: nothing more is listed.
+  r = Call("PUT", "/v1/lists/blacklist/user/a?extend_to_ring=true", R"({"reason":"x"})", key);
+  ASSERT_EQ(r.status, 201) << r.body;
+  entry = json::parse(r.body);
+  EXPECT_TRUE(entry.at("ring_id").is_null());
+  EXPECT_TRUE(entry.at("extended_to").as_array().empty());
+  EXPECT_EQ(Call("GET", "/v1/lists/blacklist/user/b", "", key).status, 404);
+  r = Call("PUT", "/v1/lists/blacklist/user/b?extend_to_ring=maybe", R"({"reason":"x"})", key);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body).at("error").at("field"), "extend_to_ring");
 }
 
 TEST(GraphRestart, TheGraphIsRebuiltFromTheEventLog) {

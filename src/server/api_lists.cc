@@ -1,4 +1,5 @@
 // /v1/lists: per-tenant black, grey and white lists.
+#include "common/json_text.h"
 #include "common/strings.h"
 #include "server/api_internal.h"
 #include "server/errors.h"
@@ -52,13 +53,53 @@ void SetEntity(Api::Context& c, const fraud::ListStore& lists) {
 StatusOr<Api::Mutation> Api::PutListEntry(Context& c) {
   SetEntity(c, deps_.lists);
   FB_ASSIGN_OR_RETURN(fraud::ListKind list, ListParam(c.params[0]));
+  FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, {"extend_to_ring"}));
+  bool extend = false;
+  if (auto it = query.find("extend_to_ring"); it != query.end()) {
+    if (it->second != "true" && it->second != "false") {
+      return InvalidArgumentError("must be true or false", "extend_to_ring");
+    }
+    extend = it->second == "true";
+  }
   FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request));
   FB_ASSIGN_OR_RETURN(fraud::ListEntryInput input, ParseEntryInput(body));
   FB_ASSIGN_OR_RETURN(
       fraud::ListStore::PreparedWrite write,
       deps_.lists.PreparePut(c.tenant, list, c.params[1], c.params[2], input, c.actor));
-  return Mutation{std::move(write.batch),
-                  JsonResponse(write.created ? 201 : 200, fraud::ListEntryToJson(write.entry))};
+  if (!extend) {
+    return Mutation{std::move(write.batch),
+                    JsonResponse(write.created ? 201 : 200, fraud::ListEntryToJson(write.entry))};
+  }
+  // The entry's ring (the entity's group in the graph, when it meets the ring thresholds): every
+  // other member goes on the same list, as a rule's entry naming the ring and the reason.
+  const graph::EntityRef entity{write.entry.entity_type, write.entry.value};
+  const auto g = deps_.graph.For(c.tenant);
+  std::optional<graph::RingInfo> ring;
+  if (entity.type == "user") {
+    ring = g->GroupOf(entity.id);
+  } else if (std::optional<graph::EntityInfo> info = g->Entity(entity)) {
+    ring = info->group;
+  }
+  json::array extended;
+  if (ring && ring->is_ring) {
+    fraud::ListEntryInput member_input = input;
+    member_input.source = fraud::ListSource::kRule;
+    member_input.reason =
+        "ring " + ring->ring_id + " of " + entity.type + " " + entity.id + ": " + input.reason;
+    for (const std::string& member : ring->members) {
+      if (entity.type == "user" && member == entity.id) continue;
+      FB_ASSIGN_OR_RETURN(
+          fraud::ListStore::PreparedWrite m,
+          deps_.lists.PreparePut(c.tenant, list, "user", member, member_input, c.actor));
+      write.batch.Append(std::move(m.batch));
+      extended.push_back(json::string(member));
+    }
+    c.entity += " ring=" + ring->ring_id + " members=" + std::to_string(extended.size());
+  }
+  json::object out = json::parse(fraud::ListEntryToJson(write.entry)).as_object();
+  out["ring_id"] = ring && ring->is_ring ? json::value(ring->ring_id) : json::value(nullptr);
+  out["extended_to"] = std::move(extended);
+  return Mutation{std::move(write.batch), JsonResponse(write.created ? 201 : 200, ToJsonText(out))};
 }
 
 StatusOr<Api::Mutation> Api::DeleteListEntry(Context& c) {
