@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <sstream>
 
 #include "common/temp_dir.h"
 #include "tests/cli_runner.h"
@@ -62,6 +63,56 @@ TEST(BehaviourCli, TakeoversAndScriptedSessionsAreFlaggedAndFewHonestOnes) {
   EXPECT_GT(result.at("fraud_accounts").at("share_by_reason").at("B02").to_number<double>(), 0.1)
       << r.out;
   EXPECT_NE(ReadFile(report).find("<svg"), std::string::npos);
+}
+
+// graph.* point in time for a training table: ring members' applications are in rings, and
+// an application never sees itself or later events.
+TEST(GraphBackfill, RingApplicationsCarryTheirRingAndHonestOnesDoNot) {
+  TempDir dir;
+  const std::string d = dir.path();
+  testing::Cli cli(d);
+  cli.Run({"simulate", "--users", "3000", "--days", "365", "--seed", "9", "--out", d + "/world"});
+  cli.Run({"events", "to-csv", "--events", d + "/world/events/credit_application.jsonl", "--join",
+           d + "/world/truth/applications.jsonl", "--on", "application_id", "--take", "fraud",
+           "--out", d + "/apps.csv"});
+  cli.Run({"features", "backfill", "--features",
+           testing::SourceFile("strategies/credit_features.yaml"), "--events", d + "/world/events",
+           "--data", d + "/apps.csv", "--out", d + "/table.csv", "--graph"});
+  std::istringstream table(ReadFile(d + "/table.csv"));
+  std::string line;
+  std::getline(table, line);
+  std::vector<std::string> header;
+  const auto unquote = [](std::string cell) {
+    return cell.size() >= 2 && cell.front() == '"' ? cell.substr(1, cell.size() - 2) : cell;
+  };
+  for (std::istringstream h(line); std::getline(h, line, ',');) header.push_back(unquote(line));
+  const auto column = [&](const std::string& name) {
+    return size_t(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  const size_t fraud = column("fraud"), is_ring = column("graph_is_ring"),
+               size = column("graph_ring_size");
+  ASSERT_LT(is_ring, header.size());
+  ASSERT_LT(fraud, header.size());
+  int fraud_rows = 0, fraud_in_ring = 0, honest_rows = 0, honest_in_ring = 0;
+  while (std::getline(table, line)) {
+    // Quoted cells (addresses) hold no commas in the simulator's output; graph columns are last.
+    std::vector<std::string> cells;
+    for (std::istringstream c(line); std::getline(c, line, ',');) cells.push_back(unquote(line));
+    if (cells.size() != header.size()) continue;
+    ASSERT_FALSE(cells[size].empty());
+    const bool ring = cells[is_ring] == "1";
+    if (cells[fraud] == "1") {
+      ++fraud_rows;
+      fraud_in_ring += ring;
+    } else {
+      ++honest_rows;
+      honest_in_ring += ring;
+    }
+  }
+  EXPECT_GT(honest_rows, 500);
+  EXPECT_GT(fraud_rows, 10);
+  EXPECT_GT(fraud_in_ring, fraud_rows / 2) << fraud_in_ring << " of " << fraud_rows;
+  EXPECT_EQ(honest_in_ring, 0);
 }
 
 TEST(DevicesCli, AWorldWithoutDeviceTruthIsAClearError) {
