@@ -5,6 +5,7 @@
 
 #include "common/json_text.h"
 #include "common/strings.h"
+#include "decision/internal/decision_log.h"
 #include "decision/outcome_json.h"
 #include "tenancy/secrets.h"
 
@@ -14,7 +15,6 @@ namespace {
 namespace json = boost::json;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr std::string_view kRecords = "decisions";     // tenant/decision_id -> record
 constexpr std::string_view kIndex = "decision_index";  // tenant/application_id -> decision_id
 
 // The application fields that name linked entities, by entity type.
@@ -51,12 +51,6 @@ std::vector<std::optional<double>> DeviceFeatures(const fraud::DeviceRegistry& r
     v[10] = double(registry.OfUser(user->second).size());
   }
   return v;
-}
-
-std::string NewDecisionId() {
-  std::uint8_t bytes[10];
-  tenancy::RandomBytes(bytes, sizeof bytes);
-  return "dec_" + HexEncode(bytes);
 }
 
 }  // namespace
@@ -234,44 +228,26 @@ Status CheckCreditKind(const Strategy& strategy, std::string_view name) {
 
 }  // namespace
 
+CreditDecisions::CreditDecisions(CreditDecisionsDeps deps)
+    : deps_(deps), log_(std::make_unique<DecisionLog>(deps.store, deps.events, kIndex)) {}
+CreditDecisions::~CreditDecisions() = default;
+
 Status CreditDecisions::Decide(std::string_view tenant, std::string_view application,
                                std::string_view strategy_name, const tenancy::Actor& actor,
                                Done done) {
   FB_ASSIGN_OR_RETURN(Prepared p, Prepare(tenant, application));
-  std::string key(tenant);
-  key += '/';
-  key += p.application_id;
-  {
-    std::lock_guard lock(in_flight_mu_);
-    if (!in_flight_.insert(key).second) {
-      return AlreadyExistsError("application " + Quote(p.application_id) +
-                                    " is being decided right now; retry to get its decision",
-                                "application_id");
-    }
-  }
-  const auto release = [this, key] {
-    std::lock_guard lock(in_flight_mu_);
-    in_flight_.erase(key);
-  };
-  // Decided before: the stored record is the answer.
-  StatusOr<std::optional<std::string>> previous = deps_.store.Get(kIndex, key);
-  if (!previous.ok() || *previous) {
-    release();
-    if (!previous.ok()) return previous.status();
-    FB_ASSIGN_OR_RETURN(std::optional<std::string> record, Get(tenant, **previous));
-    if (!record) return DataLossError("decision " + Quote(**previous) + " is indexed but missing");
-    done(std::move(*record));
+  FB_ASSIGN_OR_RETURN(DecisionLog::Claim claim,
+                      log_->Begin(tenant, p.application_id, "application", "application_id"));
+  if (claim.decided) {  // decided before: the stored record is the answer
+    done(std::move(*claim.decided));
     return OkStatus();
   }
   StatusOr<std::shared_ptr<const LiveStrategy>> live =
       deps_.strategies.Active(tenant, strategy_name);
-  if (!live.ok()) {
-    release();
-    return live.status();
-  }
-  if (Status credit = CheckCreditKind(*(*live)->strategy, strategy_name); !credit.ok()) {
-    release();
-    return credit;
+  Status usable = live.ok() ? CheckCreditKind(*(*live)->strategy, strategy_name) : live.status();
+  if (!usable.ok()) {
+    log_->Abandon(claim.key);
+    return usable;
   }
   const StrategyEnvironment env = deps_.strategies.Environment(tenant);
   const DecisionInput input = p.Input();
@@ -286,61 +262,32 @@ Status CreditDecisions::Decide(std::string_view tenant, std::string_view applica
   const DecisionOutcome& served = challenger_serves ? *challenger : champion;
   const DecisionOutcome* other =
       challenger ? (challenger_serves ? &champion : &*challenger) : nullptr;
-  const std::string decision_id = NewDecisionId();
+  const std::string decision_id = DecisionLog::NewDecisionId();
   auto record = std::make_shared<json::object>(
       RecordJson(decision_id, p.application_id, std::string(tenant), deps_.clock.NowMicros(),
                  strategy_name, challenger_serves ? (*live)->challenger_version : (*live)->version,
                  served, challenger_serves ? "challenger" : "champion", other,
                  challenger_serves ? (*live)->version : (*live)->challenger_version, p.application,
                  p.feature_set.get(), p.feature_values, p.lists, p.graph, p.device, p.latency_us));
-
-  storage::WriteBatch batch;
-  batch.Put(kRecords, std::string(tenant) + "/" + decision_id, ToJsonText(*record));
-  batch.Put(kIndex, key, decision_id);
   tenancy::AuditEntry audit{.tenant = std::string(tenant),
                             .actor = actor.id,
                             .action = actor.action,
                             .entity = "decision/" + decision_id + " application/" +
                                       p.application_id + " " + served.decision,
                             .result = "ok"};
-  const auto commit_start = SteadyClock::now();
-  const auto start = p.start;
-  std::vector<ingest::ValidatedEvent> events;
-  events.push_back(std::move(p.event));
-  deps_.events.Ingest(
-      tenant, std::move(events), std::move(audit),
-      [release, record, done = std::move(done), commit_start, start](const Status& written,
-                                                                     const ingest::IngestSummary&) {
-        release();
-        if (!written.ok()) {
-          return done(UnavailableError("the decision could not be stored; retry the request"));
-        }
-        const auto now = SteadyClock::now();
-        json::object& latency = (*record)["latency_us"].as_object();
-        latency["commit"] = std::round(Micros(commit_start, now) * 10) / 10;
-        latency["total"] = std::round(Micros(start, now) * 10) / 10;
-        done(ToJsonText(*record));
-      },
-      std::move(batch));
+  log_->Commit(tenant, claim.key, decision_id, std::move(p.event), std::move(record),
+               std::move(audit), p.start, std::move(done));
   return OkStatus();
 }
 
 StatusOr<std::optional<std::string>> CreditDecisions::Get(std::string_view tenant,
                                                           std::string_view decision_id) const {
-  if (decision_id.empty() || decision_id.size() > 64 ||
-      decision_id.find('/') != std::string_view::npos) {
-    return std::optional<std::string>();
-  }
-  return deps_.store.Get(kRecords, std::string(tenant) + "/" + std::string(decision_id));
+  return log_->Get(tenant, decision_id);
 }
 
 StatusOr<std::optional<std::string>> CreditDecisions::FindByApplication(
     std::string_view tenant, std::string_view application_id) const {
-  FB_ASSIGN_OR_RETURN(
-      std::optional<std::string> id,
-      deps_.store.Get(kIndex, std::string(tenant) + "/" + std::string(application_id)));
-  if (!id) return std::optional<std::string>();
-  return Get(tenant, *id);
+  return log_->Find(tenant, application_id);
 }
 
 StatusOr<std::string> CreditDecisions::DryRun(std::string_view tenant, std::string_view application,

@@ -31,6 +31,8 @@
 
 namespace finbrain::decision {
 
+class DecisionLog;
+
 struct CreditDecisionsDeps {
   storage::KvStore& store;
   ingest::EventStore& events;
@@ -50,7 +52,8 @@ std::vector<std::optional<double>> GraphFeatures(const graph::EntityGraph& g,
 
 class CreditDecisions {
  public:
-  explicit CreditDecisions(CreditDecisionsDeps deps) : deps_(deps) {}
+  explicit CreditDecisions(CreditDecisionsDeps deps);
+  ~CreditDecisions();
 
   // `application` is the JSON text of a credit_application event. Bad input, an unknown or
   // uncompilable strategy are returned at once (nothing stored); otherwise `done` runs once the
@@ -76,8 +79,7 @@ class CreditDecisions {
   StatusOr<Prepared> Prepare(std::string_view tenant, std::string_view application) const;
 
   CreditDecisionsDeps deps_;
-  std::mutex in_flight_mu_;
-  std::unordered_set<std::string> in_flight_;  // tenant/application_id being decided
+  std::unique_ptr<DecisionLog> log_;  // by application id
 };
 
 }  // namespace finbrain::decision

@@ -6,6 +6,7 @@
 
 #include "common/json_text.h"
 #include "common/strings.h"
+#include "decision/internal/decision_log.h"
 #include "ingest/event_schema.h"
 #include "tenancy/secrets.h"
 #include "tenancy/tenant_directory.h"
@@ -46,12 +47,6 @@ struct Verdict {
   }
 };
 
-std::string NewDecisionId() {
-  std::uint8_t bytes[10];
-  tenancy::RandomBytes(bytes, sizeof bytes);
-  return "dec_" + HexEncode(bytes);
-}
-
 json::object SessionJson(const fraud::SessionScore& s, std::string_view session_id) {
   json::array codes;
   for (const auto& r : s.reasons) codes.push_back(json::string(r.code));
@@ -66,6 +61,10 @@ json::object SessionJson(const fraud::SessionScore& s, std::string_view session_
 }
 
 }  // namespace
+
+TransactionDecisions::TransactionDecisions(TransactionDecisionsDeps deps)
+    : deps_(deps), log_(std::make_unique<DecisionLog>(deps.store, deps.events, kIndex)) {}
+TransactionDecisions::~TransactionDecisions() = default;
 
 Status TransactionDecisions::Decide(std::string_view tenant, std::string_view text,
                                     const tenancy::Actor& actor, Done done) {
@@ -84,31 +83,13 @@ Status TransactionDecisions::Decide(std::string_view tenant, std::string_view te
   auto now = SteadyClock::now();
   latency["validate"] = Micros(start, now);
 
-  std::string key(tenant);
-  key += '/';
-  key += event.event_id;
-  {
-    std::lock_guard lock(in_flight_mu_);
-    if (!in_flight_.insert(key).second) {
-      return AlreadyExistsError("event " + Quote(event.event_id) +
-                                    " is being decided right now; retry to get its decision",
-                                "event_id");
-    }
-  }
-  const auto release = [this, key] {
-    std::lock_guard lock(in_flight_mu_);
-    in_flight_.erase(key);
-  };
-  StatusOr<std::optional<std::string>> previous = deps_.store.Get(kIndex, key);
-  if (!previous.ok() || *previous) {
-    release();
-    if (!previous.ok()) return previous.status();
-    FB_ASSIGN_OR_RETURN(std::optional<std::string> record,
-                        deps_.store.Get(kRecords, std::string(tenant) + "/" + **previous));
-    if (!record) return DataLossError("decision " + Quote(**previous) + " is indexed but missing");
-    done(std::move(*record));
+  FB_ASSIGN_OR_RETURN(DecisionLog::Claim claim,
+                      log_->Begin(tenant, event.event_id, "event", "event_id"));
+  if (claim.decided) {  // decided before: the stored record is the answer
+    done(std::move(*claim.decided));
     return OkStatus();
   }
+  const auto release = [this, key = claim.key] { log_->Abandon(key); };
 
   Verdict verdict;
   json::object signals;
@@ -253,7 +234,7 @@ Status TransactionDecisions::Decide(std::string_view tenant, std::string_view te
   now = SteadyClock::now();
   latency["graph"] = Micros(t, now);
 
-  const std::string decision_id = NewDecisionId();
+  const std::string decision_id = DecisionLog::NewDecisionId();
   auto record = std::make_shared<json::object>(
       json::object{{"decision_id", decision_id},
                    {"kind", "transaction"},
@@ -270,33 +251,14 @@ Status TransactionDecisions::Decide(std::string_view tenant, std::string_view te
   latency["decide"] = Micros(start, now);
   (*record)["latency_us"] = std::move(latency);
 
-  storage::WriteBatch batch;
-  batch.Put(kRecords, std::string(tenant) + "/" + decision_id, ToJsonText(*record));
-  batch.Put(kIndex, key, decision_id);
   tenancy::AuditEntry audit{.tenant = std::string(tenant),
                             .actor = actor.id,
                             .action = actor.action,
                             .entity = "decision/" + decision_id + " event/" + event.event_id + " " +
                                       std::string(verdict.Decision()),
                             .result = "ok"};
-  std::vector<ingest::ValidatedEvent> events;
-  events.push_back(std::move(event));
-  const auto commit_start = SteadyClock::now();
-  deps_.events.Ingest(
-      tenant, std::move(events), std::move(audit),
-      [release, record, done = std::move(done), commit_start, start](const Status& written,
-                                                                     const ingest::IngestSummary&) {
-        release();
-        if (!written.ok()) {
-          return done(UnavailableError("the decision could not be stored; retry the request"));
-        }
-        const auto end = SteadyClock::now();
-        json::object& l = (*record)["latency_us"].as_object();
-        l["commit"] = std::round(Micros(commit_start, end) * 10) / 10;
-        l["total"] = std::round(Micros(start, end) * 10) / 10;
-        done(ToJsonText(*record));
-      },
-      std::move(batch));
+  log_->Commit(tenant, claim.key, decision_id, std::move(event), std::move(record),
+               std::move(audit), start, std::move(done));
   return OkStatus();
 }
 

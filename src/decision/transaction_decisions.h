@@ -12,9 +12,8 @@
 #pragma once
 
 #include <functional>
-#include <mutex>
+#include <memory>
 #include <string>
-#include <unordered_set>
 
 #include "fraud/behaviour_store.h"
 #include "fraud/device_store.h"
@@ -26,6 +25,8 @@
 #include "tenancy/tenant_directory.h"
 
 namespace finbrain::decision {
+
+class DecisionLog;
 
 struct TransactionDecisionsDeps {
   storage::KvStore& store;
@@ -40,7 +41,8 @@ struct TransactionDecisionsDeps {
 
 class TransactionDecisions {
  public:
-  explicit TransactionDecisions(TransactionDecisionsDeps deps) : deps_(deps) {}
+  explicit TransactionDecisions(TransactionDecisionsDeps deps);
+  ~TransactionDecisions();
 
   // `event` is the JSON text of a payment or login event. Bad input is returned at once
   // (nothing stored); otherwise `done` runs once the record is durable with its JSON.
@@ -50,8 +52,7 @@ class TransactionDecisions {
 
  private:
   TransactionDecisionsDeps deps_;
-  std::mutex in_flight_mu_;
-  std::unordered_set<std::string> in_flight_;  // tenant/event_id being decided
+  std::unique_ptr<DecisionLog> log_;  // by event id
 };
 
 }  // namespace finbrain::decision

@@ -1,0 +1,63 @@
+// DecisionLog: what credit and transaction decisions share. One decision per key (an
+// application id, an event id), claimed while it is being decided so that a concurrent retry
+// gets a clear 409; the stored record answering a later retry; and the one commit that stores
+// the record, its index entry, the audit entry and the event decided on.
+#pragma once
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_set>
+
+#include "ingest/event_store.h"
+#include "storage/kv_store.h"
+#include "tenancy/audit_log.h"
+
+namespace finbrain::decision {
+
+class DecisionLog {
+ public:
+  using SteadyTime = std::chrono::steady_clock::time_point;
+  using Done = std::function<void(StatusOr<std::string> record)>;
+
+  // Records live in "decisions" (tenant/decision_id) for every kind; `index_column` maps
+  // tenant/<id> to the decision id.
+  DecisionLog(storage::KvStore& store, ingest::EventStore& events, std::string_view index_column)
+      : store_(store), events_(events), index_(index_column) {}
+
+  struct Claim {
+    std::string key;                     // tenant/id, held until Commit or Abandon
+    std::optional<std::string> decided;  // the stored record when decided before (not held)
+  };
+  // kAlreadyExists naming `field` while `id` is being decided.
+  StatusOr<Claim> Begin(std::string_view tenant, std::string_view id, std::string_view what,
+                        std::string_view field);
+  void Abandon(const std::string& key);
+
+  // Stores `record` with its index entry, `audit` and `event` in one commit, adds the commit
+  // and total latency (since `start`) to its latency_us, releases the key, then calls `done`.
+  void Commit(std::string_view tenant, const std::string& key, const std::string& decision_id,
+              ingest::ValidatedEvent event, std::shared_ptr<boost::json::object> record,
+              tenancy::AuditEntry audit, SteadyTime start, Done done);
+
+  // A stored record by decision id / by the decided id; nullopt when absent.
+  StatusOr<std::optional<std::string>> Get(std::string_view tenant,
+                                           std::string_view decision_id) const;
+  StatusOr<std::optional<std::string>> Find(std::string_view tenant, std::string_view id) const;
+
+  // "dec_" + 20 random hex digits.
+  static std::string NewDecisionId();
+
+ private:
+  storage::KvStore& store_;
+  ingest::EventStore& events_;
+  const std::string index_;
+  std::mutex mu_;
+  std::unordered_set<std::string> in_flight_;
+};
+
+}  // namespace finbrain::decision
