@@ -80,23 +80,14 @@ rules:
 outcome: {limit: 1000, apr: 0.2}
 )yaml";
 
-std::string Application(const std::string& user, const std::string& device) {
-  return R"({"event_id":"evt-)" + user +
-         R"(","event_type":"credit_application",)"
-         R"("occurred_at":"2026-03-20T10:00:00Z","application_id":"app-)" +
-         user + R"(","user_id":")" + user +
-         R"(","product":"cash_loan","requested_amount":5000,"term_months":12,)"
-         R"("declared_income":8000,"device_id":")" +
-         device + R"("})";
-}
-
 TEST_F(ApiTest, DecisionsReadDeviceFeatures) {
   const std::string key = NewTenant("acme");
   ASSERT_EQ(Call("POST", "/v1/events", Reports(), key).status, 200);
   ASSERT_EQ(Call("PUT", "/v1/strategies/credit", kDeviceStrategy, key).status, 201);
   ASSERT_EQ(Call("POST", "/v1/strategies/credit/versions/1/activate", "", key).status, 200);
 
-  HttpResponse r = Call("POST", "/v1/decisions/credit", Application("f2", "farm"), key);
+  HttpResponse r = Call("POST", "/v1/decisions/credit",
+                        CreditApplication("f2", "farm", "2026-03-20T10:00:00Z"), key);
   ASSERT_EQ(r.status, 200) << r.body;
   json::value d = json::parse(r.body);
   EXPECT_EQ(d.at("decision"), "decline") << r.body;
@@ -104,7 +95,8 @@ TEST_F(ApiTest, DecisionsReadDeviceFeatures) {
   EXPECT_EQ(d.at("device").at("rooted").to_number<double>(), 1.0);
   EXPECT_GT(d.at("latency_us").at("device").to_number<double>(), 0.0);
 
-  r = Call("POST", "/v1/decisions/credit", Application("alice", "d-1"), key);
+  r = Call("POST", "/v1/decisions/credit",
+           CreditApplication("alice", "d-1", "2026-03-20T10:00:00Z"), key);
   ASSERT_EQ(r.status, 200) << r.body;
   d = json::parse(r.body);
   EXPECT_EQ(d.at("decision"), "approve") << r.body;
@@ -112,7 +104,8 @@ TEST_F(ApiTest, DecisionsReadDeviceFeatures) {
   EXPECT_EQ(d.at("device").at("user_devices").to_number<double>(), 1.0);
   EXPECT_NEAR(d.at("device").at("age_days").to_number<double>(), 19.04, 0.01);
 
-  r = Call("POST", "/v1/decisions/credit", Application("carol", "never-seen"), key);
+  r = Call("POST", "/v1/decisions/credit",
+           CreditApplication("carol", "never-seen", "2026-03-20T10:00:00Z"), key);
   ASSERT_EQ(r.status, 200) << r.body;
   d = json::parse(r.body);
   EXPECT_EQ(d.at("decision"), "review");

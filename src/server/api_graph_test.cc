@@ -111,23 +111,13 @@ rules:
 outcome: {limit: 1000, apr: 0.2}
 )yaml";
 
-std::string Application(const std::string& user, const std::string& device) {
-  return R"({"event_id":"evt-)" + user +
-         R"(","event_type":"credit_application",)"
-         R"("occurred_at":"2026-03-02T10:00:00Z","application_id":"app-)" +
-         user + R"(","user_id":")" + user +
-         R"(","product":"cash_loan","requested_amount":5000,"term_months":12,)"
-         R"("declared_income":8000,"device_id":")" +
-         device + R"("})";
-}
-
 TEST_F(ApiTest, DecisionsReadGraphFeatures) {
   const std::string key = NewTenant("acme");
   ASSERT_EQ(Call("POST", "/v1/events", Logins(), key).status, 200);
   ASSERT_EQ(Call("PUT", "/v1/strategies/credit?activate=true", kGraphStrategy, key).status, 201);
   Call("POST", "/v1/strategies/credit/versions/1/activate", "", key);
 
-  HttpResponse r = Call("POST", "/v1/decisions/credit", Application("u3", "farm-1"), key);
+  HttpResponse r = Call("POST", "/v1/decisions/credit", CreditApplication("u3", "farm-1"), key);
   ASSERT_EQ(r.status, 200) << r.body;
   json::value d = json::parse(r.body);
   EXPECT_EQ(d.at("decision"), "decline");
@@ -136,14 +126,14 @@ TEST_F(ApiTest, DecisionsReadGraphFeatures) {
   EXPECT_EQ(d.at("graph").at("ring_device_accounts").to_number<double>(), 6.0);
   EXPECT_THAT(r.body, HasSubstr("G01"));
 
-  r = Call("POST", "/v1/decisions/credit", Application("a", "d-ab"), key);
+  r = Call("POST", "/v1/decisions/credit", CreditApplication("a", "d-ab"), key);
   ASSERT_EQ(r.status, 200) << r.body;
   d = json::parse(r.body);
   EXPECT_EQ(d.at("decision"), "review");  // two accounts on the phone: not a ring
   EXPECT_EQ(d.at("graph").at("is_ring").to_number<double>(), 0.0);
   EXPECT_EQ(d.at("graph").at("ring_size").to_number<double>(), 2.0);
 
-  r = Call("POST", "/v1/decisions/credit", Application("newcomer", "fresh"), key);
+  r = Call("POST", "/v1/decisions/credit", CreditApplication("newcomer", "fresh"), key);
   ASSERT_EQ(r.status, 200) << r.body;
   d = json::parse(r.body);
   EXPECT_EQ(d.at("decision"), "approve");

@@ -56,4 +56,14 @@ class ApiTest : public ::testing::Test {
   Api api_;
 };
 
+// A credit_application event of `user` on `device` (a minimal valid one).
+inline std::string CreditApplication(const std::string& user, const std::string& device,
+                                     const std::string& occurred_at = "2026-03-02T10:00:00Z") {
+  return R"({"event_id":"evt-)" + user + R"(","event_type":"credit_application","occurred_at":")" +
+         occurred_at + R"(","application_id":"app-)" + user + R"(","user_id":")" + user +
+         R"(","product":"cash_loan","requested_amount":5000,"term_months":12,)"
+         R"("declared_income":8000,"device_id":")" +
+         device + R"("})";
+}
+
 }  // namespace finbrain::server
