@@ -46,8 +46,7 @@ BehaviourStore::Tenant& BehaviourStore::For(std::string_view tenant) {
   return *it->second;
 }
 
-void BehaviourStore::Consume(std::uint64_t seq, std::string_view tenant,
-                             const ingest::ValidatedEvent& event) {
+void BehaviourStore::Apply(std::string_view tenant, const ingest::ValidatedEvent& event) {
   if (event.event_type == "login") {
     if (StatusOr<Session> session = ParseSession(event.canonical_json); session.ok()) {
       Tenant& t = For(tenant);
@@ -87,7 +86,6 @@ void BehaviourStore::Consume(std::uint64_t seq, std::string_view tenant,
       }
     }
   }
-  last_seq_.store(seq);
 }
 
 std::optional<UserActivity> BehaviourStore::Activity(std::string_view tenant,

@@ -1,7 +1,7 @@
 // BehaviourStore: per tenant, the session model (fraud/behaviour.h) and each user's recent
 // activity — the last sessions' scores and the payment history (amounts, payees) — fed by the
 // ingestion fan-out with login and payment events. In memory, rebuilt from the event log at
-// start like the graph: replaying the log in order gives the same model and scores.
+// start (ingest::InMemoryConsumer): replaying the log in order gives the same model and scores.
 #pragma once
 
 #include <atomic>
@@ -40,17 +40,12 @@ struct UserActivity {
   PaymentHistory payments;
 };
 
-class BehaviourStore : public ingest::EventConsumer {
+class BehaviourStore : public ingest::InMemoryConsumer {
  public:
   explicit BehaviourStore(BehaviourOptions options = {});
   ~BehaviourStore() override;
 
   std::string_view name() const override { return "behaviour"; }
-  std::uint64_t checkpoint() const override { return last_seq_.load(); }
-  void Consume(std::uint64_t seq, std::string_view tenant,
-               const ingest::ValidatedEvent& event) override;
-  Status Persist() override { return OkStatus(); }  // the event log is the persistent copy
-  void PersistSoon() override {}
 
   // The user's activity so far; nullopt when none was seen.
   std::optional<UserActivity> Activity(std::string_view tenant, std::string_view user_id);
@@ -60,10 +55,10 @@ class BehaviourStore : public ingest::EventConsumer {
 
  private:
   struct Tenant;
+  void Apply(std::string_view tenant, const ingest::ValidatedEvent& event) override;
   Tenant& For(std::string_view tenant);
 
   const BehaviourOptions options_;
-  std::atomic<std::uint64_t> last_seq_{0};
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Tenant>, std::less<>> tenants_;
 };

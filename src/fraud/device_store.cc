@@ -11,15 +11,13 @@ std::shared_ptr<DeviceRegistry> DeviceStore::Registry(std::string_view tenant) {
   return it->second;
 }
 
-void DeviceStore::Consume(std::uint64_t seq, std::string_view tenant,
-                          const ingest::ValidatedEvent& event) {
+void DeviceStore::Apply(std::string_view tenant, const ingest::ValidatedEvent& event) {
   if (event.event_type == "device_report") {
     // Validated by the schema already; a report that still does not parse is skipped.
     if (StatusOr<DeviceReport> report = ParseDeviceReport(event.canonical_json); report.ok()) {
       Registry(tenant)->Observe(*report);
     }
   }
-  last_seq_.store(seq);
 }
 
 std::shared_ptr<const DeviceRegistry> DeviceStore::For(std::string_view tenant) {

@@ -11,10 +11,8 @@ std::shared_ptr<EntityGraph> GraphStore::Graph(std::string_view tenant) {
   return it->second;
 }
 
-void GraphStore::Consume(std::uint64_t seq, std::string_view tenant,
-                         const ingest::ValidatedEvent& event) {
+void GraphStore::Apply(std::string_view tenant, const ingest::ValidatedEvent& event) {
   Graph(tenant)->AddEvent(event);
-  last_seq_.store(seq);
 }
 
 std::shared_ptr<const EntityGraph> GraphStore::For(std::string_view tenant) {

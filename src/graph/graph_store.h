@@ -1,8 +1,7 @@
 // GraphStore: the entity graphs of every tenant, fed by the ingestion fan-out.
 //
-// The graph lives in memory and is rebuilt from the event log when the server starts: its
-// checkpoint is the last event it holds in this process (0 after a start), so the log is
-// replayed into it. The log is the durable copy; nothing acknowledged is lost across a restart.
+// The graph lives in memory and is rebuilt from the event log when the server starts
+// (ingest::InMemoryConsumer); nothing acknowledged is lost across a restart.
 #pragma once
 
 #include <atomic>
@@ -17,16 +16,11 @@
 
 namespace finbrain::graph {
 
-class GraphStore : public ingest::EventConsumer {
+class GraphStore : public ingest::InMemoryConsumer {
  public:
   explicit GraphStore(GraphOptions options = {}) : options_(options) {}
 
   std::string_view name() const override { return "graph"; }
-  std::uint64_t checkpoint() const override { return last_seq_.load(); }
-  void Consume(std::uint64_t seq, std::string_view tenant,
-               const ingest::ValidatedEvent& event) override;
-  Status Persist() override { return OkStatus(); }  // the event log is the persistent copy
-  void PersistSoon() override {}
 
   // The tenant's graph (an empty one when it has no events yet); never null.
   std::shared_ptr<const EntityGraph> For(std::string_view tenant);
@@ -36,10 +30,10 @@ class GraphStore : public ingest::EventConsumer {
   void SetAnalysis(std::string_view tenant, std::shared_ptr<const GraphAnalysis> analysis);
 
  private:
+  void Apply(std::string_view tenant, const ingest::ValidatedEvent& event) override;
   std::shared_ptr<EntityGraph> Graph(std::string_view tenant);
 
   const GraphOptions options_;
-  std::atomic<std::uint64_t> last_seq_{0};
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<EntityGraph>, std::less<>> graphs_;
   std::map<std::string, std::shared_ptr<const GraphAnalysis>, std::less<>> analyses_;

@@ -22,6 +22,7 @@
 // thread at a time (the commit thread), in sequence order.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -70,6 +71,26 @@ class EventConsumer {
     Status s = Persist();
     s.IgnoreError();  // a failed checkpoint only means a longer replay after a crash
   }
+};
+
+// A consumer whose state lives only in memory and is rebuilt from the log at every start: its
+// checkpoint is the last event it holds in this process (0 after a start), so the whole log is
+// replayed into it. The log is the durable copy; nothing acknowledged is lost.
+class InMemoryConsumer : public EventConsumer {
+ public:
+  std::uint64_t checkpoint() const final { return last_seq_.load(); }
+  void Consume(std::uint64_t seq, std::string_view tenant, const ValidatedEvent& event) final {
+    Apply(tenant, event);
+    last_seq_.store(seq);
+  }
+  Status Persist() final { return OkStatus(); }
+  void PersistSoon() final {}
+
+ protected:
+  virtual void Apply(std::string_view tenant, const ValidatedEvent& event) = 0;
+
+ private:
+  std::atomic<std::uint64_t> last_seq_{0};
 };
 
 class EventStore {
