@@ -8,6 +8,8 @@
 #include <shared_mutex>
 #include <unordered_map>
 
+#include "fraud/internal/json_fields.h"
+
 namespace finbrain::fraud {
 namespace {
 
@@ -52,36 +54,15 @@ StatusOr<Session> ParseSession(std::string_view text) {
   if (ec || !parsed.is_object()) return InvalidArgumentError("not a JSON object", "");
   const json::object& o = parsed.get_object();
   Session s;
-  const auto str = [&](const json::object& from, const char* field, std::string& out, bool required,
-                       const std::string& path) -> Status {
-    const json::value* v = from.if_contains(field);
-    if (v == nullptr || v->is_null()) {
-      return required ? InvalidArgumentError("is required", path + field) : OkStatus();
-    }
-    if (!v->is_string()) return InvalidArgumentError("must be a string", path + field);
-    out = v->get_string();
-    return OkStatus();
-  };
-  const auto time = [](const std::string& value, const std::string& field) -> StatusOr<TimeMicros> {
-    StatusOr<TimeMicros> at = ParseRfc3339(value);
-    if (!at.ok()) return InvalidArgumentError(at.status().message(), field);
-    return *at;
-  };
-  std::string occurred_at;
   for (const Status& st :
-       {str(o, "event_id", s.event_id, true, ""), str(o, "user_id", s.user_id, true, ""),
-        str(o, "occurred_at", occurred_at, true, ""), str(o, "session_id", s.session_id, false, ""),
-        str(o, "device_id", s.device_id, false, ""), str(o, "ip", s.ip, false, ""),
-        str(o, "method", s.method, false, "")}) {
+       {ReadString(o, "event_id", s.event_id, true), ReadString(o, "user_id", s.user_id, true),
+        ReadString(o, "session_id", s.session_id, false),
+        ReadString(o, "device_id", s.device_id, false), ReadString(o, "ip", s.ip, false),
+        ReadString(o, "method", s.method, false), ReadBool(o, "new_device", s.new_device),
+        ReadBool(o, "success", s.success)}) {
     if (!st.ok()) return st;
   }
-  FB_ASSIGN_OR_RETURN(s.at, time(occurred_at, "occurred_at"));
-  for (const char* flag : {"new_device", "success"}) {
-    const json::value* v = o.if_contains(flag);
-    if (v == nullptr || v->is_null()) continue;
-    if (!v->is_bool()) return InvalidArgumentError("must be true or false", flag);
-    (std::string_view(flag) == "success" ? s.success : s.new_device) = v->get_bool();
-  }
+  FB_ASSIGN_OR_RETURN(s.at, ReadTime(o, "occurred_at"));
   if (const json::value* actions = o.if_contains("actions"); actions && !actions->is_null()) {
     if (!actions->is_array()) return InvalidArgumentError("must be an array", "actions");
     for (size_t i = 0; i < actions->get_array().size(); ++i) {
@@ -90,10 +71,8 @@ StatusOr<Session> ParseSession(std::string_view text) {
       if (!a.is_object())
         return InvalidArgumentError("must be an object", path.substr(0, path.size() - 1));
       SessionAction action;
-      std::string at;
-      FB_RETURN_IF_ERROR(str(a.get_object(), "action", action.action, true, path));
-      FB_RETURN_IF_ERROR(str(a.get_object(), "at", at, true, path));
-      FB_ASSIGN_OR_RETURN(action.at, time(at, path + "at"));
+      FB_RETURN_IF_ERROR(ReadString(a.get_object(), "action", action.action, true, path));
+      FB_ASSIGN_OR_RETURN(action.at, ReadTime(a.get_object(), "at", path));
       s.actions.push_back(std::move(action));
     }
     std::stable_sort(s.actions.begin(), s.actions.end(),

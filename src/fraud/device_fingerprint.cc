@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "common/strings.h"
+#include "fraud/internal/json_fields.h"
 
 namespace finbrain::fraud {
 namespace {
@@ -91,38 +92,23 @@ StatusOr<DeviceReport> ParseDeviceReport(std::string_view text) {
   if (ec || !parsed.is_object()) return InvalidArgumentError("not a JSON object", "");
   const json::object& o = parsed.get_object();
   DeviceReport r;
-  const auto str = [&](const char* field, std::string& out, bool required) -> Status {
-    const json::value* v = o.if_contains(field);
-    if (v == nullptr || v->is_null()) {
-      return required ? InvalidArgumentError("is required", field) : OkStatus();
-    }
-    if (!v->is_string()) return InvalidArgumentError("must be a string", field);
-    out = v->get_string();
-    return OkStatus();
+  const auto str = [&](const char* field, std::string& out, bool required) {
+    return ReadString(o, field, out, required);
   };
-  const auto flag = [&](const char* field, bool& out) -> Status {
-    const json::value* v = o.if_contains(field);
-    if (v == nullptr || v->is_null()) return OkStatus();
-    if (!v->is_bool()) return InvalidArgumentError("must be true or false", field);
-    out = v->get_bool();
-    return OkStatus();
-  };
-  std::string occurred_at;
+  const auto flag = [&](const char* field, bool& out) { return ReadBool(o, field, out); };
   for (const Status& s :
        {str("event_id", r.event_id, true), str("device_id", r.device_id, true),
-        str("model", r.model, true), str("os", r.os, true), str("occurred_at", occurred_at, true),
-        str("user_id", r.user_id, false), str("brand", r.brand, false),
-        str("os_version", r.os_version, false), str("screen", r.screen, false),
-        str("fonts_hash", r.fonts_hash, false), str("ua_hash", r.ua_hash, false),
-        str("imei_hash", r.imei_hash, false), str("advertising_id", r.advertising_id, false),
-        str("ip", r.ip, false), flag("is_emulator", r.emulator), flag("is_rooted", r.rooted),
+        str("model", r.model, true), str("os", r.os, true), str("user_id", r.user_id, false),
+        str("brand", r.brand, false), str("os_version", r.os_version, false),
+        str("screen", r.screen, false), str("fonts_hash", r.fonts_hash, false),
+        str("ua_hash", r.ua_hash, false), str("imei_hash", r.imei_hash, false),
+        str("advertising_id", r.advertising_id, false), str("ip", r.ip, false),
+        flag("is_emulator", r.emulator), flag("is_rooted", r.rooted),
         flag("hook_framework", r.hook), flag("vpn", r.vpn), flag("proxy", r.proxy)}) {
     if (!s.ok()) return s;
   }
   if (r.device_id.empty()) return InvalidArgumentError("must not be empty", "device_id");
-  StatusOr<TimeMicros> at = ParseRfc3339(occurred_at);
-  if (!at.ok()) return InvalidArgumentError(at.status().message(), "occurred_at");
-  r.at = *at;
+  FB_ASSIGN_OR_RETURN(r.at, ReadTime(o, "occurred_at"));
   return r;
 }
 
