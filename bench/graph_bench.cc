@@ -166,8 +166,11 @@ BENCHMARK(BM_Neighborhood2Hop)->Iterations(20'000)->Unit(benchmark::kMicrosecond
 void BM_BatchAnalysis(benchmark::State& state) {
   EntityGraph& graph = LargeGraph();
   AnalysisOptions options;
-  for (std::uint64_t i = 0; i < 100; ++i)
-    options.seeds.push_back({"user", "u" + std::to_string(i * 97)});
+  for (std::uint64_t i = 0; i < 100; ++i) {
+    std::string user = "u";
+    user += std::to_string(i * 97);
+    options.seeds.push_back({"user", std::move(user)});
+  }
   for (auto _ : state) {
     const auto start = std::chrono::steady_clock::now();
     const GraphSnapshot snapshot = graph.Snapshot();

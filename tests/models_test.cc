@@ -87,10 +87,13 @@ TEST_F(ModelsCli, TrainEvaluateAndCrossValidate) {
 }
 
 // The simulated world's applications: rare defaults (about 7%) and strongly correlated bureau
-// fields. Plain Newton steps ran away on this data and left every scorecard at AUC 0.5.
+// fields. Plain Newton steps ran away on this data and left every scorecard at AUC 0.5. Without
+// camouflaged rings, whose defaults nothing in an application foretells (measured with them:
+// scorecard 0.788, GBDT 0.803, plain regression 0.764).
 TEST_F(ModelsCli, BothKindsLearnTheSimulatedWorldAndBeatPlainLogisticRegression) {
   const std::string world = dir_.path() + "/world", apps = dir_.path() + "/apps.csv";
-  ASSERT_EQ(Run({"simulate", "--users", "5000", "--days", "365", "--seed", "7", "--out", world})
+  ASSERT_EQ(Run({"simulate", "--users", "5000", "--days", "365", "--seed", "7",
+                 "--camouflaged-ring-share", "0", "--out", world})
                 .exit_code,
             0);
   auto csv = Run({"events", "to-csv", "--events", world + "/events/credit_application.jsonl",
@@ -103,7 +106,7 @@ TEST_F(ModelsCli, BothKindsLearnTheSimulatedWorldAndBeatPlainLogisticRegression)
     const json::value mean = json::parse(cv.out).at("mean");
     const double auc = mean.at("auc").to_number<double>();
     const double baseline = mean.at("baseline").at("auc").to_number<double>();
-    // Measured: scorecard 0.839, GBDT 0.871, plain logistic regression 0.801.
+    // Measured: scorecard 0.843, GBDT 0.846, plain logistic regression 0.781.
     EXPECT_GT(auc, 0.8) << kind;
     EXPECT_GT(auc, baseline + 0.02) << kind;
   }

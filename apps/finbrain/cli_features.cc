@@ -36,7 +36,8 @@ struct FeaturesOptions : Target {
   bool graph = false;  // backfill: also the graph.* features of kGraphFeatures
 };
 
-// graph.* point in time: every event before a row's time in an entity graph, in time order.
+// graph.* point in time: every event up to a row's time in an entity graph, in time order; as
+// in a decision, the row's own application is in it (EntityGraph::AddEventAhead).
 // Keeps the events in memory (about 0.5 GB per million).
 std::vector<std::vector<std::optional<double>>> GraphBackfill(
     std::vector<ingest::ValidatedEvent> events, const std::vector<features::PointInTime>& points) {
@@ -52,7 +53,7 @@ std::vector<std::vector<std::optional<double>>> GraphBackfill(
   Progress progress("graph rows", points.size());
   for (size_t k = 0; k < order.size(); ++k) {
     const features::PointInTime& p = points[order[k]];
-    while (next < events.size() && events[next].occurred_at < p.at) g.AddEvent(events[next++]);
+    while (next < events.size() && events[next].occurred_at <= p.at) g.AddEvent(events[next++]);
     values[order[k]] = decision::GraphFeatures(g, p.ids, p.at);
     if (k % 1024 == 0) progress.Update(k);
   }

@@ -133,7 +133,12 @@ Status RunCv(const ModelCliOptions& o) {
   FB_ASSIGN_OR_RETURN(models::CvResult cv,
                       models::CrossValidate(data, options, o.folds, o.seed, costs));
   const auto fold_json = [&](const models::CvFold& f) {
-    json::object j{{"auc", f.auc}, {"ks", f.ks}, {"gini", f.gini}, {"logloss", f.logloss}};
+    json::object j{{"auc", f.auc},
+                   {"ks", f.ks},
+                   {"gini", f.gini},
+                   {"logloss", f.logloss},
+                   {"capture_1pct", f.capture_1pct},
+                   {"capture_5pct", f.capture_5pct}};
     if (costs) j["cost"] = f.cost;
     j["baseline"] = json::object{{"auc", f.baseline_auc}, {"ks", f.baseline_ks}};
     return j;

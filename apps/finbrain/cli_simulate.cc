@@ -33,6 +33,9 @@ void AddSimulateCommand(CLI::App& app, GlobalOptions&, Action& run) {
   cmd->add_option("--ring-burst-days", config->ring_burst_days,
                   "Days over which a ring's members register and apply")
       ->check(CLI::Range(1, 365));
+  cmd->add_option("--camouflaged-ring-share", config->camouflaged_ring_share,
+                  "Share of rings that apply with ordinary bureau records and amounts")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--device-farms", config->device_farms,
                   "Number of device farms (default: users/5000, at least 1)")
       ->check(CLI::Range(0, 100000));

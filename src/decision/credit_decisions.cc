@@ -150,17 +150,21 @@ StatusOr<CreditDecisions::Prepared> CreditDecisions::Prepare(std::string_view te
   }
   now = SteadyClock::now();
   p.latency_us.emplace_back("lists", Micros(t, now));
-  if (deps_.graph != nullptr) {
-    t = now;
-    p.graph = GraphFeatures(*deps_.graph->For(tenant), p.ids, p.event.occurred_at);
-    p.latency_us.emplace_back("graph", Micros(t, SteadyClock::now()));
-  }
   if (deps_.devices != nullptr) {
     t = SteadyClock::now();
     p.device = DeviceFeatures(*deps_.devices->For(tenant), p.ids, p.event.occurred_at);
     p.latency_us.emplace_back("device", Micros(t, SteadyClock::now()));
   }
   return p;
+}
+
+void CreditDecisions::ReadGraph(std::string_view tenant, Prepared& p, bool own_links) const {
+  if (deps_.graph == nullptr) return;
+  const auto t = SteadyClock::now();
+  // A ring member's first tie to the ring is often what this application lists (contacts).
+  if (own_links) deps_.graph->AddAhead(tenant, p.event);
+  p.graph = GraphFeatures(*deps_.graph->For(tenant), p.ids, p.event.occurred_at);
+  p.latency_us.emplace_back("graph", Micros(t, SteadyClock::now()));
 }
 
 namespace {
@@ -249,6 +253,7 @@ Status CreditDecisions::Decide(std::string_view tenant, std::string_view applica
     log_->Abandon(claim.key);
     return usable;
   }
+  ReadGraph(tenant, p, /*own_links=*/true);
   const StrategyEnvironment env = deps_.strategies.Environment(tenant);
   const DecisionInput input = p.Input();
   DecisionOutcome champion = (*live)->strategy->Decide(input, env);
@@ -295,6 +300,7 @@ StatusOr<std::string> CreditDecisions::DryRun(std::string_view tenant, std::stri
                                               int version) {
   FB_RETURN_IF_ERROR(CheckCreditKind(strategy, name));
   FB_ASSIGN_OR_RETURN(Prepared p, Prepare(tenant, application));
+  ReadGraph(tenant, p, /*own_links=*/false);
   const DecisionOutcome outcome = strategy.Decide(p.Input(), deps_.strategies.Environment(tenant));
   json::object record =
       RecordJson("dry-run", p.application_id, std::string(tenant), deps_.clock.NowMicros(), name,

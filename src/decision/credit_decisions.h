@@ -77,6 +77,9 @@ class CreditDecisions {
  private:
   struct Prepared;
   StatusOr<Prepared> Prepare(std::string_view tenant, std::string_view application) const;
+  // graph.* of the application; with `own_links`, its own links join the graph first (a
+  // decision about to be stored; not a dry run, which must change nothing).
+  void ReadGraph(std::string_view tenant, Prepared& p, bool own_links) const;
 
   CreditDecisionsDeps deps_;
   std::unique_ptr<DecisionLog> log_;  // by application id

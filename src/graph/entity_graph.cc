@@ -6,6 +6,7 @@
 #include <deque>
 #include <shared_mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/entity_types.h"
 #include "common/strings.h"
@@ -62,7 +63,17 @@ bool IsStrong(std::uint8_t type) {
          t == "email";
 }
 
-// "1.2.3.4" -> "1.2.3.0/24"; empty for anything else.
+// The most of `times` within one 7-day span (sorts them).
+std::uint32_t MostWithinAWeek(std::vector<TimeMicros>& times) {
+  std::sort(times.begin(), times.end());
+  size_t most = 0;
+  for (size_t i = 0, j = 0; i < times.size(); ++i) {
+    while (times[i] - times[j] > 7 * kDay) ++j;
+    most = std::max(most, i - j + 1);
+  }
+  return std::uint32_t(most);
+}
+
 }  // namespace
 
 struct EntityGraph::State {
@@ -83,6 +94,9 @@ struct EntityGraph::State {
   };
 
   mutable std::shared_mutex mu;
+  // Ids of events added ahead of their delivery (AddEventAhead). One whose decision failed
+  // before it was logged stays here: a few bytes, and its links are what the applicant sent.
+  std::unordered_set<std::string> added_ahead;
   std::vector<Node> nodes;
   std::vector<Edge> edges;
   std::unordered_map<std::string, std::uint32_t> index;      // type \x1f id -> node
@@ -252,7 +266,10 @@ struct EntityGraph::State {
     const std::vector<std::uint32_t>& users = members[root];
     std::vector<TimeMicros> joined;
     std::uint32_t oldest = users.front();
-    std::unordered_map<std::uint32_t, std::uint32_t> shared;  // identifier -> member links
+    // identifier -> when each member's link to it appeared, and when each member named it as a
+    // contact (a courier station also gets many new links in a week, but none from applicants)
+    std::unordered_map<std::uint32_t, std::vector<TimeMicros>> shared, named;
+    static const std::uint32_t contact = RelationBit("contact_phone");
     for (std::uint32_t u : users) {
       const Node& n = nodes[u];
       ring.members.push_back(n.id);
@@ -260,12 +277,14 @@ struct EntityGraph::State {
       if (n.first_seen < nodes[oldest].first_seen) oldest = u;
       for (std::uint32_t e : n.edges) {
         if (!Joins(edges[e])) continue;
-        ++shared[edges[e].Other(u)];
+        shared[edges[e].Other(u)].push_back(edges[e].first_seen);
+        if (edges[e].relations & contact) named[edges[e].Other(u)].push_back(edges[e].first_seen);
       }
     }
     std::array<bool, kEntityTypes.size()> types{};
     std::uint32_t held = 0;
-    for (const auto& [id, count] : shared) {
+    for (const auto& [id, linked_at] : shared) {
+      const auto count = std::uint32_t(linked_at.size());
       if (count < 2) continue;
       held += count;
       if (nodes[id].type == device_type) {
@@ -273,6 +292,9 @@ struct EntityGraph::State {
       }
       ring.links.push_back({std::string(kEntityTypes[nodes[id].type]), nodes[id].id});
       types[nodes[id].type] = true;
+    }
+    for (auto& [id, named_at] : named) {
+      ring.link_burst = std::max(ring.link_burst, MostWithinAWeek(named_at));
     }
     std::sort(ring.links.begin(), ring.links.end(), [](const EntityRef& a, const EntityRef& b) {
       return std::tie(a.type, a.id) < std::tie(b.type, b.id);
@@ -287,19 +309,16 @@ struct EntityGraph::State {
     ring.last_seen = joined.back();
     for (std::uint32_t u : users) ring.last_seen = std::max(ring.last_seen, nodes[u].last_seen);
     const double size = double(users.size());
-    size_t recent = 0, window = 0;
-    for (size_t i = 0, j = 0; i < joined.size(); ++i) {
-      if (joined[i] >= joined.back() - 30 * kDay) ++recent;
-      while (joined[i] - joined[j] > 7 * kDay) ++j;
-      window = std::max(window, i - j + 1);
-    }
+    size_t recent = 0;
+    for (TimeMicros at : joined) recent += at >= joined.back() - 30 * kDay ? 1 : 0;
     ring.new_account_share = double(recent) / size;
-    ring.burstiness = double(window) / size;
+    ring.burstiness = MostWithinAWeek(joined) / size;
     // A readable score, not a probability: bigger groups, more kinds of shared identifiers and
     // members who all appeared at once look like organised fraud.
     ring.risk = 0.35 * std::min(1.0, (size - 2) / 8) +
                 0.25 * std::min(1.0, (double(ring.link_types.size()) - 1) / 2) +
-                0.2 * ring.burstiness + 0.2 * ring.new_account_share;
+                0.2 * std::max(ring.burstiness, ring.link_burst / size) +
+                0.2 * ring.new_account_share;
     if (ring.max_device_accounts >= options.farm_min_accounts) ring.risk += 0.25;
     ring.risk = std::clamp(ring.risk, 0.0, 1.0);
     ring.links_per_member = double(held) / size;
@@ -307,8 +326,10 @@ struct EntityGraph::State {
                             ring.link_types.size() >= options.ring_min_link_types &&
                             ring.links_per_member >= options.ring_min_links_per_member;
     const bool farm = ring.max_device_accounts >= options.farm_min_accounts;
-    ring.kind = ring_shape ? "ring" : farm ? "device_farm" : "group";
-    ring.is_ring = ring_shape || farm;
+    // A farm's accounts also burst onto its device; it is named for the device.
+    const bool burst = ring.link_burst >= options.ring_min_burst_links;
+    ring.kind = ring_shape ? "ring" : farm ? "device_farm" : burst ? "ring" : "group";
+    ring.is_ring = ring_shape || farm || burst;
     return ring;
   }
 };
@@ -319,7 +340,10 @@ EntityGraph::EntityGraph(GraphOptions options)
 }
 EntityGraph::~EntityGraph() = default;
 
-void EntityGraph::AddEvent(const ingest::ValidatedEvent& event) {
+void EntityGraph::AddEvent(const ingest::ValidatedEvent& event) { AddLinks(event, false); }
+void EntityGraph::AddEventAhead(const ingest::ValidatedEvent& event) { AddLinks(event, true); }
+
+void EntityGraph::AddLinks(const ingest::ValidatedEvent& event, bool ahead) {
   boost::system::error_code ec;
   const json::value parsed = json::parse(event.canonical_json, ec);
   if (ec || !parsed.is_object()) return;
@@ -329,6 +353,11 @@ void EntityGraph::AddEvent(const ingest::ValidatedEvent& event) {
   const TimeMicros at = event.occurred_at;
   State& s = *state_;
   std::unique_lock lock(s.mu);
+  if (ahead) {
+    if (!s.added_ahead.insert(event.event_id).second) return;
+  } else if (!s.added_ahead.empty() && s.added_ahead.erase(event.event_id) > 0) {
+    return;
+  }
   const std::uint32_t u = s.Intern("user", user->get_string(), at);
   const auto link = [&](std::string_view type, std::string_view id, std::string_view relation) {
     if (id.empty() || id.size() > 256) return;

@@ -48,6 +48,9 @@ struct GraphOptions {
   std::uint32_t ring_min_users = 3;
   std::uint32_t ring_min_link_types = 2;
   double ring_min_links_per_member = 2;
+  // Or: at least this many members naming one contact phone within a week, however old their
+  // accounts. A family is smaller; consignee addresses (a courier station) do not count.
+  std::uint32_t ring_min_burst_links = 5;
   // A device farm: one device shared by at least this many users of a group.
   std::uint32_t farm_min_accounts = 5;
 };
@@ -75,6 +78,7 @@ struct RingInfo {
   double new_account_share = 0;  // members first seen within 30 days of the newest member
   double burstiness = 0;         // largest share of members first seen within one 7-day span
   double links_per_member = 0;   // shared identifiers held per member (see GraphOptions)
+  std::uint32_t link_burst = 0;  // most members naming one contact phone within 7 days
   std::uint32_t max_device_accounts = 0;  // most members on one device
   double risk = 0;                        // 0..1, orders the rings list
   bool is_ring = false;  // meets the ring or device-farm thresholds of GraphOptions
@@ -120,6 +124,10 @@ class EntityGraph {
   // Adds the links an event carries (its user to each identifier it names). Events without a
   // user or identifiers add nothing. Unknown fields are ignored.
   void AddEvent(const ingest::ValidatedEvent& event);
+  // The same, before the ingestion fan-out delivers the event: a credit decision reads the group
+  // its own application forms (a ring member's first tie to the ring is often the contacts that
+  // application lists). The delivery that follows is skipped, so edge counts stay exact.
+  void AddEventAhead(const ingest::ValidatedEvent& event);
 
   std::optional<EntityInfo> Entity(const EntityRef& entity) const;
   // Distinct users linked to `entity` (0 when unknown): cheap, for request-time features.
@@ -142,6 +150,7 @@ class EntityGraph {
   size_t edge_count() const;
 
  private:
+  void AddLinks(const ingest::ValidatedEvent& event, bool ahead);
   struct State;
   GraphOptions options_;
   std::unique_ptr<State> state_;

@@ -46,6 +46,76 @@ TEST(EntityGraph, UsersSharingDevicesAndAddressesFormARing) {
   EXPECT_FALSE(g.GroupOf("nobody"));
 }
 
+TEST(EntityGraph, AnApplicationAddedAheadOfItsDeliveryCountsOnce) {
+  EntityGraph g;
+  g.AddEvent({.event_id = "a1",
+              .event_type = "credit_application",
+              .occurred_at = kStart,
+              .canonical_json = Application("u1", "Home 1", "p9")});
+  const ingest::ValidatedEvent second{.event_id = "a2",
+                                      .event_type = "credit_application",
+                                      .occurred_at = kStart + kDay,
+                                      .canonical_json = Application("u2", "Home 2", "p9")};
+  EXPECT_FALSE(g.GroupOf("u2"));
+  g.AddEventAhead(second);  // a decision reads the group its own contacts form
+  ASSERT_TRUE(g.GroupOf("u2"));
+  EXPECT_EQ(g.GroupOf("u2")->members, (std::vector<std::string>{"u1", "u2"}));
+  g.AddEventAhead(second);  // a retried request
+  g.AddEvent(second);       // then the ingestion fan-out delivers it
+  const auto link_count = [&] {
+    const Subgraph sub = g.Neighborhood({"user", "u2"}, 1).value();
+    for (const LinkInfo& link : sub.links) {
+      if (link.to.id == "p9" || link.from.id == "p9") return link.count;
+    }
+    return 0u;
+  };
+  EXPECT_EQ(link_count(), 1u);
+  EXPECT_EQ(g.UsersOf({"phone", "p9"}), 2u);
+  g.AddEvent(second);  // a later, second delivery is an ordinary event again
+  EXPECT_EQ(link_count(), 2u);
+}
+
+TEST(EntityGraph, AgedAccountsNamingOneContactWithinAWeekAreARing) {
+  EntityGraph g;
+  // Accounts registered months apart, each on its own phone and address; then, within three
+  // days, five of them apply naming the same contact phone.
+  for (int i = 0; i < 5; ++i) {
+    const std::string u = "c" + std::to_string(i);
+    g.AddEvent(Event(Login(u, "own-" + u, ""), kStart + i * 30 * kDay));
+  }
+  for (int i = 0; i < 4; ++i) {
+    const std::string u = "c" + std::to_string(i);
+    g.AddEvent(Event(Application(u, "Home " + u, "p-shared"), kStart + 200 * kDay + i * kDay));
+  }
+  EXPECT_TRUE(g.Rings().empty());  // four: a family's size
+  g.AddEvent(Event(Application("c4", "Home c4", "p-shared"), kStart + 203 * kDay));
+  const std::vector<RingInfo> rings = g.Rings();
+  ASSERT_EQ(rings.size(), 1u);
+  EXPECT_EQ(rings[0].kind, "ring");
+  EXPECT_EQ(rings[0].link_burst, 5u);
+  EXPECT_EQ(rings[0].link_types, (std::vector<std::string>{"phone"}));
+  EXPECT_LT(rings[0].burstiness, 0.5);  // the accounts are old
+  // The same five naming it over five weeks are a group, not a ring.
+  EntityGraph slow;
+  for (int i = 0; i < 5; ++i) {
+    const std::string u = "s" + std::to_string(i);
+    slow.AddEvent(Event(Application(u, "Home " + u, "p-office"), kStart + i * 8 * kDay));
+  }
+  EXPECT_TRUE(slow.Rings().empty());
+  ASSERT_TRUE(slow.GroupOf("s0"));
+  EXPECT_EQ(slow.GroupOf("s0")->link_burst, 1u);
+  // Six people shipping to one courier station in a week are not a ring either.
+  EntityGraph courier;
+  for (int i = 0; i < 6; ++i) {
+    courier.AddEvent(
+        Event(R"({"user_id":"b)" + std::to_string(i) + R"(","consignee_address":"Station 5"})",
+              kStart + i * kDay / 24));
+  }
+  EXPECT_TRUE(courier.Rings().empty());
+  ASSERT_TRUE(courier.GroupOf("b0"));
+  EXPECT_EQ(courier.GroupOf("b0")->link_burst, 0u);
+}
+
 TEST(EntityGraph, ManyAccountsOnOneDeviceAreADeviceFarm) {
   EntityGraph g;
   for (int i = 0; i < 6; ++i) g.AddEvent(Event(Login("f" + std::to_string(i), "farm", "")));

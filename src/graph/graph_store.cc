@@ -15,6 +15,10 @@ void GraphStore::Apply(std::string_view tenant, const ingest::ValidatedEvent& ev
   Graph(tenant)->AddEvent(event);
 }
 
+void GraphStore::AddAhead(std::string_view tenant, const ingest::ValidatedEvent& event) {
+  Graph(tenant)->AddEventAhead(event);
+}
+
 std::shared_ptr<const EntityGraph> GraphStore::For(std::string_view tenant) {
   return Graph(tenant);
 }

@@ -24,6 +24,8 @@ class GraphStore : public ingest::InMemoryConsumer {
 
   // The tenant's graph (an empty one when it has no events yet); never null.
   std::shared_ptr<const EntityGraph> For(std::string_view tenant);
+  // Adds an event before the fan-out delivers it (EntityGraph::AddEventAhead).
+  void AddAhead(std::string_view tenant, const ingest::ValidatedEvent& event);
 
   // The tenant's latest batch analysis (graph_analytics.h); null before the first.
   std::shared_ptr<const GraphAnalysis> Analysis(std::string_view tenant);

@@ -146,6 +146,17 @@ std::vector<GroupStats> Gains(const std::vector<double>& pd, const std::vector<s
   return Groups(pd, y, ByPdDescending(pd), groups);
 }
 
+double CaptureAt(const std::vector<double>& pd, const std::vector<std::uint8_t>& y, double share) {
+  const std::int64_t bads = CountEvents(y);
+  if (pd.empty() || bads == 0) return 0;
+  const std::vector<size_t> order = ByPdDescending(pd);
+  const auto reviewed =
+      std::clamp<size_t>(static_cast<size_t>(std::ceil(share * double(pd.size()))), 1, pd.size());
+  std::int64_t caught = 0;
+  for (size_t i = 0; i < reviewed; ++i) caught += y[order[i]];
+  return double(caught) / double(bads);
+}
+
 std::vector<GroupStats> Calibration(const std::vector<double>& pd,
                                     const std::vector<std::uint8_t>& y, int groups) {
   std::vector<size_t> order = ByPdDescending(pd);

@@ -38,6 +38,9 @@ struct GroupStats {
 // Deciles by PD, riskiest first.
 std::vector<GroupStats> Gains(const std::vector<double>& pd, const std::vector<std::uint8_t>& y,
                               int groups = 10);
+// Capture: the share of all bads among the riskiest `share` of rows (at least one row), ties in
+// PD broken by row order. What a fraud team reviewing that share of applications would catch.
+double CaptureAt(const std::vector<double>& pd, const std::vector<std::uint8_t>& y, double share);
 // Calibration: groups of equal size by PD, lowest first (mean_pd vs event_rate).
 std::vector<GroupStats> Calibration(const std::vector<double>& pd,
                                     const std::vector<std::uint8_t>& y, int groups = 10);

@@ -67,6 +67,18 @@ TEST(Metrics, GainsCalibrationAndConfusion) {
   EXPECT_DOUBLE_EQ(c.approval_rate, 0.9);
 }
 
+TEST(Metrics, CaptureCountsBadsAmongTheRiskiestShare) {
+  // Ten rows, three bads ranked 1st, 4th and 9th by PD.
+  const std::vector<double> pd = {0.9, 0.1, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.05};
+  const std::vector<std::uint8_t> y = {1, 1, 0, 0, 1, 0, 0, 0, 0, 0};
+  EXPECT_DOUBLE_EQ(CaptureAt(pd, y, 0.1), 1.0 / 3);   // the top row
+  EXPECT_DOUBLE_EQ(CaptureAt(pd, y, 0.3), 1.0 / 3);   // 0.9, 0.8, 0.7
+  EXPECT_DOUBLE_EQ(CaptureAt(pd, y, 0.4), 2.0 / 3);   // ... and 0.6
+  EXPECT_DOUBLE_EQ(CaptureAt(pd, y, 0.01), 1.0 / 3);  // at least one row
+  EXPECT_DOUBLE_EQ(CaptureAt(pd, y, 1.0), 1.0);
+  EXPECT_DOUBLE_EQ(CaptureAt(pd, std::vector<std::uint8_t>(10, 0), 0.5), 0.0);
+}
+
 TEST(Metrics, FairnessComparesGroupsAgainstTheBestTreated) {
   const std::vector<double> pd = {0.1, 0.1, 0.9, 0.1, 0.9, 0.9};
   const std::vector<std::uint8_t> y = {0, 0, 1, 0, 0, 1};

@@ -483,6 +483,8 @@ StatusOr<CvResult> CrossValidate(const Dataset& data, const TrainOptions& o, int
     CvFold fold{.auc = Auc(pd, y_test),
                 .ks = Ks(pd, y_test),
                 .logloss = LogLoss(pd, y_test),
+                .capture_1pct = CaptureAt(pd, y_test, 0.01),
+                .capture_5pct = CaptureAt(pd, y_test, 0.05),
                 .rows = test_rows.size(),
                 .baseline_auc = Auc(baseline, y_test),
                 .baseline_ks = Ks(baseline, y_test)};
@@ -502,6 +504,8 @@ StatusOr<CvResult> CrossValidate(const Dataset& data, const TrainOptions& o, int
     result.mean.ks += f.ks / folds;
     result.mean.gini += f.gini / folds;
     result.mean.logloss += f.logloss / folds;
+    result.mean.capture_1pct += f.capture_1pct / folds;
+    result.mean.capture_5pct += f.capture_5pct / folds;
     result.mean.cost += f.cost / folds;
     result.mean.rows += f.rows;
     result.mean.baseline_auc += f.baseline_auc / folds;

@@ -47,6 +47,8 @@ struct CvFold {
   double ks = 0;
   double gini = 0;
   double logloss = 0;
+  double capture_1pct = 0;  // share of bads among the riskiest 1% / 5% of the fold
+  double capture_5pct = 0;
   size_t rows = 0;
   // The plain logistic-regression baseline (models/baseline.h) on the same fold.
   double baseline_auc = 0;

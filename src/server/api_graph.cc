@@ -43,6 +43,7 @@ json::object RingJson(const graph::RingInfo& ring) {
           {"last_seen", FormatRfc3339(ring.last_seen)},
           {"new_account_share", ring.new_account_share},
           {"burstiness", ring.burstiness},
+          {"link_burst", ring.link_burst},
           {"links_per_member", ring.links_per_member},
           {"max_device_accounts", ring.max_device_accounts},
           {"risk", ring.risk}};

@@ -138,7 +138,21 @@ TEST_F(ApiTest, DecisionsReadGraphFeatures) {
   d = json::parse(r.body);
   EXPECT_EQ(d.at("decision"), "approve");
   EXPECT_EQ(d.at("graph").at("ring_size").to_number<double>(), 1.0);
-  EXPECT_EQ(d.at("graph").at("device_accounts").to_number<double>(), 0.0);
+  EXPECT_EQ(d.at("graph").at("device_accounts").to_number<double>(), 1.0);  // its own application
+
+  // The contacts an application lists count at once: the fifth applicant this week naming one
+  // phone meets the ring of the four before it.
+  for (int i = 0; i < 5; ++i) {
+    std::string application =
+        CreditApplication("named" + std::to_string(i), "own" + std::to_string(i));
+    application.insert(application.size() - 1,
+                       R"(,"contacts":[{"phone":"13900000001","relation":"friend"}])");
+    r = Call("POST", "/v1/decisions/credit", application, key);
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  d = json::parse(r.body);
+  EXPECT_EQ(d.at("graph").at("ring_size").to_number<double>(), 5.0);
+  EXPECT_EQ(d.at("graph").at("is_ring").to_number<double>(), 1.0);
 }
 
 TEST_F(ApiTest, GraphAnalysisFindsCommunitiesAndGreylistsByPropagatedRisk) {

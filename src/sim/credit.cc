@@ -1,6 +1,6 @@
 // Credit applications, loans, repayments and collections. Default depends on the latent
 // creditworthiness and on observable bureau-like signals, so models can learn; planted fraud
-// applies for large amounts and never repays.
+// never repays, and applies either for large amounts on a thin file or, camouflaged, like anyone.
 #include <cmath>
 
 #include "sim/internal/world.h"
@@ -13,21 +13,23 @@ double Sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 }  // namespace
 
 void World::CreditJourney(Rng& rng, const Person& p, TimeMicros applied_at, const std::string& ip,
-                          const std::vector<std::string>& contact_phones, bool fraud) {
+                          const std::vector<std::string>& contact_phones, Applicant applicant) {
   if (applied_at >= end()) return;
+  const bool fraud = applicant != Applicant::kHonest;
+  const bool thin_file = applicant == Applicant::kFraud;  // what gives plain fraud away
   const std::string app_id = "app-" + p.user_id;
   const double z = p.z;
   const int score =
       std::clamp(static_cast<int>(std::lround(650 + 70 * z + rng.Normal(0, 35))), 300, 950);
-  const int inquiries_3m = fraud ? rng.Poisson(3.0) : rng.Poisson(std::exp(0.2 - 0.5 * z));
-  const int delinquencies = fraud ? 0 : rng.Poisson(std::exp(-1.6 - 0.9 * z));
+  const int inquiries_3m = thin_file ? rng.Poisson(3.0) : rng.Poisson(std::exp(0.2 - 0.5 * z));
+  const int delinquencies = thin_file ? 0 : rng.Poisson(std::exp(-1.6 - 0.9 * z));
   const double utilization = std::clamp(Sigmoid(-0.8 * z + rng.Normal(0, 0.6)), 0.0, 1.5);
   const int months_on_file =
-      fraud ? rng.Int(0, 12)
-            : std::clamp(static_cast<int>(rng.LogNormal(std::log(60.0), 0.6)), 1, 400);
+      thin_file ? rng.Int(0, 12)
+                : std::clamp(static_cast<int>(rng.LogNormal(std::log(60.0), 0.6)), 1, 400);
   const double requested =
-      fraud ? 1000.0 * rng.Int(20, 50)
-            : 1000.0 * std::max(1.0, std::round(p.income * (1 + 3 * rng.Uniform()) / 1000));
+      thin_file ? 1000.0 * rng.Int(20, 50)
+                : 1000.0 * std::max(1.0, std::round(p.income * (1 + 3 * rng.Uniform()) / 1000));
   const int terms[] = {3, 6, 12, 24};
   const int term = terms[rng.Int(0, 3)];
   // The true probability of default: the latent risk plus what the bureau fields reveal.
@@ -41,7 +43,7 @@ void World::CreditJourney(Rng& rng, const Person& p, TimeMicros applied_at, cons
     if (i > 0) contacts += ',';
     contacts += JsonLine()
                     .Str("phone", contact_phones[i])
-                    .Str("relation", fraud ? "friend" : (i == 0 ? "spouse" : "friend"))
+                    .Str("relation", thin_file ? "friend" : (i == 0 ? "spouse" : "friend"))
                     .Done();
   }
   contacts += ']';

@@ -1,5 +1,7 @@
 // Planted fraud: rings of synthetic identities sharing devices, phones, consignee addresses and
-// an IP block, applying in bursts; device farms (one device, many accounts); account takeovers.
+// an IP block, applying in bursts (camouflaged rings: aged accounts with ordinary bureau records,
+// sharing only contact phones and the IP block); device farms (one device, many accounts);
+// account takeovers.
 #include "sim/internal/world.h"
 
 namespace finbrain::sim {
@@ -25,15 +27,22 @@ int World::FraudRings(int first_index) {
     const int size = rng.Int(config_.ring_size_min, config_.ring_size_max);
     const TimeMicros burst =
         config_.start + static_cast<TimeMicros>(rng.Uniform() * 0.8 * config_.days) * kDay;
+    // Drawn from its own stream so that the share does not move the rings themselves.
+    const bool camouflaged =
+        Rng(config_.seed, kRingStream, 1'000'000 + static_cast<std::uint64_t>(r))
+            .Chance(config_.camouflaged_ring_share);
     // What the members share.
     std::vector<Device> devices;
-    for (int d = 0; d < rng.Int(1, 3); ++d) devices.push_back(MakeDevice(rng, "d" + rng.Hex(12)));
+    const int shared_devices = camouflaged ? 0 : rng.Int(1, 3);
+    for (int d = 0; d < shared_devices; ++d) devices.push_back(MakeDevice(rng, "d" + rng.Hex(12)));
     std::vector<std::string> phones;
     for (int ph = 0; ph < rng.Int(1, 2); ++ph)
       phones.push_back("1" + std::to_string(rng.Int(3, 9)) + rng.Digits(9));
-    const Person anchor = MakePerson(index);
-    std::vector<std::string> addresses = {anchor.address};
-    if (rng.Chance(0.5)) addresses.push_back(MakePerson(index + 1).address);
+    std::vector<std::string> addresses;  // consignee addresses the members share
+    if (!camouflaged) {
+      addresses.push_back(MakePerson(index).address);
+      if (rng.Chance(0.5)) addresses.push_back(MakePerson(index + 1).address);
+    }
     const std::string block = std::to_string(rng.Int(100, 220)) + "." +
                               std::to_string(rng.Int(0, 255)) + "." +
                               std::to_string(rng.Int(0, 255)) + ".";
@@ -44,24 +53,45 @@ int World::FraudRings(int first_index) {
       p.fraud_kind = "ring";
       p.group = r;
       p.z = rng.Normal(-0.5, 0.5);  // synthetic identities look thin, not obviously bad
-      p.device = devices[static_cast<size_t>(m) % devices.size()];
-      p.address = addresses[static_cast<size_t>(m) % addresses.size()];
+      if (camouflaged) {
+        // A phone and a home of their own: only the contacts they list and their IP block are
+        // shared, which velocity windows over one identifier do not see.
+        p.device = MakeDevice(rng, "d" + rng.Hex(12));
+        devices.push_back(p.device);
+      } else {
+        p.device = devices[static_cast<size_t>(m) % devices.size()];
+        p.address = addresses[static_cast<size_t>(m) % addresses.size()];
+      }
       p.home_ip = block + std::to_string(rng.Int(2, 254));
-      p.registered_at =
+      const TimeMicros in_burst =
           std::min(end() - 2 * kDay,
                    burst + static_cast<TimeMicros>(rng.Uniform() * config_.ring_burst_days *
                                                    static_cast<double>(kDay)));
+      // Camouflaged rings nurture their accounts for weeks before the burst (a few orders), so
+      // account age gives them away no more than their bureau record does.
+      p.registered_at =
+          camouflaged ? std::max(config_.start, in_burst - rng.Int(20, 90) * kDay) : in_burst;
       members.push_back(p.user_id);
       EmitRegistration(p, "app");
       EmitDeviceReport(p.device, p.user_id, p.registered_at + kMinute, p.home_ip);
       EmitLogin(rng, p, p.device, p.home_ip, p.registered_at + 5 * kMinute, "sms_code", false,
                 p.user_id + "-1");
-      if (rng.Chance(0.6)) {
-        EmitOrder(rng, p, p.user_id + "-1", p.registered_at + rng.Int(1, 20) * kHour, p.address,
-                  p.home_ip);
+      const int orders = camouflaged ? rng.Int(1, 4) : (rng.Chance(0.6) ? 1 : 0);
+      for (int o = 1; o <= orders; ++o) {
+        const TimeMicros at =
+            camouflaged ? p.registered_at +
+                              static_cast<TimeMicros>(
+                                  rng.Uniform() * static_cast<double>(in_burst - p.registered_at))
+                        : p.registered_at + rng.Int(1, 20) * kHour;
+        if (camouflaged) {
+          EmitLogin(rng, p, p.device, p.home_ip, at - 10 * kMinute, "password", false,
+                    p.user_id + "-" + std::to_string(o + 1));
+        }
+        EmitOrder(rng, p, p.user_id + "-" + std::to_string(o), at, p.address, p.home_ip);
       }
       // They apply within hours of each other, listing each other's phones as contacts.
-      CreditJourney(rng, p, p.registered_at + rng.Int(1, 36) * kHour, p.home_ip, phones, true);
+      CreditJourney(rng, p, in_burst + rng.Int(1, 36) * kHour, p.home_ip, phones,
+                    camouflaged ? Applicant::kCamouflagedFraud : Applicant::kFraud);
       EmitUserTruth(p);
     }
     std::vector<std::string> device_ids;
@@ -69,6 +99,7 @@ int World::FraudRings(int first_index) {
     out_.Truth("fraud_rings", JsonLine()
                                   .Str("ring_id", "ring-" + std::to_string(r))
                                   .Str("kind", "ring")
+                                  .Bool("camouflaged", camouflaged)
                                   .Time("burst_start", burst)
                                   .Raw("members", JsonArray(members))
                                   .Raw("devices", JsonArray(device_ids))
@@ -113,7 +144,8 @@ int World::DeviceFarms(int first_index) {
                   /*median_gap_seconds=*/1.5);  // scripted: farms click faster than people
       }
       if (rng.Chance(0.5))
-        CreditJourney(rng, p, p.registered_at + rng.Int(1, 48) * kHour, p.home_ip, {p.phone}, true);
+        CreditJourney(rng, p, p.registered_at + rng.Int(1, 48) * kHour, p.home_ip, {p.phone},
+                      Applicant::kFraud);
       EmitUserTruth(p);
     }
     out_.Truth("fraud_rings", JsonLine()

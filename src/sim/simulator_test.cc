@@ -130,7 +130,7 @@ TEST_F(SimulatorTest, DefaultRateIsAFewPercentAndFollowsRisk) {
 }
 
 TEST_F(SimulatorTest, RingsAndFarmsAreAsConfiguredAndShareIdentifiers) {
-  int rings = 0, farms = 0;
+  int rings = 0, farms = 0, camouflaged = 0;
   std::set<std::string> ring_members;
   for (const auto& r : ReadJsonl(Path("truth/fraud_rings.jsonl"))) {
     const auto& members = r.at("members").as_array();
@@ -138,7 +138,14 @@ TEST_F(SimulatorTest, RingsAndFarmsAreAsConfiguredAndShareIdentifiers) {
       ++rings;
       EXPECT_GE(members.size(), 4u);
       EXPECT_LE(members.size(), 9u);
-      EXPECT_LE(r.at("devices").as_array().size(), 3u);
+      if (r.at("camouflaged").as_bool()) {  // a phone and a home of their own
+        ++camouflaged;
+        EXPECT_EQ(r.at("devices").as_array().size(), members.size());
+        EXPECT_TRUE(r.at("addresses").as_array().empty());
+      } else {
+        EXPECT_LE(r.at("devices").as_array().size(), 3u);
+        EXPECT_GE(r.at("addresses").as_array().size(), 1u);
+      }
       for (const auto& m : members) ring_members.insert(std::string(m.as_string()));
     } else {
       ++farms;
@@ -147,6 +154,8 @@ TEST_F(SimulatorTest, RingsAndFarmsAreAsConfiguredAndShareIdentifiers) {
     }
   }
   EXPECT_EQ(rings, 6);
+  EXPECT_GT(camouflaged, 0);  // about half by default
+  EXPECT_LT(camouflaged, 6);
   EXPECT_EQ(farms, 2);
   // Ring members' applications list shared contact phones and come in a burst.
   int applications = 0;

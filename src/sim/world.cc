@@ -535,12 +535,17 @@ void World::Run(const std::function<void(double)>& progress) {
     // Credit: some users apply once.
     Rng credit(config_.seed, kCreditStream, static_cast<std::uint64_t>(i));
     if (credit.Chance(config_.application_rate)) {
+      // Some apply at their first checkout, within two days of signing up: honest new accounts
+      // that look, by age alone, like a fraud ring's.
+      const double spread = credit.Chance(0.15)
+                                ? static_cast<double>(2 * kDay)
+                                : 0.7 * static_cast<double>(end() - p.registered_at);
       const TimeMicros applied =
-          p.registered_at +
-          static_cast<TimeMicros>(credit.Uniform() * static_cast<double>(end() - p.registered_at) *
-                                  0.7);
-      CreditJourney(credit, p, applied, p.home_ip,
-                    {"1" + std::to_string(credit.Int(3, 9)) + credit.Digits(9)}, false);
+          p.registered_at + static_cast<TimeMicros>(credit.Uniform() * spread);
+      std::vector<std::string> contacts(static_cast<size_t>(credit.Int(1, 3)));
+      for (std::string& phone : contacts)
+        phone = "1" + std::to_string(credit.Int(3, 9)) + credit.Digits(9);
+      CreditJourney(credit, p, applied, p.home_ip, contacts, Applicant::kHonest);
     }
     if (progress && i % report_every == 0) progress(0.9 * i / config_.users);
   }

@@ -78,9 +78,12 @@ class World {
                  const std::string& address, const std::string& ip);
   std::string UserId(int index) const;
 
-  // credit.cc: an application and, if funded, the loan's life. `fraud` loans never repay.
+  // credit.cc: an application and, if funded, the loan's life. Fraud loans never repay; plain
+  // fraud applies with a thin bureau file for a large amount, camouflaged fraud with an ordinary
+  // applicant's file and amount.
+  enum class Applicant { kHonest, kFraud, kCamouflagedFraud };
   void CreditJourney(Rng& rng, const Person& p, TimeMicros applied_at, const std::string& ip,
-                     const std::vector<std::string>& contact_phones, bool fraud);
+                     const std::vector<std::string>& contact_phones, Applicant applicant);
 
   // fraud.cc
   // Each returns the next free person index.
