@@ -1,8 +1,6 @@
-// Batch graph analytics on demand: POST /v1/graph/analyze runs components, Leiden communities
-// and risk propagation from confirmed fraud (graph/graph_analytics.h) over the tenant's graph,
-// keeps the result for entity lookups and GET /v1/graph/communities, and can greylist the
-// entities whose propagated risk crosses a threshold (audited with the request, reversible by
-// deleting the list entry).
+// Batch graph analytics on demand: POST /v1/graph/analyze runs the analysis job
+// (graph_analysis_job.h) for the tenant, greylisting in one commit with the request's audit
+// entry; GET /v1/graph/communities lists the latest result's communities.
 #include <cmath>
 
 #include "common/entity_types.h"
@@ -10,15 +8,12 @@
 #include "common/strings.h"
 #include "server/api_internal.h"
 #include "server/errors.h"
+#include "server/graph_analysis_job.h"
 
 namespace finbrain::server {
 namespace {
 
 namespace json = boost::json;
-
-constexpr size_t kMaxGreylist = 10000;  // per run: a bad threshold cannot list the whole graph
-constexpr std::string_view kSeedTypes[] = {"user",    "device", "phone", "id_number",
-                                           "address", "card",   "email"};
 
 json::object CommunityJson(const graph::Community& c, size_t max_users) {
   json::array users, links;
@@ -36,24 +31,22 @@ double Round(double v) { return std::round(v * 1000) / 1000; }
 
 StatusOr<Api::Mutation> Api::GraphAnalyze(Context& c) {
   FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request, /*allow_empty=*/true));
-  std::optional<double> threshold;
-  std::vector<std::string> types = {"user", "device", "phone"};
-  graph::AnalysisOptions options;
+  GraphAnalysisRequest request;
   for (const auto& [key, value] : body) {
     if (key == "greylist_threshold") {
       if (!value.is_number() || value.to_number<double>() <= 0 || value.to_number<double>() > 1) {
         return InvalidArgumentError("must be a number in (0, 1]", "greylist_threshold");
       }
-      threshold = value.to_number<double>();
+      request.greylist_threshold = value.to_number<double>();
     } else if (key == "greylist_types") {
-      types.clear();
+      request.greylist_types.clear();
       if (!value.is_array()) return InvalidArgumentError("must be an array", "greylist_types");
       for (const json::value& t : value.get_array()) {
         if (!t.is_string() || !IsEntityType(t.get_string())) {
           return InvalidArgumentError("must hold entity types (" + Join(kEntityTypes) + ")",
                                       "greylist_types");
         }
-        types.emplace_back(t.get_string());
+        request.greylist_types.emplace_back(t.get_string());
       }
     } else if (key == "seeds") {
       if (!value.is_array()) return InvalidArgumentError("must be an array", "seeds");
@@ -66,7 +59,7 @@ StatusOr<Api::Mutation> Api::GraphAnalyze(Context& c) {
         FB_ASSIGN_OR_RETURN(
             graph::EntityRef e,
             GraphEntity(text.substr(0, colon), text.substr(colon + 1), "seeds", "seeds"));
-        options.seeds.push_back(std::move(e));
+        request.seeds.push_back(std::move(e));
       }
     } else {
       return InvalidArgumentError(
@@ -75,62 +68,14 @@ StatusOr<Api::Mutation> Api::GraphAnalyze(Context& c) {
           std::string(key));
     }
   }
-  // Confirmed fraud: everything blacklisted, besides the seeds given.
-  for (std::string_view type : kSeedTypes) {
-    std::string cursor;
-    do {
-      FB_ASSIGN_OR_RETURN(
-          fraud::ListStore::Page page,
-          deps_.lists.List(c.tenant, fraud::ListKind::kBlacklist, type, cursor, 1000));
-      for (const auto& e : page.entries) options.seeds.push_back({std::string(type), e.value});
-      cursor = page.next_cursor;
-    } while (!cursor.empty());
-  }
-
-  FB_ASSIGN_OR_RETURN(graph::GraphAnalysis analysis,
-                      graph::Analyze(deps_.graph.For(c.tenant)->Snapshot(), options));
-  analysis.analyzed_at = deps_.clock.NowMicros();
-  auto shared = std::make_shared<const graph::GraphAnalysis>(std::move(analysis));
-  deps_.graph.SetAnalysis(c.tenant, shared);
-  const graph::GraphAnalysis& a = *shared;
-
-  // Greylisting: entities of the chosen types at or above the threshold, not on any list yet,
-  // riskiest first.
-  storage::WriteBatch batch;
+  FB_ASSIGN_OR_RETURN(
+      GraphAnalysisRun run,
+      RunGraphAnalysis({.lists = deps_.lists, .graph = deps_.graph, .clock = deps_.clock}, c.tenant,
+                       request, c.actor));
+  const graph::GraphAnalysis& a = *run.analysis;
   json::array greylisted;
-  if (threshold) {
-    std::vector<std::pair<double, std::string>> candidates;
-    for (const auto& [key, risk] : a.risk) {
-      if (risk < *threshold) continue;
-      const std::string type = key.substr(0, key.find('\x1f'));
-      if (std::find(types.begin(), types.end(), type) != types.end()) {
-        candidates.emplace_back(risk, key);
-      }
-    }
-    std::sort(candidates.begin(), candidates.end(), std::greater<>());
-    for (const auto& [risk, key] : candidates) {
-      if (greylisted.size() >= kMaxGreylist) break;
-      const size_t sep = key.find('\x1f');
-      const std::string type = key.substr(0, sep), id = key.substr(sep + 1);
-      bool listed = false;
-      for (fraud::ListKind kind :
-           {fraud::ListKind::kBlacklist, fraud::ListKind::kGreylist, fraud::ListKind::kWhitelist}) {
-        FB_ASSIGN_OR_RETURN(std::optional<fraud::ListEntry> hit,
-                            deps_.lists.Get(c.tenant, kind, type, id));
-        listed |= hit.has_value();
-      }
-      if (listed) continue;
-      char reason[160];
-      std::snprintf(reason, sizeof reason,
-                    "propagated risk %.3f from %zu confirmed fraud entities (graph analysis)", risk,
-                    a.seeds);
-      FB_ASSIGN_OR_RETURN(
-          fraud::ListStore::PreparedWrite write,
-          deps_.lists.PreparePut(c.tenant, fraud::ListKind::kGreylist, type, id,
-                                 {.reason = reason, .source = fraud::ListSource::kModel}, c.actor));
-      batch.Append(std::move(write.batch));
-      greylisted.push_back({{"type", type}, {"id", id}, {"risk", Round(risk)}});
-    }
+  for (const auto& g : run.greylisted) {
+    greylisted.push_back({{"type", g.type}, {"id", g.id}, {"risk", Round(g.risk)}});
   }
   c.entity = "graph analyze seeds=" + std::to_string(a.seeds) +
              " greylisted=" + std::to_string(greylisted.size());
@@ -152,7 +97,7 @@ StatusOr<Api::Mutation> Api::GraphAnalyze(Context& c) {
                          {"pagerank", a.pagerank_seconds}}},
                        {"top_communities", std::move(top)},
                        {"greylisted", std::move(greylisted)}};
-  return Mutation{std::move(batch), JsonResponse(200, ToJsonText(summary))};
+  return Mutation{std::move(run.greylist_batch), JsonResponse(200, ToJsonText(summary))};
 }
 
 StatusOr<HttpResponse> Api::GraphCommunities(Context& c) {

@@ -5,6 +5,7 @@
 
 #include "ingest/event_schema.h"
 #include "server/api_test_fixture.h"
+#include "server/graph_analysis_job.h"
 
 namespace finbrain::server {
 namespace {
@@ -209,6 +210,47 @@ TEST_F(ApiTest, GraphAnalysisFindsCommunitiesAndGreylistsByPropagatedRisk) {
   EXPECT_EQ(field(R"({"seeds":["u1"]})"), "seeds");
   EXPECT_EQ(field(R"({"colour":1})"), "colour");
   EXPECT_EQ(Call("GET", "/v1/graph/communities?limit=0", "", key).status, 400);
+}
+
+// The scheduled run (off the request path): every tenant analysed, greylisting audited as the
+// scheduler, and the result served as if requested.
+TEST_F(ApiTest, ScheduledGraphAnalysisGreylistsEveryTenantAndIsAudited) {
+  const std::string key = NewTenant("acme");
+  NewTenant("quiet");  // no events: analysed, nothing listed
+  ASSERT_EQ(Call("POST", "/v1/events", Logins(), key).status, 200);
+  ASSERT_EQ(
+      Call("PUT", "/v1/lists/blacklist/user/u0", R"({"reason":"confirmed fraud"})", key).status,
+      201);
+  GraphAnalysisScheduler scheduler(
+      {.lists = *runtime_->lists, .graph = *runtime_->graph, .clock = clock_}, *runtime_->directory,
+      *runtime_->audit, {.interval = std::chrono::hours(24), .greylist_threshold = 0.05});
+  EXPECT_EQ(Call("GET", "/v1/graph/communities", "", key).status, 404);
+  scheduler.RunOnce();
+  EXPECT_EQ(scheduler.runs(), 1u);
+  EXPECT_EQ(Call("GET", "/v1/graph/communities", "", key).status, 200);
+  HttpResponse r = Call("GET", "/v1/lists/greylist/user/u4", "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("source"), "model");
+  bool audited = false;
+  ASSERT_TRUE(runtime_->audit
+                  ->Scan(0, "acme",
+                         [&](const tenancy::AuditEntry& e) {
+                           audited |= e.actor == "scheduler" &&
+                                      e.entity.find("greylisted=") != std::string::npos;
+                           return true;
+                         })
+                  .ok());
+  EXPECT_TRUE(audited);
+  const auto greylisted_users = [&] {
+    HttpResponse list = Call("GET", "/v1/lists/greylist/user?limit=100", "", key);
+    EXPECT_EQ(list.status, 200) << list.body;
+    return json::parse(list.body).at("entries").as_array().size();
+  };
+  const size_t after_first = greylisted_users();
+  EXPECT_GE(after_first, 5u);  // u1..u5, the ring u0 led
+  scheduler.RunOnce();         // nothing is listed twice
+  EXPECT_EQ(greylisted_users(), after_first);
+  EXPECT_EQ(scheduler.runs(), 2u);
 }
 
 TEST_F(ApiTest, BlacklistingCanExtendToTheRing) {

@@ -93,6 +93,14 @@ const Key kKeys[] = {
      [](ServerConfig& c, std::string_view v) {
        return ParseNumber(v, 0.0, 1e9, c.rate_limit_burst);
      }},
+    {"graph.analysis_interval_s", "FINBRAIN_GRAPH_ANALYSIS_INTERVAL_S",
+     [](ServerConfig& c, std::string_view v) {
+       return ParseNumber(v, 0, 30 * 86'400, c.graph_analysis_interval_s);
+     }},
+    {"graph.greylist_threshold", "FINBRAIN_GRAPH_GREYLIST_THRESHOLD",
+     [](ServerConfig& c, std::string_view v) {
+       return ParseNumber(v, 0.0, 1.0, c.graph_greylist_threshold);
+     }},
     {"log.level", "FINBRAIN_LOG_LEVEL",
      [](ServerConfig& c, std::string_view v) {
        for (std::string_view level : {"trace", "debug", "info", "warn", "error", "off"}) {

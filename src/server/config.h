@@ -8,6 +8,7 @@
 //   storage:    {sync_writes: true}
 //   security:   {admin_token: "..."}
 //   rate_limit: {requests_per_second: 1000, burst: 2000}
+//   graph:      {analysis_interval_s: 3600, greylist_threshold: 0}
 //   log:        {level: info}
 // Each key has an environment variable: FINBRAIN_ + the last path element in upper case
 // (FINBRAIN_LISTEN, FINBRAIN_ADMIN_TOKEN, FINBRAIN_DATA_DIR, ...), except the rate limit's
@@ -42,6 +43,10 @@ struct ServerConfig {
   std::string admin_token;
   double rate_limit_rps = 1000;
   double rate_limit_burst = 2000;
+  // The scheduled batch graph analysis (graph_analysis_job.h): every this many seconds (0: only
+  // on request), greylisting entities whose propagated risk reaches the threshold (0: never).
+  int graph_analysis_interval_s = 3600;
+  double graph_greylist_threshold = 0;
   std::string log_level = "info";
 };
 

@@ -4,8 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <optional>
 
 #include "server/api.h"
+#include "server/graph_analysis_job.h"
 #include "server/http_server.h"
 #include "server/runtime.h"
 
@@ -67,6 +69,18 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
                         [&api](HttpRequest request, Responder respond) {
                           api.Handle(std::move(request), std::move(respond));
                         }));
+  std::optional<GraphAnalysisScheduler> graph_analysis;
+  if (config.graph_analysis_interval_s > 0) {
+    std::optional<double> threshold;
+    if (config.graph_greylist_threshold > 0) threshold = config.graph_greylist_threshold;
+    graph_analysis.emplace(
+        GraphAnalysisDeps{
+            .lists = *runtime->lists, .graph = *runtime->graph, .clock = SystemClock()},
+        *runtime->directory, *runtime->audit,
+        GraphAnalysisScheduler::Options{
+            .interval = std::chrono::seconds(config.graph_analysis_interval_s),
+            .greylist_threshold = threshold});
+  }
   spdlog::info("listening on http://{}:{} (data dir {}, {} I/O threads, admin API {})",
                config.listen_host, server->port(), config.data_dir, config.io_threads,
                config.admin_token.empty() ? "off" : "on");
@@ -80,7 +94,8 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
   server->Shutdown(std::chrono::milliseconds(config.shutdown_grace_ms));
   server->Wait();
   server.reset();
-  runtime.reset();  // drains the commit queue
+  graph_analysis.reset();  // waits for a run in progress
+  runtime.reset();         // drains the commit queue
   spdlog::info("stopped");
   return OkStatus();
 }
