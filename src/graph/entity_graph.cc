@@ -266,9 +266,10 @@ struct EntityGraph::State {
     const std::vector<std::uint32_t>& users = members[root];
     std::vector<TimeMicros> joined;
     std::uint32_t oldest = users.front();
-    // identifier -> when each member's link to it appeared, and when each member named it as a
-    // contact (a courier station also gets many new links in a week, but none from applicants)
-    std::unordered_map<std::uint32_t, std::vector<TimeMicros>> shared, named;
+    std::unordered_map<std::uint32_t, std::uint32_t> shared;  // identifier -> member links
+    // identifier -> when members named it as a contact (a courier station's address also gains
+    // many links in a week, but none from applicants)
+    std::unordered_map<std::uint32_t, std::vector<TimeMicros>> named;
     static const std::uint32_t contact = RelationBit("contact_phone");
     for (std::uint32_t u : users) {
       const Node& n = nodes[u];
@@ -277,14 +278,13 @@ struct EntityGraph::State {
       if (n.first_seen < nodes[oldest].first_seen) oldest = u;
       for (std::uint32_t e : n.edges) {
         if (!Joins(edges[e])) continue;
-        shared[edges[e].Other(u)].push_back(edges[e].first_seen);
+        ++shared[edges[e].Other(u)];
         if (edges[e].relations & contact) named[edges[e].Other(u)].push_back(edges[e].first_seen);
       }
     }
     std::array<bool, kEntityTypes.size()> types{};
     std::uint32_t held = 0;
-    for (const auto& [id, linked_at] : shared) {
-      const auto count = std::uint32_t(linked_at.size());
+    for (const auto& [id, count] : shared) {
       if (count < 2) continue;
       held += count;
       if (nodes[id].type == device_type) {

@@ -35,8 +35,9 @@ struct SimConfig {
   int ring_size_min = 5;
   int ring_size_max = 15;
   int ring_burst_days = 3;  // members register and apply within this many days
-  // Share of rings whose members apply with an ordinary applicant's bureau record and amounts,
-  // so that only what they share (devices, phones, addresses, IPs) gives them away.
+  // Share of rings whose members apply from aged accounts with an ordinary applicant's bureau
+  // record and amount, each on a phone and at an address of their own: only the contact phones
+  // they name and their IP block give them away.
   double camouflaged_ring_share = 0.5;
   int device_farms = 0;
   int farm_accounts_min = 15;
