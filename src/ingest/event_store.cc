@@ -1,8 +1,10 @@
 #include "ingest/event_store.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cstdio>
 #include <future>
+#include <thread>
 
 #include "common/strings.h"
 
@@ -88,12 +90,43 @@ StatusOr<std::unique_ptr<EventStore>> EventStore::Open(storage::KvStore& store,
 }
 
 Status EventStore::AddConsumer(EventConsumer& consumer) {
-  consumers_.push_back(&consumer);
-  const std::uint64_t from = consumer.checkpoint();
+  return AddIndependentConsumers({&consumer});
+}
+
+Status EventStore::AddIndependentConsumers(const std::vector<EventConsumer*>& consumers) {
+  struct Logged {
+    std::uint64_t seq;
+    std::string tenant;
+    ValidatedEvent event;
+  };
+  std::vector<std::uint64_t> from;
+  for (EventConsumer* c : consumers) {
+    consumers_.push_back(c);
+    from.push_back(c->checkpoint());
+  }
+  if (consumers.empty()) return OkStatus();
+  std::vector<std::uint64_t> replayed(consumers.size(), 0);
+  // Consumer i takes the batch's events after its checkpoint, in order.
+  const auto feed = [&](size_t i, const std::vector<Logged>& batch) {
+    for (const Logged& l : batch) {
+      if (l.seq <= from[i]) continue;
+      consumers[i]->Consume(l.seq, l.tenant, l.event);
+      ++replayed[i];
+    }
+  };
+  std::vector<Logged> batch;
+  const auto flush = [&] {
+    std::vector<std::thread> others;
+    for (size_t i = 1; i < consumers.size(); ++i) others.emplace_back(feed, i, std::cref(batch));
+    feed(0, batch);
+    for (std::thread& t : others) t.join();
+    batch.clear();
+  };
+  constexpr size_t kBatch = 4096;
+  const std::uint64_t start = *std::min_element(from.begin(), from.end());
   Status error;
-  std::uint64_t replayed = 0;
   FB_RETURN_IF_ERROR(store_.Scan(
-      kLogColumn, "", from == 0 ? "" : SortableKey(from),
+      kLogColumn, "", start == 0 ? "" : SortableKey(start),
       [&](std::string_view key, std::string_view value) {
         const size_t sep = value.find(kTenantSeparator);
         StatusOr<ValidatedEvent> e = sep == std::string_view::npos
@@ -103,12 +136,16 @@ Status EventStore::AddConsumer(EventConsumer& consumer) {
           error = e.status();
           return false;
         }
-        consumer.Consume(std::stoull(std::string(key)), value.substr(0, sep), *e);
-        ++replayed;
+        batch.push_back(
+            {std::stoull(std::string(key)), std::string(value.substr(0, sep)), std::move(*e)});
+        if (batch.size() == kBatch) flush();
         return true;
       }));
   FB_RETURN_IF_ERROR(error);
-  if (replayed > 0) FB_RETURN_IF_ERROR(consumer.Persist());
+  flush();
+  for (size_t i = 0; i < consumers.size(); ++i) {
+    if (replayed[i] > 0) FB_RETURN_IF_ERROR(consumers[i]->Persist());
+  }
   return OkStatus();
 }
 

@@ -105,6 +105,9 @@ class EventStore {
   // Registers `consumer` (which must outlive the store) and replays the log after its
   // checkpoint. REQUIRES: before the first ingestion.
   Status AddConsumer(EventConsumer& consumer);
+  // The same for consumers that depend on nothing but the log (not on each other): one pass over
+  // the log, each consumer fed on a thread of its own, so a restart replays them side by side.
+  Status AddIndependentConsumers(const std::vector<EventConsumer*>& consumers);
 
   // Stores the new ones among `events` (validated by EventSchema) for `tenant`, under one audit
   // entry; `done` runs on the commit thread once the batch is durable (or failed), with the

@@ -118,5 +118,50 @@ TEST_F(EventStoreTest, ConsumersCatchUpFromTheirCheckpointAfterRestart) {
   EXPECT_EQ(counts_->For("acme").at("login"), 130u);
 }
 
+// Records what it is fed; starts at a given checkpoint (as if it had persisted that far).
+class RecordingConsumer : public EventConsumer {
+ public:
+  explicit RecordingConsumer(std::uint64_t checkpoint) : checkpoint_(checkpoint) {}
+  std::string_view name() const override { return "recording"; }
+  std::uint64_t checkpoint() const override { return checkpoint_; }
+  void Consume(std::uint64_t seq, std::string_view, const ValidatedEvent& event) override {
+    seqs.push_back(seq);
+    ids.push_back(event.event_id);
+    checkpoint_ = seq;
+  }
+  Status Persist() override {
+    ++persisted;
+    return OkStatus();
+  }
+  std::vector<std::uint64_t> seqs;
+  std::vector<std::string> ids;
+  int persisted = 0;
+
+ private:
+  std::uint64_t checkpoint_;
+};
+
+TEST_F(EventStoreTest, IndependentConsumersReplayInOnePassFromTheirOwnCheckpoints) {
+  Ingest(Logins(0, 9000));  // more than one replay batch
+  Close();
+  Open();
+  RecordingConsumer fresh(0), halfway(4500), current(9000);
+  ASSERT_TRUE(events_->AddIndependentConsumers({&fresh, &halfway, &current}).ok());
+  ASSERT_EQ(fresh.seqs.size(), 9000u);
+  for (size_t i = 0; i < fresh.seqs.size(); ++i) ASSERT_EQ(fresh.seqs[i], i + 1);
+  EXPECT_EQ(fresh.ids.front(), "login-0");
+  ASSERT_EQ(halfway.seqs.size(), 4500u);
+  EXPECT_EQ(halfway.seqs.front(), 4501u);
+  EXPECT_EQ(halfway.ids.back(), "login-8999");
+  EXPECT_TRUE(current.seqs.empty());
+  EXPECT_EQ(fresh.persisted, 1);  // each persists after its replay, unless it had none
+  EXPECT_EQ(current.persisted, 0);
+  // Registered like any other: new events reach all three.
+  Ingest(Logins(9000, 9001));
+  EXPECT_EQ(fresh.seqs.back(), 9001u);
+  EXPECT_EQ(current.seqs, (std::vector<std::uint64_t>{9001}));
+  Close();  // the store persists its consumers on the way out: before they go
+}
+
 }  // namespace
 }  // namespace finbrain::ingest

@@ -23,13 +23,12 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
   FB_ASSIGN_OR_RETURN(runtime->features,
                       features::FeatureStore::Load(*runtime->store, *runtime->audit));
   FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->features));
-  // In memory, rebuilt from the log at every start (graph/graph_store.h).
+  // In memory, rebuilt from the log at every start (graph/graph_store.h), side by side.
   runtime->graph = std::make_unique<graph::GraphStore>();
-  FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->graph));
-  runtime->devices = std::make_unique<fraud::DeviceStore>();  // in memory, likewise
-  FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->devices));
-  runtime->behaviour = std::make_unique<fraud::BehaviourStore>();  // in memory, likewise
-  FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->behaviour));
+  runtime->devices = std::make_unique<fraud::DeviceStore>();
+  runtime->behaviour = std::make_unique<fraud::BehaviourStore>();
+  FB_RETURN_IF_ERROR(runtime->events->AddIndependentConsumers(
+      {runtime->graph.get(), runtime->devices.get(), runtime->behaviour.get()}));
   runtime->models =
       std::make_unique<models::ModelRegistry>(*runtime->store, *runtime->audit, *options.clock);
   runtime->strategies = std::make_unique<decision::StrategyStore>(
