@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <span>
 
 #include "common/json_text.h"
 #include "common/strings.h"
@@ -53,6 +54,32 @@ std::vector<std::optional<double>> DeviceFeatures(const fraud::DeviceRegistry& r
   return v;
 }
 
+// behaviour.* of the applicant: the recent sessions' scores and the payment count.
+std::vector<std::optional<double>> BehaviourFeatures(fraud::BehaviourStore& store,
+                                                     std::string_view tenant,
+                                                     const features::EntityIds& ids) {
+  std::vector<std::optional<double>> v(std::size(kBehaviourFeatures));
+  v[0] = v[3] = v[4] = v[5] = v[6] = 0;
+  auto user = ids.find("user");
+  if (user == ids.end() || user->second.empty()) return v;
+  const std::optional<fraud::UserActivity> activity = store.Activity(tenant, user->second);
+  if (!activity) return v;
+  const auto has = [](const fraud::SessionScore& score, std::string_view code) {
+    return std::any_of(score.reasons.begin(), score.reasons.end(),
+                       [&](const fraud::Reason& r) { return r.code == code; });
+  };
+  v[0] = double(activity->sessions.size());
+  for (const fraud::ScoredSession& s : activity->sessions) {
+    v[1] = s.score.risk;  // newest last
+    v[2] = std::max(v[2].value_or(0), s.score.risk);
+    *v[3] += s.score.reasons.empty() ? 0 : 1;
+    *v[4] += has(s.score, "B02") ? 1 : 0;
+    *v[5] += has(s.score, "B03") ? 1 : 0;
+  }
+  v[6] = double(activity->payments.count);
+  return v;
+}
+
 }  // namespace
 
 // graph.* of the application, from the links made by earlier events (the application itself
@@ -94,6 +121,7 @@ struct CreditDecisions::Prepared {
   std::map<std::string, std::string, std::less<>> lists;
   std::vector<std::optional<double>> graph;
   std::vector<std::optional<double>> device;
+  std::vector<std::optional<double>> behaviour;
   std::vector<std::pair<std::string, double>> latency_us;
   SteadyClock::time_point start;
 
@@ -103,7 +131,8 @@ struct CreditDecisions::Prepared {
             .feature_values = feature_values,
             .lists = lists,
             .graph = graph,
-            .device = device};
+            .device = device,
+            .behaviour = behaviour};
   }
 };
 
@@ -155,6 +184,11 @@ StatusOr<CreditDecisions::Prepared> CreditDecisions::Prepare(std::string_view te
     p.device = DeviceFeatures(*deps_.devices->For(tenant), p.ids, p.event.occurred_at);
     p.latency_us.emplace_back("device", Micros(t, SteadyClock::now()));
   }
+  if (deps_.behaviour != nullptr) {
+    t = SteadyClock::now();
+    p.behaviour = BehaviourFeatures(*deps_.behaviour, tenant, p.ids);
+    p.latency_us.emplace_back("behaviour", Micros(t, SteadyClock::now()));
+  }
   return p;
 }
 
@@ -173,11 +207,7 @@ json::object RecordJson(const std::string& decision_id, const std::string& appli
                         const std::string& tenant, TimeMicros decided_at, std::string_view name,
                         int version, const DecisionOutcome& served, std::string_view branch,
                         const DecisionOutcome* other, int other_version, const json::object& inputs,
-                        const features::FeatureSet* set,
-                        const std::vector<std::optional<double>>& feature_values,
-                        const std::map<std::string, std::string, std::less<>>& lists,
-                        const std::vector<std::optional<double>>& graph,
-                        const std::vector<std::optional<double>>& device,
+                        const DecisionInput& input,
                         std::vector<std::pair<std::string, double>> latency) {
   json::object record = OutcomeJson(served);
   record["decision_id"] = decision_id;
@@ -192,23 +222,25 @@ json::object RecordJson(const std::string& decision_id, const std::string& appli
     record["shadow"] = std::move(shadow);
   }
   json::object features;
-  for (size_t i = 0; set != nullptr && i < feature_values.size(); ++i) {
-    features[set->features()[i].name] = OptionalJson(feature_values[i]);
+  for (size_t i = 0; input.features != nullptr && i < input.feature_values.size(); ++i) {
+    features[input.features->features()[i].name] = OptionalJson(input.feature_values[i]);
   }
   record["features"] = std::move(features);
   json::object list_hits;
-  for (const auto& [entity, list] : lists) list_hits[entity] = list;
+  for (const auto& [entity, list] : input.lists) list_hits[entity] = list;
   record["lists"] = std::move(list_hits);
-  json::object graph_json;
-  for (size_t i = 0; i < graph.size() && i < std::size(kGraphFeatures); ++i) {
-    graph_json[kGraphFeatures[i]] = OptionalJson(graph[i]);
-  }
-  if (!graph_json.empty()) record["graph"] = std::move(graph_json);
-  json::object device_json;
-  for (size_t i = 0; i < device.size() && i < std::size(kDeviceFeatures); ++i) {
-    device_json[kDeviceFeatures[i]] = OptionalJson(device[i]);
-  }
-  if (!device_json.empty()) record["device"] = std::move(device_json);
+  // Request-time signals by name, when they were read.
+  const auto signals = [&](const char* key, std::span<const std::string_view> names,
+                           const std::vector<std::optional<double>>& values) {
+    json::object o;
+    for (size_t i = 0; i < values.size() && i < names.size(); ++i) {
+      o[names[i]] = OptionalJson(values[i]);
+    }
+    if (!o.empty()) record[key] = std::move(o);
+  };
+  signals("graph", kGraphFeatures, input.graph);
+  signals("device", kDeviceFeatures, input.device);
+  signals("behaviour", kBehaviourFeatures, input.behaviour);
   record["inputs"] = inputs;  // PII already tokens
   for (const auto& stage : served.latency_us) latency.push_back(stage);
   json::object latency_json;
@@ -273,7 +305,7 @@ Status CreditDecisions::Decide(std::string_view tenant, std::string_view applica
                  strategy_name, challenger_serves ? (*live)->challenger_version : (*live)->version,
                  served, challenger_serves ? "challenger" : "champion", other,
                  challenger_serves ? (*live)->version : (*live)->challenger_version, p.application,
-                 p.feature_set.get(), p.feature_values, p.lists, p.graph, p.device, p.latency_us));
+                 input, p.latency_us));
   tenancy::AuditEntry audit{.tenant = std::string(tenant),
                             .actor = actor.id,
                             .action = actor.action,
@@ -301,11 +333,11 @@ StatusOr<std::string> CreditDecisions::DryRun(std::string_view tenant, std::stri
   FB_RETURN_IF_ERROR(CheckCreditKind(strategy, name));
   FB_ASSIGN_OR_RETURN(Prepared p, Prepare(tenant, application));
   ReadGraph(tenant, p, /*own_links=*/false);
-  const DecisionOutcome outcome = strategy.Decide(p.Input(), deps_.strategies.Environment(tenant));
+  const DecisionInput input = p.Input();
+  const DecisionOutcome outcome = strategy.Decide(input, deps_.strategies.Environment(tenant));
   json::object record =
       RecordJson("dry-run", p.application_id, std::string(tenant), deps_.clock.NowMicros(), name,
-                 version, outcome, "champion", nullptr, 0, p.application, p.feature_set.get(),
-                 p.feature_values, p.lists, p.graph, p.device, p.latency_us);
+                 version, outcome, "champion", nullptr, 0, p.application, input, p.latency_us);
   record["dry_run"] = true;
   return ToJsonText(record);
 }

@@ -23,6 +23,7 @@
 
 #include "decision/strategy_store.h"
 #include "features/feature_store.h"
+#include "fraud/behaviour_store.h"
 #include "fraud/device_store.h"
 #include "fraud/list_store.h"
 #include "graph/graph_store.h"
@@ -41,8 +42,9 @@ struct CreditDecisionsDeps {
   StrategyStore& strategies;
   const tenancy::PiiTokenizer& tokenizer;
   const Clock& clock;
-  graph::GraphStore* graph = nullptr;     // graph.* features; all missing without it
-  fraud::DeviceStore* devices = nullptr;  // device.* features; all missing without it
+  graph::GraphStore* graph = nullptr;          // graph.* features; all missing without it
+  fraud::DeviceStore* devices = nullptr;       // device.* features; all missing without it
+  fraud::BehaviourStore* behaviour = nullptr;  // behaviour.* features; all missing without it
 };
 
 // graph.* (kGraphFeatures order) of an application with these entity ids at `at`, from the links

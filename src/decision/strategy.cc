@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <span>
 
 #include "common/strings.h"
 #include "common/yaml_helpers.h"
@@ -290,16 +291,21 @@ Status Strategy::Impl::Parse(const YAML::Node& root, const StrategyEnvironment& 
   FB_ASSIGN_OR_RETURN(greylisted, scope.Declare("lists.greylisted", expr::Type::kBool));
   FB_ASSIGN_OR_RETURN(whitelisted, scope.Declare("lists.whitelisted", expr::Type::kBool));
   if (kind == StrategyKind::kCredit) {
-    for (std::string_view name : kGraphFeatures) {
-      FB_ASSIGN_OR_RETURN(int slot,
-                          scope.Declare("graph." + std::string(name), expr::Type::kNumber));
-      graph_slots.push_back(slot);
-    }
-    for (std::string_view name : kDeviceFeatures) {
-      FB_ASSIGN_OR_RETURN(int slot,
-                          scope.Declare("device." + std::string(name), expr::Type::kNumber));
-      device_slots.push_back(slot);
-    }
+    // Request-time signals, numbers named prefix.name.
+    const auto declare = [&](std::string_view prefix, std::span<const std::string_view> names,
+                             std::vector<int>& slots) -> Status {
+      for (std::string_view name : names) {
+        std::string full(prefix);
+        full += '.';
+        full += name;
+        FB_ASSIGN_OR_RETURN(int slot, scope.Declare(full, expr::Type::kNumber));
+        slots.push_back(slot);
+      }
+      return OkStatus();
+    };
+    FB_RETURN_IF_ERROR(declare("graph", kGraphFeatures, graph_slots));
+    FB_RETURN_IF_ERROR(declare("device", kDeviceFeatures, device_slots));
+    FB_RETURN_IF_ERROR(declare("behaviour", kBehaviourFeatures, behaviour_slots));
   }
 
   const auto list = [&](const char* key) -> StatusOr<YAML::Node> {

@@ -116,6 +116,15 @@ inline constexpr std::string_view kDeviceFeatures[] = {
     "known",          "accounts", "install_ids", "age_days",    "emulator",    "rooted",
     "hook_framework", "vpn",      "proxy",       "id_conflict", "user_devices"};
 
+// Request-time behaviour features of the applicant (src/fraud behaviour sequences), read as
+// `behaviour.<name>`: how many of the user's recent sessions are held (up to 5; 0 when none was
+// seen), the latest and the highest session risk among them (0..1; missing without sessions),
+// how many were flagged (any B reason), ran at machine speed (B02) or followed the
+// account-takeover chain (B03), and how many payments the user has made.
+inline constexpr std::string_view kBehaviourFeatures[] = {
+    "recent_sessions",        "last_session_risk", "max_session_risk", "flagged_sessions",
+    "machine_speed_sessions", "takeover_sessions", "payments"};
+
 struct DecisionInput {
   // What is decided, as JSON: a validated credit_application event (canonical JSON) for a
   // credit strategy; {"account": {...}, "event": {...}} for an account strategy.
@@ -124,8 +133,9 @@ struct DecisionInput {
   std::shared_ptr<const features::FeatureSet> features;
   std::vector<std::optional<double>> feature_values;
   std::map<std::string, std::string, std::less<>> lists;  // entity type -> list name
-  std::vector<std::optional<double>> graph;   // kGraphFeatures order; empty: all missing
-  std::vector<std::optional<double>> device;  // kDeviceFeatures order; empty: all missing
+  std::vector<std::optional<double>> graph;      // kGraphFeatures order; empty: all missing
+  std::vector<std::optional<double>> device;     // kDeviceFeatures order; empty: all missing
+  std::vector<std::optional<double>> behaviour;  // kBehaviourFeatures order; empty: all missing
 };
 
 // What a strategy decides: credit applications (the default), or existing accounts (`kind:

@@ -62,14 +62,15 @@ void BindInputs(const Strategy::Impl& s, const DecisionInput& input, expr::Frame
   frame.values[size_t(s.blacklisted)] = expr::Value::Bool(black);
   frame.values[size_t(s.greylisted)] = expr::Value::Bool(grey);
   frame.values[size_t(s.whitelisted)] = expr::Value::Bool(white);
-  for (size_t i = 0; i < s.graph_slots.size() && i < input.graph.size(); ++i) {
-    if (input.graph[i])
-      frame.values[size_t(s.graph_slots[i])] = expr::Value::Number(*input.graph[i]);
-  }
-  for (size_t i = 0; i < s.device_slots.size() && i < input.device.size(); ++i) {
-    if (input.device[i])
-      frame.values[size_t(s.device_slots[i])] = expr::Value::Number(*input.device[i]);
-  }
+  const auto fill = [&](const std::vector<int>& slots,
+                        const std::vector<std::optional<double>>& values) {
+    for (size_t i = 0; i < slots.size() && i < values.size(); ++i) {
+      if (values[i]) frame.values[size_t(slots[i])] = expr::Value::Number(*values[i]);
+    }
+  };
+  fill(s.graph_slots, input.graph);
+  fill(s.device_slots, input.device);
+  fill(s.behaviour_slots, input.behaviour);
 }
 
 // A model node's score, with what is needed to explain it later.

@@ -158,5 +158,50 @@ TEST_F(TransactionsTest, BadInputNamesTheField) {
   EXPECT_EQ(Call("GET", "/v1/behaviour/users/nobody", "", key_).status, 404);
 }
 
+// Credit strategies read the same behaviour scores (behaviour.*).
+TEST_F(TransactionsTest, CreditStrategiesReadTheApplicantsBehaviour) {
+  constexpr const char* kStrategy = R"yaml(description: behaviour screens
+rules:
+  - name: sessions
+    hit_policy: all
+    rules:
+      - {id: H01, when: "behaviour.machine_speed_sessions >= 1", action: review, reason: {code: H01, text: "Operated at machine speed"}}
+outcome: {limit: 1000, apr: 0.2}
+)yaml";
+  ASSERT_EQ(Call("PUT", "/v1/strategies/credit", kStrategy, key_).status, 201);
+  ASSERT_EQ(Call("POST", "/v1/strategies/credit/versions/1/activate", "", key_).status, 200);
+  // A scripted session: five operations a second apart.
+  ASSERT_EQ(
+      Call("POST", "/v1/events",
+           "[" +
+               Login("bot-1", "bot", "d-bot", 90,
+                     {"view_home", "browse_goods", "add_to_cart", "view_orders", "view_bill"}, 1) +
+               "]",
+           key_)
+          .status,
+      200);
+  HttpResponse r = Call("POST", "/v1/decisions/credit", CreditApplication("bot", "d-bot"), key_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::value d = json::parse(r.body);
+  EXPECT_EQ(d.at("decision"), "review") << r.body;
+  EXPECT_THAT(r.body, HasSubstr("H01"));
+  const json::value& b = d.at("behaviour");
+  EXPECT_EQ(b.at("recent_sessions").to_number<double>(), 1.0);
+  EXPECT_EQ(b.at("machine_speed_sessions").to_number<double>(), 1.0);
+  EXPECT_GT(b.at("last_session_risk").to_number<double>(), 0.0);
+
+  r = Call("POST", "/v1/decisions/credit", CreditApplication("alice", "d-alice"), key_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  d = json::parse(r.body);
+  EXPECT_EQ(d.at("decision"), "approve") << r.body;
+  EXPECT_EQ(d.at("behaviour").at("recent_sessions").to_number<double>(), 5.0);
+  EXPECT_EQ(d.at("behaviour").at("payments").to_number<double>(), 5.0);
+
+  r = Call("POST", "/v1/decisions/credit", CreditApplication("stranger", "d-new"), key_);
+  d = json::parse(r.body);
+  EXPECT_EQ(d.at("behaviour").at("recent_sessions").to_number<double>(), 0.0);
+  EXPECT_TRUE(d.at("behaviour").at("last_session_risk").is_null());  // missing: no sessions
+}
+
 }  // namespace
 }  // namespace finbrain::server

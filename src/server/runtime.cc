@@ -50,7 +50,8 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
                                     .tokenizer = *runtime->tokenizer,
                                     .clock = *options.clock,
                                     .graph = runtime->graph.get(),
-                                    .devices = runtime->devices.get()});
+                                    .devices = runtime->devices.get(),
+                                    .behaviour = runtime->behaviour.get()});
   runtime->transactions = std::make_unique<decision::TransactionDecisions>(
       decision::TransactionDecisionsDeps{.store = *runtime->store,
                                          .events = *runtime->events,

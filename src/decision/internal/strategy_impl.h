@@ -97,8 +97,9 @@ struct Strategy::Impl {
   std::vector<std::pair<std::string, int>> feature_slots;
   std::vector<std::pair<std::string, int>> list_slots;
   int blacklisted = 0, greylisted = 0, whitelisted = 0;
-  std::vector<int> graph_slots;   // kGraphFeatures order (credit strategies only)
-  std::vector<int> device_slots;  // kDeviceFeatures order (credit strategies only)
+  std::vector<int> graph_slots;      // kGraphFeatures order (credit strategies only)
+  std::vector<int> device_slots;     // kDeviceFeatures order (credit strategies only)
+  std::vector<int> behaviour_slots;  // kBehaviourFeatures order (credit strategies only)
   std::vector<internal::Variable> variables;
   std::vector<internal::ModelNode> models;
   std::vector<internal::RuleSet> rule_sets;
