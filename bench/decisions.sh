@@ -5,7 +5,7 @@
 # GET /healthz at the same rate as the floor, then the in-process cost of each stage (from the
 # decision records' latency_us).
 # Usage: bench/decisions.sh [finbrain binary] [decision_load binary]
-#   RATE=2000 SECONDS_PER_RUN=20 USERS=10000 bench/decisions.sh
+#   RATE=2000 SECONDS_PER_RUN=20 USERS=10000 [SETTLE_S=0] bench/decisions.sh
 set -euo pipefail
 
 BIN=$(realpath "${1:-build/release/apps/finbrain/finbrain}")
@@ -161,6 +161,8 @@ echo "== open-loop load: $RATE requests/s for ${SECONDS_PER_RUN}s each, $(nproc)
 # Warm-up (not reported): caches, the first compactions after the import, the allocator.
 "$LOAD" --url "$URL" --key "$KEY" --applications world/events/credit_application.jsonl \
   --rate "$RATE" --seconds 10 >/dev/null
+# SETTLE_S=60 waits for the import's compactions to finish before measuring.
+sleep "${SETTLE_S:-0}"
 "$LOAD" --url "$URL" --path /healthz --rate "$RATE" --seconds "$SECONDS_PER_RUN" | tee healthz.json
 "$LOAD" --url "$URL" --key "$KEY" --applications world/events/credit_application.jsonl \
   --rate "$RATE" --seconds "$SECONDS_PER_RUN" | tee decisions.json
