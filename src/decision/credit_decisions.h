@@ -21,6 +21,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "decision/decision_history.h"
 #include "decision/strategy_store.h"
 #include "features/feature_store.h"
 #include "fraud/behaviour_store.h"
@@ -45,6 +46,7 @@ struct CreditDecisionsDeps {
   graph::GraphStore* graph = nullptr;          // graph.* features; all missing without it
   fraud::DeviceStore* devices = nullptr;       // device.* features; all missing without it
   fraud::BehaviourStore* behaviour = nullptr;  // behaviour.* features; all missing without it
+  DecisionStats* stats = nullptr;              // live counts for the console; none without it
 };
 
 // graph.* (kGraphFeatures order) of an application with these entity ids at `at`, from the links

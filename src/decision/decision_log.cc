@@ -15,6 +15,50 @@ double Micros(DecisionLog::SteadyTime from, DecisionLog::SteadyTime to) {
   return std::chrono::duration<double, std::micro>(to - from).count();
 }
 
+const boost::json::value* Member(const boost::json::object& o, std::string_view name) {
+  const boost::json::value* v = o.if_contains(name);
+  return v != nullptr && !v->is_null() ? v : nullptr;
+}
+
+std::string_view Kind(const boost::json::object& record) {
+  const boost::json::value* kind = Member(record, "kind");
+  return kind != nullptr && kind->is_string() ? std::string_view(kind->get_string()) : "credit";
+}
+
+// What a search lists of a decision (the record itself has inputs, features and latency too).
+std::string SummaryJson(const boost::json::object& record) {
+  boost::json::object summary{{"kind", Kind(record)}};
+  for (const char* field : {"decision_id", "application_id", "event_id", "event_type", "user_id",
+                            "decided_at", "decision", "score", "pd", "limit", "apr", "risk"}) {
+    if (const boost::json::value* v = Member(record, field)) summary[field] = *v;
+  }
+  boost::json::array codes;
+  if (const boost::json::value* reasons = Member(record, "reasons");
+      reasons && reasons->is_array()) {
+    for (const boost::json::value& r : reasons->get_array()) {
+      if (const boost::json::value* code = r.is_object() ? Member(r.get_object(), "code") : nullptr)
+        codes.push_back(*code);
+    }
+  }
+  summary["reasons"] = std::move(codes);
+  return ToJsonText(summary);
+}
+
+std::vector<DecisionStats::Reason> ReasonsOf(const boost::json::object& record) {
+  std::vector<DecisionStats::Reason> out;
+  const boost::json::value* reasons = Member(record, "reasons");
+  if (reasons == nullptr || !reasons->is_array()) return out;
+  for (const boost::json::value& r : reasons->get_array()) {
+    if (!r.is_object()) continue;
+    const boost::json::value* code = Member(r.get_object(), "code");
+    const boost::json::value* text = Member(r.get_object(), "text");
+    if (code == nullptr || !code->is_string()) continue;
+    out.push_back({std::string(code->get_string()),
+                   text != nullptr && text->is_string() ? std::string(text->get_string()) : ""});
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string DecisionLog::NewDecisionId() {
@@ -54,16 +98,23 @@ void DecisionLog::Commit(std::string_view tenant, const std::string& key,
                          const std::string& decision_id, ingest::ValidatedEvent event,
                          std::shared_ptr<boost::json::object> record, tenancy::AuditEntry audit,
                          SteadyTime start, Done done) {
+  TimeMicros decided_at = 0;
+  if (const boost::json::value* at = Member(*record, "decided_at"); at && at->is_string()) {
+    if (StatusOr<TimeMicros> parsed = ParseRfc3339(at->get_string()); parsed.ok())
+      decided_at = *parsed;
+  }
   storage::WriteBatch batch;
   batch.Put(kRecords, std::string(tenant) + "/" + decision_id, ToJsonText(*record));
   batch.Put(index_, key, decision_id);
+  batch.Put(kDecisionsByTime, DecisionTimeKey(tenant, decided_at, decision_id),
+            SummaryJson(*record));
   std::vector<ingest::ValidatedEvent> events;
   events.push_back(std::move(event));
   const auto commit_start = std::chrono::steady_clock::now();
   events_.Ingest(
       tenant, std::move(events), std::move(audit),
-      [this, key, record, done = std::move(done), commit_start, start](
-          const Status& written, const ingest::IngestSummary&) {
+      [this, key, record, done = std::move(done), commit_start, start, decided_at,
+       tenant = std::string(tenant)](const Status& written, const ingest::IngestSummary&) {
         Abandon(key);
         if (!written.ok()) {
           return done(UnavailableError("the decision could not be stored; retry the request"));
@@ -72,6 +123,15 @@ void DecisionLog::Commit(std::string_view tenant, const std::string& key,
         boost::json::object& latency = (*record)["latency_us"].as_object();
         latency["commit"] = std::round(Micros(commit_start, now) * 10) / 10;
         latency["total"] = std::round(Micros(start, now) * 10) / 10;
+        if (stats_ != nullptr) {
+          const boost::json::value* decision = Member(*record, "decision");
+          std::vector<DecisionStats::Reason> reasons;
+          const std::string_view outcome = decision != nullptr && decision->is_string()
+                                               ? std::string_view(decision->get_string())
+                                               : std::string_view();
+          if (outcome != "approve" && outcome != "allow") reasons = ReasonsOf(*record);
+          stats_->Record(tenant, decided_at, Kind(*record), outcome, Micros(start, now), reasons);
+        }
         done(ToJsonText(*record));
       },
       std::move(batch));

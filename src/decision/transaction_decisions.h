@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "decision/decision_history.h"
 #include "fraud/behaviour_store.h"
 #include "fraud/device_store.h"
 #include "fraud/list_store.h"
@@ -37,6 +38,7 @@ struct TransactionDecisionsDeps {
   fraud::BehaviourStore& behaviour;
   fraud::DeviceStore& devices;
   graph::GraphStore& graph;
+  DecisionStats* stats = nullptr;  // live counts for the console; none without it
 };
 
 class TransactionDecisions {

@@ -10,6 +10,7 @@
 #include "common/strings.h"
 #include "server/api_internal.h"
 #include "server/errors.h"
+#include "server/static_files.h"
 
 namespace finbrain::server {
 namespace {
@@ -28,6 +29,12 @@ std::string_view BearerToken(std::string_view header) {
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// Paths that belong to the API even when no route matches them (they answer a JSON 404).
+bool IsApiPath(std::string_view path) {
+  return path.starts_with("/v1/") || path.starts_with("/admin/") || path == "/healthz" ||
+         path == "/readyz" || path == "/metrics";
 }
 
 HttpResponse Unauthenticated(const Status& status) {
@@ -69,6 +76,8 @@ void Api::AddRoutes() {
       {"POST", "/v1/events", Auth::kTenant, true, nullptr, nullptr, async(&Api::PostEvents)},
       {"GET", "/v1/events/{event_id}", Auth::kTenant, false, immediate(&Api::GetEvent), nullptr},
       {"GET", "/v1/stats/events", Auth::kTenant, false, immediate(&Api::EventStats), nullptr},
+      {"GET", "/v1/stats/decisions", Auth::kTenant, false, immediate(&Api::DecisionStatsOverview),
+       nullptr},
       {"GET", "/v1/models", Auth::kTenant, false, immediate(&Api::ListModels), nullptr},
       {"GET", "/v1/models/{name}", Auth::kTenant, false, immediate(&Api::GetModel), nullptr},
       {"POST", "/v1/models/{name}/versions", Auth::kTenant, true, immediate(&Api::RegisterModel),
@@ -101,6 +110,7 @@ void Api::AddRoutes() {
        async(&Api::PostTransactionDecision)},
       {"GET", "/v1/behaviour/users/{user_id}", Auth::kTenant, false,
        immediate(&Api::GetUserBehaviour), nullptr},
+      {"GET", "/v1/decisions", Auth::kTenant, false, immediate(&Api::ListDecisions), nullptr},
       {"GET", "/v1/decisions/{decision_id}", Auth::kTenant, false, immediate(&Api::GetDecision),
        nullptr},
       {"GET", "/v1/accounts", Auth::kTenant, false, immediate(&Api::ListAccounts), nullptr},
@@ -149,6 +159,11 @@ void Api::Handle(HttpRequest request, Responder respond) {
     respond(std::move(response));
   };
   if (!match.ok()) {
+    if (options_.console != nullptr && request.method == "GET" && !IsApiPath(request.path)) {
+      if (std::optional<HttpResponse> file = options_.console->Serve(request.path)) {
+        return finish(std::move(*file));
+      }
+    }
     if (match.status().code() == StatusCode::kFailedPrecondition) {
       HttpResponse response = ErrorResponse(match.status());
       response.status = 405;

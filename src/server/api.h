@@ -61,14 +61,20 @@ struct ApiDeps {
   fraud::DeviceStore& devices;
   fraud::BehaviourStore& behaviour;
   decision::TransactionDecisions& transactions;
+  decision::DecisionStats& decision_stats;  // live counts since start (the console's overview)
+  const storage::KvStore& store;            // the decision search reads its time index
   HttpMetrics& metrics;
   const Clock& clock;
   // Extra Prometheus text appended to /metrics (e.g. storage counters); may be empty.
   std::function<void(HttpMetrics&)> refresh_metrics;
 };
 
+class StaticFiles;
+
 struct ApiOptions {
   std::string admin_token;  // empty: the admin API is off
+  // The console, served for GET requests outside /v1, /admin and the probes; null: API only.
+  const StaticFiles* console = nullptr;
 };
 
 // Sets the per-model gauges (PSI, scores served) for every model loaded for serving.
@@ -131,6 +137,8 @@ class Api {
   Status PostTransactionDecision(Context& c, Responder respond);
   StatusOr<HttpResponse> GetUserBehaviour(Context& c);
   StatusOr<HttpResponse> GetDecision(Context& c);
+  StatusOr<HttpResponse> ListDecisions(Context& c);
+  StatusOr<HttpResponse> DecisionStatsOverview(Context& c);
   StatusOr<HttpResponse> ListAccounts(Context& c);
   StatusOr<HttpResponse> GetAccount(Context& c);
   StatusOr<HttpResponse> ReviewAccounts(Context& c);

@@ -192,4 +192,62 @@ StatusOr<HttpResponse> Api::GetDecision(Context& c) {
   return JsonResponse(200, std::move(*record));
 }
 
+StatusOr<HttpResponse> Api::ListDecisions(Context& c) {
+  FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, {"kind", "decision", "from", "to",
+                                                               "limit", "cursor"}));
+  decision::DecisionQuery q;
+  if (query.contains("kind")) {
+    if (query["kind"] != "credit" && query["kind"] != "transaction") {
+      return InvalidArgumentError("kind must be credit or transaction", "kind");
+    }
+    q.kind = query["kind"];
+  }
+  if (query.contains("decision")) q.decision = query["decision"];
+  for (const char* bound : {"from", "to"}) {
+    if (!query.contains(bound)) continue;
+    StatusOr<TimeMicros> at = ParseRfc3339(query[bound]);
+    if (!at.ok()) {
+      return InvalidArgumentError(
+          std::string(bound) + " must be an RFC 3339 time (" + at.status().message() + ")", bound);
+    }
+    (std::string_view(bound) == "from" ? q.from : q.to) = *at;
+  }
+  if (query.contains("limit")) {
+    const std::string& text = query["limit"];
+    if (text.empty() || text.size() > 3 ||
+        text.find_first_not_of("0123456789") != std::string::npos) {
+      return InvalidArgumentError("limit must be an integer between 1 and 500", "limit");
+    }
+    q.limit = std::stoi(text);
+  }
+  if (query.contains("cursor")) q.cursor = query["cursor"];
+  FB_ASSIGN_OR_RETURN(decision::DecisionPage page,
+                      decision::ListDecisions(deps_.store, c.tenant, q));
+  std::string body = R"({"decisions":[)";
+  for (size_t i = 0; i < page.summaries.size(); ++i) {
+    if (i > 0) body += ',';
+    body += page.summaries[i];
+  }
+  body += R"(],"next_cursor":)";
+  body += page.next_cursor.empty() ? "null" : json::serialize(json::value(page.next_cursor));
+  body += '}';
+  return JsonResponse(200, std::move(body));
+}
+
+StatusOr<HttpResponse> Api::DecisionStatsOverview(Context& c) {
+  FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, {"minutes"}));
+  int minutes = 60;
+  if (query.contains("minutes")) {
+    const std::string& text = query["minutes"];
+    if (text.empty() || text.size() > 3 ||
+        text.find_first_not_of("0123456789") != std::string::npos || std::stoi(text) < 1 ||
+        std::stoi(text) > decision::DecisionStats::kMaxMinutes) {
+      return InvalidArgumentError("minutes must be an integer between 1 and 120", "minutes");
+    }
+    minutes = std::stoi(text);
+  }
+  return JsonResponse(
+      200, deps_.decision_stats.SnapshotJson(c.tenant, deps_.clock.NowMicros(), minutes));
+}
+
 }  // namespace finbrain::server

@@ -1,6 +1,7 @@
 // Strategies and credit decisions through the Api, with a real trained model in the registry.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -275,6 +276,71 @@ outcome: {limit: "account.limit / 2"}
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::parse(r.body).at("limit"), 4000);
   EXPECT_EQ(Call("GET", "/v1/accounts/L9", "", key).status, 404);
+}
+
+TEST_F(ApiTest, DecisionsAreSearchableNewestFirstAndCountedLive) {
+  const std::string key = NewTenant("acme");
+  const std::string other = NewTenant("other");
+  RegisterModel(*runtime_, "acme");
+  ASSERT_EQ(Call("PUT", "/v1/features",
+                 "features:\n  - {name: apps_per_phone_1d, entity: phone, event: "
+                 "credit_application, aggregate: count, window: 1d}\n",
+                 key)
+                .status,
+            200);
+  ASSERT_EQ(Call("PUT", "/v1/strategies/credit", kStrategy, key).status, 201);
+  ASSERT_EQ(Call("POST", "/v1/strategies/credit/versions/1/activate", "", key).status, 200);
+  std::map<std::string, int> outcomes;
+  for (int i = 1; i <= 4; ++i) {
+    clock_.AdvanceMicros(1'000'000);
+    HttpResponse r = Call("POST", "/v1/decisions/credit", Application(i), key);
+    ASSERT_EQ(r.status, 200) << r.body;
+    ++outcomes[std::string(json::parse(r.body).at("decision").as_string())];
+  }
+
+  HttpResponse r = Call("GET", "/v1/decisions", "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::array all = json::parse(r.body).at("decisions").as_array();
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].at("application_id"), "app-4");  // newest first
+  EXPECT_EQ(all[3].at("application_id"), "app-1");
+  EXPECT_EQ(all[0].at("kind"), "credit");
+  EXPECT_TRUE(all[0].at("reasons").is_array());
+  EXPECT_TRUE(json::parse(r.body).at("next_cursor").is_null());
+
+  // Pages of one follow the cursor; filters by outcome agree with the answers.
+  r = Call("GET", "/v1/decisions?limit=1", "", key);
+  const std::string cursor(json::parse(r.body).at("next_cursor").as_string());
+  r = Call("GET", "/v1/decisions?limit=1&cursor=" + cursor, "", key);
+  EXPECT_EQ(json::parse(r.body).at("decisions").at(0).at("application_id"), "app-3");
+  for (const auto& [decision, n] : outcomes) {
+    r = Call("GET", "/v1/decisions?kind=credit&decision=" + decision, "", key);
+    EXPECT_EQ(json::parse(r.body).at("decisions").as_array().size(), static_cast<size_t>(n));
+  }
+  EXPECT_EQ(Call("GET", "/v1/decisions?kind=transaction", "", key).body,
+            R"({"decisions":[],"next_cursor":null})");
+  EXPECT_EQ(
+      json::parse(Call("GET", "/v1/decisions", "", other).body).at("decisions").as_array().size(),
+      0u);
+
+  // The live overview counts the same decisions.
+  r = Call("GET", "/v1/stats/decisions?minutes=5", "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::object stats = json::parse(r.body).as_object();
+  EXPECT_EQ(stats.at("credit_decisions").to_number<double>(), 4);
+  EXPECT_EQ(stats.at("series").as_array().size(), 5u);
+  double approvals = outcomes.contains("approve") ? outcomes["approve"] : 0;
+  EXPECT_DOUBLE_EQ(stats.at("approval_rate").to_number<double>(), approvals / 4);
+  EXPECT_GT(stats.at("p99_us").to_number<double>(), 0);
+
+  // Bad parameters name themselves.
+  for (const char* bad :
+       {"/v1/decisions?kind=loan", "/v1/decisions?from=yesterday", "/v1/decisions?limit=0",
+        "/v1/decisions?cursor=zz", "/v1/decisions?colour=red", "/v1/stats/decisions?minutes=0"}) {
+    r = Call("GET", bad, "", key);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_TRUE(json::parse(r.body).at("error").as_object().contains("field")) << bad;
+  }
 }
 
 }  // namespace

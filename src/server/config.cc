@@ -10,6 +10,8 @@
 #include "common/strings.h"
 
 namespace finbrain::server {
+
+std::string DefaultConsoleDir() { return FINBRAIN_CONSOLE_DIR; }
 namespace {
 
 using Setter = Status (*)(ServerConfig&, std::string_view);
@@ -100,6 +102,11 @@ const Key kKeys[] = {
     {"graph.greylist_threshold", "FINBRAIN_GRAPH_GREYLIST_THRESHOLD",
      [](ServerConfig& c, std::string_view v) {
        return ParseNumber(v, 0.0, 1.0, c.graph_greylist_threshold);
+     }},
+    {"console.dir", "FINBRAIN_CONSOLE_DIR",
+     [](ServerConfig& c, std::string_view v) {
+       c.console_dir = std::string(v);
+       return OkStatus();
      }},
     {"log.level", "FINBRAIN_LOG_LEVEL",
      [](ServerConfig& c, std::string_view v) {

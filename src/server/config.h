@@ -9,6 +9,7 @@
 //   security:   {admin_token: "..."}
 //   rate_limit: {requests_per_second: 1000, burst: 2000}
 //   graph:      {analysis_interval_s: 3600, greylist_threshold: 0}
+//   console:    {dir: <build>/web}   (the built web console; "" serves the API only)
 //   log:        {level: info}
 // Each key has an environment variable: FINBRAIN_ + the last path element in upper case
 // (FINBRAIN_LISTEN, FINBRAIN_ADMIN_TOKEN, FINBRAIN_DATA_DIR, ...), except the rate limit's
@@ -30,6 +31,9 @@
 
 namespace finbrain::server {
 
+// Where this build put the console (the build tree's web/ folder).
+std::string DefaultConsoleDir();
+
 struct ServerConfig {
   std::string data_dir = "./data";
   std::string listen_host = "127.0.0.1";
@@ -47,6 +51,8 @@ struct ServerConfig {
   // on request), greylisting entities whose propagated risk reaches the threshold (0: never).
   int graph_analysis_interval_s = 3600;
   double graph_greylist_threshold = 0;
+  // The console's build output (web/ built by Vite); defaults to the build tree's.
+  std::string console_dir = DefaultConsoleDir();
   std::string log_level = "info";
 };
 

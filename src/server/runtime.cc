@@ -41,6 +41,7 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
               return registry->Active(tenant, name);
             }};
       });
+  runtime->decision_stats = std::make_unique<decision::DecisionStats>();
   runtime->decisions = std::make_unique<decision::CreditDecisions>(
       decision::CreditDecisionsDeps{.store = *runtime->store,
                                     .events = *runtime->events,
@@ -51,7 +52,8 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
                                     .clock = *options.clock,
                                     .graph = runtime->graph.get(),
                                     .devices = runtime->devices.get(),
-                                    .behaviour = runtime->behaviour.get()});
+                                    .behaviour = runtime->behaviour.get(),
+                                    .stats = runtime->decision_stats.get()});
   runtime->transactions = std::make_unique<decision::TransactionDecisions>(
       decision::TransactionDecisionsDeps{.store = *runtime->store,
                                          .events = *runtime->events,
@@ -60,7 +62,8 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
                                          .clock = *options.clock,
                                          .behaviour = *runtime->behaviour,
                                          .devices = *runtime->devices,
-                                         .graph = *runtime->graph});
+                                         .graph = *runtime->graph,
+                                         .stats = runtime->decision_stats.get()});
   // After the feature store on the fan-out: a repayment is in the windows its review reads.
   FB_ASSIGN_OR_RETURN(runtime->accounts,
                       lifecycle::AccountLifecycle::Load({.store = *runtime->store,

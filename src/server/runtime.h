@@ -63,6 +63,7 @@ struct Runtime {
   std::unique_ptr<ingest::EventStore> events;  // persists consumer checkpoints on destruction
   std::unique_ptr<models::ModelRegistry> models;
   std::unique_ptr<decision::StrategyStore> strategies;
+  std::unique_ptr<decision::DecisionStats> decision_stats;  // outlives the decisions
   std::unique_ptr<decision::CreditDecisions> decisions;
   std::unique_ptr<decision::TransactionDecisions> transactions;
   std::unique_ptr<storage::CommitQueue> commits;

@@ -10,6 +10,7 @@
 #include "server/graph_analysis_job.h"
 #include "server/http_server.h"
 #include "server/runtime.h"
+#include "server/static_files.h"
 
 namespace finbrain::server {
 
@@ -26,6 +27,15 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
   FB_ASSIGN_OR_RETURN(
       std::unique_ptr<Runtime> runtime,
       Runtime::Open({.data_dir = config.data_dir, .sync_writes = config.sync_writes}));
+  std::optional<StaticFiles> console;
+  if (!config.console_dir.empty()) {
+    StatusOr<StaticFiles> loaded = StaticFiles::Load(config.console_dir);
+    if (loaded.ok()) {
+      console = std::move(*loaded);
+    } else {
+      spdlog::warn("console not served: {}", loaded.status().message());
+    }
+  }
   tenancy::RateLimiter rate_limiter({config.rate_limit_rps, config.rate_limit_burst});
   HttpMetrics metrics;
   storage::KvStore& store = *runtime->store;
@@ -46,6 +56,8 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
                   .devices = *runtime->devices,
                   .behaviour = *runtime->behaviour,
                   .transactions = *runtime->transactions,
+                  .decision_stats = *runtime->decision_stats,
+                  .store = *runtime->store,
                   .metrics = metrics,
                   .clock = SystemClock(),
                   .refresh_metrics =
@@ -56,7 +68,7 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
                                    static_cast<double>(commits.GroupsCommitted()));
                         ExportModelMetrics(registry, m);
                       }},
-          {.admin_token = config.admin_token});
+          {.admin_token = config.admin_token, .console = console ? &*console : nullptr});
 
   FB_ASSIGN_OR_RETURN(
       std::unique_ptr<HttpServer> server,
@@ -81,9 +93,9 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
             .interval = std::chrono::seconds(config.graph_analysis_interval_s),
             .greylist_threshold = threshold});
   }
-  spdlog::info("listening on http://{}:{} (data dir {}, {} I/O threads, admin API {})",
+  spdlog::info("listening on http://{}:{} (data dir {}, {} I/O threads, admin API {}, console {})",
                config.listen_host, server->port(), config.data_dir, config.io_threads,
-               config.admin_token.empty() ? "off" : "on");
+               config.admin_token.empty() ? "off" : "on", console ? "on" : "off");
   if (on_listening) on_listening(server->port());
 
   int received = 0;

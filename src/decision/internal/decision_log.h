@@ -13,6 +13,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "decision/decision_history.h"
 #include "ingest/event_store.h"
 #include "storage/kv_store.h"
 #include "tenancy/audit_log.h"
@@ -25,9 +26,11 @@ class DecisionLog {
   using Done = std::function<void(StatusOr<std::string> record)>;
 
   // Records live in "decisions" (tenant/decision_id) for every kind; `index_column` maps
-  // tenant/<id> to the decision id.
-  DecisionLog(storage::KvStore& store, ingest::EventStore& events, std::string_view index_column)
-      : store_(store), events_(events), index_(index_column) {}
+  // tenant/<id> to the decision id; every record is also indexed by time (decision_history.h)
+  // and, once stored, counted in `stats` when given.
+  DecisionLog(storage::KvStore& store, ingest::EventStore& events, std::string_view index_column,
+              DecisionStats* stats)
+      : store_(store), events_(events), index_(index_column), stats_(stats) {}
 
   struct Claim {
     std::string key;                     // tenant/id, held until Commit or Abandon
@@ -56,6 +59,7 @@ class DecisionLog {
   storage::KvStore& store_;
   ingest::EventStore& events_;
   const std::string index_;
+  DecisionStats* stats_;
   std::mutex mu_;
   std::unordered_set<std::string> in_flight_;
 };

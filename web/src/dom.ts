@@ -1,0 +1,60 @@
+// A tiny element builder: text goes in as text nodes, never as HTML, so values from the API
+// (names, reasons, addresses) cannot inject markup.
+type Child = Node | string | number | null | undefined | false;
+type Attrs = Record<string, string | number | boolean | EventListener | undefined | null>;
+
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: (Child | Child[])[]
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on") && typeof value === "function") {
+      el.addEventListener(name.slice(2).toLowerCase(), value as EventListener);
+    } else if (value === true) {
+      el.setAttribute(name, "");
+    } else {
+      el.setAttribute(name, String(value));
+    }
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+export function clear(el: Element, ...children: (Child | Child[])[]): void {
+  el.replaceChildren();
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+export function fmtNumber(v: unknown, digits = 0): string {
+  if (typeof v !== "number" || !Number.isFinite(v)) return "—";
+  return v.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+export function fmtPercent(v: unknown, digits = 1): string {
+  if (typeof v !== "number" || !Number.isFinite(v)) return "—";
+  return `${(v * 100).toFixed(digits)}%`;
+}
+
+export function fmtMs(us: unknown): string {
+  if (typeof us !== "number" || !Number.isFinite(us)) return "—";
+  return us >= 1000 ? `${(us / 1000).toFixed(1)} ms` : `${Math.round(us)} µs`;
+}
+
+export function fmtTime(iso: unknown): string {
+  if (typeof iso !== "string") return "—";
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+}
+
+export function badge(decision: string): HTMLElement {
+  return h("span", { class: `badge badge-${decision}`, "data-decision": decision }, decision);
+}
