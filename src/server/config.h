@@ -9,7 +9,7 @@
 //   security:   {admin_token: "..."}
 //   rate_limit: {requests_per_second: 1000, burst: 2000}
 //   graph:      {analysis_interval_s: 3600, greylist_threshold: 0}
-//   console:    {dir: <build>/web}   (the built web console; "" serves the API only)
+//   console:    {dir: <build>/console}   (the built web console; "" serves the API only)
 //   log:        {level: info}
 // Each key has an environment variable: FINBRAIN_ + the last path element in upper case
 // (FINBRAIN_LISTEN, FINBRAIN_ADMIN_TOKEN, FINBRAIN_DATA_DIR, ...), except the rate limit's
@@ -31,7 +31,7 @@
 
 namespace finbrain::server {
 
-// Where this build put the console (the build tree's web/ folder).
+// Where this build put the console (the build tree's console/ folder, web/CMakeLists.txt).
 std::string DefaultConsoleDir();
 
 struct ServerConfig {

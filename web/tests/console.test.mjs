@@ -1,0 +1,142 @@
+// The console in a real browser (Debian's Chromium, headless, driven by playwright-core) against
+// a real server: sign in, the overview populates, a decision's reasons, a strategy edited with a
+// deliberate error, a dry run, a ring in the graph view, an entity added to a list.
+// Run by ctest (web/CMakeLists.txt) with FINBRAIN_BIN, CHROMIUM and CONSOLE_ARTIFACTS set;
+// a failing step leaves a screenshot in CONSOLE_ARTIFACTS.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { chromium } from "playwright-core";
+import { startWorld } from "./world.mjs";
+
+const artifacts = process.env.CONSOLE_ARTIFACTS ?? "console-test";
+let world, browser, page;
+let listed; // {type, id} the graph test put on the greylist
+
+before(async () => {
+  world = await startWorld();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+  });
+  page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  page.setDefaultTimeout(15000);
+});
+
+after(async () => {
+  await browser?.close();
+  await world?.stop();
+});
+
+// Runs one step; on failure saves a screenshot named after it, then fails.
+async function step(name, body) {
+  try {
+    await body();
+  } catch (e) {
+    fs.mkdirSync(artifacts, { recursive: true });
+    const file = path.join(artifacts, `${name.replace(/\W+/g, "-")}.png`);
+    await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+    e.message += `\n(screenshot: ${file})`;
+    throw e;
+  }
+}
+
+test("a wrong key is refused and a tenant key signs in to a live overview", () =>
+  step("sign-in", async () => {
+    await page.goto(world.url + "/");
+    await page.fill("#api-key", "fbk_not_a_key");
+    await page.click("button[type=submit]");
+    await page.waitForSelector(".signin .error");
+    await page.fill("#api-key", world.key);
+    await page.click("button[type=submit]");
+    await page.waitForSelector(".sidebar");
+    // The overview's approval rate is a number once decisions were counted.
+    await page.waitForFunction(() => /%$/.test(document.querySelector('[data-kpi="approval"] .kpi-value')?.textContent ?? ""));
+    const total = world.decisions.length;
+    const approved = world.decisions.filter((d) => d.decision === "approve").length;
+    const shown = await page.textContent('[data-kpi="approval"] .kpi-value');
+    assert.equal(shown, `${((approved / total) * 100).toFixed(1)}%`);
+    assert.ok(Number(await page.getAttribute("#chart-reasons", "data-count")) > 0, "top reasons are charted");
+  }));
+
+test("the language switch shows Chinese labels", () =>
+  step("language", async () => {
+    await page.click('[data-action="lang"]');
+    await page.waitForSelector('[data-nav="decisions"]:has-text("决策")');
+    await page.click('[data-action="lang"]');
+    await page.waitForSelector('[data-nav="decisions"]:has-text("Decisions")');
+  }));
+
+test("a declined decision opens with its reasons, rule hits and latency", () =>
+  step("decision", async () => {
+    const declined = world.decisions.find((d) => d.decision === "decline");
+    assert.ok(declined, "the world has a declined application");
+    await page.click('[data-nav="decisions"]');
+    await page.selectOption("select[name=decision]", "decline");
+    await page.click(".filters button[type=submit]");
+    const row = page.locator(`tr[data-decision-id="${declined.decision_id}"]`);
+    await row.waitFor();
+    await row.click();
+    await page.waitForSelector("#decision-reasons");
+    const reasons = await page.textContent("#decision-reasons");
+    for (const r of declined.reasons) assert.ok(reasons.includes(r.code), `reason ${r.code} shown`);
+    await page.waitForSelector("#decision-rule-hits");
+    // PII is shown tokenized, never in the clear.
+    const inputs = await page.textContent("#decision-inputs");
+    assert.match(inputs, /tok_phone_/);
+  }));
+
+test("a strategy with a deliberate error shows line:column, and a fixed draft dry-runs", () =>
+  step("strategy", async () => {
+    await page.click('[data-nav="strategies"]');
+    await page.waitForSelector('#strategy-problems[data-state="valid"]');
+    const editor = page.locator("#strategy-yaml");
+    const yaml = await editor.inputValue();
+    const broken = yaml.replace("app.bureau.score < 560", "app.bureau.scroe < 560");
+    assert.notEqual(broken, yaml);
+    await editor.fill(broken);
+    await page.waitForSelector('#strategy-problems[data-state="invalid"]');
+    const line = broken.split("\n").findIndex((l) => l.includes("scroe")) + 1;
+    assert.equal(await page.getAttribute("#strategy-problems .error", "data-line"), String(line));
+    assert.match(await page.textContent("#strategy-problems"), /scroe/);
+    await editor.fill(yaml.replace("app.bureau.score < 560", "app.bureau.score < 900"));
+    await page.waitForSelector('#strategy-problems[data-state="valid"]');
+    await page.click("#dry-run");
+    // The sample applicant's bureau score (650) is now below the review line.
+    await page.waitForSelector('#dry-run-result [data-decision="review"]');
+    assert.match(await page.textContent("#dry-run-result"), /P03/);
+  }));
+
+test("a ring opens in the graph view and an entity goes on a list from there", () =>
+  step("graph", async () => {
+    await page.click('[data-nav="graph"]');
+    const first = page.locator("#ring-table tr[data-ring-id]").first();
+    await first.waitFor();
+    const ringId = await first.getAttribute("data-ring-id");
+    await first.click();
+    await page.waitForFunction(() => Number(document.querySelector("#graph-view")?.getAttribute("data-nodes")) > 2);
+    assert.match(await page.textContent("#graph-title"), new RegExp(ringId));
+    const link = page.locator("#ring-links a").first();
+    await link.waitFor();
+    await link.click();
+    await page.waitForSelector("#add-to-list");
+    await page.selectOption("#add-list", "greylist");
+    await page.click("#add-to-list");
+    await page.waitForSelector('#add-message:has-text("greylist")');
+    const [, type, id] = decodeURIComponent(new URL(page.url()).hash).match(/#\/graph\/entity\/([^/]+)\/(.+)$/);
+    const entry = await world.call("GET", `/v1/lists/greylist/${type}/${encodeURIComponent(id)}`);
+    assert.equal(entry.reason, "fraud ring investigation");
+    listed = { type, id };
+  }));
+
+test("lists show the entry added from the graph", () =>
+  step("lists", async () => {
+    assert.ok(listed, "the graph test added an entry");
+    await page.click('[data-nav="lists"]');
+    await page.selectOption("#lists-list", "greylist");
+    await page.selectOption("#lists-type", listed.type);
+    await page.waitForSelector(`#list-entries tbody tr:has-text("${listed.id.slice(0, 20)}")`);
+    assert.match(await page.textContent("#list-entries"), /fraud ring investigation/);
+  }));
