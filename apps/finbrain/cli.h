@@ -32,6 +32,7 @@ void AddBacktestCommand(CLI::App& app, GlobalOptions& global, Action& run);
 void AddAccountCommands(CLI::App& app, GlobalOptions& global, Action& run);
 void AddDeviceCommands(CLI::App& app, GlobalOptions& global, Action& run);
 void AddBehaviourCommands(CLI::App& app, GlobalOptions& global, Action& run);
+void AddReplayCommand(CLI::App& app, GlobalOptions& global, Action& run);
 
 // Sends one request to a server (--url) with `Authorization: Bearer <bearer>` and returns the
 // body of a 2xx/3xx answer; other answers become errors carrying the server's message (404 ->

@@ -6,8 +6,10 @@
 #include <iomanip>
 #include <iostream>
 #include <mutex>
+#include <optional>
 
 #include "apps/finbrain/cli.h"
+#include "common/clock.h"
 #include "common/progress.h"
 #include "ingest/event_schema.h"
 #include "ingest/jsonl.h"
@@ -23,12 +25,14 @@ constexpr size_t kMaxBodyBytes = 768 << 10;
 
 struct ImportOptions {
   std::string path, url, api_key, data_dir, tenant;
+  std::string before;                // RFC 3339; only events that occurred earlier (--data-dir)
+  std::optional<TimeMicros> cutoff;  // `before` parsed
   size_t batch = 2000;
   size_t max_errors_shown = 20;
 };
 
 struct Totals {
-  std::uint64_t lines = 0, accepted = 0, duplicates = 0, rejected = 0;
+  std::uint64_t lines = 0, accepted = 0, duplicates = 0, rejected = 0, later = 0;
   std::vector<std::string> errors;  // first few "file:line: field: message"
 
   void Reject(const std::string& position, const std::string& field, const std::string& message,
@@ -67,7 +71,10 @@ Status ImportDirect(const ImportOptions& o, ingest::JsonlReader& reader, Totals&
     valid.reserve(batch.lines.size());
     for (size_t i = 0; i < batch.lines.size(); ++i) {
       StatusOr<ingest::ValidatedEvent> e = schema.ValidateJson(batch.lines[i], *runtime->tokenizer);
-      if (e.ok()) {
+      if (e.ok() && o.cutoff && e->occurred_at >= *o.cutoff) {
+        std::lock_guard lock(mu);
+        ++totals.later;
+      } else if (e.ok()) {
         valid.push_back(std::move(*e));
       } else {
         std::lock_guard lock(mu);
@@ -180,6 +187,9 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Action& run) {
   cmd->add_option("--data-dir", o->data_dir, "Data directory no server holds (with --tenant)");
   cmd->add_option("--tenant", o->tenant, "Tenant to load into, with --data-dir");
   cmd->add_option("--batch", o->batch, "Events per batch")->check(CLI::Range(1, 10000));
+  cmd->add_option("--before", o->before,
+                  "Only events that occurred before this time (RFC 3339), with --data-dir; "
+                  "`finbrain replay --since` sends the rest to a running server");
   cmd->footer(
       "Re-importing is safe: events whose event_id the tenant already has are counted as "
       "duplicates. Bad rows are reported as file:line: field: reason; the rest load. Exit "
@@ -197,6 +207,16 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Action& run) {
         return InvalidArgumentError("--data-dir needs --tenant", "tenant");
       }
       (void)global;
+      if (!o->before.empty()) {
+        if (o->data_dir.empty()) {
+          return InvalidArgumentError("--before works with --data-dir only", "before");
+        }
+        StatusOr<TimeMicros> cutoff = ParseRfc3339(o->before);
+        if (!cutoff.ok()) {
+          return InvalidArgumentError("--before: " + cutoff.status().message(), "before");
+        }
+        o->cutoff = *cutoff;
+      }
       FB_ASSIGN_OR_RETURN(std::vector<std::string> files, ingest::ListEventFiles(o->path));
       ingest::JsonlReader reader(files);
       Progress progress("import", reader.total_bytes());
@@ -214,8 +234,10 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Action& run) {
       }
       std::cerr << "imported " << files.size() << " file(s): " << totals.lines << " events, "
                 << totals.accepted << " accepted, " << totals.duplicates << " duplicates, "
-                << totals.rejected << " rejected in " << std::fixed << std::setprecision(2)
-                << seconds << " s (" << Rate(totals.lines, seconds) << ")\n";
+                << totals.rejected << " rejected";
+      if (o->cutoff) std::cerr << ", " << totals.later << " left for later";
+      std::cerr << " in " << std::fixed << std::setprecision(2) << seconds << " s ("
+                << Rate(totals.lines, seconds) << ")\n";
       FB_RETURN_IF_ERROR(status);
       if (totals.rejected > 0) {
         return Status(StatusCode::kFailedPrecondition,

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   cli::AddAccountCommands(app, global, run);
   cli::AddDeviceCommands(app, global, run);
   cli::AddBehaviourCommands(app, global, run);
+  cli::AddReplayCommand(app, global, run);
 
   try {
     app.parse(argc, argv);
