@@ -83,9 +83,10 @@ test("a declined decision opens with its reasons, rule hits and latency", () =>
     const reasons = await page.textContent("#decision-reasons");
     for (const r of declined.reasons) assert.ok(reasons.includes(r.code), `reason ${r.code} shown`);
     await page.waitForSelector("#decision-rule-hits");
-    // PII is shown tokenized, never in the clear.
+    // Phones are shown tokenized and addresses masked, never in the clear.
     const inputs = await page.textContent("#decision-inputs");
     assert.match(inputs, /tok_phone_/);
+    assert.ok(declined.inputs.address && !inputs.includes(declined.inputs.address), "the address is masked");
   }));
 
 test("a strategy with a deliberate error shows line:column, and a fixed draft dry-runs", () =>

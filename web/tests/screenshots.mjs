@@ -35,11 +35,14 @@ await page.selectOption("select[name=kind]", "credit");
 await page.click(".filters button[type=submit]");
 await page.locator("#decision-table tbody tr[data-decision-id]").first().click();
 await shot("decision", () => page.waitForSelector("#decision-reasons"));
-await page.click('[data-nav="strategies"]');
+await page.goto(url + "/#/strategies/credit");
 await page.waitForSelector('#strategy-problems[data-state="valid"]');
 const editor = page.locator("#strategy-yaml");
 await editor.fill((await editor.inputValue()).replace("app.bureau.delinquencies_24m >= 3", "app.bureau.delinquencies_24m >= "));
-await shot("strategy-error", () => page.waitForSelector('#strategy-problems[data-state="invalid"]'));
+await shot("strategy-error", async () => {
+  await page.waitForSelector('#strategy-problems[data-state="invalid"]');
+  await page.click("#strategy-problems .error button"); // jumps to line:column
+});
 await page.click('[data-nav="models"]');
 await shot("models", () => page.waitForSelector("#model-versions tbody tr"));
 await page.click('[data-nav="graph"]');

@@ -78,6 +78,21 @@ export function renderDecisions(main: HTMLElement): void {
   load(false).catch(showError);
 }
 
+// Phones, ID and card numbers arrive tokenized; free-text personal data (addresses, names,
+// e-mails) is shown only in part.
+const PERSONAL = /address|name|email|employer/i;
+function maskPersonal(value: unknown, key = ""): unknown {
+  if (typeof value === "string" && PERSONAL.test(key) && !value.startsWith("tok_")) {
+    const chars = [...value];
+    return chars.slice(0, Math.min(4, Math.floor(chars.length / 3))).join("") + "＊".repeat(Math.min(8, Math.max(3, chars.length - 4)));
+  }
+  if (Array.isArray(value)) return value.map((v) => maskPersonal(v, key));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, maskPersonal(v, k)]));
+  }
+  return value;
+}
+
 function kv(entries: [string, unknown][]): HTMLElement {
   return h("table", { class: "table kv" }, h("tbody", {}, entries.map(([k, v]) =>
     h("tr", {}, h("th", {}, k), h("td", {}, v === null || v === undefined ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v))))));
@@ -125,7 +140,7 @@ export function renderDecision(main: HTMLElement, [id]: string[]): void {
             [t("decisions.subject"), d.application_id ?? d.event_id],
           ]))),
       h("div", { class: "grid2" },
-        h("section", { class: "card" }, h("h2", {}, t("decision.inputs")), h("pre", { class: "json", id: "decision-inputs" }, JSON.stringify(d.inputs ?? {}, null, 2))),
+        h("section", { class: "card" }, h("h2", {}, t("decision.inputs")), h("pre", { class: "json", id: "decision-inputs" }, JSON.stringify(maskPersonal(d.inputs ?? {}), null, 2))),
         h("section", { class: "card" }, h("h2", {}, t("decision.features")), kv(Object.entries((d.features ?? {}) as Record<string, unknown>)),
           h("h2", {}, t("decision.signals")), kv(signals),
           h("h2", {}, t("decision.lists")), kv(Object.entries((d.lists ?? {}) as Record<string, unknown>)))));

@@ -39,7 +39,7 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
       side),
     h("section", { class: "card" }, h("h2", {}, t("graph.rings")),
       h("table", { class: "table", id: "ring-table" },
-        h("thead", {}, h("tr", {}, ...[t("graph.ring"), t("graph.kind"), t("graph.size"), t("graph.risk"), t("graph.links"), "new accounts", t("decisions.time")].map((c) => h("th", {}, c)))),
+        h("thead", {}, h("tr", {}, ...[t("graph.ring"), t("graph.kind"), t("graph.size"), t("graph.risk"), t("graph.links"), "new accounts", t("graph.active")].map((c) => h("th", {}, c)))),
         rings)));
 
   get<{ rings: Ring[] }>("/v1/graph/rings" + query({ limit: 50 })).then(({ rings: list }) => {

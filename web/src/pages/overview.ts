@@ -45,10 +45,12 @@ export function renderOverview(main: HTMLElement): () => void {
     ]);
     // The current minute is still filling; the rate is that of the last complete one.
     const last = s.series.length >= 2 ? s.series[s.series.length - 2] : undefined;
-    const perMinute = last ? Object.values(last.counts).reduce((a, b) => a + b, 0) : 0;
+    const perMinute = (prefix: string) =>
+      last ? Object.entries(last.counts).filter(([k]) => k.startsWith(prefix)).reduce((a, [, n]) => a + n, 0) : 0;
     clear(
       kpis,
-      kpi("overview.perMinute", fmtNumber(perMinute), "per-minute"),
+      kpi("overview.credit", fmtNumber(perMinute("credit.")), "credit-per-minute"),
+      kpi("overview.transactions", fmtNumber(perMinute("transaction.")), "transactions-per-minute"),
       kpi("overview.approval", fmtPercent(s.approval_rate), "approval"),
       kpi("overview.decline", fmtPercent(s.decline_rate), "decline"),
       kpi("overview.review", fmtPercent(s.review_rate), "review"),
@@ -84,10 +86,14 @@ export function renderOverview(main: HTMLElement): () => void {
     });
     const top = [...s.top_reasons].reverse();
     chart(reasons).setOption({
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      grid: { left: 200, right: 24, top: 8, bottom: 24 },
+      tooltip: {
+        trigger: "axis",
+        axisPointer: { type: "shadow" },
+        formatter: (p: any) => `${top[p[0].dataIndex].code}: ${top[p[0].dataIndex].text}<br/>${p[0].value}`,
+      },
+      grid: { left: 150, right: 24, top: 8, bottom: 24 },
       xAxis: { type: "value", minInterval: 1 },
-      yAxis: { type: "category", data: top.map((r) => `${r.code} ${r.text}`.slice(0, 40)) },
+      yAxis: { type: "category", data: top.map((r) => r.code) },
       series: [{ type: "bar", itemStyle: { color: palette.decline }, data: top.map((r) => r.count) }],
     });
     reasons.dataset.count = String(s.top_reasons.length);

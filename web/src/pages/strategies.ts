@@ -81,7 +81,7 @@ export function renderStrategies(main: HTMLElement, [selected]: string[]): () =>
     });
 
     const history = h("table", { class: "table", id: "strategy-versions" },
-      h("thead", {}, h("tr", {}, h("th", {}, "v"), h("th", {}, t("decisions.time")), h("th", {}, "by"), h("th", {}, ""))),
+      h("thead", {}, h("tr", {}, h("th", {}, "v"), h("th", {}, t("lists.created")), h("th", {}, "by"), h("th", {}, ""))),
       h("tbody", {}, [...versions].reverse().map((v) => h("tr", {},
         h("td", {}, String(v.version)), h("td", {}, fmtTime(v.created_at)), h("td", {}, v.created_by ?? ""),
         h("td", {}, v.active ? badge(t("strategies.active")) :
