@@ -39,7 +39,8 @@ export async function api<T = any>(
   let payload: string | undefined;
   if (body !== undefined) {
     payload = typeof body === "string" ? body : JSON.stringify(body);
-    headers["Content-Type"] = options.contentType ?? (typeof body === "string" ? "text/plain" : "application/json");
+    headers["Content-Type"] =
+      options.contentType ?? (typeof body === "string" ? "text/plain" : "application/json");
   }
   const response = await fetch(path, { method, headers, body: payload });
   const text = await response.text();
@@ -52,7 +53,12 @@ export async function api<T = any>(
   if (!response.ok) {
     const error = data?.error ?? {};
     if (response.status === 401 && !options.key) onUnauthorized();
-    throw new ApiError(response.status, error.code ?? "error", error.message ?? response.statusText, error.field);
+    throw new ApiError(
+      response.status,
+      error.code ?? "error",
+      error.message ?? response.statusText,
+      error.field,
+    );
   }
   return data as T;
 }

@@ -74,12 +74,24 @@ function route(): void {
     t("signout"),
   );
   const main = h("main", { class: "content" });
-  const top = h("header", { class: "topbar" }, h("span", { class: "tenant" }, tenant ? `${t("tenant")}: ${tenant}` : ""), langButton, signOut);
+  const top = h(
+    "header",
+    { class: "topbar" },
+    h("span", { class: "tenant" }, tenant ? `${t("tenant")}: ${tenant}` : ""),
+    langButton,
+    signOut,
+  );
   clear(app, h("div", { class: "layout" }, nav, h("div", { class: "page" }, top, main)));
   for (const [pattern, page] of routes) {
     const m = path.match(pattern);
     if (m) {
-      cleanup = page(main, m.slice(1).filter((p) => p !== undefined).map(decodeURIComponent));
+      cleanup = page(
+        main,
+        m
+          .slice(1)
+          .filter((p) => p !== undefined)
+          .map(decodeURIComponent),
+      );
       return;
     }
   }
@@ -87,7 +99,13 @@ function route(): void {
 }
 
 function renderSignIn(error?: string): void {
-  const input = h("input", { type: "password", id: "api-key", placeholder: "fbk_…", autocomplete: "off", size: 60 });
+  const input = h("input", {
+    type: "password",
+    id: "api-key",
+    placeholder: "fbk_…",
+    autocomplete: "off",
+    size: 60,
+  });
   const form = h(
     "form",
     {
@@ -115,7 +133,14 @@ function renderSignIn(error?: string): void {
     h("button", { type: "submit", class: "primary" }, t("signin.submit")),
     h(
       "button",
-      { type: "button", class: "link", onclick: () => { setLang(currentLang() === "en" ? "zh" : "en"); renderSignIn(); } },
+      {
+        type: "button",
+        class: "link",
+        onclick: () => {
+          setLang(currentLang() === "en" ? "zh" : "en");
+          renderSignIn();
+        },
+      },
       currentLang() === "en" ? "中文" : "English",
     ),
   );

@@ -53,7 +53,9 @@ test("a wrong key is refused and a tenant key signs in to a live overview", () =
     await page.click("button[type=submit]");
     await page.waitForSelector(".sidebar");
     // The overview's approval rate is a number once decisions were counted.
-    await page.waitForFunction(() => /%$/.test(document.querySelector('[data-kpi="approval"] .kpi-value')?.textContent ?? ""));
+    await page.waitForFunction(() =>
+      /%$/.test(document.querySelector('[data-kpi="approval"] .kpi-value')?.textContent ?? ""),
+    );
     const total = world.decisions.length;
     const approved = world.decisions.filter((d) => d.decision === "approve").length;
     const shown = await page.textContent('[data-kpi="approval"] .kpi-value');
@@ -117,7 +119,9 @@ test("a ring opens in the graph view and an entity goes on a list from there", (
     await first.waitFor();
     const ringId = await first.getAttribute("data-ring-id");
     await first.click();
-    await page.waitForFunction(() => Number(document.querySelector("#graph-view")?.getAttribute("data-nodes")) > 2);
+    await page.waitForFunction(
+      () => Number(document.querySelector("#graph-view")?.getAttribute("data-nodes")) > 2,
+    );
     assert.match(await page.textContent("#graph-title"), new RegExp(ringId));
     const link = page.locator("#ring-links a").first();
     await link.waitFor();
@@ -126,7 +130,9 @@ test("a ring opens in the graph view and an entity goes on a list from there", (
     await page.selectOption("#add-list", "greylist");
     await page.click("#add-to-list");
     await page.waitForSelector('#add-message:has-text("greylist")');
-    const [, type, id] = decodeURIComponent(new URL(page.url()).hash).match(/#\/graph\/entity\/([^/]+)\/(.+)$/);
+    const [, type, id] = decodeURIComponent(new URL(page.url()).hash).match(
+      /#\/graph\/entity\/([^/]+)\/(.+)$/,
+    );
     const entry = await world.call("GET", `/v1/lists/greylist/${type}/${encodeURIComponent(id)}`);
     assert.equal(entry.reason, "fraud ring investigation");
     listed = { type, id };

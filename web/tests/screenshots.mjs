@@ -27,7 +27,11 @@ const shot = async (name, ready) => {
   await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: false });
   console.log(`wrote ${path.join(out, `${name}.png`)}`);
 };
-await shot("overview", () => page.waitForFunction(() => /%$/.test(document.querySelector('[data-kpi="approval"] .kpi-value')?.textContent ?? "")));
+await shot("overview", () =>
+  page.waitForFunction(() =>
+    /%$/.test(document.querySelector('[data-kpi="approval"] .kpi-value')?.textContent ?? ""),
+  ),
+);
 await page.click('[data-nav="decisions"]');
 await shot("decisions", () => page.waitForSelector("#decision-table tbody tr"));
 await page.selectOption("select[name=decision]", "decline");
@@ -38,7 +42,12 @@ await shot("decision", () => page.waitForSelector("#decision-reasons"));
 await page.goto(url + "/#/strategies/credit");
 await page.waitForSelector('#strategy-problems[data-state="valid"]');
 const editor = page.locator("#strategy-yaml");
-await editor.fill((await editor.inputValue()).replace("app.bureau.delinquencies_24m >= 3", "app.bureau.delinquencies_24m >= "));
+await editor.fill(
+  (await editor.inputValue()).replace(
+    "app.bureau.delinquencies_24m >= 3",
+    "app.bureau.delinquencies_24m >= ",
+  ),
+);
 await shot("strategy-error", async () => {
   await page.waitForSelector('#strategy-problems[data-state="invalid"]');
   await page.click("#strategy-problems .error button"); // jumps to line:column
@@ -47,13 +56,19 @@ await page.click('[data-nav="models"]');
 await shot("models", () => page.waitForSelector("#model-versions tbody tr"));
 await page.click('[data-nav="graph"]');
 await page.locator("#ring-table tr[data-ring-id]").first().click();
-await shot("fraud-graph", () => page.waitForFunction(() => Number(document.querySelector("#graph-view")?.getAttribute("data-nodes")) > 2));
+await shot("fraud-graph", () =>
+  page.waitForFunction(() => Number(document.querySelector("#graph-view")?.getAttribute("data-nodes")) > 2),
+);
 await page.click('[data-nav="lists"]');
 await page.selectOption("#lists-list", "greylist");
 await page.selectOption("#lists-type", "device");
 await shot("lists", () => page.waitForSelector("#list-entries"));
 await page.click('[data-action="lang"]');
 await page.click('[data-nav="overview"]');
-await shot("overview-zh", () => page.waitForFunction(() => /%$/.test(document.querySelector('[data-kpi="approval"] .kpi-value')?.textContent ?? "")));
+await shot("overview-zh", () =>
+  page.waitForFunction(() =>
+    /%$/.test(document.querySelector('[data-kpi="approval"] .kpi-value')?.textContent ?? ""),
+  ),
+);
 await page.click('[data-action="lang"]');
 await browser.close();

@@ -40,12 +40,14 @@ export async function startWorld({ users = 400, bin = process.env.FINBRAIN_BIN }
   if (!bin) throw new Error("FINBRAIN_BIN must name the finbrain binary");
   bin = path.resolve(bin);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "finbrain-console-"));
-  const run = (...args) => execFileSync(bin, args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const run = (...args) =>
+    execFileSync(bin, args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   run("simulate", "--users", String(users), "--days", "120", "--seed", "3", "--out", "world");
   const key = JSON.parse(run("tenant", "create", "demo", "--data-dir", "data")).api_key;
   fs.mkdirSync(path.join(dir, "history"));
   for (const f of fs.readdirSync(path.join(dir, "world/events"))) {
-    if (f !== "credit_application.jsonl") fs.symlinkSync(path.join(dir, "world/events", f), path.join(dir, "history", f));
+    if (f !== "credit_application.jsonl")
+      fs.symlinkSync(path.join(dir, "world/events", f), path.join(dir, "history", f));
   }
   run("import", "history", "--data-dir", "data", "--tenant", "demo");
 
@@ -54,42 +56,69 @@ export async function startWorld({ users = 400, bin = process.env.FINBRAIN_BIN }
     env: { ...process.env, FINBRAIN_LOG_LEVEL: "warn", FINBRAIN_RATE_LIMIT_RPS: "0" },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let log = "";
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 60000);
-    const onData = (chunk) => {
-      log += chunk;
-      const m = log.match(/listening on (http:\/\/[0-9.:]+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    server.stdout.on("data", onData);
-    server.stderr.on("data", onData);
-    server.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
-  });
-
-  const call = async (method, route, body, contentType = "application/json") => {
-    const r = await fetch(url + route, {
-      method,
-      headers: { Authorization: `Bearer ${key}`, "Content-Type": contentType },
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-    });
-    const text = await r.text();
-    if (!r.ok) throw new Error(`${method} ${route}: ${r.status} ${text}`);
-    return text ? JSON.parse(text) : null;
+  // A failed setup must not leave the server running (the test runner would wait for it).
+  const cleanup = () => {
+    server.kill("SIGKILL");
+    fs.rmSync(dir, { recursive: true, force: true });
   };
-  await call("PUT", "/v1/features", fs.readFileSync(path.join(ROOT, "strategies/credit_features.yaml"), "utf8"), "application/yaml");
-  await call("PUT", "/v1/strategies/credit", STRATEGY, "application/yaml");
-  await call("POST", "/v1/strategies/credit/versions/1/activate");
-  const applications = fs.readFileSync(path.join(dir, "world/events/credit_application.jsonl"), "utf8").trim().split("\n");
-  const decisions = [];
-  for (let i = 0; i < applications.length; i += 8) {
-    decisions.push(...(await Promise.all(applications.slice(i, i + 8).map((line) => call("POST", "/v1/decisions/credit", line)))));
+  let url, call, decisions;
+  try {
+    let log = "";
+    url = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 60000);
+      const onData = (chunk) => {
+        log += chunk;
+        const m = log.match(/listening on (http:\/\/[0-9.:]+)/);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      };
+      server.stdout.on("data", onData);
+      server.stderr.on("data", onData);
+      server.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
+    });
+
+    call = async (method, route, body, contentType = "application/json") => {
+      const r = await fetch(url + route, {
+        method,
+        headers: { Authorization: `Bearer ${key}`, "Content-Type": contentType },
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      });
+      const text = await r.text();
+      if (!r.ok) throw new Error(`${method} ${route}: ${r.status} ${text}`);
+      return text ? JSON.parse(text) : null;
+    };
+    await call(
+      "PUT",
+      "/v1/features",
+      fs.readFileSync(path.join(ROOT, "strategies/credit_features.yaml"), "utf8"),
+      "application/yaml",
+    );
+    await call("PUT", "/v1/strategies/credit", STRATEGY, "application/yaml");
+    await call("POST", "/v1/strategies/credit/versions/1/activate");
+    const applications = fs
+      .readFileSync(path.join(dir, "world/events/credit_application.jsonl"), "utf8")
+      .trim()
+      .split("\n");
+    decisions = [];
+    for (let i = 0; i < applications.length; i += 8) {
+      decisions.push(
+        ...(await Promise.all(
+          applications.slice(i, i + 8).map((line) => call("POST", "/v1/decisions/credit", line)),
+        )),
+      );
+    }
+  } catch (e) {
+    cleanup();
+    throw e;
   }
   return {
-    url, key, dir, decisions, call,
+    url,
+    key,
+    dir,
+    decisions,
+    call,
     async stop() {
       server.kill("SIGTERM");
       await new Promise((resolve) => server.once("exit", resolve));

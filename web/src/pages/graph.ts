@@ -4,19 +4,51 @@ import { clear, fmtNumber, fmtPercent, fmtTime, h } from "../dom";
 import { t } from "../i18n";
 
 interface Ring {
-  ring_id: string; kind: string; is_ring: boolean; size: number; members: string[];
-  links: { type: string; id: string }[]; link_types: string[]; first_seen: string; last_seen: string;
-  new_account_share: number; burstiness: number; risk: number;
+  ring_id: string;
+  kind: string;
+  is_ring: boolean;
+  size: number;
+  members: string[];
+  links: { type: string; id: string }[];
+  link_types: string[];
+  first_seen: string;
+  last_seen: string;
+  new_account_share: number;
+  burstiness: number;
+  risk: number;
 }
-interface GraphNode { type: string; id: string; degree: number; users: number; hub: boolean; first_seen: string; last_seen: string }
-interface GraphLink { from: { type: string; id: string }; to: { type: string; id: string }; relations: string[]; count: number }
+interface GraphNode {
+  type: string;
+  id: string;
+  degree: number;
+  users: number;
+  hub: boolean;
+  first_seen: string;
+  last_seen: string;
+}
+interface GraphLink {
+  from: { type: string; id: string };
+  to: { type: string; id: string };
+  relations: string[];
+  count: number;
+}
 
 const TYPE_COLORS: Record<string, string> = {
-  user: "#5b8def", phone: "#2e8b57", device: "#c0392b", ip: "#9b59b6", address: "#e0a030",
-  id_number: "#16a085", email: "#7f8c8d", card: "#d35400", application: "#bdc3c7", merchant: "#34495e", enterprise: "#8e44ad",
+  user: "#5b8def",
+  phone: "#2e8b57",
+  device: "#c0392b",
+  ip: "#9b59b6",
+  address: "#e0a030",
+  id_number: "#16a085",
+  email: "#7f8c8d",
+  card: "#d35400",
+  application: "#bdc3c7",
+  merchant: "#34495e",
+  enterprise: "#8e44ad",
 };
 const key = (n: { type: string; id: string }) => `${n.type}:${n.id}`;
-const short = (id: string) => (id.startsWith("tok_") ? `${id.slice(0, 14)}…` : id.length > 18 ? `${id.slice(0, 17)}…` : id);
+const short = (id: string) =>
+  id.startsWith("tok_") ? `${id.slice(0, 14)}…` : id.length > 18 ? `${id.slice(0, 17)}…` : id;
 
 export function renderGraph(main: HTMLElement, params: string[]): void {
   const [mode, a, b] = params;
@@ -24,56 +56,148 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
   const view = h("div", { class: "chart tall", id: "graph-view" });
   const side = h("div", { class: "card side", id: "graph-side" }, h("p", { class: "muted" }, "—"));
   const title = h("h2", { id: "graph-title" }, t("graph.open"));
-  const type = h("select", { name: "type" }, ["user", "phone", "device", "ip", "address", "id_number", "email", "card"].map((x) => h("option", { value: x }, x)));
+  const type = h(
+    "select",
+    { name: "type" },
+    ["user", "phone", "device", "ip", "address", "id_number", "email", "card"].map((x) =>
+      h("option", { value: x }, x),
+    ),
+  );
   const value = h("input", { name: "id", placeholder: "u0000001" });
   const ringsById = new Map<string, Ring>();
 
-  clear(main,
+  clear(
+    main,
     h("h1", {}, t("nav.graph")),
-    h("div", { class: "grid2 wide-left" },
-      h("section", { class: "card" }, title, view,
-        h("form", { class: "filters", onsubmit: (e: Event) => { e.preventDefault(); if (value.value.trim()) location.hash = `#/graph/entity/${enc(type.value)}/${enc(value.value.trim())}`; } },
+    h(
+      "div",
+      { class: "grid2 wide-left" },
+      h(
+        "section",
+        { class: "card" },
+        title,
+        view,
+        h(
+          "form",
+          {
+            class: "filters",
+            onsubmit: (e: Event) => {
+              e.preventDefault();
+              if (value.value.trim())
+                location.hash = `#/graph/entity/${enc(type.value)}/${enc(value.value.trim())}`;
+            },
+          },
           h("label", { class: "field" }, h("span", {}, t("graph.type")), type),
           h("label", { class: "field" }, h("span", {}, t("graph.value")), value),
-          h("button", { class: "primary", type: "submit" }, t("graph.show")))),
-      side),
-    h("section", { class: "card" }, h("h2", {}, t("graph.rings")),
-      h("table", { class: "table", id: "ring-table" },
-        h("thead", {}, h("tr", {}, ...[t("graph.ring"), t("graph.kind"), t("graph.size"), t("graph.risk"), t("graph.links"), "new accounts", t("graph.active")].map((c) => h("th", {}, c)))),
-        rings)));
+          h("button", { class: "primary", type: "submit" }, t("graph.show")),
+        ),
+      ),
+      side,
+    ),
+    h(
+      "section",
+      { class: "card" },
+      h("h2", {}, t("graph.rings")),
+      h(
+        "table",
+        { class: "table", id: "ring-table" },
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            ...[
+              t("graph.ring"),
+              t("graph.kind"),
+              t("graph.size"),
+              t("graph.risk"),
+              t("graph.links"),
+              "new accounts",
+              t("graph.active"),
+            ].map((c) => h("th", {}, c)),
+          ),
+        ),
+        rings,
+      ),
+    ),
+  );
 
-  get<{ rings: Ring[] }>("/v1/graph/rings" + query({ limit: 50 })).then(({ rings: list }) => {
-    for (const r of list) {
-      ringsById.set(r.ring_id, r);
-      rings.append(h("tr", { class: "clickable", "data-ring-id": r.ring_id, onclick: () => (location.hash = `#/graph/ring/${enc(r.ring_id)}`) },
-        h("td", {}, h("a", { href: `#/graph/ring/${enc(r.ring_id)}` }, r.ring_id)), h("td", {}, r.kind), h("td", { class: "num" }, String(r.size)),
-        h("td", { class: "num" }, fmtNumber(r.risk, 2)), h("td", {}, r.link_types.join(", ")), h("td", { class: "num" }, fmtPercent(r.new_account_share, 0)),
-        h("td", {}, `${fmtTime(r.first_seen)} – ${fmtTime(r.last_seen)}`)));
-    }
-    if (!list.length) rings.append(h("tr", {}, h("td", { colspan: 7, class: "muted" }, t("none"))));
-    if (mode === "ring" && a) {
-      const ring = ringsById.get(a);
-      if (ring) showRing(ring);
-      else clear(side, h("p", { class: "error" }, `${t("graph.ring")} ${a}?`));
-    }
-  }).catch((e) => rings.append(h("tr", {}, h("td", { colspan: 7, class: "error" }, e.message))));
+  get<{ rings: Ring[] }>("/v1/graph/rings" + query({ limit: 50 }))
+    .then(({ rings: list }) => {
+      for (const r of list) {
+        ringsById.set(r.ring_id, r);
+        rings.append(
+          h(
+            "tr",
+            {
+              class: "clickable",
+              "data-ring-id": r.ring_id,
+              onclick: () => (location.hash = `#/graph/ring/${enc(r.ring_id)}`),
+            },
+            h("td", {}, h("a", { href: `#/graph/ring/${enc(r.ring_id)}` }, r.ring_id)),
+            h("td", {}, r.kind),
+            h("td", { class: "num" }, String(r.size)),
+            h("td", { class: "num" }, fmtNumber(r.risk, 2)),
+            h("td", {}, r.link_types.join(", ")),
+            h("td", { class: "num" }, fmtPercent(r.new_account_share, 0)),
+            h("td", {}, `${fmtTime(r.first_seen)} – ${fmtTime(r.last_seen)}`),
+          ),
+        );
+      }
+      if (!list.length) rings.append(h("tr", {}, h("td", { colspan: 7, class: "muted" }, t("none"))));
+      if (mode === "ring" && a) {
+        const ring = ringsById.get(a);
+        if (ring) showRing(ring);
+        else clear(side, h("p", { class: "error" }, `${t("graph.ring")} ${a}?`));
+      }
+    })
+    .catch((e) => rings.append(h("tr", {}, h("td", { colspan: 7, class: "error" }, e.message))));
   if (mode === "entity" && a && b) {
     type.value = a;
     value.value = b;
-    showNeighbourhood({ type: a, id: b }, new Set([key({ type: a, id: b })]), `${t("graph.entity")} ${a} ${short(b)}`);
+    showNeighbourhood(
+      { type: a, id: b },
+      new Set([key({ type: a, id: b })]),
+      `${t("graph.entity")} ${a} ${short(b)}`,
+    );
   }
 
   function showRing(ring: Ring): void {
     const members = new Set(ring.members.map((m) => key({ type: "user", id: m })));
-    showNeighbourhood({ type: "user", id: ring.members[0] }, members, `${t("graph.ring")} ${ring.ring_id} · ${ring.kind} · ${ring.size}`);
-    clear(side,
+    showNeighbourhood(
+      { type: "user", id: ring.members[0] },
+      members,
+      `${t("graph.ring")} ${ring.ring_id} · ${ring.kind} · ${ring.size}`,
+    );
+    clear(
+      side,
       h("h2", {}, ring.ring_id),
-      h("p", {}, `${ring.kind} · ${t("graph.risk")} ${fmtNumber(ring.risk, 2)} · ${ring.size} ${t("graph.size")}`),
+      h(
+        "p",
+        {},
+        `${ring.kind} · ${t("graph.risk")} ${fmtNumber(ring.risk, 2)} · ${ring.size} ${t("graph.size")}`,
+      ),
       h("h3", {}, t("graph.links")),
-      h("ul", { id: "ring-links" }, ring.links.map((l) => h("li", {}, h("a", { href: `#/graph/entity/${enc(l.type)}/${enc(l.id)}` }, `${l.type} ${short(l.id)}`)))));
+      h(
+        "ul",
+        { id: "ring-links" },
+        ring.links.map((l) =>
+          h(
+            "li",
+            {},
+            h("a", { href: `#/graph/entity/${enc(l.type)}/${enc(l.id)}` }, `${l.type} ${short(l.id)}`),
+          ),
+        ),
+      ),
+    );
   }
 
-  async function showNeighbourhood(center: { type: string; id: string }, highlight: Set<string>, label: string): Promise<void> {
+  async function showNeighbourhood(
+    center: { type: string; id: string },
+    highlight: Set<string>,
+    label: string,
+  ): Promise<void> {
     title.textContent = label;
     let g: { nodes: GraphNode[]; links: GraphLink[]; truncated: boolean };
     try {
@@ -88,26 +212,51 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
     const byKey = new Map(nodes.map((n) => [key(n), n]));
     const types = [...new Set(nodes.map((n) => n.type))];
     view.dataset.nodes = String(nodes.length);
-    chart(view).setOption({
-      tooltip: { formatter: (p: any) => (p.dataType === "edge" ? p.data.relations : `${p.data.nodeType}<br/>${p.data.label}<br/>${t("graph.degree")}: ${p.data.degree}`) },
-      legend: { data: types, top: 0 },
-      series: [{
-        type: "graph", layout: "force", roam: true, draggable: true,
-        force: { repulsion: 120, edgeLength: 50, gravity: 0.08 },
-        categories: types.map((ty) => ({ name: ty, itemStyle: { color: TYPE_COLORS[ty] ?? "#999" } })),
-        label: { show: nodes.length <= 60, formatter: (p: any) => p.data.label, fontSize: 10 },
-        data: nodes.map((n) => ({
-          id: key(n), name: key(n), label: short(n.id), nodeType: n.type, degree: n.degree,
-          category: types.indexOf(n.type),
-          symbolSize: Math.min(36, 8 + 4 * Math.log2(1 + n.degree)),
-          itemStyle: highlight.has(key(n)) ? { borderColor: "#7f1d1d", borderWidth: 3 } : n.hub ? { borderColor: "#333", borderType: "dashed", borderWidth: 2 } : undefined,
-        })),
-        links: g.links.filter((l) => kept.has(key(l.from)) && kept.has(key(l.to))).map((l) => ({
-          source: key(l.from), target: key(l.to), relations: l.relations.join(", "),
-          lineStyle: { width: Math.min(4, 1 + Math.log2(l.count)) },
-        })),
-      }],
-    }, true);
+    chart(view).setOption(
+      {
+        tooltip: {
+          formatter: (p: any) =>
+            p.dataType === "edge"
+              ? p.data.relations
+              : `${p.data.nodeType}<br/>${p.data.label}<br/>${t("graph.degree")}: ${p.data.degree}`,
+        },
+        legend: { data: types, top: 0 },
+        series: [
+          {
+            type: "graph",
+            layout: "force",
+            roam: true,
+            draggable: true,
+            force: { repulsion: 120, edgeLength: 50, gravity: 0.08 },
+            categories: types.map((ty) => ({ name: ty, itemStyle: { color: TYPE_COLORS[ty] ?? "#999" } })),
+            label: { show: nodes.length <= 60, formatter: (p: any) => p.data.label, fontSize: 10 },
+            data: nodes.map((n) => ({
+              id: key(n),
+              name: key(n),
+              label: short(n.id),
+              nodeType: n.type,
+              degree: n.degree,
+              category: types.indexOf(n.type),
+              symbolSize: Math.min(36, 8 + 4 * Math.log2(1 + n.degree)),
+              itemStyle: highlight.has(key(n))
+                ? { borderColor: "#7f1d1d", borderWidth: 3 }
+                : n.hub
+                  ? { borderColor: "#333", borderType: "dashed", borderWidth: 2 }
+                  : undefined,
+            })),
+            links: g.links
+              .filter((l) => kept.has(key(l.from)) && kept.has(key(l.to)))
+              .map((l) => ({
+                source: key(l.from),
+                target: key(l.to),
+                relations: l.relations.join(", "),
+                lineStyle: { width: Math.min(4, 1 + Math.log2(l.count)) },
+              })),
+          },
+        ],
+      },
+      true,
+    );
     chart(view).off("click");
     chart(view).on("click", (p: any) => {
       if (p.dataType !== "node") return;
@@ -119,27 +268,57 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
   }
 
   function showEntity(n: GraphNode): void {
-    const list = h("select", { name: "list", id: "add-list" }, ["blacklist", "greylist", "whitelist"].map((x) => h("option", { value: x }, x)));
-    const reason = h("input", { name: "reason", id: "add-reason", placeholder: t("graph.reason"), value: "fraud ring investigation" });
+    const list = h(
+      "select",
+      { name: "list", id: "add-list" },
+      ["blacklist", "greylist", "whitelist"].map((x) => h("option", { value: x }, x)),
+    );
+    const reason = h("input", {
+      name: "reason",
+      id: "add-reason",
+      placeholder: t("graph.reason"),
+      value: "fraud ring investigation",
+    });
     const message = h("p", { class: "muted", id: "add-message" });
-    clear(side,
+    clear(
+      side,
       h("h2", {}, `${n.type} `, h("code", { class: "wrap" }, n.id)),
-      h("table", { class: "table kv" }, h("tbody", {},
-        h("tr", {}, h("th", {}, t("graph.degree")), h("td", {}, String(n.degree))),
-        h("tr", {}, h("th", {}, "users"), h("td", {}, String(n.users))),
-        h("tr", {}, h("th", {}, "hub"), h("td", {}, n.hub ? "yes" : "no")),
-        h("tr", {}, h("th", {}, "seen"), h("td", {}, `${fmtTime(n.first_seen)} – ${fmtTime(n.last_seen)}`)))),
+      h(
+        "table",
+        { class: "table kv" },
+        h(
+          "tbody",
+          {},
+          h("tr", {}, h("th", {}, t("graph.degree")), h("td", {}, String(n.degree))),
+          h("tr", {}, h("th", {}, "users"), h("td", {}, String(n.users))),
+          h("tr", {}, h("th", {}, "hub"), h("td", {}, n.hub ? "yes" : "no")),
+          h("tr", {}, h("th", {}, "seen"), h("td", {}, `${fmtTime(n.first_seen)} – ${fmtTime(n.last_seen)}`)),
+        ),
+      ),
       h("p", {}, h("a", { href: `#/graph/entity/${enc(n.type)}/${enc(n.id)}` }, t("graph.show"))),
       h("h3", {}, t("graph.addToList")),
-      h("form", { class: "stack", onsubmit: async (e: Event) => {
-        e.preventDefault();
-        try {
-          await api("PUT", `/v1/lists/${list.value}/${enc(n.type)}/${enc(n.id)}`, { reason: reason.value, source: "manual" });
-          message.textContent = `${t("graph.added")} ${list.value}`;
-        } catch (err) {
-          message.textContent = `${t("error")}: ${(err as Error).message}`;
-        }
-      } }, list, reason, h("button", { class: "primary", type: "submit", id: "add-to-list" }, t("graph.addToList"))),
-      message);
+      h(
+        "form",
+        {
+          class: "stack",
+          onsubmit: async (e: Event) => {
+            e.preventDefault();
+            try {
+              await api("PUT", `/v1/lists/${list.value}/${enc(n.type)}/${enc(n.id)}`, {
+                reason: reason.value,
+                source: "manual",
+              });
+              message.textContent = `${t("graph.added")} ${list.value}`;
+            } catch (err) {
+              message.textContent = `${t("error")}: ${(err as Error).message}`;
+            }
+          },
+        },
+        list,
+        reason,
+        h("button", { class: "primary", type: "submit", id: "add-to-list" }, t("graph.addToList")),
+      ),
+      message,
+    );
   }
 }

@@ -4,29 +4,60 @@ import { badge, clear, fmtNumber, fmtTime, h } from "../dom";
 import { t } from "../i18n";
 
 interface ModelVersion {
-  name: string; version: number; kind: string; active: boolean; registered_at: string; registered_by?: string;
-  author?: string; trained_at?: string; data_sha256?: string; features: number | string[]; validation_metrics?: Record<string, number>;
+  name: string;
+  version: number;
+  kind: string;
+  active: boolean;
+  registered_at: string;
+  registered_by?: string;
+  author?: string;
+  trained_at?: string;
+  data_sha256?: string;
+  features: number | string[];
+  validation_metrics?: Record<string, number>;
 }
 
 export function renderModels(main: HTMLElement, [selected]: string[]): () => void {
   const list = h("ul", { class: "menu", id: "model-list" });
   const detail = h("div", {});
-  clear(main, h("h1", {}, t("nav.models")), h("div", { class: "split" }, h("section", { class: "card" }, h("h2", {}, t("models.list")), list), detail));
+  clear(
+    main,
+    h("h1", {}, t("nav.models")),
+    h(
+      "div",
+      { class: "split" },
+      h("section", { class: "card" }, h("h2", {}, t("models.list")), list),
+      detail,
+    ),
+  );
   let timer = 0;
 
-  get<{ models: ModelVersion[] }>("/v1/models").then(({ models }) => {
-    for (const m of models) {
-      list.append(h("li", {}, h("a", { href: `#/models/${enc(m.name)}`, class: m.name === selected ? "active" : "" },
-        m.name, " ", h("small", { class: "muted" }, `${m.kind} v${m.version}`))));
-    }
-    const name = selected ?? models[0]?.name;
-    if (name) {
-      open(name);
-      timer = window.setInterval(() => monitoring(name), 10000);
-    } else {
-      clear(detail, h("p", { class: "muted" }, t("none")));
-    }
-  }).catch((e) => clear(detail, h("p", { class: "error" }, e.message)));
+  get<{ models: ModelVersion[] }>("/v1/models")
+    .then(({ models }) => {
+      for (const m of models) {
+        list.append(
+          h(
+            "li",
+            {},
+            h(
+              "a",
+              { href: `#/models/${enc(m.name)}`, class: m.name === selected ? "active" : "" },
+              m.name,
+              " ",
+              h("small", { class: "muted" }, `${m.kind} v${m.version}`),
+            ),
+          ),
+        );
+      }
+      const name = selected ?? models[0]?.name;
+      if (name) {
+        open(name);
+        timer = window.setInterval(() => monitoring(name), 10000);
+      } else {
+        clear(detail, h("p", { class: "muted" }, t("none")));
+      }
+    })
+    .catch((e) => clear(detail, h("p", { class: "error" }, e.message)));
 
   const monitorBox = h("section", { class: "card", id: "model-monitoring" });
 
@@ -43,22 +74,90 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
         message.textContent = `${t("error")}: ${(e as Error).message}`;
       }
     };
-    clear(detail,
-      h("section", { class: "card" },
-        h("h2", {}, `${name} · ${t("models.active")}: ${active ? `v${active.version} (${active.kind})` : "—"}`),
-        h("div", { class: "kpis" }, metrics.filter(([k]) => ["auc", "ks", "gini", "brier", "logloss", "event_rate", "rows"].includes(k)).map(([k, v]) =>
-          h("div", { class: "kpi", "data-metric": k }, h("div", { class: "kpi-value" }, fmtNumber(v, k === "rows" ? 0 : 3)), h("div", { class: "kpi-label" }, k.toUpperCase())))),
+    clear(
+      detail,
+      h(
+        "section",
+        { class: "card" },
+        h(
+          "h2",
+          {},
+          `${name} · ${t("models.active")}: ${active ? `v${active.version} (${active.kind})` : "—"}`,
+        ),
+        h(
+          "div",
+          { class: "kpis" },
+          metrics
+            .filter(([k]) => ["auc", "ks", "gini", "brier", "logloss", "event_rate", "rows"].includes(k))
+            .map(([k, v]) =>
+              h(
+                "div",
+                { class: "kpi", "data-metric": k },
+                h("div", { class: "kpi-value" }, fmtNumber(v, k === "rows" ? 0 : 3)),
+                h("div", { class: "kpi-label" }, k.toUpperCase()),
+              ),
+            ),
+        ),
         h("h2", {}, t("models.versions")),
-        h("table", { class: "table", id: "model-versions" },
-          h("thead", {}, h("tr", {}, ...["v", "kind", "registered", "by", "AUC", "KS", "data", ""].map((c) => h("th", {}, c)))),
-          h("tbody", {}, [...versions].reverse().map((v) => h("tr", {},
-            h("td", {}, String(v.version)), h("td", {}, v.kind), h("td", {}, fmtTime(v.registered_at)), h("td", {}, v.author || v.registered_by || ""),
-            h("td", { class: "num" }, fmtNumber(v.validation_metrics?.auc, 3)), h("td", { class: "num" }, fmtNumber(v.validation_metrics?.ks, 3)),
-            h("td", {}, h("code", {}, (v.data_sha256 ?? "").slice(0, 12))),
-            h("td", {}, v.active ? badge(t("strategies.active")) :
-              h("button", { class: "secondary", onclick: () => act(`/v1/models/${enc(name)}/versions/${v.version}/promote`) }, t("models.promote"))))))),
-        h("div", { class: "actions" }, h("button", { class: "secondary", onclick: () => act(`/v1/models/${enc(name)}/rollback`) }, t("models.rollback")), message)),
-      monitorBox);
+        h(
+          "table",
+          { class: "table", id: "model-versions" },
+          h(
+            "thead",
+            {},
+            h(
+              "tr",
+              {},
+              ...["v", "kind", "registered", "by", "AUC", "KS", "data", ""].map((c) => h("th", {}, c)),
+            ),
+          ),
+          h(
+            "tbody",
+            {},
+            [...versions]
+              .reverse()
+              .map((v) =>
+                h(
+                  "tr",
+                  {},
+                  h("td", {}, String(v.version)),
+                  h("td", {}, v.kind),
+                  h("td", {}, fmtTime(v.registered_at)),
+                  h("td", {}, v.author || v.registered_by || ""),
+                  h("td", { class: "num" }, fmtNumber(v.validation_metrics?.auc, 3)),
+                  h("td", { class: "num" }, fmtNumber(v.validation_metrics?.ks, 3)),
+                  h("td", {}, h("code", {}, (v.data_sha256 ?? "").slice(0, 12))),
+                  h(
+                    "td",
+                    {},
+                    v.active
+                      ? badge(t("strategies.active"))
+                      : h(
+                          "button",
+                          {
+                            class: "secondary",
+                            onclick: () => act(`/v1/models/${enc(name)}/versions/${v.version}/promote`),
+                          },
+                          t("models.promote"),
+                        ),
+                  ),
+                ),
+              ),
+          ),
+        ),
+        h(
+          "div",
+          { class: "actions" },
+          h(
+            "button",
+            { class: "secondary", onclick: () => act(`/v1/models/${enc(name)}/rollback`) },
+            t("models.rollback"),
+          ),
+          message,
+        ),
+      ),
+      monitorBox,
+    );
     await monitoring(name);
   }
 
@@ -67,20 +166,58 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
     if (!m) return;
     const bins = h("div", { class: "chart", id: "chart-score-bins" });
     const csi = h("div", { class: "chart", id: "chart-csi" });
-    const csiEntries = Object.entries((m.csi ?? {}) as Record<string, number>).sort((a, b) => b[1] - a[1]).slice(0, 20).reverse();
-    clear(monitorBox,
+    const csiEntries = Object.entries((m.csi ?? {}) as Record<string, number>)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 20)
+      .reverse();
+    clear(
+      monitorBox,
       h("h2", {}, t("models.monitoring")),
-      h("div", { class: "kpis" },
-        h("div", { class: "kpi", "data-kpi": "psi" }, h("div", { class: "kpi-value" }, fmtNumber(m.psi, 3)), h("div", { class: "kpi-label" }, t("models.psi"))),
-        h("div", { class: "kpi" }, h("div", { class: "kpi-value" }, fmtNumber(m.scored)), h("div", { class: "kpi-label" }, t("models.scored"))),
-        h("div", { class: "kpi" }, h("div", { class: "kpi-value" }, badge(m.status ?? "—")), h("div", { class: "kpi-label" }, t("models.status")))),
-      h("div", { class: "grid2" }, h("div", {}, h("h3", {}, t("models.bins")), bins), h("div", {}, h("h3", {}, t("models.csi")), csi)));
-    const scoreBins = (m.score_bins ?? []) as { pd_below: number; training_share: number; live_share: number }[];
+      h(
+        "div",
+        { class: "kpis" },
+        h(
+          "div",
+          { class: "kpi", "data-kpi": "psi" },
+          h("div", { class: "kpi-value" }, fmtNumber(m.psi, 3)),
+          h("div", { class: "kpi-label" }, t("models.psi")),
+        ),
+        h(
+          "div",
+          { class: "kpi" },
+          h("div", { class: "kpi-value" }, fmtNumber(m.scored)),
+          h("div", { class: "kpi-label" }, t("models.scored")),
+        ),
+        h(
+          "div",
+          { class: "kpi" },
+          h("div", { class: "kpi-value" }, badge(m.status ?? "—")),
+          h("div", { class: "kpi-label" }, t("models.status")),
+        ),
+      ),
+      h(
+        "div",
+        { class: "grid2" },
+        h("div", {}, h("h3", {}, t("models.bins")), bins),
+        h("div", {}, h("h3", {}, t("models.csi")), csi),
+      ),
+    );
+    const scoreBins = (m.score_bins ?? []) as {
+      pd_below: number;
+      training_share: number;
+      live_share: number;
+    }[];
     chart(bins).setOption({
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
       grid: { left: 48, right: 16, top: 32, bottom: 40 },
-      xAxis: { type: "category", name: "PD <", nameLocation: "middle", nameGap: 26, data: scoreBins.map((b) => (Number.isFinite(b.pd_below) ? b.pd_below.toFixed(3) : "∞")) },
+      xAxis: {
+        type: "category",
+        name: "PD <",
+        nameLocation: "middle",
+        nameGap: 26,
+        data: scoreBins.map((b) => (Number.isFinite(b.pd_below) ? b.pd_below.toFixed(3) : "∞")),
+      },
       yAxis: { type: "value" },
       series: [
         { name: "training", type: "bar", data: scoreBins.map((b) => b.training_share) },

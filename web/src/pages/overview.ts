@@ -15,7 +15,13 @@ interface Stats {
   series: { minute: string; counts: Record<string, number>; p50_us: number | null; p99_us: number | null }[];
 }
 
-const OUTCOMES = ["credit.approve", "credit.review", "credit.decline", "transaction.challenge", "transaction.block"];
+const OUTCOMES = [
+  "credit.approve",
+  "credit.review",
+  "credit.decline",
+  "transaction.challenge",
+  "transaction.block",
+];
 
 export function renderOverview(main: HTMLElement): () => void {
   const kpis = h("div", { class: "kpis" });
@@ -27,16 +33,27 @@ export function renderOverview(main: HTMLElement): () => void {
     main,
     h("h1", {}, t("nav.overview"), " ", h("small", { class: "muted" }, t("overview.live"))),
     kpis,
-    h("div", { class: "grid2" },
+    h(
+      "div",
+      { class: "grid2" },
       h("section", { class: "card" }, h("h2", {}, t("overview.volume")), volume),
-      h("section", { class: "card" }, h("h2", {}, t("overview.latency")), latency)),
-    h("div", { class: "grid2" },
+      h("section", { class: "card" }, h("h2", {}, t("overview.latency")), latency),
+    ),
+    h(
+      "div",
+      { class: "grid2" },
       h("section", { class: "card" }, h("h2", {}, t("overview.reasons")), reasons),
-      h("section", { class: "card" }, h("h2", {}, t("overview.events")), events)),
+      h("section", { class: "card" }, h("h2", {}, t("overview.events")), events),
+    ),
   );
 
   const kpi = (label: Key, value: string, id: string) =>
-    h("div", { class: "kpi", "data-kpi": id }, h("div", { class: "kpi-value" }, value), h("div", { class: "kpi-label" }, t(label)));
+    h(
+      "div",
+      { class: "kpi", "data-kpi": id },
+      h("div", { class: "kpi-value" }, value),
+      h("div", { class: "kpi-label" }, t(label)),
+    );
 
   async function refresh(): Promise<void> {
     const [s, ev] = await Promise.all([
@@ -46,7 +63,11 @@ export function renderOverview(main: HTMLElement): () => void {
     // The current minute is still filling; the rate is that of the last complete one.
     const last = s.series.length >= 2 ? s.series[s.series.length - 2] : undefined;
     const perMinute = (prefix: string) =>
-      last ? Object.entries(last.counts).filter(([k]) => k.startsWith(prefix)).reduce((a, [, n]) => a + n, 0) : 0;
+      last
+        ? Object.entries(last.counts)
+            .filter(([k]) => k.startsWith(prefix))
+            .reduce((a, [, n]) => a + n, 0)
+        : 0;
     clear(
       kpis,
       kpi("overview.credit", fmtNumber(perMinute("credit.")), "credit-per-minute"),
@@ -58,7 +79,9 @@ export function renderOverview(main: HTMLElement): () => void {
       kpi("overview.p99", fmtMs(s.p99_us), "p99"),
       kpi("overview.interceptions", fmtNumber(s.fraud_interceptions), "interceptions"),
     );
-    const minutes = s.series.map((p) => new Date(p.minute).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+    const minutes = s.series.map((p) =>
+      new Date(p.minute).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }),
+    );
     chart(volume).setOption({
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
@@ -80,8 +103,20 @@ export function renderOverview(main: HTMLElement): () => void {
       xAxis: { type: "category", data: minutes },
       yAxis: { type: "value", axisLabel: { formatter: (v: number) => fmtMs(v) } },
       series: [
-        { name: "p50", type: "line", showSymbol: false, connectNulls: false, data: s.series.map((p) => p.p50_us) },
-        { name: "p99", type: "line", showSymbol: false, connectNulls: false, data: s.series.map((p) => p.p99_us) },
+        {
+          name: "p50",
+          type: "line",
+          showSymbol: false,
+          connectNulls: false,
+          data: s.series.map((p) => p.p50_us),
+        },
+        {
+          name: "p99",
+          type: "line",
+          showSymbol: false,
+          connectNulls: false,
+          data: s.series.map((p) => p.p99_us),
+        },
       ],
     });
     const top = [...s.top_reasons].reverse();
@@ -98,9 +133,20 @@ export function renderOverview(main: HTMLElement): () => void {
     });
     reasons.dataset.count = String(s.top_reasons.length);
     if (ev?.counts) {
-      clear(events, h("table", { class: "table" },
-        h("tbody", {}, Object.entries(ev.counts).sort((a, b) => b[1] - a[1]).map(([type, n]) =>
-          h("tr", {}, h("td", {}, type), h("td", { class: "num" }, fmtNumber(n)))))));
+      clear(
+        events,
+        h(
+          "table",
+          { class: "table" },
+          h(
+            "tbody",
+            {},
+            Object.entries(ev.counts)
+              .sort((a, b) => b[1] - a[1])
+              .map(([type, n]) => h("tr", {}, h("td", {}, type), h("td", { class: "num" }, fmtNumber(n)))),
+          ),
+        ),
+      );
     }
   }
 

@@ -2,17 +2,45 @@ import { api, ApiError, enc, get } from "../api";
 import { badge, clear, fmtTime, h } from "../dom";
 import { t } from "../i18n";
 
-interface StrategyInfo { name: string; version: number; active: boolean; created_at: string; created_by?: string; description?: string; kind?: string }
+interface StrategyInfo {
+  name: string;
+  version: number;
+  active: boolean;
+  created_at: string;
+  created_by?: string;
+  description?: string;
+  kind?: string;
+}
 
 // A credit application like the simulator's (docs/events.md); ids change on every dry run.
 const SAMPLE = {
-  event_id: "console-sample", event_type: "credit_application", occurred_at: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-  application_id: "console-sample", user_id: "u-console-sample", product: "consumer_credit_line",
-  requested_amount: 20000, term_months: 12, declared_income: 9000, employment: "employed",
-  phone: "13800138000", id_number: "110101199003070012", address: "浙江省杭州市西湖区文三路100号",
+  event_id: "console-sample",
+  event_type: "credit_application",
+  occurred_at: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+  application_id: "console-sample",
+  user_id: "u-console-sample",
+  product: "consumer_credit_line",
+  requested_amount: 20000,
+  term_months: 12,
+  declared_income: 9000,
+  employment: "employed",
+  phone: "13800138000",
+  id_number: "110101199003070012",
+  address: "浙江省杭州市西湖区文三路100号",
   contacts: [{ phone: "13900139000", relation: "spouse" }],
-  bureau: { score: 650, inquiries_3m: 1, inquiries_12m: 3, delinquencies_24m: 0, open_accounts: 3, utilization: 0.4, total_debt: 12000, months_on_file: 36 },
-  device_id: "dconsole01", ip: "115.99.129.220", channel: "app",
+  bureau: {
+    score: 650,
+    inquiries_3m: 1,
+    inquiries_12m: 3,
+    delinquencies_24m: 0,
+    open_accounts: 3,
+    utilization: 0.4,
+    total_debt: 12000,
+    months_on_file: 36,
+  },
+  device_id: "dconsole01",
+  ip: "115.99.129.220",
+  channel: "app",
 };
 
 // "line 12, column 5" / "12:5" in a compiler message.
@@ -24,18 +52,40 @@ function errorPosition(message: string): { line: number; column: number } | null
 export function renderStrategies(main: HTMLElement, [selected]: string[]): () => void {
   const list = h("ul", { class: "menu", id: "strategy-list" });
   const detail = h("div", { class: "strategy-detail" });
-  clear(main, h("h1", {}, t("nav.strategies")), h("div", { class: "split" }, h("section", { class: "card" }, h("h2", {}, t("strategies.list")), list), detail));
+  clear(
+    main,
+    h("h1", {}, t("nav.strategies")),
+    h(
+      "div",
+      { class: "split" },
+      h("section", { class: "card" }, h("h2", {}, t("strategies.list")), list),
+      detail,
+    ),
+  );
   let timer = 0;
 
-  get<{ strategies: StrategyInfo[] }>("/v1/strategies").then(({ strategies }) => {
-    for (const s of strategies) {
-      list.append(h("li", {}, h("a", { href: `#/strategies/${enc(s.name)}`, class: s.name === selected ? "active" : "" },
-        s.name, " ", h("small", { class: "muted" }, `v${s.version}${s.active ? " ✓" : ""}`))));
-    }
-    const name = selected ?? strategies[0]?.name;
-    if (name) openStrategy(name);
-    else clear(detail, h("p", { class: "muted" }, t("none")));
-  }).catch((e) => clear(detail, h("p", { class: "error" }, e.message)));
+  get<{ strategies: StrategyInfo[] }>("/v1/strategies")
+    .then(({ strategies }) => {
+      for (const s of strategies) {
+        list.append(
+          h(
+            "li",
+            {},
+            h(
+              "a",
+              { href: `#/strategies/${enc(s.name)}`, class: s.name === selected ? "active" : "" },
+              s.name,
+              " ",
+              h("small", { class: "muted" }, `v${s.version}${s.active ? " ✓" : ""}`),
+            ),
+          ),
+        );
+      }
+      const name = selected ?? strategies[0]?.name;
+      if (name) openStrategy(name);
+      else clear(detail, h("p", { class: "muted" }, t("none")));
+    })
+    .catch((e) => clear(detail, h("p", { class: "error" }, e.message)));
 
   async function openStrategy(name: string): Promise<void> {
     const { versions } = await get<{ versions: StrategyInfo[] }>(`/v1/strategies/${enc(name)}`);
@@ -61,8 +111,22 @@ export function renderStrategies(main: HTMLElement, [selected]: string[]): () =>
       } catch (e) {
         const err = e as ApiError;
         const pos = errorPosition(err.message);
-        clear(problems, h("div", { class: "error", "data-line": pos?.line ?? "", "data-column": pos?.column ?? "" },
-          pos ? h("button", { class: "link", onclick: () => goTo(pos.line, pos.column) }, `${pos.line}:${pos.column}`) : null, " ", err.message));
+        clear(
+          problems,
+          h(
+            "div",
+            { class: "error", "data-line": pos?.line ?? "", "data-column": pos?.column ?? "" },
+            pos
+              ? h(
+                  "button",
+                  { class: "link", onclick: () => goTo(pos.line, pos.column) },
+                  `${pos.line}:${pos.column}`,
+                )
+              : null,
+            " ",
+            err.message,
+          ),
+        );
         problems.dataset.state = "invalid";
         return false;
       }
@@ -80,12 +144,41 @@ export function renderStrategies(main: HTMLElement, [selected]: string[]): () =>
       timer = window.setTimeout(validate, 400);
     });
 
-    const history = h("table", { class: "table", id: "strategy-versions" },
-      h("thead", {}, h("tr", {}, h("th", {}, "v"), h("th", {}, t("lists.created")), h("th", {}, "by"), h("th", {}, ""))),
-      h("tbody", {}, [...versions].reverse().map((v) => h("tr", {},
-        h("td", {}, String(v.version)), h("td", {}, fmtTime(v.created_at)), h("td", {}, v.created_by ?? ""),
-        h("td", {}, v.active ? badge(t("strategies.active")) :
-          h("button", { class: "secondary", "data-activate": v.version, onclick: () => activate(v.version) }, t("strategies.activate")))))));
+    const history = h(
+      "table",
+      { class: "table", id: "strategy-versions" },
+      h(
+        "thead",
+        {},
+        h("tr", {}, h("th", {}, "v"), h("th", {}, t("lists.created")), h("th", {}, "by"), h("th", {}, "")),
+      ),
+      h(
+        "tbody",
+        {},
+        [...versions]
+          .reverse()
+          .map((v) =>
+            h(
+              "tr",
+              {},
+              h("td", {}, String(v.version)),
+              h("td", {}, fmtTime(v.created_at)),
+              h("td", {}, v.created_by ?? ""),
+              h(
+                "td",
+                {},
+                v.active
+                  ? badge(t("strategies.active"))
+                  : h(
+                      "button",
+                      { class: "secondary", "data-activate": v.version, onclick: () => activate(v.version) },
+                      t("strategies.activate"),
+                    ),
+              ),
+            ),
+          ),
+      ),
+    );
 
     async function activate(version: number): Promise<void> {
       try {
@@ -99,7 +192,9 @@ export function renderStrategies(main: HTMLElement, [selected]: string[]): () =>
     async function save(): Promise<void> {
       if (!(await validate())) return;
       try {
-        const r = await api<{ version: number }>("PUT", `/v1/strategies/${enc(name)}`, editor.value, { contentType: "application/yaml" });
+        const r = await api<{ version: number }>("PUT", `/v1/strategies/${enc(name)}`, editor.value, {
+          contentType: "application/yaml",
+        });
         message.textContent = `${t("strategies.saved")} ${r.version}`;
         await openStrategy(name);
       } catch (e) {
@@ -115,24 +210,73 @@ export function renderStrategies(main: HTMLElement, [selected]: string[]): () =>
         return;
       }
       try {
-        const d = await api<any>("POST", `/v1/strategies/${enc(name)}/dry-run`, { application, yaml: editor.value });
-        clear(result,
-          h("p", {}, badge(d.decision), " ", `limit ${d.limit ?? "—"} · APR ${d.apr ?? "—"} · PD ${typeof d.pd === "number" ? d.pd.toFixed(4) : "—"}`),
-          h("ul", { class: "reasons" }, (d.reasons ?? []).map((r: any) => h("li", {}, h("code", {}, r.code), " ", r.text))));
+        const d = await api<any>("POST", `/v1/strategies/${enc(name)}/dry-run`, {
+          application,
+          yaml: editor.value,
+        });
+        clear(
+          result,
+          h(
+            "p",
+            {},
+            badge(d.decision),
+            " ",
+            `limit ${d.limit ?? "—"} · APR ${d.apr ?? "—"} · PD ${typeof d.pd === "number" ? d.pd.toFixed(4) : "—"}`,
+          ),
+          h(
+            "ul",
+            { class: "reasons" },
+            (d.reasons ?? []).map((r: any) => h("li", {}, h("code", {}, r.code), " ", r.text)),
+          ),
+        );
       } catch (e) {
         clear(result, h("p", { class: "error" }, `${t("error")}: ${(e as Error).message}`));
       }
     }
 
-    clear(detail,
-      h("section", { class: "card" },
-        h("h2", {}, `${name} `, h("small", { class: "muted" }, `${t("strategies.editor")} · v${shown.version}${shown.active ? ` (${t("strategies.active")})` : ""}`)),
-        editor, problems,
-        h("div", { class: "actions" }, h("button", { class: "primary", id: "strategy-save", onclick: save }, t("strategies.save")), message)),
-      h("div", { class: "grid2" },
-        h("section", { class: "card" }, h("h2", {}, t("strategies.dryRun")), h("label", {}, t("strategies.sample")), sample,
-          h("div", { class: "actions" }, h("button", { class: "primary", id: "dry-run", onclick: dryRun }, t("strategies.run"))), result),
-        h("section", { class: "card" }, h("h2", {}, t("strategies.versions")), history)));
+    clear(
+      detail,
+      h(
+        "section",
+        { class: "card" },
+        h(
+          "h2",
+          {},
+          `${name} `,
+          h(
+            "small",
+            { class: "muted" },
+            `${t("strategies.editor")} · v${shown.version}${shown.active ? ` (${t("strategies.active")})` : ""}`,
+          ),
+        ),
+        editor,
+        problems,
+        h(
+          "div",
+          { class: "actions" },
+          h("button", { class: "primary", id: "strategy-save", onclick: save }, t("strategies.save")),
+          message,
+        ),
+      ),
+      h(
+        "div",
+        { class: "grid2" },
+        h(
+          "section",
+          { class: "card" },
+          h("h2", {}, t("strategies.dryRun")),
+          h("label", {}, t("strategies.sample")),
+          sample,
+          h(
+            "div",
+            { class: "actions" },
+            h("button", { class: "primary", id: "dry-run", onclick: dryRun }, t("strategies.run")),
+          ),
+          result,
+        ),
+        h("section", { class: "card" }, h("h2", {}, t("strategies.versions")), history),
+      ),
+    );
     validate();
   }
 
