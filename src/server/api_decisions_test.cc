@@ -43,6 +43,10 @@ std::string Application(int i, const std::string& phone = "13800138000") {
          std::to_string(560 + 9 * (i % 20)) + "}}";
 }
 
+constexpr const char* kFeatures =
+    "features:\n  - {name: apps_per_phone_1d, entity: phone, event: credit_application, "
+    "aggregate: count, window: 1d}\n";
+
 constexpr const char* kStrategy = R"yaml(description: test credit strategy
 variables:
   - {name: dti, expr: "app.requested_amount / (app.declared_income * app.term_months)"}
@@ -70,12 +74,7 @@ outcome: {limit: tables.pricing.limit, apr: tables.pricing.apr}
 TEST_F(ApiTest, StrategiesAreValidatedVersionedActivatedAndDecideCreditApplications) {
   const std::string key = NewTenant("acme");
   RegisterModel(*runtime_, "acme");
-  ASSERT_EQ(Call("PUT", "/v1/features",
-                 "features:\n  - {name: apps_per_phone_1d, entity: phone, event: "
-                 "credit_application, aggregate: count, window: 1d}\n",
-                 key)
-                .status,
-            200);
+  ASSERT_EQ(Call("PUT", "/v1/features", kFeatures, key).status, 200);
   // A broken strategy: 400 naming line:column, nothing stored.
   HttpResponse r = Call("PUT", "/v1/strategies/credit",
                         "rules:\n  - name: r\n    rules:\n      - {id: A, when: \"app.bureau.scor "
@@ -282,12 +281,7 @@ TEST_F(ApiTest, DecisionsAreSearchableNewestFirstAndCountedLive) {
   const std::string key = NewTenant("acme");
   const std::string other = NewTenant("other");
   RegisterModel(*runtime_, "acme");
-  ASSERT_EQ(Call("PUT", "/v1/features",
-                 "features:\n  - {name: apps_per_phone_1d, entity: phone, event: "
-                 "credit_application, aggregate: count, window: 1d}\n",
-                 key)
-                .status,
-            200);
+  ASSERT_EQ(Call("PUT", "/v1/features", kFeatures, key).status, 200);
   ASSERT_EQ(Call("PUT", "/v1/strategies/credit", kStrategy, key).status, 201);
   ASSERT_EQ(Call("POST", "/v1/strategies/credit/versions/1/activate", "", key).status, 200);
   std::map<std::string, int> outcomes;

@@ -58,3 +58,28 @@ export function fmtTime(iso: unknown): string {
 export function badge(decision: string): HTMLElement {
   return h("span", { class: `badge badge-${decision}`, "data-decision": decision }, decision);
 }
+
+// A page with a menu of items on the left and the chosen item's detail on the right.
+export function menuPage(
+  main: HTMLElement,
+  title: string,
+  menuTitle: string,
+  menuId: string,
+): { menu: HTMLElement; detail: HTMLElement } {
+  const menu = h("ul", { class: "menu", id: menuId });
+  const detail = h("div", {});
+  clear(
+    main,
+    h("h1", {}, title),
+    h("div", { class: "split" }, h("section", { class: "card" }, h("h2", {}, menuTitle), menu), detail),
+  );
+  return { menu, detail };
+}
+
+export function menuItem(href: string, label: string, note: string, active: boolean): HTMLElement {
+  return h(
+    "li",
+    {},
+    h("a", { href, class: active ? "active" : "" }, label, " ", h("small", { class: "muted" }, note)),
+  );
+}

@@ -1,6 +1,6 @@
 import { api, enc, get } from "../api";
 import { chart } from "../charts";
-import { badge, clear, fmtNumber, fmtTime, h } from "../dom";
+import { badge, clear, fmtNumber, fmtTime, h, menuItem, menuPage } from "../dom";
 import { t } from "../i18n";
 
 interface ModelVersion {
@@ -18,35 +18,14 @@ interface ModelVersion {
 }
 
 export function renderModels(main: HTMLElement, [selected]: string[]): () => void {
-  const list = h("ul", { class: "menu", id: "model-list" });
-  const detail = h("div", {});
-  clear(
-    main,
-    h("h1", {}, t("nav.models")),
-    h(
-      "div",
-      { class: "split" },
-      h("section", { class: "card" }, h("h2", {}, t("models.list")), list),
-      detail,
-    ),
-  );
+  const { menu: list, detail } = menuPage(main, t("nav.models"), t("models.list"), "model-list");
   let timer = 0;
 
   get<{ models: ModelVersion[] }>("/v1/models")
     .then(({ models }) => {
       for (const m of models) {
         list.append(
-          h(
-            "li",
-            {},
-            h(
-              "a",
-              { href: `#/models/${enc(m.name)}`, class: m.name === selected ? "active" : "" },
-              m.name,
-              " ",
-              h("small", { class: "muted" }, `${m.kind} v${m.version}`),
-            ),
-          ),
+          menuItem(`#/models/${enc(m.name)}`, m.name, `${m.kind} v${m.version}`, m.name === selected),
         );
       }
       const name = selected ?? models[0]?.name;
@@ -114,35 +93,33 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
           h(
             "tbody",
             {},
-            [...versions]
-              .reverse()
-              .map((v) =>
+            [...versions].reverse().map((v) =>
+              h(
+                "tr",
+                {},
+                h("td", {}, String(v.version)),
+                h("td", {}, v.kind),
+                h("td", {}, fmtTime(v.registered_at)),
+                h("td", {}, v.author || v.registered_by || ""),
+                h("td", { class: "num" }, fmtNumber(v.validation_metrics?.auc, 3)),
+                h("td", { class: "num" }, fmtNumber(v.validation_metrics?.ks, 3)),
+                h("td", {}, h("code", {}, (v.data_sha256 ?? "").slice(0, 12))),
                 h(
-                  "tr",
+                  "td",
                   {},
-                  h("td", {}, String(v.version)),
-                  h("td", {}, v.kind),
-                  h("td", {}, fmtTime(v.registered_at)),
-                  h("td", {}, v.author || v.registered_by || ""),
-                  h("td", { class: "num" }, fmtNumber(v.validation_metrics?.auc, 3)),
-                  h("td", { class: "num" }, fmtNumber(v.validation_metrics?.ks, 3)),
-                  h("td", {}, h("code", {}, (v.data_sha256 ?? "").slice(0, 12))),
-                  h(
-                    "td",
-                    {},
-                    v.active
-                      ? badge(t("strategies.active"))
-                      : h(
-                          "button",
-                          {
-                            class: "secondary",
-                            onclick: () => act(`/v1/models/${enc(name)}/versions/${v.version}/promote`),
-                          },
-                          t("models.promote"),
-                        ),
-                  ),
+                  v.active
+                    ? badge(t("strategies.active"))
+                    : h(
+                        "button",
+                        {
+                          class: "secondary",
+                          onclick: () => act(`/v1/models/${enc(name)}/versions/${v.version}/promote`),
+                        },
+                        t("models.promote"),
+                      ),
                 ),
               ),
+            ),
           ),
         ),
         h(

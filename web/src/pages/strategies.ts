@@ -1,5 +1,5 @@
 import { api, ApiError, enc, get } from "../api";
-import { badge, clear, fmtTime, h } from "../dom";
+import { badge, clear, fmtTime, h, menuItem, menuPage } from "../dom";
 import { t } from "../i18n";
 
 interface StrategyInfo {
@@ -50,34 +50,18 @@ function errorPosition(message: string): { line: number; column: number } | null
 }
 
 export function renderStrategies(main: HTMLElement, [selected]: string[]): () => void {
-  const list = h("ul", { class: "menu", id: "strategy-list" });
-  const detail = h("div", { class: "strategy-detail" });
-  clear(
-    main,
-    h("h1", {}, t("nav.strategies")),
-    h(
-      "div",
-      { class: "split" },
-      h("section", { class: "card" }, h("h2", {}, t("strategies.list")), list),
-      detail,
-    ),
-  );
+  const { menu: list, detail } = menuPage(main, t("nav.strategies"), t("strategies.list"), "strategy-list");
   let timer = 0;
 
   get<{ strategies: StrategyInfo[] }>("/v1/strategies")
     .then(({ strategies }) => {
       for (const s of strategies) {
         list.append(
-          h(
-            "li",
-            {},
-            h(
-              "a",
-              { href: `#/strategies/${enc(s.name)}`, class: s.name === selected ? "active" : "" },
-              s.name,
-              " ",
-              h("small", { class: "muted" }, `v${s.version}${s.active ? " ✓" : ""}`),
-            ),
+          menuItem(
+            `#/strategies/${enc(s.name)}`,
+            s.name,
+            `v${s.version}${s.active ? " ✓" : ""}`,
+            s.name === selected,
           ),
         );
       }
