@@ -1,7 +1,10 @@
 // `finbrain model register|list|promote|rollback`: the model registry, through a running server
 // (--url with a tenant API key) or straight on a data directory no server holds (--data-dir).
 #include <boost/json.hpp>
+#include <fstream>
 #include <iostream>
+#include <optional>
+#include <sstream>
 
 #include "apps/finbrain/cli.h"
 #include "common/json_text.h"
@@ -18,6 +21,7 @@ namespace json = boost::json;
 struct RegistryTarget : Target {
   std::string name;
   std::string folder;
+  std::string evaluation;  // metrics.json of `finbrain evaluate`, attached to the new version
   int version = 0;
 };
 
@@ -35,19 +39,37 @@ Status Register(const RegistryTarget& t) {
   FB_RETURN_IF_ERROR(CheckTarget(t));
   // Loaded (and so validated) here: a broken folder fails before anything is sent or stored.
   FB_ASSIGN_OR_RETURN(std::unique_ptr<models::Model> model, models::Model::Load(t.folder));
+  std::optional<std::string> report;
+  if (!t.evaluation.empty()) {
+    std::ifstream in(t.evaluation);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) return InvalidArgumentError("cannot read " + t.evaluation, "evaluation");
+    report = text.str();
+  }
   const std::string manifest = model->ManifestJson();
   const std::string& trees = model->xgboost_json();
   if (!t.url.empty()) {
     json::object body{{"manifest", manifest}, {"xgboost", trees}};
     FB_ASSIGN_OR_RETURN(json::value v,
                         Call(t, "POST", "/v1/models/" + t.name + "/versions", ToJsonText(body)));
+    if (report) {
+      std::string path = "/v1/models/" + t.name + "/versions/";
+      path += std::to_string(v.at("version").to_number<int>());
+      path += "/evaluation";
+      FB_RETURN_IF_ERROR(Call(t, "PUT", path, *report).status());
+    }
     std::cout << ToJsonText(v) << "\n";
     return OkStatus();
   }
   FB_ASSIGN_OR_RETURN(auto runtime, server::Runtime::Open({.data_dir = t.data_dir}));
-  FB_ASSIGN_OR_RETURN(
-      models::ModelVersion v,
-      runtime->models->Register(t.tenant, t.name, *model, {"cli", "cli model register"}));
+  const tenancy::Actor actor{"cli", "cli model register"};
+  FB_ASSIGN_OR_RETURN(models::ModelVersion v,
+                      runtime->models->Register(t.tenant, t.name, *model, actor));
+  if (report) {
+    FB_RETURN_IF_ERROR(
+        runtime->models->AttachEvaluation(t.tenant, t.name, v.version, *report, actor));
+  }
   std::cout << ToJsonText(VersionJson(v)) << "\n";
   return OkStatus();
 }
@@ -103,6 +125,10 @@ void AddModelRegistryCommands(CLI::App& app, GlobalOptions&, Action& run) {
   CLI::App* reg = model->add_subcommand("register", "Store a model folder as a new version");
   reg->add_option("folder", t->folder, "Folder written by `finbrain train`")->required();
   reg->add_option("--name", t->name, "Model name (a-z, 0-9, _ and -)")->required();
+  reg->add_option("--evaluation", t->evaluation,
+                  "metrics.json of `finbrain evaluate` (ROC, KS, calibration, fairness), shown "
+                  "by the console")
+      ->check(CLI::ExistingFile);
   AddTargetOptions(reg, *t);
   reg->callback([&run, t] { run = [t] { return Register(*t); }; });
 

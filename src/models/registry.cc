@@ -11,9 +11,11 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kHeads = "model_heads";    // tenant/name -> head JSON
-constexpr std::string_view kMeta = "model_versions";  // tenant/name/version -> metadata
-constexpr std::string_view kBlobs = "model_blobs";    // tenant/name/version -> files
+constexpr std::string_view kHeads = "model_heads";              // tenant/name -> head JSON
+constexpr std::string_view kMeta = "model_versions";            // tenant/name/version -> metadata
+constexpr std::string_view kBlobs = "model_blobs";              // tenant/name/version -> files
+constexpr std::string_view kEvaluations = "model_evaluations";  // tenant/name/version -> report
+constexpr size_t kMaxEvaluationBytes = 4 << 20;
 
 std::string NameKey(std::string_view tenant, std::string_view name) {
   return std::string(tenant) + "/" + std::string(name);
@@ -165,6 +167,48 @@ StatusOr<ModelVersion> ModelRegistry::ReadVersion(std::string_view tenant, std::
                          "version");
   }
   return MetaFromJson(*text);
+}
+
+Status ModelRegistry::AttachEvaluation(std::string_view tenant, std::string_view name, int version,
+                                       std::string_view metrics_json, const tenancy::Actor& actor) {
+  if (metrics_json.size() > kMaxEvaluationBytes) {
+    return InvalidArgumentError("the evaluation report is larger than 4 MiB", "evaluation");
+  }
+  boost::system::error_code ec;
+  const json::value report = json::parse(metrics_json, ec);
+  const json::object* fields = ec ? nullptr : report.if_object();
+  if (fields == nullptr) {
+    return InvalidArgumentError(
+        "the evaluation report must be a JSON object (metrics.json of "
+        "`finbrain evaluate`)",
+        "evaluation");
+  }
+  for (const char* metric : {"auc", "ks"}) {
+    const json::value* v = fields->if_contains(metric);
+    if (v == nullptr || !v->is_number()) {
+      return InvalidArgumentError(
+          std::string("the evaluation report has no numeric '") + metric +
+              "': it must be the metrics.json that `finbrain evaluate` writes",
+          "evaluation");
+    }
+  }
+  std::lock_guard lock(mutation_mu_);
+  FB_ASSIGN_OR_RETURN(ModelVersion v, ReadVersion(tenant, name, version));
+  storage::WriteBatch batch;
+  batch.Put(kEvaluations, VersionKey(tenant, name, version), json::serialize(report));
+  return audit_.CommitAndWait(
+      std::move(batch),
+      {.tenant = std::string(tenant),
+       .actor = actor.id,
+       .action = actor.action,
+       .entity = "model/" + v.name + "/v" + std::to_string(version) + "/evaluation"});
+}
+
+StatusOr<std::optional<std::string>> ModelRegistry::Evaluation(std::string_view tenant,
+                                                               std::string_view name,
+                                                               int version) const {
+  FB_RETURN_IF_ERROR(ReadVersion(tenant, name, version).status());
+  return store_.Get(kEvaluations, VersionKey(tenant, name, version));
 }
 
 StatusOr<ModelVersion> ModelRegistry::Register(std::string_view tenant, std::string_view name,

@@ -82,6 +82,16 @@ class ModelRegistry {
   StatusOr<ModelVersion> Rollback(std::string_view tenant, std::string_view name,
                                   const tenancy::Actor& actor);
 
+  // The evaluation report of a version (metrics.json of `finbrain evaluate`: AUC, KS, ROC and
+  // KS curves, calibration, gains, fairness by group), kept beside it for the console;
+  // replaces an earlier one; audited. kNotFound for an unknown version, kInvalidArgument
+  // (field "evaluation") for a document that is not such a report.
+  Status AttachEvaluation(std::string_view tenant, std::string_view name, int version,
+                          std::string_view metrics_json, const tenancy::Actor& actor);
+  // The attached report as JSON text; nullopt when none was attached.
+  StatusOr<std::optional<std::string>> Evaluation(std::string_view tenant, std::string_view name,
+                                                  int version) const;
+
   StatusOr<std::vector<ModelVersion>> Versions(std::string_view tenant,
                                                std::string_view name) const;
   // Each model of the tenant: its active version, or its latest when none is active.

@@ -119,6 +119,8 @@ class Api {
   StatusOr<HttpResponse> ListModels(Context& c);
   StatusOr<HttpResponse> GetModel(Context& c);
   StatusOr<HttpResponse> RegisterModel(Context& c);
+  StatusOr<HttpResponse> PutModelEvaluation(Context& c);
+  StatusOr<HttpResponse> GetModelEvaluation(Context& c);
   StatusOr<HttpResponse> PromoteModel(Context& c);
   StatusOr<HttpResponse> RollbackModel(Context& c);
   StatusOr<HttpResponse> ScoreModel(Context& c);

@@ -337,5 +337,33 @@ TEST_F(ApiTest, DecisionsAreSearchableNewestFirstAndCountedLive) {
   }
 }
 
+TEST_F(ApiTest, ModelVersionsCarryTheirEvaluationReport) {
+  const std::string key = NewTenant("acme");
+  RegisterModel(*runtime_, "acme");
+  const std::string path = "/v1/models/pd/versions/1/evaluation";
+  HttpResponse r = Call("GET", path, "", key);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("no evaluation report"), std::string::npos) << r.body;
+
+  for (const char* bad : {"[1, 2]", "not json", R"({"auc": 0.8})", R"({"auc": "high", "ks": 1})"}) {
+    r = Call("PUT", path, bad, key);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_EQ(json::parse(r.body).at("error").at("field"), "evaluation") << bad;
+  }
+  EXPECT_EQ(
+      Call("PUT", "/v1/models/pd/versions/9/evaluation", R"({"auc":0.8,"ks":0.4})", key).status,
+      404);
+
+  const std::string report =
+      R"({"auc":0.81,"ks":0.44,"roc":[[0,0],[0.2,0.6],[1,1]],"fairness":{"age":[]}})";
+  r = Call("PUT", path, report, key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = Call("GET", path, "", key);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body), json::parse(report));
+  // Another tenant sees neither the model nor its report.
+  EXPECT_EQ(Call("GET", path, "", NewTenant("other")).status, 404);
+}
+
 }  // namespace
 }  // namespace finbrain::server

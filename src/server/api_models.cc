@@ -87,6 +87,29 @@ StatusOr<HttpResponse> Api::RegisterModel(Context& c) {
   return JsonResponse(201, models::ModelVersionJson(v));
 }
 
+StatusOr<HttpResponse> Api::PutModelEvaluation(Context& c) {
+  c.entity = "model/" + c.params[0] + "/v" + c.params[1] + "/evaluation";
+  FB_RETURN_IF_ERROR(models::ValidateModelName(c.params[0]));
+  FB_ASSIGN_OR_RETURN(int version, VersionParam(c.params[1]));
+  FB_RETURN_IF_ERROR(deps_.models.AttachEvaluation(c.tenant, c.params[0], version, c.request.body,
+                                                   {c.actor, c.action}));
+  return JsonResponse(200, json::serialize(json::object{
+                               {"name", c.params[0]}, {"version", version}, {"evaluation", true}}));
+}
+
+StatusOr<HttpResponse> Api::GetModelEvaluation(Context& c) {
+  FB_RETURN_IF_ERROR(models::ValidateModelName(c.params[0]));
+  FB_ASSIGN_OR_RETURN(int version, VersionParam(c.params[1]));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> report,
+                      deps_.models.Evaluation(c.tenant, c.params[0], version));
+  if (!report) {
+    return NotFoundError("model " + Quote(c.params[0]) + " v" + std::to_string(version) +
+                             " has no evaluation report (finbrain model register --evaluation)",
+                         "version");
+  }
+  return JsonResponse(200, std::move(*report));
+}
+
 StatusOr<HttpResponse> Api::PromoteModel(Context& c) {
   c.entity = "model/" + c.params[0] + "/v" + c.params[1];
   FB_ASSIGN_OR_RETURN(int version, VersionParam(c.params[1]));

@@ -112,6 +112,17 @@ test("a strategy with a deliberate error shows line:column, and a fixed draft dr
     assert.match(await page.textContent("#dry-run-result"), /P03/);
   }));
 
+test("the models page shows the registered version's evaluation report", () =>
+  step("models", async () => {
+    await page.click('[data-nav="models"]');
+    await page.waitForSelector("#model-versions tbody tr");
+    await page.waitForSelector("#chart-roc canvas");
+    const auc = world.evaluation.auc.toFixed(3);
+    assert.match(await page.textContent("#model-evaluation"), new RegExp(`AUC ${auc}`));
+    await page.waitForSelector("#chart-calibration canvas");
+    await page.waitForSelector('#model-monitoring [data-kpi="psi"]');
+  }));
+
 test("a ring opens in the graph view and an entity goes on a list from there", () =>
   step("graph", async () => {
     await page.click('[data-nav="graph"]');

@@ -50,6 +50,63 @@ export async function startWorld({ users = 400, bin = process.env.FINBRAIN_BIN }
       fs.symlinkSync(path.join(dir, "world/events", f), path.join(dir, "history", f));
   }
   run("import", "history", "--data-dir", "data", "--tenant", "demo");
+  // A PD model with its evaluation report, for the Models page.
+  const features = path.join(ROOT, "strategies/credit_features.yaml");
+  run(
+    "events",
+    "to-csv",
+    "--events",
+    "world/events/credit_application.jsonl",
+    "--join",
+    "world/truth/applications.jsonl",
+    "--on",
+    "application_id",
+    "--take",
+    "defaulted",
+    "--out",
+    "apps.csv",
+  );
+  run(
+    "features",
+    "backfill",
+    "--features",
+    features,
+    "--events",
+    "world/events",
+    "--data",
+    "apps.csv",
+    "--out",
+    "train.csv",
+  );
+  run(
+    "train",
+    "--data",
+    "train.csv",
+    "--target",
+    "defaulted",
+    "--kind",
+    "gbdt",
+    "--spec",
+    path.join(ROOT, "strategies/credit_model.yaml"),
+    "--out",
+    "model",
+  );
+  run("evaluate", "--model", "model", "--data", "train.csv", "--target", "defaulted", "--out", "evaluation");
+  run(
+    "model",
+    "register",
+    "model",
+    "--name",
+    "credit_pd",
+    "--evaluation",
+    "evaluation/metrics.json",
+    "--data-dir",
+    "data",
+    "--tenant",
+    "demo",
+  );
+  run("model", "promote", "credit_pd", "1", "--data-dir", "data", "--tenant", "demo");
+  const evaluation = JSON.parse(fs.readFileSync(path.join(dir, "evaluation/metrics.json"), "utf8"));
 
   const server = spawn(bin, ["serve", "--data-dir", "data", "--listen", "127.0.0.1:0"], {
     cwd: dir,
@@ -117,6 +174,7 @@ export async function startWorld({ users = 400, bin = process.env.FINBRAIN_BIN }
     url,
     key,
     dir,
+    evaluation,
     decisions,
     call,
     async stop() {

@@ -1,6 +1,6 @@
 import { api, enc, get } from "../api";
 import { chart } from "../charts";
-import { badge, clear, fmtNumber, fmtTime, h, menuItem, menuPage } from "../dom";
+import { badge, clear, fmtNumber, fmtPercent, fmtTime, h, menuItem, menuPage } from "../dom";
 import { t } from "../i18n";
 
 interface ModelVersion {
@@ -15,6 +15,27 @@ interface ModelVersion {
   data_sha256?: string;
   features: number | string[];
   validation_metrics?: Record<string, number>;
+}
+
+interface Evaluation {
+  auc: number;
+  ks: number;
+  rows: number;
+  roc?: [number, number][];
+  ks_curve?: [number, number][];
+  calibration?: { group: string; rows: number; mean_pd: number; bad_rate: number }[];
+  fairness?: Record<
+    string,
+    {
+      group: string;
+      rows: number;
+      bad_rate: number;
+      approval_rate: number;
+      approval_rate_ratio: number | null;
+      equal_opportunity_difference: number;
+      auc: number | null;
+    }[]
+  >;
 }
 
 export function renderModels(main: HTMLElement, [selected]: string[]): () => void {
@@ -39,6 +60,7 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
     .catch((e) => clear(detail, h("p", { class: "error" }, e.message)));
 
   const monitorBox = h("section", { class: "card", id: "model-monitoring" });
+  const evaluationBox = h("section", { class: "card", id: "model-evaluation" });
 
   async function open(name: string): Promise<void> {
     const { versions } = await get<{ versions: ModelVersion[] }>(`/v1/models/${enc(name)}`);
@@ -133,9 +155,138 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
           message,
         ),
       ),
+      evaluationBox,
       monitorBox,
     );
+    if (active) await evaluation(name, active.version);
     await monitoring(name);
+  }
+
+  async function evaluation(name: string, version: number): Promise<void> {
+    const e = await get<Evaluation>(`/v1/models/${enc(name)}/versions/${version}/evaluation`).catch(
+      () => null,
+    );
+    if (!e) {
+      clear(
+        evaluationBox,
+        h("h2", {}, t("models.evaluation")),
+        h("p", { class: "muted" }, t("models.noEvaluation")),
+      );
+      return;
+    }
+    const roc = h("div", { class: "chart", id: "chart-roc" });
+    const ks = h("div", { class: "chart", id: "chart-ks" });
+    const calibration = h("div", { class: "chart", id: "chart-calibration" });
+    const fairness = Object.entries(e.fairness ?? {});
+    clear(
+      evaluationBox,
+      h(
+        "h2",
+        {},
+        `${t("models.evaluation")} · v${version}`,
+        " ",
+        h("small", { class: "muted" }, `${fmtNumber(e.rows)} rows`),
+      ),
+      h(
+        "div",
+        { class: "grid2" },
+        h("div", {}, h("h3", {}, `ROC · AUC ${fmtNumber(e.auc, 3)}`), roc),
+        h("div", {}, h("h3", {}, `KS ${fmtNumber(e.ks, 3)}`), ks),
+      ),
+      h(
+        "div",
+        { class: "grid2" },
+        h("div", {}, h("h3", {}, t("models.calibration")), calibration),
+        h(
+          "div",
+          { id: "model-fairness" },
+          h("h3", {}, t("models.fairness")),
+          fairness.length
+            ? fairness.map(([attribute, groups]) =>
+                h(
+                  "table",
+                  { class: "table" },
+                  h(
+                    "thead",
+                    {},
+                    h(
+                      "tr",
+                      {},
+                      ...[attribute, "rows", "bad rate", "approval", "ratio", "equal opp.", "AUC"].map((c) =>
+                        h("th", {}, c),
+                      ),
+                    ),
+                  ),
+                  h(
+                    "tbody",
+                    {},
+                    groups.map((g) =>
+                      h(
+                        "tr",
+                        {
+                          class: g.approval_rate_ratio !== null && g.approval_rate_ratio < 0.8 ? "warn" : "",
+                        },
+                        h("td", {}, g.group),
+                        h("td", { class: "num" }, fmtNumber(g.rows)),
+                        h("td", { class: "num" }, fmtPercent(g.bad_rate)),
+                        h("td", { class: "num" }, fmtPercent(g.approval_rate)),
+                        h("td", { class: "num" }, fmtNumber(g.approval_rate_ratio, 2)),
+                        h("td", { class: "num" }, fmtNumber(g.equal_opportunity_difference, 3)),
+                        h("td", { class: "num" }, fmtNumber(g.auc, 3)),
+                      ),
+                    ),
+                  ),
+                ),
+              )
+            : h("p", { class: "muted" }, t("models.noFairness")),
+        ),
+      ),
+    );
+    const axis = { type: "value", min: 0, max: 1 };
+    chart(roc).setOption({
+      tooltip: { trigger: "axis" },
+      grid: { left: 40, right: 16, top: 16, bottom: 40 },
+      xAxis: { ...axis, name: "false positive rate", nameLocation: "middle", nameGap: 26 },
+      yAxis: { ...axis, name: "true positive rate" },
+      series: [
+        { type: "line", showSymbol: false, data: e.roc ?? [], areaStyle: { opacity: 0.1 } },
+        {
+          type: "line",
+          showSymbol: false,
+          data: [
+            [0, 0],
+            [1, 1],
+          ],
+          lineStyle: { type: "dashed", color: "#aaa" },
+        },
+      ],
+    });
+    // ks_curve: (share of applicants, riskiest first; cumulative share of bads minus of goods).
+    chart(ks).setOption({
+      tooltip: { trigger: "axis" },
+      grid: { left: 40, right: 16, top: 16, bottom: 40 },
+      xAxis: { ...axis, name: "share of applicants, riskiest first", nameLocation: "middle", nameGap: 26 },
+      yAxis: { type: "value", min: 0 },
+      series: [{ type: "line", showSymbol: false, data: e.ks_curve ?? [], areaStyle: { opacity: 0.1 } }],
+    });
+    const groups = e.calibration ?? [];
+    chart(calibration).setOption({
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 48, right: 16, top: 32, bottom: 40 },
+      xAxis: {
+        type: "category",
+        name: "PD decile",
+        nameLocation: "middle",
+        nameGap: 26,
+        data: groups.map((g) => g.group),
+      },
+      yAxis: { type: "value" },
+      series: [
+        { name: "predicted", type: "bar", data: groups.map((g) => g.mean_pd) },
+        { name: "observed", type: "bar", data: groups.map((g) => g.bad_rate) },
+      ],
+    });
   }
 
   async function monitoring(name: string): Promise<void> {
