@@ -25,25 +25,7 @@ std::string_view Kind(const boost::json::object& record) {
   return kind != nullptr && kind->is_string() ? std::string_view(kind->get_string()) : "credit";
 }
 
-// What a search lists of a decision (the record itself has inputs, features and latency too).
-std::string SummaryJson(const boost::json::object& record) {
-  boost::json::object summary{{"kind", Kind(record)}};
-  for (const char* field : {"decision_id", "application_id", "event_id", "event_type", "user_id",
-                            "decided_at", "decision", "score", "pd", "limit", "apr", "risk"}) {
-    if (const boost::json::value* v = Member(record, field)) summary[field] = *v;
-  }
-  boost::json::array codes;
-  if (const boost::json::value* reasons = Member(record, "reasons");
-      reasons && reasons->is_array()) {
-    for (const boost::json::value& r : reasons->get_array()) {
-      if (const boost::json::value* code = r.is_object() ? Member(r.get_object(), "code") : nullptr)
-        codes.push_back(*code);
-    }
-  }
-  summary["reasons"] = std::move(codes);
-  return ToJsonText(summary);
-}
-
+// The reasons (code and text) a record gives for its outcome.
 std::vector<DecisionStats::Reason> ReasonsOf(const boost::json::object& record) {
   std::vector<DecisionStats::Reason> out;
   const boost::json::value* reasons = Member(record, "reasons");
@@ -57,6 +39,19 @@ std::vector<DecisionStats::Reason> ReasonsOf(const boost::json::object& record) 
                    text != nullptr && text->is_string() ? std::string(text->get_string()) : ""});
   }
   return out;
+}
+
+// What a search lists of a decision (the record itself has inputs, features and latency too).
+std::string SummaryJson(const boost::json::object& record) {
+  boost::json::object summary{{"kind", Kind(record)}};
+  for (const char* field : {"decision_id", "application_id", "event_id", "event_type", "user_id",
+                            "decided_at", "decision", "score", "pd", "limit", "apr", "risk"}) {
+    if (const boost::json::value* v = Member(record, field)) summary[field] = *v;
+  }
+  boost::json::array codes;
+  for (const DecisionStats::Reason& r : ReasonsOf(record)) codes.emplace_back(r.code);
+  summary["reasons"] = std::move(codes);
+  return ToJsonText(summary);
 }
 
 }  // namespace

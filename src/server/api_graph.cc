@@ -116,7 +116,13 @@ StatusOr<HttpResponse> Api::GraphNeighborhood(Context& c) {
   FB_ASSIGN_OR_RETURN(graph::Subgraph sub,
                       deps_.graph.For(c.tenant)->Neighborhood(entity, hops, size_t(limit)));
   json::array nodes, links;
-  for (const auto& n : sub.nodes) nodes.push_back(InfoJson(n));
+  // With a batch analysis run, each node carries the risk propagated to it from confirmed fraud.
+  const auto analysis = deps_.graph.Analysis(c.tenant);
+  for (const auto& n : sub.nodes) {
+    json::object node = InfoJson(n);
+    if (analysis) node["propagated_risk"] = analysis->RiskOf(n.entity);
+    nodes.push_back(std::move(node));
+  }
   for (const auto& l : sub.links) links.push_back(LinkJson(l));
   return JsonResponse(200, ToJsonText(json::object{{"center", EntityJson(entity)},
                                                    {"hops", hops},

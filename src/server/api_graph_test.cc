@@ -188,6 +188,17 @@ TEST_F(ApiTest, GraphAnalysisFindsCommunitiesAndGreylistsByPropagatedRisk) {
   EXPECT_THAT(r.body, HasSubstr("propagated risk"));
   r = Call("GET", "/v1/graph/entities/user/u2", "", key);
   EXPECT_GT(json::parse(r.body).at("propagated_risk").to_number<double>(), 0.05);
+  // The neighbourhood's nodes carry it too (the console colours them by it).
+  r = Call("GET", "/v1/graph/entities/user/u2/neighborhood?hops=2", "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  bool risky_neighbour = false;
+  const json::value neighbourhood = json::parse(r.body);
+  for (const auto& node : neighbourhood.at("nodes").as_array()) {
+    ASSERT_TRUE(node.as_object().contains("propagated_risk")) << node;
+    risky_neighbour |=
+        node.at("id") == "u1" && node.at("propagated_risk").to_number<double>() > 0.05;
+  }
+  EXPECT_TRUE(risky_neighbour) << r.body;
   r = Call("GET", "/v1/graph/entities/user/a", "", key);
   EXPECT_EQ(json::parse(r.body).at("propagated_risk").to_number<double>(), 0.0);
 

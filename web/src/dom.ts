@@ -83,3 +83,11 @@ export function menuItem(href: string, label: string, note: string, active: bool
     h("a", { href, class: active ? "active" : "" }, label, " ", h("small", { class: "muted" }, note)),
   );
 }
+
+// For the few places that take HTML (ECharts tooltips): API values escaped first.
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
+}

@@ -110,6 +110,8 @@ const en = {
   "graph.added": "Added to",
   "graph.degree": "Links",
   "graph.active": "Active",
+  "graph.legend":
+    "Colour: node type. Outline: red risk ≥ 0.5, orange ≥ 0.2 (ring risk, or risk propagated from confirmed fraud by the latest graph analysis); dashed: hub.",
   "overview.credit": "Credit decisions / min",
   "overview.transactions": "Transactions / min",
   "lists.list": "List",
@@ -232,6 +234,8 @@ const zh: Partial<Record<Key, string>> = {
   "graph.added": "已加入",
   "graph.degree": "关联数",
   "graph.active": "活跃时段",
+  "graph.legend":
+    "颜色：节点类型。边框：红色风险 ≥ 0.5，橙色 ≥ 0.2（团伙风险，或最近一次图分析从已确认欺诈传播的风险）；虚线：枢纽节点。",
   "overview.credit": "每分钟信贷决策",
   "overview.transactions": "每分钟交易决策",
   "lists.list": "名单",

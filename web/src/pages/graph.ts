@@ -1,6 +1,6 @@
 import { api, enc, get, query } from "../api";
 import { chart } from "../charts";
-import { clear, fmtNumber, fmtPercent, fmtTime, h } from "../dom";
+import { clear, escapeHtml, fmtNumber, fmtPercent, fmtTime, h } from "../dom";
 import { t } from "../i18n";
 
 interface Ring {
@@ -25,6 +25,7 @@ interface GraphNode {
   hub: boolean;
   first_seen: string;
   last_seen: string;
+  propagated_risk?: number; // from confirmed fraud, once a batch analysis has run
 }
 interface GraphLink {
   from: { type: string; id: string };
@@ -46,6 +47,8 @@ const TYPE_COLORS: Record<string, string> = {
   merchant: "#34495e",
   enterprise: "#8e44ad",
 };
+const RISK_HIGH = "#b91c1c";
+const RISK_MEDIUM = "#e0a030";
 const key = (n: { type: string; id: string }) => `${n.type}:${n.id}`;
 const short = (id: string) =>
   id.startsWith("tok_") ? `${id.slice(0, 14)}…` : id.length > 18 ? `${id.slice(0, 17)}…` : id;
@@ -77,6 +80,7 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
         { class: "card" },
         title,
         view,
+        h("p", { class: "muted small" }, t("graph.legend")),
         h(
           "form",
           {
@@ -158,13 +162,13 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
     value.value = b;
     showNeighbourhood(
       { type: a, id: b },
-      new Set([key({ type: a, id: b })]),
+      new Map([[key({ type: a, id: b }), 0]]),
       `${t("graph.entity")} ${a} ${short(b)}`,
     );
   }
 
   function showRing(ring: Ring): void {
-    const members = new Set(ring.members.map((m) => key({ type: "user", id: m })));
+    const members = new Map(ring.members.map((m) => [key({ type: "user", id: m }), ring.risk]));
     showNeighbourhood(
       { type: "user", id: ring.members[0] },
       members,
@@ -195,7 +199,7 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
 
   async function showNeighbourhood(
     center: { type: string; id: string },
-    highlight: Set<string>,
+    highlight: Map<string, number>, // outlined nodes (ring members, the centre) -> their risk
     label: string,
   ): Promise<void> {
     title.textContent = label;
@@ -206,6 +210,17 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
       clear(side, h("p", { class: "error" }, (e as Error).message));
       return;
     }
+    // Risk: a ring member's ring risk or the risk propagated from confirmed fraud, whichever
+    // is higher; it colours the outline.
+    const nodeRisk = (n: GraphNode) => Math.max(highlight.get(key(n)) ?? 0, n.propagated_risk ?? 0);
+    const nodeStyle = (n: GraphNode) => {
+      const risk = nodeRisk(n);
+      if (risk >= 0.5) return { borderColor: RISK_HIGH, borderWidth: 4 };
+      if (risk >= 0.2) return { borderColor: RISK_MEDIUM, borderWidth: 3 };
+      if (highlight.has(key(n))) return { borderColor: "#1f4e79", borderWidth: 3 };
+      if (n.hub) return { borderColor: "#333", borderType: "dashed", borderWidth: 2 };
+      return undefined;
+    };
     // Applications are one per user; they only clutter the picture.
     const nodes = g.nodes.filter((n) => n.type !== "application");
     const kept = new Set(nodes.map(key));
@@ -217,8 +232,15 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
         tooltip: {
           formatter: (p: any) =>
             p.dataType === "edge"
-              ? p.data.relations
-              : `${p.data.nodeType}<br/>${p.data.label}<br/>${t("graph.degree")}: ${p.data.degree}`,
+              ? escapeHtml(p.data.relations)
+              : [
+                  escapeHtml(p.data.nodeType),
+                  escapeHtml(p.data.label),
+                  `${t("graph.degree")}: ${p.data.degree}`,
+                  p.data.risk > 0 ? `${t("graph.risk")}: ${p.data.risk.toFixed(2)}` : "",
+                ]
+                  .filter(Boolean)
+                  .join("<br/>"),
         },
         legend: { data: types, top: 0 },
         series: [
@@ -238,11 +260,8 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
               degree: n.degree,
               category: types.indexOf(n.type),
               symbolSize: Math.min(36, 8 + 4 * Math.log2(1 + n.degree)),
-              itemStyle: highlight.has(key(n))
-                ? { borderColor: "#7f1d1d", borderWidth: 3 }
-                : n.hub
-                  ? { borderColor: "#333", borderType: "dashed", borderWidth: 2 }
-                  : undefined,
+              risk: nodeRisk(n),
+              itemStyle: nodeStyle(n),
             })),
             links: g.links
               .filter((l) => kept.has(key(l.from)) && kept.has(key(l.to)))

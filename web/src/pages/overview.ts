@@ -1,6 +1,6 @@
 import { get } from "../api";
 import { chart, palette } from "../charts";
-import { clear, fmtMs, fmtNumber, fmtPercent, h } from "../dom";
+import { clear, escapeHtml, fmtMs, fmtNumber, fmtPercent, h } from "../dom";
 import { t, type Key } from "../i18n";
 
 interface Stats {
@@ -124,7 +124,8 @@ export function renderOverview(main: HTMLElement): () => void {
       tooltip: {
         trigger: "axis",
         axisPointer: { type: "shadow" },
-        formatter: (p: any) => `${top[p[0].dataIndex].code}: ${top[p[0].dataIndex].text}<br/>${p[0].value}`,
+        formatter: (p: any) =>
+          `${escapeHtml(top[p[0].dataIndex].code)}: ${escapeHtml(top[p[0].dataIndex].text)}<br/>${p[0].value}`,
       },
       grid: { left: 150, right: 24, top: 8, bottom: 24 },
       xAxis: { type: "value", minInterval: 1 },
