@@ -265,7 +265,8 @@ Status CheckCreditKind(const Strategy& strategy, std::string_view name) {
 }  // namespace
 
 CreditDecisions::CreditDecisions(CreditDecisionsDeps deps)
-    : deps_(deps), log_(std::make_unique<DecisionLog>(deps.store, deps.events, kIndex, deps.stats)) {}
+    : deps_(deps),
+      log_(std::make_unique<DecisionLog>(deps.store, deps.events, kIndex, deps.stats)) {}
 CreditDecisions::~CreditDecisions() = default;
 
 Status CreditDecisions::Decide(std::string_view tenant, std::string_view application,

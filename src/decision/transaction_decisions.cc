@@ -63,7 +63,8 @@ json::object SessionJson(const fraud::SessionScore& s, std::string_view session_
 }  // namespace
 
 TransactionDecisions::TransactionDecisions(TransactionDecisionsDeps deps)
-    : deps_(deps), log_(std::make_unique<DecisionLog>(deps.store, deps.events, kIndex, deps.stats)) {}
+    : deps_(deps),
+      log_(std::make_unique<DecisionLog>(deps.store, deps.events, kIndex, deps.stats)) {}
 TransactionDecisions::~TransactionDecisions() = default;
 
 Status TransactionDecisions::Decide(std::string_view tenant, std::string_view text,
