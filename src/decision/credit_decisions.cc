@@ -301,12 +301,12 @@ Status CreditDecisions::Decide(std::string_view tenant, std::string_view applica
   const DecisionOutcome* other =
       challenger ? (challenger_serves ? &champion : &*challenger) : nullptr;
   const std::string decision_id = DecisionLog::NewDecisionId();
-  auto record = std::make_shared<json::object>(
-      RecordJson(decision_id, p.application_id, std::string(tenant), deps_.clock.NowMicros(),
-                 strategy_name, challenger_serves ? (*live)->challenger_version : (*live)->version,
-                 served, challenger_serves ? "challenger" : "champion", other,
-                 challenger_serves ? (*live)->version : (*live)->challenger_version, p.application,
-                 input, p.latency_us));
+  json::object record(RecordJson(decision_id, p.application_id, std::string(tenant),
+                                 deps_.clock.NowMicros(), strategy_name,
+                                 challenger_serves ? (*live)->challenger_version : (*live)->version,
+                                 served, challenger_serves ? "challenger" : "champion", other,
+                                 challenger_serves ? (*live)->version : (*live)->challenger_version,
+                                 p.application, input, p.latency_us));
   tenancy::AuditEntry audit{.tenant = std::string(tenant),
                             .actor = actor.id,
                             .action = actor.action,

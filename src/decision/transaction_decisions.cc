@@ -236,21 +236,20 @@ Status TransactionDecisions::Decide(std::string_view tenant, std::string_view te
   latency["graph"] = Micros(t, now);
 
   const std::string decision_id = DecisionLog::NewDecisionId();
-  auto record = std::make_shared<json::object>(
-      json::object{{"decision_id", decision_id},
-                   {"kind", "transaction"},
-                   {"event_id", event.event_id},
-                   {"event_type", event.event_type},
-                   {"user_id", user},
-                   {"tenant", tenant},
-                   {"decided_at", FormatRfc3339(deps_.clock.NowMicros())},
-                   {"decision", verdict.Decision()},
-                   {"risk", std::round(verdict.risk * 1000) / 1000},
-                   {"reasons", std::move(verdict.reasons)},
-                   {"signals", std::move(signals)},
-                   {"inputs", o}});
+  json::object record{{"decision_id", decision_id},
+                      {"kind", "transaction"},
+                      {"event_id", event.event_id},
+                      {"event_type", event.event_type},
+                      {"user_id", user},
+                      {"tenant", tenant},
+                      {"decided_at", FormatRfc3339(deps_.clock.NowMicros())},
+                      {"decision", verdict.Decision()},
+                      {"risk", std::round(verdict.risk * 1000) / 1000},
+                      {"reasons", std::move(verdict.reasons)},
+                      {"signals", std::move(signals)},
+                      {"inputs", o}};
   latency["decide"] = Micros(start, now);
-  (*record)["latency_us"] = std::move(latency);
+  record["latency_us"] = std::move(latency);
 
   tenancy::AuditEntry audit{.tenant = std::string(tenant),
                             .actor = actor.id,

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "common/strings.h"
+#include "common/thread_name.h"
 #include "features/internal/bytes.h"
 
 namespace finbrain::features {
@@ -113,7 +114,10 @@ StatusOr<std::unique_ptr<FeatureStore>> FeatureStore::Load(storage::KvStore& sto
     }
   }
   fs->written_checkpoint_ = fs->last_seq_;
-  fs->writer_ = std::thread([raw = fs.get()] { raw->WriterLoop(); });
+  fs->writer_ = std::thread([raw = fs.get()] {
+    SetThreadName("fb-windows");
+    raw->WriterLoop();
+  });
   return fs;
 }
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/thread_name.h"
+
 namespace finbrain::server {
 namespace {
 
@@ -78,7 +80,10 @@ GraphAnalysisScheduler::GraphAnalysisScheduler(GraphAnalysisDeps deps,
                                                tenancy::TenantDirectory& directory,
                                                tenancy::AuditLog& audit, Options options)
     : deps_(deps), directory_(directory), audit_(audit), options_(options) {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    SetThreadName("fb-graph-job");
+    Loop();
+  });
 }
 
 GraphAnalysisScheduler::~GraphAnalysisScheduler() {

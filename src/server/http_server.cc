@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/thread_name.h"
 #include "server/errors.h"
 
 namespace finbrain::server {
@@ -230,10 +231,10 @@ class Session : public std::enable_shared_from_this<Session> {
 class BeastServer final : public HttpServer {
  public:
   BeastServer(const HttpServerOptions& options, RequestHandler handler)
-      : ioc_(options.io_threads),
-        acceptor_(asio::make_strand(ioc_)),
+      : contexts_(MakeContexts(options.io_threads)),
+        acceptor_(*contexts_[0]),
         shared_(std::make_shared<Shared>()),
-        grace_timer_(ioc_) {
+        grace_timer_(*contexts_[0]) {
     shared_->options = options;
     shared_->handler = std::move(handler);
   }
@@ -259,8 +260,14 @@ class BeastServer final : public HttpServer {
     }
     port_ = acceptor_.local_endpoint().port();
     Accept();
-    const int threads = std::max(1, shared_->options.io_threads);
-    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
+    for (auto& context : contexts_) {
+      // A context without connections yet must not run out of work and return.
+      idle_guards_.push_back(asio::make_work_guard(*context));
+      threads_.emplace_back([context = context.get(), n = threads_.size()] {
+        SetThreadName("fb-http-" + std::to_string(n));
+        context->run();
+      });
+    }
     return OkStatus();
   }
 
@@ -273,17 +280,18 @@ class BeastServer final : public HttpServer {
       acceptor_.close(ignored);
     });
     for (auto& session : shared_->registry.Snapshot()) session->BeginShutdown();
+    for (auto& guard : idle_guards_) guard.reset();
     // Requests still running after the grace period are cut off.
     grace_timer_.expires_after(grace);
     grace_timer_.async_wait([this](beast::error_code ec) {
-      if (!ec) ioc_.stop();
+      if (!ec) StopAll();
     });
     // The timer itself must not keep the server alive once all sessions are done.
     watcher_ = std::thread([this] {
-      while (!shared_->registry.Snapshot().empty() && !ioc_.stopped()) {
+      while (!shared_->registry.Snapshot().empty() && !contexts_[0]->stopped()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
-      asio::post(ioc_, [this] { grace_timer_.cancel(); });
+      asio::post(*contexts_[0], [this] { grace_timer_.cancel(); });
     });
   }
 
@@ -295,23 +303,39 @@ class BeastServer final : public HttpServer {
   }
 
  private:
-  void Accept() {
-    acceptor_.async_accept(asio::make_strand(ioc_),
-                           [this](beast::error_code ec, tcp::socket socket) {
-                             if (ec) {
-                               if (ec != asio::error::operation_aborted && acceptor_.is_open())
-                                 Accept();
-                               return;
-                             }
-                             if (shared_->shutting_down) return;
-                             beast::error_code ignored;
-                             socket.set_option(tcp::no_delay(true), ignored);
-                             std::make_shared<Session>(std::move(socket), shared_)->Start();
-                             Accept();
-                           });
+  // One io_context per thread, each run by one thread: a connection's handlers never need a
+  // strand, and an answer posted from the commit thread wakes only its own thread (with one
+  // shared context, asio handed work between its threads at a few context switches a request).
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int threads) {
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    for (int i = 0; i < std::max(1, threads); ++i) {
+      contexts.push_back(std::make_unique<asio::io_context>(1));
+    }
+    return contexts;
   }
 
-  asio::io_context ioc_;
+  void StopAll() {
+    for (auto& context : contexts_) context->stop();
+  }
+
+  void Accept() {
+    asio::io_context& next = *contexts_[next_context_++ % contexts_.size()];
+    acceptor_.async_accept(next, [this](beast::error_code ec, tcp::socket socket) {
+      if (ec) {
+        if (ec != asio::error::operation_aborted && acceptor_.is_open()) Accept();
+        return;
+      }
+      if (shared_->shutting_down) return;
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::make_shared<Session>(std::move(socket), shared_)->Start();
+      Accept();
+    });
+  }
+
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> idle_guards_;
+  size_t next_context_ = 0;  // round-robin; touched by the accept handler only
   tcp::acceptor acceptor_;
   std::shared_ptr<Shared> shared_;
   asio::steady_timer grace_timer_;

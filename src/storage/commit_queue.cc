@@ -2,13 +2,21 @@
 
 #include <future>
 
+#include "common/thread_name.h"
+
 namespace finbrain::storage {
 
 CommitQueue::CommitQueue(KvStore& store, size_t max_group_bytes)
     : store_(store),
       max_group_bytes_(max_group_bytes),
-      writer_([this] { Run(); }),
-      completer_([this] { Complete(); }) {}
+      writer_([this] {
+        SetThreadName("fb-commit");
+        Run();
+      }),
+      completer_([this] {
+        SetThreadName("fb-complete");
+        Complete();
+      }) {}
 
 CommitQueue::~CommitQueue() {
   {
@@ -113,9 +121,15 @@ void CommitQueue::Complete() {
       std::lock_guard lock(completed_mu_);
       completing_ = false;
     }
-    // Taking mu_ orders this with the writer's check of CompletionsIdle (no lost wake-up).
-    { std::lock_guard lock(mu_); }
-    cv_.notify_all();
+    // Only a stopping writer waits for the completions; waking it after every group would cost
+    // two context switches per group for nothing. Taking mu_ orders this with the writer's check
+    // of CompletionsIdle (no lost wake-up).
+    bool stopping;
+    {
+      std::lock_guard lock(mu_);
+      stopping = stopping_;
+    }
+    if (stopping) cv_.notify_all();
   }
 }
 

@@ -42,10 +42,11 @@ class DecisionLog {
   void Abandon(const std::string& key);
 
   // Stores `record` with its index entry, `audit` and `event` in one commit, adds the commit
-  // and total latency (since `start`) to its latency_us, releases the key, then calls `done`.
+  // and total latency (since `start`) to its latency_us, releases the key, then calls `done`
+  // with the record's text.
   void Commit(std::string_view tenant, const std::string& key, const std::string& decision_id,
-              ingest::ValidatedEvent event, std::shared_ptr<boost::json::object> record,
-              tenancy::AuditEntry audit, SteadyTime start, Done done);
+              ingest::ValidatedEvent event, boost::json::object record, tenancy::AuditEntry audit,
+              SteadyTime start, Done done);
 
   // A stored record by decision id / by the decided id; nullopt when absent.
   StatusOr<std::optional<std::string>> Get(std::string_view tenant,
