@@ -45,7 +45,10 @@ HttpResponse Unauthenticated(const Status& status) {
 
 }  // namespace
 
-Api::Api(ApiDeps deps, ApiOptions options) : deps_(std::move(deps)), options_(std::move(options)) {
+Api::Api(ApiDeps deps, ApiOptions options)
+    : deps_(std::move(deps)),
+      options_(std::move(options)),
+      slow_work_(std::make_unique<BackgroundWorker>("fb-slow-api")) {
   AddRoutes();
 }
 
@@ -145,7 +148,19 @@ void Api::AddRoutes() {
       {"DELETE", "/admin/v1/keys/{key_id}", Auth::kAdmin, true, immediate(&Api::AdminRevokeKey),
        nullptr},
   };
-  for (const Route& route : routes_) router_.Add(route.method, route.pattern);
+  // Routes that may compute for seconds (whole-graph analysis, reviewing every account,
+  // loading a model, re-deriving feature windows) stay off the I/O threads.
+  constexpr std::pair<std::string_view, std::string_view> kSlow[] = {
+      {"POST", "/v1/graph/analyze"},
+      {"POST", "/v1/accounts/review"},
+      {"POST", "/v1/models/{name}/versions"},
+      {"PUT", "/v1/features"}};
+  for (Route& route : routes_) {
+    for (const auto& [method, pattern] : kSlow) {
+      route.slow |= route.method == method && route.pattern == pattern;
+    }
+    router_.Add(route.method, route.pattern);
+  }
 }
 
 void Api::Handle(HttpRequest request, Responder respond) {
@@ -179,9 +194,21 @@ void Api::Handle(HttpRequest request, Responder respond) {
     return finish(ErrorResponse(match.status()));
   }
 
-  Context context{request, std::move(match->params)};
-  context.action = route->method + " " + route->pattern;
-  if (route->auth == Auth::kTenant) {
+  if (route->slow) {
+    slow_work_->Post([this, route, request = std::move(request), params = std::move(match->params),
+                      finish = std::move(finish)]() mutable {
+      AuthorizeAndDispatch(*route, request, std::move(params), std::move(finish));
+    });
+    return;
+  }
+  AuthorizeAndDispatch(*route, request, std::move(match->params), std::move(finish));
+}
+
+void Api::AuthorizeAndDispatch(const Route& route, const HttpRequest& request,
+                               std::vector<std::string> params, Responder finish) {
+  Context context{request, std::move(params)};
+  context.action = route.method + " " + route.pattern;
+  if (route.auth == Auth::kTenant) {
     const std::string_view token = BearerToken(request.authorization);
     if (token.empty()) {
       return finish(Unauthenticated(UnauthenticatedError(
@@ -200,7 +227,7 @@ void Api::Handle(HttpRequest request, Responder respond) {
     }
     context.tenant = principal->tenant;
     context.actor = principal->key_id;
-  } else if (route->auth == Auth::kAdmin) {
+  } else if (route.auth == Auth::kAdmin) {
     if (options_.admin_token.empty()) {
       return finish(ErrorResponse(PermissionDeniedError(
           "the admin API is disabled: start the server with FINBRAIN_ADMIN_TOKEN set")));
@@ -211,7 +238,7 @@ void Api::Handle(HttpRequest request, Responder respond) {
     }
     context.actor = "admin";
   }
-  Dispatch(*route, context, std::move(finish));
+  Dispatch(route, context, std::move(finish));
 }
 
 void Api::Dispatch(const Route& route, Context& context, Responder respond) {

@@ -34,6 +34,7 @@
 #include "ingest/type_counts.h"
 #include "lifecycle/account_lifecycle.h"
 #include "models/registry.h"
+#include "server/background_worker.h"
 #include "server/http_types.h"
 #include "server/metrics.h"
 #include "server/router.h"
@@ -102,6 +103,8 @@ class Api {
 
  private:
   void AddRoutes();
+  void AuthorizeAndDispatch(const Route& route, const HttpRequest& request,
+                            std::vector<std::string> params, Responder respond);
   void Dispatch(const Route& route, Context& context, Responder respond);
 
   // Handlers.
@@ -167,6 +170,8 @@ class Api {
   Router router_;
   std::vector<Route> routes_;
   std::atomic<bool> ready_{true};
+  // Last, so that it finishes its queued requests while everything above still exists.
+  std::unique_ptr<BackgroundWorker> slow_work_;
 };
 
 }  // namespace finbrain::server

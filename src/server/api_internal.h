@@ -39,6 +39,8 @@ struct Api::Route {
   // Answers through the Responder itself once its work is durable; an error returned instead
   // means it has not answered (and the error is audited like any rejected change).
   std::function<Status(Api&, Context&, Responder)> async;
+  // Runs on the background worker rather than the I/O thread (seconds of work).
+  bool slow = false;
 };
 
 // The request body as a JSON object. Errors name the field "body".

@@ -2,6 +2,7 @@
 #include "server/api.h"
 
 #include <gtest/gtest.h>
+#include <pthread.h>
 
 #include <boost/json.hpp>
 #include <future>
@@ -60,6 +61,30 @@ TEST_F(ApiTest, ErrorsAreJsonWithCodeMessageAndField) {
   EXPECT_EQ(json::parse(wrong_method.body).at("error").at("code"), "method_not_allowed");
   EXPECT_EQ(Call("GET", "/v1/lists/blacklist/ip?limit=abc", "", key).status, 400);
   EXPECT_EQ(Call("GET", "/v1/lists/blacklist/ip?colour=red", "", key).status, 400);
+}
+
+// Seconds-long routes run on the background worker, everything else on the calling (I/O)
+// thread: an unauthenticated request is answered by whichever thread dispatched it.
+TEST_F(ApiTest, SlowRoutesRunOffTheIoThread) {
+  const auto answering_thread = [&](std::string method, std::string path) {
+    HttpRequest request;
+    request.method = std::move(method);
+    request.path = std::move(path);
+    std::promise<std::string> name;
+    api_.Handle(std::move(request), [&](HttpResponse r) {
+      EXPECT_EQ(r.status, 401);
+      char buffer[16] = {};
+      pthread_getname_np(pthread_self(), buffer, sizeof buffer);
+      name.set_value(buffer);
+    });
+    return name.get_future().get();
+  };
+  char caller[16] = {};
+  pthread_getname_np(pthread_self(), caller, sizeof caller);
+  EXPECT_EQ(answering_thread("POST", "/v1/graph/analyze"), "fb-slow-api");
+  EXPECT_EQ(answering_thread("POST", "/v1/accounts/review"), "fb-slow-api");
+  EXPECT_EQ(answering_thread("GET", "/v1/graph/rings"), caller);
+  EXPECT_EQ(answering_thread("POST", "/v1/decisions/credit"), caller);
 }
 
 TEST_F(ApiTest, AuthenticationAndAdminToken) {
