@@ -1,8 +1,8 @@
 #include "models/model.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
-#include <sstream>
 
 #include "common/strings.h"
 
@@ -13,11 +13,13 @@ constexpr float kNanF = std::numeric_limits<float>::quiet_NaN();
 
 double Sigmoid(double margin) { return 1.0 / (1.0 + std::exp(-margin)); }
 
+// As an ostream with precision 10 would print it, without the stream's locale and allocations
+// (reason texts are formatted on the decision path).
 std::string FormatValue(double v) {
-  std::ostringstream out;
-  out.precision(10);
-  out << v;
-  return out.str();
+  char buffer[32];
+  const auto [end, ec] =
+      std::to_chars(buffer, buffer + sizeof buffer, v, std::chars_format::general, 10);
+  return ec == std::errc() ? std::string(buffer, end) : std::string();
 }
 
 }  // namespace
