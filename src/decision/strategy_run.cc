@@ -126,9 +126,10 @@ ScoredModel RunModel(const ModelNode& node, const StrategyEnvironment& env,
 // attributions: TreeSHAP costs ~1 ms on a 300-tree model, too much for the hot path.
 void Explain(ScoredModel& m) {
   if (!m.serving) return;
-  StatusOr<models::ScoreResult> scored = m.serving->model->ScoreValues(m.values, 4, true);
-  if (!scored.ok()) return;
-  for (const models::Reason& r : scored->reasons) {
+  StatusOr<std::vector<models::Reason>> reasons =
+      m.serving->model->ReasonsForValues(m.values, 4, /*path_reasons=*/true);
+  if (!reasons.ok()) return;
+  for (const models::Reason& r : *reasons) {
     m.output.reasons.push_back({r.code, r.text, "model:" + m.output.node});
   }
 }

@@ -194,8 +194,7 @@ StatusOr<ScoreResult> Model::Score(const InputRow& row, size_t top_reasons) cons
   return result;
 }
 
-StatusOr<ScoreResult> Model::ScoreValues(const std::vector<FeatureValue>& values,
-                                         size_t top_reasons, bool path_reasons) const {
+StatusOr<std::vector<float>> Model::EncodeValues(const std::vector<FeatureValue>& values) const {
   if (values.size() != features_.size()) {
     return InvalidArgumentError("the model takes " + std::to_string(features_.size()) +
                                 " inputs, got " + std::to_string(values.size()));
@@ -204,6 +203,19 @@ StatusOr<ScoreResult> Model::ScoreValues(const std::vector<FeatureValue>& values
   for (size_t i = 0; i < features_.size(); ++i) {
     FB_ASSIGN_OR_RETURN(x[i], EncodeChecked(features_[i], values[i]));
   }
+  return x;
+}
+
+StatusOr<std::vector<Reason>> Model::ReasonsForValues(const std::vector<FeatureValue>& values,
+                                                      size_t top, bool path_reasons) const {
+  FB_ASSIGN_OR_RETURN(std::vector<float> x, EncodeValues(values));
+  return Reasons(
+      x.data(), [&](size_t i) { return values[i].ToString(); }, top, path_reasons);
+}
+
+StatusOr<ScoreResult> Model::ScoreValues(const std::vector<FeatureValue>& values,
+                                         size_t top_reasons, bool path_reasons) const {
+  FB_ASSIGN_OR_RETURN(std::vector<float> x, EncodeValues(values));
   ScoreResult result;
   result.margin = Margin(x.data());
   result.pd = Sigmoid(result.margin);

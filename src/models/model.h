@@ -145,6 +145,10 @@ class Model {
   // instead of TreeSHAP, two orders of magnitude cheaper.
   StatusOr<ScoreResult> ScoreValues(const std::vector<FeatureValue>& values, size_t top_reasons = 4,
                                     bool path_reasons = false) const;
+  // The reasons alone, as ScoreValues gives them: explaining a decline after the score was
+  // taken, without walking the trees for the margin again.
+  StatusOr<std::vector<Reason>> ReasonsForValues(const std::vector<FeatureValue>& values,
+                                                 size_t top, bool path_reasons = false) const;
   // PD of every row of a dataset that has (at least) the model's feature columns.
   StatusOr<std::vector<double>> ScoreDataset(const Dataset& data) const;
   // The smallest single-feature change that moves the PD across `cutoff` (either way).
@@ -159,6 +163,7 @@ class Model {
 
  private:
   float EncodeValue(const ModelFeature& f, const FeatureValue& v) const;
+  StatusOr<std::vector<float>> EncodeValues(const std::vector<FeatureValue>& values) const;
   // `value_of(i)`: feature i's input value as text, for the reason.
   std::vector<Reason> Reasons(const float* x, const std::function<std::string(size_t)>& value_of,
                               size_t top, bool path_reasons = false) const;

@@ -154,6 +154,28 @@ TEST(Gbdt, SavedModelScoresTheSameAfterLoadingAndExplainsItself) {
   for (const Reason& reason : risky.reasons) total += reason.impact;
   EXPECT_GT(total, 0);
   EXPECT_EQ(risky.reasons.front().value.empty(), false);
+
+  // In feature order (the decision path): the reasons given alone match those given with the
+  // score, and reason values keep ten significant digits.
+  const InputRow row = Applicant(2100, 0.99, "Lhasa");
+  std::vector<FeatureValue> values;
+  for (const ModelFeature& f : (*loaded)->features()) {
+    auto it = row.find(f.name);
+    values.push_back(it == row.end() ? FeatureValue::Missing() : it->second);
+  }
+  const ScoreResult scored = (*loaded)->ScoreValues(values, 4, true).value();
+  const std::vector<Reason> alone = (*loaded)->ReasonsForValues(values, 4, true).value();
+  ASSERT_EQ(alone.size(), scored.reasons.size());
+  for (size_t i = 0; i < alone.size(); ++i) {
+    EXPECT_EQ(alone[i].code, scored.reasons[i].code);
+    EXPECT_EQ(alone[i].value, scored.reasons[i].value);
+    EXPECT_DOUBLE_EQ(alone[i].impact, scored.reasons[i].impact);
+  }
+  EXPECT_EQ(FeatureValue::Number(0.1234567891234).ToString(), "0.1234567891");
+  EXPECT_EQ(FeatureValue::Number(2100).ToString(), "2100");
+  EXPECT_EQ(FeatureValue::Number(1e-7).ToString(), "1e-07");
+  values.pop_back();
+  EXPECT_FALSE((*loaded)->ReasonsForValues(values, 4).ok());
 }
 
 TEST(Model, CounterfactualCrossesTheCutoffWithOneChange) {
