@@ -26,6 +26,34 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
+// A table with one header row and one row per item; cells are text or elements.
+export function dataTable(attrs: Attrs, headers: string[], rows: Child[][]): HTMLTableElement {
+  return h(
+    "table",
+    { class: "table", ...attrs },
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        headers.map((label) => h("th", {}, label)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      rows.map((cells) =>
+        h(
+          "tr",
+          {},
+          cells.map((cell) => h("td", {}, cell)),
+        ),
+      ),
+    ),
+  );
+}
+
 export function clear(el: Element, ...children: (Child | Child[])[]): void {
   el.replaceChildren();
   for (const child of children.flat()) {

@@ -1,6 +1,6 @@
 import { enc, get, query } from "../api";
 import { chart } from "../charts";
-import { badge, clear, fmtMs, fmtNumber, fmtPercent, fmtTime, h } from "../dom";
+import { badge, clear, dataTable, fmtMs, fmtNumber, fmtPercent, fmtTime, h } from "../dom";
 import { t, type Key } from "../i18n";
 
 interface Summary {
@@ -253,58 +253,22 @@ export function renderDecision(main: HTMLElement, [id]: string[]): void {
             { class: "card" },
             h("h2", {}, t("decision.reasons")),
             reasons.length
-              ? h(
-                  "table",
-                  { class: "table", id: "decision-reasons" },
-                  h(
-                    "thead",
-                    {},
-                    h(
-                      "tr",
-                      {},
-                      h("th", {}, t("decision.code")),
-                      h("th", {}, t("decision.text")),
-                      h("th", {}, t("decision.source")),
-                    ),
-                  ),
-                  h(
-                    "tbody",
-                    {},
-                    reasons.map((r) =>
-                      h("tr", {}, h("td", {}, r.code), h("td", {}, r.text), h("td", {}, r.source ?? "")),
-                    ),
-                  ),
+              ? dataTable(
+                  { id: "decision-reasons" },
+                  [t("decision.code"), t("decision.text"), t("decision.source")],
+                  reasons.map((r) => [r.code, r.text, r.source ?? ""]),
                 )
               : h("p", { class: "muted" }, t("none")),
             h("h2", {}, t("decision.ruleHits")),
             hits.length
-              ? h(
-                  "table",
-                  { class: "table", id: "decision-rule-hits" },
-                  h(
-                    "thead",
-                    {},
-                    h(
-                      "tr",
-                      {},
-                      h("th", {}, t("decision.rule")),
-                      h("th", {}, t("decision.action")),
-                      h("th", {}, t("decision.text")),
-                    ),
-                  ),
-                  h(
-                    "tbody",
-                    {},
-                    hits.map((r) =>
-                      h(
-                        "tr",
-                        {},
-                        h("td", {}, `${r.rule_set}/${r.rule}`),
-                        h("td", {}, r.action === "score" ? `score ${r.score}` : r.action),
-                        h("td", {}, r.text),
-                      ),
-                    ),
-                  ),
+              ? dataTable(
+                  { id: "decision-rule-hits" },
+                  [t("decision.rule"), t("decision.action"), t("decision.text")],
+                  hits.map((r) => [
+                    `${r.rule_set}/${r.rule}`,
+                    r.action === "score" ? `score ${r.score}` : r.action,
+                    r.text,
+                  ]),
                 )
               : h("p", { class: "muted" }, t("none")),
           ),
