@@ -9,11 +9,13 @@
 // With --applications, each request POSTs one application to /v1/decisions/credit with a fresh
 // application and event id, unique across runs too (so every request is a new decision, never an
 // idempotent replay of an earlier run's).
-// Prints one JSON line: rate, achieved rps, p50/p95/p99/max in ms, errors.
+// Prints one JSON line: rate, achieved rps, p50/p95/p99/max in ms, errors, and the mean of each
+// stage of the answers' `latency_us` (the server's in-process cost per stage under this load).
 #include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -21,6 +23,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,6 +50,8 @@ struct Load {
   std::vector<std::string> bodies;
   std::deque<Clock::time_point> due;  // scheduled requests not yet sent
   std::vector<double> latencies_ms;
+  std::map<std::string, double, std::less<>> stage_us;  // summed over `staged` answers
+  std::uint64_t staged = 0;
   std::uint64_t sent = 0, errors = 0, scheduled = 0;
   Clock::time_point start, stop;
 };
@@ -70,6 +75,29 @@ std::string Unique(const std::string& line, std::uint64_t n) {
     out.insert(end, "-b" + RunTag() + "-" + std::to_string(n));
   }
   return out;
+}
+
+// Adds the stages of an answer's "latency_us":{"validate":71.2,...} to the sums.
+void AddStages(Load& load, std::string_view body) {
+  constexpr std::string_view kKey = "\"latency_us\":{";
+  const size_t at = body.find(kKey);
+  if (at == std::string_view::npos) return;
+  std::string_view rest = body.substr(at + kKey.size());
+  rest = rest.substr(0, rest.find('}'));
+  while (!rest.empty()) {
+    const size_t open = rest.find('"'), close = rest.find('"', open + 1);
+    if (open == std::string_view::npos || close == std::string_view::npos) break;
+    const std::string_view name = rest.substr(open + 1, close - open - 1);
+    rest.remove_prefix(std::min(rest.size(), close + 2));  // past `":`
+    double us = 0;
+    const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), us);
+    if (ec != std::errc()) break;
+    auto it = load.stage_us.find(name);
+    if (it == load.stage_us.end()) it = load.stage_us.emplace(std::string(name), 0.0).first;
+    it->second += us;
+    rest.remove_prefix(std::min(rest.size(), size_t(end - rest.data()) + 1));  // past `,`
+  }
+  ++load.staged;
 }
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -123,6 +151,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
                          const auto now = Clock::now();
                          if (self->response_.result_int() >= 300) ++self->load_.errors;
                          if (now <= self->load_.stop) {
+                           if (self->response_.result_int() < 300) {
+                             AddStages(self->load_, self->response_.body());
+                           }
                            self->load_.latencies_ms.push_back(
                                std::chrono::duration<double, std::milli>(now - self->due_).count());
                          }
@@ -233,9 +264,19 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"path\":\"%s\",\"rate\":%.0f,\"seconds\":%.0f,\"completed\":%zu,\"rps\":%.0f,"
       "\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"errors\":%llu,"
-      "\"unsent\":%zu}\n",
+      "\"unsent\":%zu",
       o.path.c_str(), o.rate, o.seconds, l.size(), double(l.size()) / o.seconds, pct(0.50),
       pct(0.95), pct(0.99), l.empty() ? 0.0 : l.back(),
       static_cast<unsigned long long>(load.errors), load.due.size());
+  if (load.staged > 0) {
+    const char* separator = "";
+    std::printf(",\"stages_us\":{");
+    for (const auto& [stage, sum] : load.stage_us) {
+      std::printf("%s\"%s\":%.1f", separator, stage.c_str(), sum / double(load.staged));
+      separator = ",";
+    }
+    std::printf("}");
+  }
+  std::printf("}\n");
   return 0;
 }

@@ -167,13 +167,15 @@ sleep "${SETTLE_S:-0}"
 "$LOAD" --url "$URL" --key "$KEY" --applications world/events/credit_application.jsonl \
   --rate "$RATE" --seconds "$SECONDS_PER_RUN" | tee decisions.json
 
-echo "== stages (mean µs over 500 decisions, decided one at a time)"
+echo "== stages under the load above (mean µs over its answers' latency_us)"
+python3 -c 'import json,sys; st=json.load(open(sys.argv[1])).get("stages_us",{}); [print("  %-10s %8.1f" % kv) for kv in sorted(st.items(), key=lambda kv: kv[1])]' decisions.json
+echo "== stages (mean µs over 500 decisions, decided one at a time: cold caches, a curl each)"
 head -500 world/events/credit_application.jsonl | sed 's/"application_id":"/"application_id":"stage-/; s/"event_id":"/"event_id":"stage-/' > sample.jsonl
 while read -r line; do
   curl -s -XPOST -H "Authorization: Bearer $KEY" "$URL/v1/decisions/credit" -d "$line"
   echo
 done < sample.jsonl | awk '
-  { if (match($0, /"latency_us":\{[^}]*\}/)) { s = substr($0, RSTART + 13, RLENGTH - 14); n++
+  { if (match($0, /"latency_us":\{[^}]*\}/)) { s = substr($0, RSTART + 14, RLENGTH - 15); n++
       k = split(s, parts, ","); for (i = 1; i <= k; i++) { split(parts[i], kv, ":"); gsub(/"/, "", kv[1]); sum[kv[1]] += kv[2] } } }
   END { for (stage in sum) printf "  %-10s %8.1f\n", stage, sum[stage] / n }' | sort -k2 -n
 curl -s "$URL/metrics" | grep -E '^finbrain_storage_(wal_syncs|commit_groups)_total' || true

@@ -112,8 +112,7 @@ std::vector<std::optional<double>> GraphFeatures(const graph::EntityGraph& g,
 }
 
 struct CreditDecisions::Prepared {
-  ingest::ValidatedEvent event;
-  json::object application;  // the event parsed once: entity ids here, inputs of the record
+  ingest::ValidatedEvent event;  // its `fields`: the application parsed once, read by all
   std::string application_id;
   features::EntityIds ids;
   std::shared_ptr<const features::FeatureSet> feature_set;
@@ -127,6 +126,7 @@ struct CreditDecisions::Prepared {
 
   DecisionInput Input() const {
     return {.subject_json = event.canonical_json,
+            .subject = event.fields.get(),
             .features = feature_set,
             .feature_values = feature_values,
             .lists = lists,
@@ -146,8 +146,7 @@ StatusOr<CreditDecisions::Prepared> CreditDecisions::Prepare(std::string_view te
     return InvalidArgumentError(
         "event_type must be credit_application, not " + Quote(p.event.event_type), "event_type");
   }
-  p.application = json::parse(p.event.canonical_json).as_object();
-  const json::object& app = p.application;
+  const json::object& app = *p.event.fields;
   for (const auto& [entity, field] : kLinkedEntities) {
     const json::value* v = app.if_contains(field);
     if (v != nullptr && v->is_string()) p.ids[std::string(entity)] = std::string(v->get_string());
@@ -307,7 +306,7 @@ Status CreditDecisions::Decide(std::string_view tenant, std::string_view applica
                                  challenger_serves ? (*live)->challenger_version : (*live)->version,
                                  served, challenger_serves ? "challenger" : "champion", other,
                                  challenger_serves ? (*live)->version : (*live)->challenger_version,
-                                 p.application, input, p.latency_us));
+                                 *p.event.fields, input, p.latency_us));
   tenancy::AuditEntry audit{.tenant = std::string(tenant),
                             .actor = actor.id,
                             .action = actor.action,
@@ -339,7 +338,7 @@ StatusOr<std::string> CreditDecisions::DryRun(std::string_view tenant, std::stri
   const DecisionOutcome outcome = strategy.Decide(input, deps_.strategies.Environment(tenant));
   json::object record =
       RecordJson("dry-run", p.application_id, std::string(tenant), deps_.clock.NowMicros(), name,
-                 version, outcome, "champion", nullptr, 0, p.application, input, p.latency_us);
+                 version, outcome, "champion", nullptr, 0, *p.event.fields, input, p.latency_us);
   record["dry_run"] = true;
   return ToJsonText(record);
 }

@@ -129,6 +129,9 @@ struct DecisionInput {
   // What is decided, as JSON: a validated credit_application event (canonical JSON) for a
   // credit strategy; {"account": {...}, "event": {...}} for an account strategy.
   std::string_view subject_json;
+  // The same subject already parsed (ValidatedEvent::fields), when the caller has it: read
+  // instead of parsing subject_json again. Must outlive Decide.
+  const boost::json::object* subject = nullptr;
   // Feature values in the order of `features` (FeatureStore::Compute for that set).
   std::shared_ptr<const features::FeatureSet> features;
   std::vector<std::optional<double>> feature_values;

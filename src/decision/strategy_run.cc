@@ -35,7 +35,9 @@ namespace {
 // Binds the application, features and list hits into a fresh frame.
 void BindInputs(const Strategy::Impl& s, const DecisionInput& input, expr::Frame& frame,
                 ingest::EventFields::Texts& texts, DecisionOutcome& out) {
-  if (Status bound = s.subject.Bind(input.subject_json, frame, texts); !bound.ok()) {
+  if (input.subject != nullptr) {
+    s.subject.Bind(*input.subject, frame);
+  } else if (Status bound = s.subject.Bind(input.subject_json, frame, texts); !bound.ok()) {
     out.reasons.push_back({"SYS_INPUT", "The application could not be read", "strategy"});
   }
   if (input.features) {

@@ -78,7 +78,7 @@ Status TransactionDecisions::Decide(std::string_view tenant, std::string_view te
     return InvalidArgumentError(
         "event_type must be payment or login, not " + Quote(event.event_type), "event_type");
   }
-  const json::object o = json::parse(event.canonical_json).as_object();
+  const json::object& o = *event.fields;  // stays with `event` until the commit below
   const std::string user = Str(o, "user_id");
   const std::string device = Str(o, "device_id");
   auto now = SteadyClock::now();

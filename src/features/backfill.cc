@@ -9,7 +9,7 @@
 namespace finbrain::features {
 
 Status Backfill::AddEvent(const ingest::ValidatedEvent& event) {
-  return set_->Extract(event.event_type, event.canonical_json, event.occurred_at, updates_);
+  return set_->Extract(event, updates_);
 }
 
 std::vector<std::vector<std::optional<double>>> Backfill::Compute(

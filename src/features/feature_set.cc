@@ -1,5 +1,6 @@
 #include "features/feature_set.h"
 
+#include <boost/json.hpp>
 #include <fstream>
 #include <map>
 #include <set>
@@ -276,14 +277,13 @@ bool FeatureSet::Consumes(std::string_view event_type) const {
   return compiled_->by_type.find(event_type) != compiled_->by_type.end();
 }
 
-Status FeatureSet::Extract(std::string_view event_type, std::string_view event_json, TimeMicros at,
-                           std::vector<Update>& out) const {
-  auto it = compiled_->by_type.find(event_type);
-  if (it == compiled_->by_type.end()) return OkStatus();
-  const EventTypePlan& plan = it->second;
+namespace {
+
+// The updates of one event of a type some feature reads.
+void ExtractUpdates(const EventTypePlan& plan, const std::vector<FeatureDef>& defs,
+                    const boost::json::object& event, TimeMicros at, std::vector<Update>& out) {
   expr::Frame frame(plan.scope);
-  ingest::EventFields::Texts texts;
-  FB_RETURN_IF_ERROR(plan.fields.Bind(event_json, frame, texts));
+  plan.fields.Bind(event, frame);
   for (const FeatureOfType& f : plan.features) {
     const expr::Value& key = frame.values[size_t(f.key_slot)];
     if (key.missing || key.text.empty()) continue;
@@ -292,7 +292,7 @@ Status FeatureSet::Extract(std::string_view event_type, std::string_view event_j
     if (f.field_slot >= 0) {
       const expr::Value& field = frame.values[size_t(f.field_slot)];
       if (field.missing) continue;  // an aggregate of a field counts only events that have it
-      if (features_[f.feature].aggregate == Aggregate::kDistinct) {
+      if (defs[f.feature].aggregate == Aggregate::kDistinct) {
         u.distinct = field.type == expr::Type::kText ? StableHash(field.text)
                                                      : StableHash(std::to_string(field.number));
       } else {
@@ -301,6 +301,31 @@ Status FeatureSet::Extract(std::string_view event_type, std::string_view event_j
     }
     out.push_back(std::move(u));
   }
+}
+
+}  // namespace
+
+Status FeatureSet::Extract(std::string_view event_type, std::string_view event_json, TimeMicros at,
+                           std::vector<Update>& out) const {
+  auto it = compiled_->by_type.find(event_type);
+  if (it == compiled_->by_type.end()) return OkStatus();
+  boost::system::error_code ec;
+  unsigned char arena[4096];
+  boost::json::monotonic_resource resource(arena, sizeof arena);
+  const boost::json::value parsed = boost::json::parse(
+      boost::json::string_view(event_json.data(), event_json.size()), ec, &resource);
+  if (ec || !parsed.is_object()) return InvalidArgumentError("the event is not a JSON object");
+  ExtractUpdates(it->second, features_, parsed.get_object(), at, out);
+  return OkStatus();
+}
+
+Status FeatureSet::Extract(const ingest::ValidatedEvent& event, std::vector<Update>& out) const {
+  auto it = compiled_->by_type.find(event.event_type);
+  if (it == compiled_->by_type.end()) return OkStatus();
+  boost::json::value storage;
+  const boost::json::object* fields = ingest::Parsed(event, storage);
+  if (fields == nullptr) return InvalidArgumentError("the event is not a JSON object");
+  ExtractUpdates(it->second, features_, *fields, event.occurred_at, out);
   return OkStatus();
 }
 

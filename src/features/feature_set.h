@@ -101,6 +101,8 @@ class FeatureSet {
   // `event_json` is the event's canonical JSON.
   Status Extract(std::string_view event_type, std::string_view event_json, TimeMicros at,
                  std::vector<Update>& out) const;
+  // The same for a validated event, reading its parsed fields when it carries them.
+  Status Extract(const ingest::ValidatedEvent& event, std::vector<Update>& out) const;
 
   struct Compiled;
   ~FeatureSet();

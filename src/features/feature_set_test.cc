@@ -73,6 +73,34 @@ TEST(FeatureSetTest, ParsesAndExtractsUpdates) {
   EXPECT_DOUBLE_EQ(out[0].value, 5000);
 }
 
+TEST(FeatureSetTest, AValidatedEventGivesTheSameUpdatesFromItsParsedFieldsAsFromItsText) {
+  const auto set = FeatureSet::Parse(kYaml).value();
+  const FeatureSet& s = *set;
+  tenancy::SecretKey key;
+  key.fill(3);
+  const tenancy::PiiTokenizer tokenizer(key);
+  StatusOr<ingest::ValidatedEvent> event = ingest::EventSchema::Get().ValidateJson(
+      R"({"event_id":"e1","event_type":"login","occurred_at":"2026-01-01T00:00:00Z",)"
+      R"("user_id":"u1","session_id":"s1","device_id":"d1","ip":"10.0.0.1","success":false,)"
+      R"("method":"password"})",
+      tokenizer);
+  ASSERT_TRUE(event.ok()) << event.status().ToString();
+  ASSERT_NE(event->fields, nullptr);
+  ingest::ValidatedEvent from_log = *event;
+  from_log.fields.reset();  // as read back from the log: only the text
+  std::vector<Update> parsed, text;
+  ASSERT_TRUE(s.Extract(*event, parsed).ok());
+  ASSERT_TRUE(s.Extract(from_log, text).ok());
+  ASSERT_EQ(parsed.size(), 2u);  // the failed login and the distinct device
+  ASSERT_EQ(text.size(), parsed.size());
+  for (size_t i = 0; i < parsed.size(); ++i) {
+    EXPECT_EQ(parsed[i].feature, text[i].feature);
+    EXPECT_EQ(parsed[i].entity, text[i].entity);
+    EXPECT_EQ(parsed[i].distinct, text[i].distinct);
+    EXPECT_EQ(parsed[i].at, event->occurred_at);
+  }
+}
+
 TEST(FeatureSetTest, DefinitionChangesChangeTheStateId) {
   auto a = FeatureSet::Parse(kYaml).value();
   std::string changed(kYaml);

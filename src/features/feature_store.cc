@@ -222,7 +222,7 @@ void FeatureStore::Consume(std::uint64_t seq, std::string_view tenant,
     scratch_.clear();
     // The event was validated before it was stored; a failure here means a corrupt log entry,
     // which the event store reports on its own read path.
-    set->Extract(event.event_type, event.canonical_json, event.occurred_at, scratch_).IgnoreError();
+    set->Extract(event, scratch_).IgnoreError();
     std::string key;
     for (const Update& u : scratch_) {
       const FeatureDef& def = set->features()[u.feature];

@@ -61,9 +61,8 @@ void BehaviourStore::Apply(std::string_view tenant, const ingest::ValidatedEvent
       if (sessions.size() > kSessionsKept) sessions.pop_front();
     }
   } else if (event.event_type == "payment") {
-    boost::system::error_code ec;
-    const json::value v = json::parse(event.canonical_json, ec);
-    const json::object* o = ec ? nullptr : v.if_object();
+    json::value storage;
+    const json::object* o = ingest::Parsed(event, storage);
     const json::value* user = o ? o->if_contains("user_id") : nullptr;
     const json::value* amount = o ? o->if_contains("amount") : nullptr;
     if (user != nullptr && user->is_string() && amount != nullptr && amount->is_number()) {

@@ -344,10 +344,10 @@ void EntityGraph::AddEvent(const ingest::ValidatedEvent& event) { AddLinks(event
 void EntityGraph::AddEventAhead(const ingest::ValidatedEvent& event) { AddLinks(event, true); }
 
 void EntityGraph::AddLinks(const ingest::ValidatedEvent& event, bool ahead) {
-  boost::system::error_code ec;
-  const json::value parsed = json::parse(event.canonical_json, ec);
-  if (ec || !parsed.is_object()) return;
-  const json::object& o = parsed.get_object();
+  json::value storage;
+  const json::object* fields = ingest::Parsed(event, storage);
+  if (fields == nullptr) return;
+  const json::object& o = *fields;
   const json::value* user = o.if_contains("user_id");
   if (user == nullptr || !user->is_string() || user->get_string().empty()) return;
   const TimeMicros at = event.occurred_at;

@@ -57,28 +57,40 @@ Status EventFields::Bind(std::string_view text, expr::Frame& frame, Texts& texts
   const json::value parsed =
       json::parse(json::string_view(text.data(), text.size()), ec, &resource);
   if (ec || !parsed.is_object()) return InvalidArgumentError("the event is not a JSON object");
+  Bind(parsed.get_object(), frame);
+  // The parsed texts die with this call: the frame keeps copies.
+  for (const Field& f : fields_) {
+    expr::Value& slot = frame.values[size_t(f.slot)];
+    if (f.needed && !f.array_length && !slot.missing && slot.type == expr::Type::kText) {
+      texts.emplace_back(slot.text);
+      slot = expr::Value::Text(texts.back());
+    }
+  }
+  return OkStatus();
+}
+
+void EventFields::Bind(const json::object& event, expr::Frame& frame) const {
   for (const Field& f : fields_) {
     if (!f.needed) continue;
-    const json::value* v = &parsed;
+    const json::object* o = &event;
+    const json::value* v = nullptr;
     for (const std::string& part : f.path) {
-      const json::object* o = v->if_object();
       v = o ? o->if_contains(part) : nullptr;
       if (v == nullptr) break;
+      o = v->if_object();
     }
     if (v == nullptr) continue;
     expr::Value& slot = frame.values[size_t(f.slot)];
     if (f.array_length) {
       if (v->is_array()) slot = expr::Value::Number(double(v->get_array().size()));
     } else if (v->is_string() && slot.type == expr::Type::kText) {
-      texts.emplace_back(v->get_string());
-      slot = expr::Value::Text(texts.back());
+      slot = expr::Value::Text(std::string_view(v->get_string()));
     } else if (v->is_bool() && slot.type == expr::Type::kBool) {
       slot = expr::Value::Bool(v->get_bool());
     } else if (v->is_number() && slot.type == expr::Type::kNumber) {
       slot = expr::Value::Number(v->to_number<double>());
     }
   }
-  return OkStatus();
 }
 
 }  // namespace finbrain::ingest

@@ -43,6 +43,9 @@ class EventFields {
   // Parses `json` (an event object, or the declared document) and sets the needed slots; absent
   // fields stay missing.
   Status Bind(std::string_view json, expr::Frame& frame, Texts& texts) const;
+  // The same for an already parsed object (ValidatedEvent::fields), without copying its texts:
+  // the frame's values view into `event`, which must outlive the frame.
+  void Bind(const boost::json::object& event, expr::Frame& frame) const;
 
  private:
   struct Field {

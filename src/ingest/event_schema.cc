@@ -618,17 +618,26 @@ StatusOr<ValidatedEvent> EventSchema::Validate(const json::object& in,
                                     "; expected one of: " + Join(kEventTypes),
                                 "event_type");
   }
-  unsigned char arena[8192];
-  json::monotonic_resource resource(arena, sizeof arena);
-  json::object out(&resource);
-  FB_RETURN_IF_ERROR(ValidateObject(in, *spec->second, tokenizer, out));
-  out["schema_version"] = kSchemaVersion;
+  // The canonical object travels with the event (ValidatedEvent::fields). Its nodes live in one
+  // growing arena that the object owns: a few allocations instead of one per node.
+  auto out = std::make_shared<json::object>(
+      json::make_shared_resource<json::monotonic_resource>(size_t{4096}));
+  FB_RETURN_IF_ERROR(ValidateObject(in, *spec->second, tokenizer, *out));
+  (*out)["schema_version"] = kSchemaVersion;
   ValidatedEvent event;
-  event.event_id = std::string(out.at("event_id").get_string());
+  event.event_id = std::string(out->at("event_id").get_string());
   event.event_type = std::string(spec->first);
-  event.occurred_at = ParseRfc3339(std::string_view(out.at("occurred_at").get_string())).value();
-  event.canonical_json = json::serialize(out);
+  event.occurred_at = ParseRfc3339(std::string_view(out->at("occurred_at").get_string())).value();
+  event.canonical_json = json::serialize(*out);
+  event.fields = std::move(out);
   return event;
+}
+
+const json::object* Parsed(const ValidatedEvent& event, json::value& storage) {
+  if (event.fields) return event.fields.get();
+  boost::system::error_code ec;
+  storage = json::parse(event.canonical_json, ec, storage.storage());
+  return ec ? nullptr : storage.if_object();
 }
 
 }  // namespace finbrain::ingest

@@ -26,6 +26,7 @@
 
 namespace boost::json {
 class object;
+class value;
 }  // namespace boost::json
 
 namespace finbrain::ingest {
@@ -58,7 +59,15 @@ struct ValidatedEvent {
   std::string event_type;
   TimeMicros occurred_at = 0;
   std::string canonical_json;
+  // The same canonical object, parsed, as validation built it: consumers read it instead of
+  // parsing canonical_json again (a decision's application is read by five). Null for events
+  // read back from the log; Parsed() covers both. Immutable, so it may be shared by threads.
+  std::shared_ptr<const boost::json::object> fields;
 };
+
+// The event's canonical object: `fields` when it is there, else canonical_json parsed into
+// `storage`. Null when canonical_json is not a JSON object.
+const boost::json::object* Parsed(const ValidatedEvent& event, boost::json::value& storage);
 
 class EventSchema {
  public:

@@ -144,7 +144,10 @@ void AccountLifecycle::Consume(std::uint64_t seq, std::string_view tenant,
 
 void AccountLifecycle::Open(std::uint64_t seq, std::string_view tenant,
                             const ingest::ValidatedEvent& event) {
-  const json::object drawdown = json::parse(event.canonical_json).as_object();
+  json::value storage;
+  const json::object* parsed = ingest::Parsed(event, storage);
+  if (parsed == nullptr) return;
+  const json::object& drawdown = *parsed;
   Account a;
   a.account_id = TextField(drawdown, "loan_id");
   a.user_id = TextField(drawdown, "user_id");
@@ -214,12 +217,15 @@ void AccountLifecycle::ReviewOnEvent(std::uint64_t seq, std::string_view tenant,
     }
     return;
   }
-  json::object fields = json::parse(event.canonical_json).as_object();
+  json::value storage;
+  const json::object* parsed = ingest::Parsed(event, storage);
+  if (parsed == nullptr) return;
+  const json::object& fields = *parsed;
   const std::string key = AccountKey(tenant, TextField(fields, "loan_id"));
   Trigger trigger{.type = event.event_type,
                   .event_id = event.event_id,
                   .at = event.occurred_at,
-                  .event = std::move(fields),
+                  .event = fields,
                   .actor = {"system", "event " + event.event_type}};
   std::lock_guard lock(mu_);
   auto it = accounts_.find(key);
