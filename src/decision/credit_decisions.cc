@@ -207,7 +207,7 @@ json::object RecordJson(const std::string& decision_id, const std::string& appli
                         int version, const DecisionOutcome& served, std::string_view branch,
                         const DecisionOutcome* other, int other_version, const json::object& inputs,
                         const DecisionInput& input,
-                        std::vector<std::pair<std::string, double>> latency) {
+                        std::vector<std::pair<std::string, double>> latency, bool by_position) {
   json::object record = OutcomeJson(served);
   record["decision_id"] = decision_id;
   record["application_id"] = application_id;
@@ -220,12 +220,22 @@ json::object RecordJson(const std::string& decision_id, const std::string& appli
     shadow["branch"] = branch == "champion" ? "challenger" : "champion";
     record["shadow"] = std::move(shadow);
   }
-  json::object features;
-  features.reserve(input.feature_values.size());  // ~100 names: no rehash on the way
-  for (size_t i = 0; input.features != nullptr && i < input.feature_values.size(); ++i) {
-    features.emplace(input.features->features()[i].name, OptionalJson(input.feature_values[i]));
+  if (by_position && input.features != nullptr) {
+    // Values in the feature set's order; DecisionLog stores the names once (a third of the
+    // record's bytes otherwise) and names them again when the record is read.
+    record["feature_set"] = input.features->names_id();
+    json::array values;
+    values.reserve(input.feature_values.size());
+    for (const std::optional<double>& v : input.feature_values) values.push_back(OptionalJson(v));
+    record["feature_values"] = std::move(values);
+  } else {
+    json::object features;
+    features.reserve(input.feature_values.size());  // ~100 names: no rehash on the way
+    for (size_t i = 0; input.features != nullptr && i < input.feature_values.size(); ++i) {
+      features.emplace(input.features->features()[i].name, OptionalJson(input.feature_values[i]));
+    }
+    record["features"] = std::move(features);
   }
-  record["features"] = std::move(features);
   json::object list_hits;
   for (const auto& [entity, list] : input.lists) list_hits[entity] = list;
   record["lists"] = std::move(list_hits);
@@ -306,7 +316,7 @@ Status CreditDecisions::Decide(std::string_view tenant, std::string_view applica
                                  challenger_serves ? (*live)->challenger_version : (*live)->version,
                                  served, challenger_serves ? "challenger" : "champion", other,
                                  challenger_serves ? (*live)->version : (*live)->challenger_version,
-                                 *p.event.fields, input, p.latency_us));
+                                 *p.event.fields, input, p.latency_us, /*by_position=*/true));
   tenancy::AuditEntry audit{.tenant = std::string(tenant),
                             .actor = actor.id,
                             .action = actor.action,
@@ -314,7 +324,7 @@ Status CreditDecisions::Decide(std::string_view tenant, std::string_view applica
                                       p.application_id + " " + served.decision,
                             .result = "ok"};
   log_->Commit(tenant, claim.key, decision_id, std::move(p.event), std::move(record),
-               std::move(audit), p.start, std::move(done));
+               std::move(audit), p.start, std::move(done), p.feature_set.get());
   return OkStatus();
 }
 
@@ -338,7 +348,8 @@ StatusOr<std::string> CreditDecisions::DryRun(std::string_view tenant, std::stri
   const DecisionOutcome outcome = strategy.Decide(input, deps_.strategies.Environment(tenant));
   json::object record =
       RecordJson("dry-run", p.application_id, std::string(tenant), deps_.clock.NowMicros(), name,
-                 version, outcome, "champion", nullptr, 0, *p.event.fields, input, p.latency_us);
+                 version, outcome, "champion", nullptr, 0, *p.event.fields, input, p.latency_us,
+                 /*by_position=*/false);
   record["dry_run"] = true;
   return ToJsonText(record);
 }

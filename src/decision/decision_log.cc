@@ -10,6 +10,8 @@ namespace finbrain::decision {
 namespace {
 
 constexpr std::string_view kRecords = "decisions";  // tenant/decision_id -> record
+// tenant/names_id -> JSON array of the feature names of records' "feature_values"
+constexpr std::string_view kFeatureNames = "decision_feature_names";
 
 double Micros(DecisionLog::SteadyTime from, DecisionLog::SteadyTime to) {
   return std::chrono::duration<double, std::micro>(to - from).count();
@@ -77,7 +79,7 @@ StatusOr<DecisionLog::Claim> DecisionLog::Begin(std::string_view tenant, std::st
   if (!previous.ok() || *previous) {
     Abandon(claim.key);
     if (!previous.ok()) return previous.status();
-    FB_ASSIGN_OR_RETURN(std::optional<std::string> record, Get(tenant, **previous));
+    FB_ASSIGN_OR_RETURN(std::optional<std::string> record, Stored(tenant, **previous));
     if (!record) return DataLossError("decision " + Quote(**previous) + " is indexed but missing");
     claim.decided = std::move(record);
   }
@@ -92,7 +94,7 @@ void DecisionLog::Abandon(const std::string& key) {
 void DecisionLog::Commit(std::string_view tenant, const std::string& key,
                          const std::string& decision_id, ingest::ValidatedEvent event,
                          boost::json::object record, tenancy::AuditEntry audit, SteadyTime start,
-                         Done done) {
+                         Done done, const features::FeatureSet* features) {
   TimeMicros decided_at = 0;
   if (const boost::json::value* at = Member(record, "decided_at"); at && at->is_string()) {
     if (StatusOr<TimeMicros> parsed = ParseRfc3339(at->get_string()); parsed.ok())
@@ -121,6 +123,22 @@ void DecisionLog::Commit(std::string_view tenant, const std::string& key,
   batch.Put(index_, key, decision_id);
   batch.Put(kDecisionsByTime, DecisionTimeKey(tenant, decided_at, decision_id),
             SummaryJson(record));
+  // The names of positional feature values, with the first record that needs them.
+  std::string names_key;
+  std::shared_ptr<std::vector<std::string>> new_names;
+  if (features != nullptr) {
+    names_key = std::string(tenant) + "/" + features->names_id();
+    std::lock_guard lock(names_mu_);
+    if (!names_.contains(names_key)) {
+      new_names = std::make_shared<std::vector<std::string>>();
+      boost::json::array list;
+      for (const features::FeatureDef& f : features->features()) {
+        new_names->push_back(f.name);
+        list.emplace_back(f.name);
+      }
+      batch.Put(kFeatureNames, names_key, ToJsonText(list));
+    }
+  }
   std::vector<ingest::ValidatedEvent> events;
   events.push_back(std::move(event));
   const auto commit_start = std::chrono::steady_clock::now();
@@ -128,11 +146,16 @@ void DecisionLog::Commit(std::string_view tenant, const std::string& key,
       tenant, std::move(events), std::move(audit),
       [this, key, body = std::move(body), latency = std::move(latency), done = std::move(done),
        commit_start, start, decided_at, kind = std::string(kind), outcome,
-       reasons = std::move(reasons),
+       reasons = std::move(reasons), names_key = std::move(names_key),
+       new_names = std::move(new_names),
        tenant = std::string(tenant)](const Status& written, const ingest::IngestSummary&) mutable {
         Abandon(key);
         if (!written.ok()) {
           return done(UnavailableError("the decision could not be stored; retry the request"));
+        }
+        if (new_names) {
+          std::lock_guard lock(names_mu_);
+          names_.try_emplace(names_key, std::move(new_names));
         }
         const auto now = std::chrono::steady_clock::now();
         latency["commit"] = std::round(Micros(commit_start, now) * 10) / 10;
@@ -149,6 +172,66 @@ void DecisionLog::Commit(std::string_view tenant, const std::string& key,
 
 StatusOr<std::optional<std::string>> DecisionLog::Get(std::string_view tenant,
                                                       std::string_view decision_id) const {
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> record, Stored(tenant, decision_id));
+  if (!record) return record;
+  FB_ASSIGN_OR_RETURN(std::string named, NameFeatures(tenant, std::move(*record)));
+  return std::optional<std::string>(std::move(named));
+}
+
+StatusOr<std::string> DecisionLog::NameFeatures(std::string_view tenant, std::string record) const {
+  if (record.find("\"feature_values\":") == std::string::npos) return record;
+  boost::system::error_code ec;
+  boost::json::value parsed = boost::json::parse(record, ec);
+  boost::json::object* o = ec ? nullptr : parsed.if_object();
+  if (o == nullptr) return DataLossError("a stored decision record is not a JSON object");
+  const boost::json::value* set = o->if_contains("feature_set");
+  const boost::json::value* values = o->if_contains("feature_values");
+  if (set == nullptr || !set->is_string() || values == nullptr || !values->is_array()) {
+    return record;
+  }
+  const std::string key = std::string(tenant) + "/" + std::string(set->get_string());
+  std::shared_ptr<const std::vector<std::string>> names;
+  {
+    std::lock_guard lock(names_mu_);
+    if (auto it = names_.find(key); it != names_.end()) names = it->second;
+  }
+  if (!names) {
+    FB_ASSIGN_OR_RETURN(std::optional<std::string> stored, store_.Get(kFeatureNames, key));
+    if (!stored) return record;  // the values stay, unnamed
+    const boost::json::value list = boost::json::parse(*stored, ec);
+    if (ec || !list.is_array()) {
+      return DataLossError("the feature names " + Quote(key) + " are corrupt");
+    }
+    auto loaded = std::make_shared<std::vector<std::string>>();
+    for (const boost::json::value& name : list.get_array()) {
+      loaded->push_back(name.is_string() ? std::string(name.get_string()) : "");
+    }
+    std::lock_guard lock(names_mu_);
+    names = names_.try_emplace(key, std::move(loaded)).first->second;
+  }
+  const boost::json::array& by_position = values->get_array();
+  if (by_position.size() != names->size()) {
+    return DataLossError("decision record has " + std::to_string(by_position.size()) +
+                         " feature values for " + std::to_string(names->size()) + " names");
+  }
+  boost::json::object features;
+  features.reserve(names->size());
+  for (size_t i = 0; i < names->size(); ++i) features.emplace((*names)[i], by_position[i]);
+  // "features" takes the place of "feature_values" (the record's keys keep their order).
+  boost::json::object named;
+  named.reserve(o->size());
+  for (auto& [name, value] : *o) {
+    if (name == "feature_values") {
+      named.emplace("features", std::move(features));
+    } else {
+      named.emplace(name, std::move(value));
+    }
+  }
+  return ToJsonText(named);
+}
+
+StatusOr<std::optional<std::string>> DecisionLog::Stored(std::string_view tenant,
+                                                         std::string_view decision_id) const {
   if (decision_id.empty() || decision_id.size() > 64 ||
       decision_id.find('/') != std::string_view::npos) {
     return std::optional<std::string>();
@@ -161,7 +244,7 @@ StatusOr<std::optional<std::string>> DecisionLog::Find(std::string_view tenant,
   FB_ASSIGN_OR_RETURN(std::optional<std::string> decision_id,
                       store_.Get(index_, std::string(tenant) + "/" + std::string(id)));
   if (!decision_id) return std::optional<std::string>();
-  return Get(tenant, *decision_id);
+  return Stored(tenant, *decision_id);
 }
 
 }  // namespace finbrain::decision

@@ -234,6 +234,11 @@ StatusOr<std::shared_ptr<const FeatureSet>> FeatureSet::Parse(std::string_view y
       }
       set->features_.push_back(std::move(def));
     }
+    std::string all_names;
+    for (const FeatureDef& def : set->features_) all_names += def.name + '\n';
+    std::uint64_t h = StableHash(all_names);  // all 64 bits: ids must not collide in a tenant
+    set->names_id_.assign(16, '0');
+    for (int i = 15; i >= 0; --i, h >>= 4) set->names_id_[size_t(i)] = "0123456789abcdef"[h & 15];
     for (const std::string& entity : set->entities()) {
       std::vector<size_t> indices;
       for (size_t i = 0; i < set->features_.size(); ++i) {

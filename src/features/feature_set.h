@@ -87,6 +87,9 @@ class FeatureSet {
   const std::vector<FeatureDef>& features() const { return features_; }
   TimeMicros lateness() const { return lateness_; }
   const std::string& yaml() const { return yaml_; }
+  // A fingerprint of the feature names in their order: values stored by position (decision
+  // records) are read back with the names of the set that has this id.
+  const std::string& names_id() const { return names_id_; }
   // Index of a feature by name, or -1.
   int Find(std::string_view name) const;
   // The entity types the features are about, sorted.
@@ -110,6 +113,7 @@ class FeatureSet {
  private:
   FeatureSet() = default;
   std::vector<FeatureDef> features_;
+  std::string names_id_;
   std::vector<std::pair<std::string, std::vector<size_t>>> by_entity_;
   TimeMicros lateness_ = 0;
   std::string yaml_;

@@ -112,7 +112,9 @@ TEST_F(ApiTest, StrategiesAreValidatedVersionedActivatedAndDecideCreditApplicati
     EXPECT_TRUE(first.at("reasons").as_array().empty());
   }
   EXPECT_NE(first.at("inputs").at("phone").as_string().find("tok_phone_"), json::string::npos);
-  EXPECT_EQ(first.at("features").at("apps_per_phone_1d"), 0);
+  // Feature values come by position in the answer and by name when the record is read.
+  EXPECT_FALSE(first.at("feature_values").as_array().empty());
+  EXPECT_TRUE(first.at("feature_set").is_string());
   for (const char* stage :
        {"validate", "features", "lists", "models", "rules", "commit", "total"}) {
     EXPECT_TRUE(first.at("latency_us").as_object().contains(stage)) << stage;
@@ -123,7 +125,10 @@ TEST_F(ApiTest, StrategiesAreValidatedVersionedActivatedAndDecideCreditApplicati
   const std::string id(first.at("decision_id").as_string());
   r = Call("GET", "/v1/decisions/" + id, "", key);
   ASSERT_EQ(r.status, 200);
-  EXPECT_EQ(json::parse(r.body).at("values").at("dti"), first.at("values").at("dti"));
+  const json::value stored = json::parse(r.body);
+  EXPECT_EQ(stored.at("values").at("dti"), first.at("values").at("dti"));
+  EXPECT_EQ(stored.at("features").at("apps_per_phone_1d"), 0);
+  EXPECT_EQ(stored.at("features").as_object().size(), first.at("feature_values").as_array().size());
   EXPECT_EQ(Call("GET", "/v1/decisions/" + id, "", NewTenant("other")).status, 404);
 
   // The applications feed the phone's window: the third on one phone goes to review.
@@ -131,7 +136,13 @@ TEST_F(ApiTest, StrategiesAreValidatedVersionedActivatedAndDecideCreditApplicati
   Call("POST", "/v1/decisions/credit", Application(3), key);
   r = Call("POST", "/v1/decisions/credit", Application(4), key);
   const json::value fourth = json::parse(r.body);
-  EXPECT_EQ(fourth.at("features").at("apps_per_phone_1d"), 3);
+  EXPECT_EQ(
+      json::parse(
+          Call("GET", "/v1/decisions/" + std::string(fourth.at("decision_id").as_string()), "", key)
+              .body)
+          .at("features")
+          .at("apps_per_phone_1d"),
+      3);
   EXPECT_EQ(fourth.at("rule_hits").at(0).at("rule"), "F02");
   // A review carries the rule's reason and the model's top reasons (TreeSHAP).
   const json::array& reasons = fourth.at("reasons").as_array();

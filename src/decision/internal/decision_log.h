@@ -11,9 +11,12 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "decision/decision_history.h"
+#include "features/feature_set.h"
 #include "ingest/event_store.h"
 #include "storage/kv_store.h"
 #include "tenancy/audit_log.h"
@@ -44,25 +47,41 @@ class DecisionLog {
   // Stores `record` with its index entry, `audit` and `event` in one commit, adds the commit
   // and total latency (since `start`) to its latency_us, releases the key, then calls `done`
   // with the record's text.
+  //
+  // A record may hold its feature values by position: "feature_values": [...] named by
+  // "feature_set": the names_id of `features`. The names are stored once per tenant and id, in
+  // the commit of the first such record since start-up, so ~100 names are not written again
+  // with every decision; Get puts them back.
   void Commit(std::string_view tenant, const std::string& key, const std::string& decision_id,
               ingest::ValidatedEvent event, boost::json::object record, tenancy::AuditEntry audit,
-              SteadyTime start, Done done);
+              SteadyTime start, Done done, const features::FeatureSet* features = nullptr);
 
-  // A stored record by decision id / by the decided id; nullopt when absent.
+  // A stored record by decision id, its feature values named again ("features": {name:
+  // value}); nullopt when absent.
   StatusOr<std::optional<std::string>> Get(std::string_view tenant,
                                            std::string_view decision_id) const;
+  // A stored record by the decided id, as stored (what the first answer was).
   StatusOr<std::optional<std::string>> Find(std::string_view tenant, std::string_view id) const;
 
   // "dec_" + 20 random hex digits.
   static std::string NewDecisionId();
 
  private:
+  // The record as stored, by decision id.
+  StatusOr<std::optional<std::string>> Stored(std::string_view tenant,
+                                              std::string_view decision_id) const;
+  // `record` with "feature_values" turned into "features"; as it is without stored names.
+  StatusOr<std::string> NameFeatures(std::string_view tenant, std::string record) const;
+
   storage::KvStore& store_;
   ingest::EventStore& events_;
   const std::string index_;
   DecisionStats* stats_;
   std::mutex mu_;
   std::unordered_set<std::string> in_flight_;
+  // Feature names by tenant/names_id, known to be stored.
+  mutable std::mutex names_mu_;
+  mutable std::unordered_map<std::string, std::shared_ptr<const std::vector<std::string>>> names_;
 };
 
 }  // namespace finbrain::decision
