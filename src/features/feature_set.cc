@@ -51,10 +51,11 @@ std::uint64_t StableHash(std::string_view bytes) {
 namespace {
 
 // 8 hex digits of the stable hash.
-std::string Fingerprint(std::string_view canonical) {
+// The low `digits` hex digits of the text's stable hash.
+std::string Fingerprint(std::string_view canonical, int digits = 8) {
   std::uint64_t h = StableHash(canonical);
-  std::string hex(8, '0');
-  for (int i = 7; i >= 0; --i, h >>= 4) hex[size_t(i)] = "0123456789abcdef"[h & 15];
+  std::string hex(size_t(digits), '0');
+  for (int i = digits - 1; i >= 0; --i, h >>= 4) hex[size_t(i)] = "0123456789abcdef"[h & 15];
   return hex;
 }
 
@@ -236,9 +237,7 @@ StatusOr<std::shared_ptr<const FeatureSet>> FeatureSet::Parse(std::string_view y
     }
     std::string all_names;
     for (const FeatureDef& def : set->features_) all_names += def.name + '\n';
-    std::uint64_t h = StableHash(all_names);  // all 64 bits: ids must not collide in a tenant
-    set->names_id_.assign(16, '0');
-    for (int i = 15; i >= 0; --i, h >>= 4) set->names_id_[size_t(i)] = "0123456789abcdef"[h & 15];
+    set->names_id_ = Fingerprint(all_names, 16);  // all 64 bits: ids must not collide
     for (const std::string& entity : set->entities()) {
       std::vector<size_t> indices;
       for (size_t i = 0; i < set->features_.size(); ++i) {
