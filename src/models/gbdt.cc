@@ -87,6 +87,7 @@ Status SetParams(BoosterHandle booster, const GbdtParams& p, const GbdtData& tra
       {"base_score", Num(BaseScore(train, p.scale_pos_weight))},
       {"eval_metric", "auc"},
       {"tree_method", p.tree_method},
+      {"booster", p.booster},
       {"max_depth", std::to_string(p.max_depth)},
       {"eta", Num(p.learning_rate)},
       {"subsample", Num(p.subsample)},
@@ -103,6 +104,10 @@ Status SetParams(BoosterHandle booster, const GbdtParams& p, const GbdtData& tra
   };
   for (const auto& [key, value] : params) {
     FB_XGB(XGBoosterSetParam(booster, key, value.c_str()), std::string("parameter ") + key);
+  }
+  if (p.booster == "dart") {
+    FB_XGB(XGBoosterSetParam(booster, "rate_drop", Num(p.rate_drop).c_str()), "rate_drop");
+    FB_XGB(XGBoosterSetParam(booster, "skip_drop", Num(p.skip_drop).c_str()), "skip_drop");
   }
   if (!p.monotone.empty()) {
     if (p.monotone.size() != columns) {

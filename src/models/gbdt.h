@@ -32,9 +32,13 @@ struct GbdtParams {
   double subsample = 0.8;
   double colsample_bytree = 0.8;
   double colsample_bynode = 1.0;
-  int parallel_trees = 1;
-  std::string tree_method =
-      "hist";  // hist | exact | approx  // trees per round (> 1: boosted random forest)
+  int parallel_trees = 1;            // trees per round (> 1: boosted random forest)
+  std::string tree_method = "hist";  // hist | exact | approx
+  // gbtree | dart: DART (Rashmi & Gilad-Bachrach 2015) drops a random share of the trees while
+  // fitting each new one, against over-specialising on small data.
+  std::string booster = "gbtree";
+  double rate_drop = 0.1;  // dart: share of trees dropped per round
+  double skip_drop = 0.5;  // dart: probability of dropping none in a round
   double min_child_weight = 1;
   double reg_lambda = 1;
   double reg_alpha = 0;

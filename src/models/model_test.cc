@@ -307,6 +307,13 @@ reasons: {income: {code: R01, text: "Income too low"}}
   EXPECT_THAT(typo.status().message(), HasSubstr("line 2:3: gbdt.max_dept: unknown key"));
   EXPECT_FALSE(ParseTrainSpec("split: {method: sideways}").ok());
   EXPECT_FALSE(ParseTrainSpec("gbdt: {class_weight: heavy}").ok());
+  EXPECT_THAT(ParseTrainSpec("gbdt: {booster: gblinear}").status().message(),
+              HasSubstr("gbdt.booster: must be gbtree or dart"));
+  EXPECT_FALSE(ParseTrainSpec("gbdt: {booster: dart, rate_drop: 1.5}").ok());
+  auto dart = ParseTrainSpec("gbdt: {booster: dart, rate_drop: 0.2, skip_drop: 0}");
+  ASSERT_TRUE(dart.ok()) << dart.status().message();
+  EXPECT_EQ(dart->gbdt.booster, "dart");
+  EXPECT_EQ(dart->gbdt.rate_drop, 0.2);
   EXPECT_FALSE(ParseTrainSpec("monotone: {x: up}").ok());
   EXPECT_FALSE(ParseTrainSpec("columns: [").ok());
 }

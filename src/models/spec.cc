@@ -164,12 +164,27 @@ Status ParseRoot(const YAML::Node& root, TrainSpec& spec) {
     }
   }
   if (const YAML::Node g = root["gbdt"]) {
-    FB_RETURN_IF_ERROR(
-        CheckKeys(g, "gbdt",
-                  {"max_rounds", "early_stopping_rounds", "max_depth", "learning_rate", "subsample",
-                   "colsample_bytree", "colsample_bynode", "parallel_trees", "tree_method",
-                   "min_child_weight", "reg_lambda", "reg_alpha", "class_weight", "refit",
-                   "threads", "seed", "rounds"}));
+    FB_RETURN_IF_ERROR(CheckKeys(g, "gbdt",
+                                 {"max_rounds",
+                                  "early_stopping_rounds",
+                                  "max_depth",
+                                  "learning_rate",
+                                  "subsample",
+                                  "colsample_bytree",
+                                  "colsample_bynode",
+                                  "parallel_trees",
+                                  "tree_method",
+                                  "booster",
+                                  "rate_drop",
+                                  "skip_drop",
+                                  "min_child_weight",
+                                  "reg_lambda",
+                                  "reg_alpha",
+                                  "class_weight",
+                                  "refit",
+                                  "threads",
+                                  "seed",
+                                  "rounds"}));
     GbdtParams& p = spec.gbdt;
     FB_RETURN_IF_ERROR(Read(g, "max_rounds", "gbdt", p.max_rounds));
     FB_RETURN_IF_ERROR(Read(g, "early_stopping_rounds", "gbdt", p.early_stopping_rounds));
@@ -182,6 +197,15 @@ Status ParseRoot(const YAML::Node& root, TrainSpec& spec) {
     FB_RETURN_IF_ERROR(Read(g, "tree_method", "gbdt", p.tree_method));
     if (p.tree_method != "hist" && p.tree_method != "exact" && p.tree_method != "approx") {
       return Bad(g["tree_method"], "gbdt.tree_method", "must be hist, exact or approx");
+    }
+    FB_RETURN_IF_ERROR(Read(g, "booster", "gbdt", p.booster));
+    if (p.booster != "gbtree" && p.booster != "dart") {
+      return Bad(g["booster"], "gbdt.booster", "must be gbtree or dart");
+    }
+    FB_RETURN_IF_ERROR(Read(g, "rate_drop", "gbdt", p.rate_drop));
+    FB_RETURN_IF_ERROR(Read(g, "skip_drop", "gbdt", p.skip_drop));
+    if (!(p.rate_drop >= 0 && p.rate_drop <= 1) || !(p.skip_drop >= 0 && p.skip_drop <= 1)) {
+      return Bad(g, "gbdt", "rate_drop and skip_drop must be between 0 and 1");
     }
     if (p.parallel_trees < 1 || p.parallel_trees > 100) {
       return Bad(g["parallel_trees"], "gbdt.parallel_trees", "must be between 1 and 100");

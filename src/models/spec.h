@@ -12,6 +12,7 @@
 //               max_correlation: 0.7, stepwise: false, max_features: 25}
 //   gbdt: {max_rounds: 1000, early_stopping_rounds: 50, max_depth: 4, learning_rate: 0.05,
 //          subsample: 0.8, colsample_bytree: 0.8, min_child_weight: 1, reg_lambda: 1,
+//          booster: gbtree, rate_drop: 0.1, skip_drop: 0.5,   # booster: gbtree | dart
 //          class_weight: none, refit: true,   # class_weight: none | balanced | <number>
 //          rounds: 300}                       # a fixed tree count: no early stopping
 //   reasons: {income: {code: R01, text: "Income too low for the amount requested"}}

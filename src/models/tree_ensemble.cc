@@ -73,9 +73,11 @@ StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view text) {
   if (ec) return Corrupt("invalid JSON (" + ec.message() + ")");
   const json::value* booster = Path(root, {"learner", "gradient_booster", "name"});
   if (booster == nullptr || !booster->is_string()) return Corrupt("no learner.gradient_booster");
-  if (booster->get_string() != "gbtree") {
+  // DART keeps a gbtree plus one weight per tree, by which that tree's leaves are scaled.
+  const bool dart = booster->get_string() == "dart";
+  if (booster->get_string() != "gbtree" && !dart) {
     return Corrupt("booster " + Quote(std::string_view(booster->get_string())) +
-                   " is not supported (only gbtree)");
+                   " is not supported (gbtree or dart)");
   }
   const json::value* objective = Path(root, {"learner", "objective", "name"});
   const std::string_view objective_name =
@@ -108,11 +110,25 @@ StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view text) {
       if (n.is_string()) model.feature_names_.emplace_back(n.get_string());
     }
   }
-  const json::value* trees = Path(root, {"learner", "gradient_booster", "model", "trees"});
+  const json::value* trees =
+      dart ? Path(root, {"learner", "gradient_booster", "gbtree", "model", "trees"})
+           : Path(root, {"learner", "gradient_booster", "model", "trees"});
   if (trees == nullptr || !trees->is_array()) return Corrupt("no trees");
+  std::vector<double> tree_weight(trees->get_array().size(), 1.0);
+  if (dart) {
+    const json::value* weights = Path(root, {"learner", "gradient_booster", "weight_drop"});
+    if (weights == nullptr || !weights->is_array() ||
+        weights->get_array().size() != tree_weight.size()) {
+      return Corrupt("a dart model needs one weight_drop per tree");
+    }
+    for (size_t t = 0; t < tree_weight.size(); ++t) {
+      FB_ASSIGN_OR_RETURN(tree_weight[t], NumberOf(weights->get_array()[t], "weight_drop"));
+    }
+  }
 
   model.expected_margin_ = model.base_margin_;
-  for (const json::value& tv : trees->get_array()) {
+  for (size_t t = 0; t < tree_weight.size(); ++t) {
+    const json::value& tv = trees->get_array()[t];
     if (!tv.is_object()) return Corrupt("a tree is not an object");
     const json::object& tree = tv.get_object();
     const json::value* count = Path(tv, {"tree_param", "num_nodes"});
@@ -128,8 +144,9 @@ StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view text) {
     FB_ASSIGN_OR_RETURN(auto hessian, ArrayOf<double>(tree, "sum_hessian", n));
     if (tree.if_contains("split_type")) {
       FB_ASSIGN_OR_RETURN(auto split_type, ArrayOf<std::int64_t>(tree, "split_type", n));
-      for (std::int64_t t : split_type) {
-        if (t != 0) return Corrupt("categorical splits are not supported; one-hot or WOE-encode");
+      for (std::int64_t type : split_type) {
+        if (type != 0)
+          return Corrupt("categorical splits are not supported; one-hot or WOE-encode");
       }
     }
     for (size_t i = 0; i < n; ++i) {
@@ -168,7 +185,7 @@ StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view text) {
     for (size_t i : order) {
       const bool leaf = left[i] == -1;
       Node& node = model.nodes_[position[i]];
-      node.value = static_cast<float>(condition[i]);
+      node.value = static_cast<float>(leaf ? condition[i] * tree_weight[t] : condition[i]);
       if (leaf) {
         node.feature = kLeaf;
         node.left = node.right = position[i];
@@ -186,7 +203,9 @@ StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view text) {
     // The cover-weighted mean leaf: this tree's share of the SHAP bias.
     double mean = 0;
     for (size_t i : order) {
-      if (left[i] == -1 && hessian[0] > 0) mean += condition[i] * hessian[i] / hessian[0];
+      if (left[i] == -1 && hessian[0] > 0) {
+        mean += condition[i] * tree_weight[t] * hessian[i] / hessian[0];
+      }
     }
     model.expected_margin_ += mean;
   }

@@ -1,6 +1,6 @@
 // TreeEnsemble: gradient-boosted trees compiled for fast single-row scoring and explanation.
 //
-// Loads XGBoost's JSON model format (binary:logistic, gbtree, numeric splits), so models
+// Loads XGBoost's JSON model format (binary:logistic, gbtree or dart, numeric splits), so models
 // trained by `finbrain train` and by XGBoost elsewhere score the same. Nodes are flattened
 // into one array of 16-byte records laid out breadth-first with siblings adjacent; a prediction
 // walks eight trees in lockstep without data-dependent branches and without allocating.

@@ -113,6 +113,34 @@ TEST_F(TreeEnsembleTest, PathAttributionsAreAdditiveAndAgreeWithShapOnTheTopReas
   EXPECT_GT(double(same_top) / double(test.rows()), 0.8);
 }
 
+TEST(TreeEnsemble, DartModelsScaleEachTreeByItsWeight) {
+  // With a third of the trees dropped per round, DART's tree weights fall well below 1: a loader
+  // that ignored them would be far from XGBoost's predictions.
+  const GbdtData train = Synthetic(3000, 12, 11);
+  auto result =
+      TrainGbdt(train, nullptr,
+                {.max_rounds = 60, .booster = "dart", .rate_drop = 0.3, .skip_drop = 0, .seed = 4});
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  ASSERT_THAT(result->model_json, ::testing::HasSubstr("\"weight_drop\""));
+  const auto model = TreeEnsemble::FromXgboostJson(result->model_json);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  EXPECT_EQ(model->num_trees(), 60u);
+  auto xgb = XgboostPredictor::Load(result->model_json);
+  ASSERT_TRUE(xgb.ok());
+  const GbdtData test = Synthetic(2000, 12, 12);
+  const auto expected = (*xgb)->PredictMany(test.x, 12, false);
+  ASSERT_TRUE(expected.ok());
+  std::vector<double> phi;
+  for (size_t r = 0; r < test.rows(); ++r) {
+    const float* row = &test.x[r * 12];
+    ASSERT_NEAR(model->Predict(row), (*expected)[r], 1e-6) << "row " << r;
+    model->Contributions(row, phi);
+    double sum = 0;
+    for (double v : phi) sum += v;
+    ASSERT_NEAR(sum, model->PredictMargin(row), 1e-6) << "row " << r;
+  }
+}
+
 TEST(TreeEnsemble, MonotoneConstraintsHold) {
   const GbdtData train = Synthetic(3000, 4, 5);
   auto result = TrainGbdt(train, nullptr, {.max_rounds = 60, .monotone = {1, -1, 0, 0}});
