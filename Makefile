@@ -35,6 +35,7 @@ bench: build
 	./bench/graph_rings.sh build/release/apps/finbrain/finbrain
 	build/release/bench/graph_bench
 	build/release/bench/ingest_bench
+	build/release/bench/storage_bench
 	if [ -d ../shared/data/bitcoin_otc_fraud ]; then build/release/bench/otc_eval ../shared/data/bitcoin_otc_fraud; else echo "otc_eval: ../shared/data absent, skipped"; fi
 
 fuzz: setup

@@ -1,5 +1,7 @@
 // The embedded backend: one RocksDB instance, one column family per KvStore column.
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/rate_limiter.h>
@@ -28,11 +30,31 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
+// Every decision waits on a WAL fdatasync. RocksDB preallocates WAL space with
+// FALLOC_FL_KEEP_SIZE, so each append still grows the file and each sync also writes the inode;
+// preallocating the size too leaves the sync only the data to write (measured here, 3 KB
+// append + fdatasync: 245 -> 192 µs wall, 80 -> 67 µs of system CPU). RocksDB's recovery reads a
+// zero-filled tail as the end of the log, and a cleanly closed log is trimmed to its contents.
+class SizedWalFileSystem final : public rocksdb::FileSystemWrapper {
+ public:
+  using FileSystemWrapper::FileSystemWrapper;
+  static const char* kClassName() { return "FinBrainSizedWal"; }
+  const char* Name() const override { return kClassName(); }
+  rocksdb::FileOptions OptimizeForLogWrite(const rocksdb::FileOptions& file_options,
+                                           const rocksdb::DBOptions& db_options) const override {
+    rocksdb::FileOptions optimized =
+        FileSystemWrapper::OptimizeForLogWrite(file_options, db_options);
+    optimized.fallocate_with_keep_size = false;
+    return optimized;
+  }
+};
+
 class RocksDbStore final : public KvStore {
  public:
   RocksDbStore(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-               rocksdb::ColumnFamilyOptions cf_options, bool sync)
-      : db_(db), cf_options_(std::move(cf_options)) {
+               rocksdb::ColumnFamilyOptions cf_options, bool sync,
+               std::unique_ptr<rocksdb::Env> env)
+      : env_(std::move(env)), db_(db), cf_options_(std::move(cf_options)) {
     write_options_.sync = sync;
     for (auto* handle : handles) columns_[handle->GetName()] = handle;
   }
@@ -141,6 +163,7 @@ class RocksDbStore final : public KvStore {
     return handle;
   }
 
+  std::unique_ptr<rocksdb::Env> env_;  // outlives db_ (declared first, destroyed last)
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyOptions cf_options_;
   rocksdb::WriteOptions write_options_;
@@ -173,7 +196,13 @@ StatusOr<std::unique_ptr<KvStore>> OpenRocksDb(const RocksDbOptions& options) {
   if (ec) {
     return UnavailableError("cannot create data directory '" + options.path + "': " + ec.message());
   }
+  std::unique_ptr<rocksdb::Env> env;
   rocksdb::Options db_options;
+  if (options.preallocate_wal) {
+    env = rocksdb::NewCompositeEnv(
+        std::make_shared<SizedWalFileSystem>(rocksdb::FileSystem::Default()));
+    db_options.env = env.get();
+  }
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
@@ -223,8 +252,8 @@ StatusOr<std::unique_ptr<KvStore>> OpenRocksDb(const RocksDbOptions& options) {
                             "it? use --url to talk to that server)");
   }
   FB_RETURN_IF_ERROR(FromRocks(s, "open '" + options.path + "'"));
-  return std::unique_ptr<KvStore>(
-      std::make_unique<RocksDbStore>(db, std::move(handles), cf_options, options.sync_writes));
+  return std::unique_ptr<KvStore>(std::make_unique<RocksDbStore>(
+      db, std::move(handles), cf_options, options.sync_writes, std::move(env)));
 }
 
 }  // namespace finbrain::storage
