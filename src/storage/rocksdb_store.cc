@@ -208,6 +208,11 @@ StatusOr<std::unique_ptr<KvStore>> OpenRocksDb(const RocksDbOptions& options) {
   db_options.IncreaseParallelism(2);
   db_options.max_open_files = 512;
   db_options.keep_log_file_num = 5;
+  // A WAL stays until every column with data in it is flushed, and rarely written columns kept
+  // ~600 MB of WAL after a 450k-event import (by default the bound is 4x all memtables: GBs),
+  // which a restart after a crash replays (8.2 s instead of 4.1 s). Past this size RocksDB
+  // flushes the columns that pin the oldest WAL.
+  db_options.max_total_wal_size = 256 << 20;
   // Flushes and compactions write back as they go instead of leaving the kernel a burst of dirty
   // pages that the next WAL fsync (a decision waiting on its commit) would queue behind.
   db_options.bytes_per_sync = 1 << 20;
