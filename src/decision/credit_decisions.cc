@@ -202,12 +202,14 @@ void CreditDecisions::ReadGraph(std::string_view tenant, Prepared& p, bool own_l
 
 namespace {
 
+// The decision record. `for_log`: the form DecisionLog stores (feature values by position,
+// inputs from the event log); otherwise self-contained (dry runs).
 json::object RecordJson(const std::string& decision_id, const std::string& application_id,
                         const std::string& tenant, TimeMicros decided_at, std::string_view name,
                         int version, const DecisionOutcome& served, std::string_view branch,
                         const DecisionOutcome* other, int other_version, const json::object& inputs,
                         const DecisionInput& input,
-                        std::vector<std::pair<std::string, double>> latency, bool by_position) {
+                        std::vector<std::pair<std::string, double>> latency, bool for_log) {
   json::object record = OutcomeJson(served);
   record["decision_id"] = decision_id;
   record["application_id"] = application_id;
@@ -220,7 +222,7 @@ json::object RecordJson(const std::string& decision_id, const std::string& appli
     shadow["branch"] = branch == "champion" ? "challenger" : "champion";
     record["shadow"] = std::move(shadow);
   }
-  if (by_position && input.features != nullptr) {
+  if (for_log && input.features != nullptr) {
     // Values in the feature set's order; DecisionLog stores the names once (a third of the
     // record's bytes otherwise) and names them again when the record is read.
     record["feature_set"] = input.features->names_id();
@@ -251,7 +253,8 @@ json::object RecordJson(const std::string& decision_id, const std::string& appli
   signals("graph", kGraphFeatures, input.graph);
   signals("device", kDeviceFeatures, input.device);
   signals("behaviour", kBehaviourFeatures, input.behaviour);
-  record["inputs"] = inputs;  // PII already tokens
+  // PII already tokens. A stored record takes its inputs from the event log (DecisionLog).
+  if (!for_log) record["inputs"] = inputs;
   for (const auto& stage : served.latency_us) latency.push_back(stage);
   json::object latency_json;
   double total = 0;
@@ -316,7 +319,7 @@ Status CreditDecisions::Decide(std::string_view tenant, std::string_view applica
                                  challenger_serves ? (*live)->challenger_version : (*live)->version,
                                  served, challenger_serves ? "challenger" : "champion", other,
                                  challenger_serves ? (*live)->version : (*live)->challenger_version,
-                                 *p.event.fields, input, p.latency_us, /*by_position=*/true));
+                                 *p.event.fields, input, p.latency_us, /*for_log=*/true));
   tenancy::AuditEntry audit{.tenant = std::string(tenant),
                             .actor = actor.id,
                             .action = actor.action,
@@ -349,7 +352,7 @@ StatusOr<std::string> CreditDecisions::DryRun(std::string_view tenant, std::stri
   json::object record =
       RecordJson("dry-run", p.application_id, std::string(tenant), deps_.clock.NowMicros(), name,
                  version, outcome, "champion", nullptr, 0, *p.event.fields, input, p.latency_us,
-                 /*by_position=*/false);
+                 /*for_log=*/false);
   record["dry_run"] = true;
   return ToJsonText(record);
 }

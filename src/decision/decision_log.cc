@@ -100,17 +100,11 @@ void DecisionLog::Commit(std::string_view tenant, const std::string& key,
     if (StatusOr<TimeMicros> parsed = ParseRfc3339(at->get_string()); parsed.ok())
       decided_at = *parsed;
   }
-  // The record is serialized once: the answer is the stored text with the commit's latency
-  // spliced into latency_us, which goes last (a 4-6 KB record serialized twice was a tenth of
-  // the completion thread's time).
   boost::json::object latency;
   if (boost::json::value* l = record.if_contains("latency_us"); l != nullptr && l->is_object()) {
     latency = std::move(l->get_object());
     record.erase("latency_us");
   }
-  std::string body = ToJsonText(record);
-  body.pop_back();  // the closing brace
-  body += body.size() > 1 ? ",\"latency_us\":" : "\"latency_us\":";
   const std::string_view kind = Kind(record);
   const boost::json::value* decision = Member(record, "decision");
   const std::string outcome =
@@ -119,7 +113,6 @@ void DecisionLog::Commit(std::string_view tenant, const std::string& key,
   if (stats_ != nullptr && outcome != "approve" && outcome != "allow") reasons = ReasonsOf(record);
 
   storage::WriteBatch batch;
-  batch.Put(kRecords, std::string(tenant) + "/" + decision_id, body + ToJsonText(latency) + "}");
   batch.Put(index_, key, decision_id);
   batch.Put(kDecisionsByTime, DecisionTimeKey(tenant, decided_at, decision_id),
             SummaryJson(record));
@@ -139,15 +132,36 @@ void DecisionLog::Commit(std::string_view tenant, const std::string& key,
       batch.Put(kFeatureNames, names_key, ToJsonText(list));
     }
   }
+  // A record without "inputs" decided on `event` as they are: when the event is new it is stored
+  // in this very commit, so the record names it ("inputs_event") instead of holding a second
+  // copy (a third of its bytes); when its id was already in the log, perhaps with other content,
+  // the record keeps the inputs itself.
+  const bool inputs_from_event = !record.contains("inputs");
+  const std::shared_ptr<const boost::json::object> fields = event.fields;
+  const std::string event_id = event.event_id;
+  // The record is serialized once: the answer is the stored text with the commit's latency
+  // spliced into latency_us, which goes last (a 4-6 KB record serialized twice was a tenth of
+  // the completion thread's time).
+  auto body = std::make_shared<std::string>();
+  const auto store_record = [&](const ingest::IngestSummary& planned, storage::WriteBatch& extra) {
+    if (inputs_from_event && planned.accepted == 1) {
+      record["inputs_event"] = event_id;
+    } else if (inputs_from_event && fields != nullptr) {
+      record["inputs"] = *fields;
+    }
+    *body = ToJsonText(record);
+    body->pop_back();  // the closing brace
+    *body += body->size() > 1 ? ",\"latency_us\":" : "\"latency_us\":";
+    extra.Put(kRecords, std::string(tenant) + "/" + decision_id, *body + ToJsonText(latency) + "}");
+  };
   std::vector<ingest::ValidatedEvent> events;
   events.push_back(std::move(event));
   const auto commit_start = std::chrono::steady_clock::now();
   events_.Ingest(
       tenant, std::move(events), std::move(audit),
-      [this, key, body = std::move(body), latency = std::move(latency), done = std::move(done),
-       commit_start, start, decided_at, kind = std::string(kind), outcome,
-       reasons = std::move(reasons), names_key = std::move(names_key),
-       new_names = std::move(new_names),
+      [this, key, body, latency = std::move(latency), done = std::move(done), commit_start, start,
+       decided_at, kind = std::string(kind), outcome, reasons = std::move(reasons),
+       names_key = std::move(names_key), new_names = std::move(new_names),
        tenant = std::string(tenant)](const Status& written, const ingest::IngestSummary&) mutable {
         Abandon(key);
         if (!written.ok()) {
@@ -163,31 +177,28 @@ void DecisionLog::Commit(std::string_view tenant, const std::string& key,
         if (stats_ != nullptr) {
           stats_->Record(tenant, decided_at, kind, outcome, Micros(start, now), reasons);
         }
-        body += ToJsonText(latency);
-        body += '}';
-        done(std::move(body));
+        std::string answer = std::move(*body);
+        answer += ToJsonText(latency);
+        answer += '}';
+        done(std::move(answer));
       },
-      std::move(batch));
+      std::move(batch), store_record);
 }
 
 StatusOr<std::optional<std::string>> DecisionLog::Get(std::string_view tenant,
                                                       std::string_view decision_id) const {
   FB_ASSIGN_OR_RETURN(std::optional<std::string> record, Stored(tenant, decision_id));
   if (!record) return record;
-  FB_ASSIGN_OR_RETURN(std::string named, NameFeatures(tenant, std::move(*record)));
-  return std::optional<std::string>(std::move(named));
+  FB_ASSIGN_OR_RETURN(std::string complete, Complete(tenant, std::move(*record)));
+  return std::optional<std::string>(std::move(complete));
 }
 
-StatusOr<std::string> DecisionLog::NameFeatures(std::string_view tenant, std::string record) const {
-  if (record.find("\"feature_values\":") == std::string::npos) return record;
-  boost::system::error_code ec;
-  boost::json::value parsed = boost::json::parse(record, ec);
-  boost::json::object* o = ec ? nullptr : parsed.if_object();
-  if (o == nullptr) return DataLossError("a stored decision record is not a JSON object");
-  const boost::json::value* set = o->if_contains("feature_set");
-  const boost::json::value* values = o->if_contains("feature_values");
+StatusOr<std::optional<boost::json::object>> DecisionLog::NamedFeatures(
+    std::string_view tenant, const boost::json::object& record) const {
+  const boost::json::value* set = record.if_contains("feature_set");
+  const boost::json::value* values = record.if_contains("feature_values");
   if (set == nullptr || !set->is_string() || values == nullptr || !values->is_array()) {
-    return record;
+    return std::optional<boost::json::object>();
   }
   const std::string key = std::string(tenant) + "/" + std::string(set->get_string());
   std::shared_ptr<const std::vector<std::string>> names;
@@ -197,7 +208,8 @@ StatusOr<std::string> DecisionLog::NameFeatures(std::string_view tenant, std::st
   }
   if (!names) {
     FB_ASSIGN_OR_RETURN(std::optional<std::string> stored, store_.Get(kFeatureNames, key));
-    if (!stored) return record;  // the values stay, unnamed
+    if (!stored) return std::optional<boost::json::object>();  // the values stay, unnamed
+    boost::system::error_code ec;
     const boost::json::value list = boost::json::parse(*stored, ec);
     if (ec || !list.is_array()) {
       return DataLossError("the feature names " + Quote(key) + " are corrupt");
@@ -217,17 +229,46 @@ StatusOr<std::string> DecisionLog::NameFeatures(std::string_view tenant, std::st
   boost::json::object features;
   features.reserve(names->size());
   for (size_t i = 0; i < names->size(); ++i) features.emplace((*names)[i], by_position[i]);
-  // "features" takes the place of "feature_values" (the record's keys keep their order).
-  boost::json::object named;
-  named.reserve(o->size());
-  for (auto& [name, value] : *o) {
-    if (name == "feature_values") {
-      named.emplace("features", std::move(features));
-    } else {
-      named.emplace(name, std::move(value));
+  return std::optional<boost::json::object>(std::move(features));
+}
+
+StatusOr<std::string> DecisionLog::Complete(std::string_view tenant, std::string record) const {
+  const bool positional = record.find("\"feature_values\":") != std::string::npos;
+  const bool by_event = record.find("\"inputs_event\":") != std::string::npos;
+  if (!positional && !by_event) return record;
+  boost::system::error_code ec;
+  boost::json::value parsed = boost::json::parse(record, ec);
+  boost::json::object* o = ec ? nullptr : parsed.if_object();
+  if (o == nullptr) return DataLossError("a stored decision record is not a JSON object");
+  FB_ASSIGN_OR_RETURN(std::optional<boost::json::object> features, NamedFeatures(tenant, *o));
+  std::optional<boost::json::value> inputs;
+  if (const boost::json::value* id = o->if_contains("inputs_event"); id && id->is_string()) {
+    FB_ASSIGN_OR_RETURN(std::optional<std::string> event,
+                        events_.Find(tenant, std::string_view(id->get_string())));
+    if (!event) {
+      return DataLossError("the inputs of this decision, event " +
+                           Quote(std::string_view(id->get_string())) +
+                           ", are missing from the event log");
+    }
+    inputs = boost::json::parse(*event, ec);
+    if (ec || !inputs->is_object()) {
+      return DataLossError("event " + Quote(std::string_view(id->get_string())) + " is corrupt");
     }
   }
-  return ToJsonText(named);
+  if (!features && !inputs) return record;
+  // "features" takes the place of "feature_values" and "inputs" goes before "inputs_event" (the
+  // record's keys keep their order).
+  boost::json::object complete;
+  complete.reserve(o->size() + 1);
+  for (auto& [name, value] : *o) {
+    if (name == "feature_values" && features) {
+      complete.emplace("features", std::move(*features));
+      continue;
+    }
+    if (name == "inputs_event" && inputs) complete.emplace("inputs", std::move(*inputs));
+    complete.emplace(name, std::move(value));
+  }
+  return ToJsonText(complete);
 }
 
 StatusOr<std::optional<std::string>> DecisionLog::Stored(std::string_view tenant,
@@ -244,7 +285,7 @@ StatusOr<std::optional<std::string>> DecisionLog::Find(std::string_view tenant,
   FB_ASSIGN_OR_RETURN(std::optional<std::string> decision_id,
                       store_.Get(index_, std::string(tenant) + "/" + std::string(id)));
   if (!decision_id) return std::optional<std::string>();
-  return Stored(tenant, *decision_id);
+  return Get(tenant, *decision_id);
 }
 
 }  // namespace finbrain::decision

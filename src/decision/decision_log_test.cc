@@ -39,20 +39,25 @@ class DecisionLogTest : public ::testing::Test {
     store_.reset();
   }
 
-  // Commits a record whose feature values are given by position; returns the answer.
-  std::string Decide(const std::string& id, const features::FeatureSet& set,
-                     const json::array& values) {
-    DecisionLog::Claim claim = log_->Begin("acme", id, "application", "application_id").value();
-    EXPECT_FALSE(claim.decided);
+  // A login event with id `id`.
+  static ingest::ValidatedEvent Login(const std::string& id, const std::string& user) {
     tenancy::SecretKey key;
     key.fill(6);
-    ingest::ValidatedEvent event =
-        ingest::EventSchema::Get()
-            .ValidateJson(R"({"event_type":"login","event_id":")" + id +
-                              R"(","occurred_at":"2026-01-01T00:00:00Z","user_id":"u",)"
-                              R"("session_id":"s","device_id":"d","ip":"1.2.3.4","success":true})",
-                          tenancy::PiiTokenizer(key))
-            .value();
+    return ingest::EventSchema::Get()
+        .ValidateJson(R"({"event_type":"login","event_id":")" + id +
+                          R"(","occurred_at":"2026-01-01T00:00:00Z","user_id":")" + user +
+                          R"(","session_id":"s","device_id":"d","ip":"1.2.3.4","success":true})",
+                      tenancy::PiiTokenizer(key))
+        .value();
+  }
+
+  // Commits a record, decided on a login of `user`, whose feature values are given by position;
+  // returns the answer.
+  std::string Decide(const std::string& id, const features::FeatureSet& set,
+                     const json::array& values, const std::string& user = "u") {
+    DecisionLog::Claim claim = log_->Begin("acme", id, "application", "application_id").value();
+    EXPECT_FALSE(claim.decided);
+    ingest::ValidatedEvent event = Login(id, user);
     json::object record{{"decision_id", "dec_" + id},
                         {"decision", "approve"},
                         {"feature_set", set.names_id()},
@@ -112,6 +117,37 @@ TEST_F(DecisionLogTest, FeatureValuesByPositionAreNamedAgainWhenReadEvenAfterARe
   Decide("a2", *renamed, json::array{0, 0, 0, 4});
   EXPECT_EQ(named("dec_a2").at("features").at("ips_1d"), 4);
   EXPECT_EQ(named("dec_a1").at("features").as_object().size(), 3u);
+}
+
+TEST_F(DecisionLogTest, InputsAreReadFromTheEventLogUnlessItAlreadyHeldTheEventId) {
+  const auto set = features::FeatureSet::Parse(kFeatures).value();
+  const auto read = [&](const std::string& id) {
+    return json::parse(log_->Get("acme", id).value().value_or("null"));
+  };
+  // A new event is stored by the decision's commit: the record names it.
+  const json::value answer = json::parse(Decide("b1", *set, json::array{0, 0, 0}, "alice"));
+  EXPECT_EQ(answer.at("inputs_event"), "b1");
+  EXPECT_FALSE(answer.as_object().contains("inputs"));
+  EXPECT_EQ(read("dec_b1").at("inputs").at("user_id"), "alice");
+  EXPECT_EQ(read("dec_b1").at("inputs").at("event_id"), "b1");
+
+  // An event id the log already has (here with other content) is not stored again: the record
+  // keeps the inputs it was decided on.
+  std::vector<ingest::ValidatedEvent> earlier;
+  earlier.push_back(Login("b2", "mallory"));
+  ASSERT_EQ(events_->IngestAndWait("acme", std::move(earlier), {.tenant = "acme"}).value().accepted,
+            1u);
+  const json::value kept = json::parse(Decide("b2", *set, json::array{0, 0, 0}, "bob"));
+  EXPECT_FALSE(kept.as_object().contains("inputs_event"));
+  EXPECT_EQ(kept.at("inputs").at("user_id"), "bob");
+  EXPECT_EQ(read("dec_b2").at("inputs").at("user_id"), "bob");
+
+  // After a restart the event log still answers.
+  Close();
+  Open();
+  EXPECT_EQ(read("dec_b1").at("inputs").at("user_id"), "alice");
+  EXPECT_EQ(json::parse(log_->Find("acme", "b1").value().value()).at("inputs").at("user_id"),
+            "alice");
 }
 
 }  // namespace

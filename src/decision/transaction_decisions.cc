@@ -246,8 +246,7 @@ Status TransactionDecisions::Decide(std::string_view tenant, std::string_view te
                       {"decision", verdict.Decision()},
                       {"risk", std::round(verdict.risk * 1000) / 1000},
                       {"reasons", std::move(verdict.reasons)},
-                      {"signals", std::move(signals)},
-                      {"inputs", o}};
+                      {"signals", std::move(signals)}};  // inputs: from the event log
   latency["decide"] = Micros(start, now);
   record["latency_us"] = std::move(latency);
 

@@ -152,7 +152,7 @@ Status EventStore::AddIndependentConsumers(const std::vector<EventConsumer*>& co
 void EventStore::Ingest(std::string_view tenant, std::vector<ValidatedEvent> events,
                         tenancy::AuditEntry audit,
                         std::function<void(const Status&, const IngestSummary&)> done,
-                        storage::WriteBatch extra) {
+                        storage::WriteBatch extra, const CompleteExtra& complete_extra) {
   auto pending = std::make_shared<Pending>();
   pending->tenant = std::string(tenant);
   // Reserve each id before looking in the store: a concurrent request with the same id is
@@ -193,6 +193,7 @@ void EventStore::Ingest(std::string_view tenant, std::vector<ValidatedEvent> eve
     pending->events.push_back(std::move(events[reserved_event[r]]));
   }
   pending->summary.accepted = pending->events.size();
+  if (complete_extra) complete_extra(pending->summary, extra);
   if (!audit.entity.empty()) audit.entity += ' ';
   audit.entity += "events accepted=" + std::to_string(pending->summary.accepted) +
                   " duplicates=" + std::to_string(pending->summary.duplicates);

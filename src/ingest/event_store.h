@@ -113,11 +113,15 @@ class EventStore {
   // entry; `done` runs on the commit thread once the batch is durable (or failed), with the
   // accepted and duplicate counts. `audit.entity` is filled in here.
   // `extra` (e.g. a decision record) is written in the same atomic batch; a non-empty
-  // `audit.entity` is kept and the event counts are appended to it.
+  // `audit.entity` is kept and the event counts are appended to it. `complete_extra`, when
+  // given, is called before Ingest returns, once it is known which events are new
+  // (`planned.accepted` of them; the rest are duplicates), to add what depends on that.
+  using CompleteExtra =
+      std::function<void(const IngestSummary& planned, storage::WriteBatch& extra)>;
   void Ingest(std::string_view tenant, std::vector<ValidatedEvent> events,
               tenancy::AuditEntry audit,
               std::function<void(const Status&, const IngestSummary&)> done,
-              storage::WriteBatch extra = {});
+              storage::WriteBatch extra = {}, const CompleteExtra& complete_extra = {});
   StatusOr<IngestSummary> IngestAndWait(std::string_view tenant, std::vector<ValidatedEvent> events,
                                         tenancy::AuditEntry audit);
 

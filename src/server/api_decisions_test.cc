@@ -111,7 +111,10 @@ TEST_F(ApiTest, StrategiesAreValidatedVersionedActivatedAndDecideCreditApplicati
   if (first.at("decision") == "approve") {
     EXPECT_TRUE(first.at("reasons").as_array().empty());
   }
-  EXPECT_NE(first.at("inputs").at("phone").as_string().find("tok_phone_"), json::string::npos);
+  // The answer names the application event instead of repeating it; the record read back has
+  // the inputs, PII tokenized.
+  EXPECT_FALSE(first.as_object().contains("inputs"));
+  EXPECT_TRUE(first.at("inputs_event").is_string());
   // Feature values come by position in the answer and by name when the record is read.
   EXPECT_FALSE(first.at("feature_values").as_array().empty());
   EXPECT_TRUE(first.at("feature_set").is_string());
@@ -129,6 +132,8 @@ TEST_F(ApiTest, StrategiesAreValidatedVersionedActivatedAndDecideCreditApplicati
   EXPECT_EQ(stored.at("values").at("dti"), first.at("values").at("dti"));
   EXPECT_EQ(stored.at("features").at("apps_per_phone_1d"), 0);
   EXPECT_EQ(stored.at("features").as_object().size(), first.at("feature_values").as_array().size());
+  EXPECT_NE(stored.at("inputs").at("phone").as_string().find("tok_phone_"), json::string::npos);
+  EXPECT_EQ(stored.at("inputs").at("application_id"), "app-1");
   EXPECT_EQ(Call("GET", "/v1/decisions/" + id, "", NewTenant("other")).status, 404);
 
   // The applications feed the phone's window: the third on one phone goes to review.

@@ -88,7 +88,9 @@ test("a declined decision opens with its reasons, rule hits and latency", () =>
     // Phones are shown tokenized and addresses masked, never in the clear.
     const inputs = await page.textContent("#decision-inputs");
     assert.match(inputs, /tok_phone_/);
-    assert.ok(declined.inputs.address && !inputs.includes(declined.inputs.address), "the address is masked");
+    // The answer names its inputs' event; the stored record reads them back from the event log.
+    const record = await world.call("GET", `/v1/decisions/${declined.decision_id}`);
+    assert.ok(record.inputs.address && !inputs.includes(record.inputs.address), "the address is masked");
   }));
 
 test("a strategy with a deliberate error shows line:column, and a fixed draft dry-runs", () =>

@@ -52,15 +52,19 @@ class DecisionLog {
   // "feature_set": the names_id of `features`. The names are stored once per tenant and id, in
   // the commit of the first such record since start-up, so ~100 names are not written again
   // with every decision; Get puts them back.
+  //
+  // A record without "inputs" decided on `event` as it is. When the event is new (stored by
+  // this commit) the record names it, "inputs_event": event_id, and Get reads the inputs from
+  // the event log; when the event's id was already there, the record holds the inputs itself.
   void Commit(std::string_view tenant, const std::string& key, const std::string& decision_id,
               ingest::ValidatedEvent event, boost::json::object record, tenancy::AuditEntry audit,
               SteadyTime start, Done done, const features::FeatureSet* features = nullptr);
 
-  // A stored record by decision id, its feature values named again ("features": {name:
-  // value}); nullopt when absent.
+  // A stored record by decision id, complete: its feature values named again ("features":
+  // {name: value}) and its "inputs" read from the event log; nullopt when absent.
   StatusOr<std::optional<std::string>> Get(std::string_view tenant,
                                            std::string_view decision_id) const;
-  // A stored record by the decided id, as stored (what the first answer was).
+  // A stored record by the decided id, complete as Get gives it.
   StatusOr<std::optional<std::string>> Find(std::string_view tenant, std::string_view id) const;
 
   // "dec_" + 20 random hex digits.
@@ -70,8 +74,12 @@ class DecisionLog {
   // The record as stored, by decision id.
   StatusOr<std::optional<std::string>> Stored(std::string_view tenant,
                                               std::string_view decision_id) const;
-  // `record` with "feature_values" turned into "features"; as it is without stored names.
-  StatusOr<std::string> NameFeatures(std::string_view tenant, std::string record) const;
+  // `record` with "feature_values" turned into "features" (kept without stored names) and the
+  // inputs of "inputs_event" attached.
+  StatusOr<std::string> Complete(std::string_view tenant, std::string record) const;
+  // The named features of a record's "feature_values"; nullopt without stored names.
+  StatusOr<std::optional<boost::json::object>> NamedFeatures(
+      std::string_view tenant, const boost::json::object& record) const;
 
   storage::KvStore& store_;
   ingest::EventStore& events_;
