@@ -9,8 +9,10 @@
 // With --applications, each request POSTs one application to /v1/decisions/credit with a fresh
 // application and event id, unique across runs too (so every request is a new decision, never an
 // idempotent replay of an earlier run's).
-// Prints one JSON line: rate, achieved rps, p50/p95/p99/max in ms, errors, and the mean of each
-// stage of the answers' `latency_us` (the server's in-process cost per stage under this load).
+// Prints one JSON line: rate, achieved rps, p50/p95/p99/max in ms, errors, the mean of each
+// stage of the answers' `latency_us` (the server's in-process cost per stage under this load),
+// and where the time went: how late the generator itself sent requests (`send_lag_ms`), the
+// server's own total (`server_total_ms`), and both for the slowest 1% of answers.
 #include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -50,6 +52,12 @@ struct Load {
   std::vector<std::string> bodies;
   std::deque<Clock::time_point> due;  // scheduled requests not yet sent
   std::vector<double> latencies_ms;
+  // Per answer, to tell where a slow one spent its time: how late the generator sent it (its
+  // own share of the two cores), and the server's own total and commit time.
+  struct Sample {
+    double latency_ms, send_lag_ms, server_total_ms, commit_ms;
+  };
+  std::vector<Sample> samples;
   std::map<std::string, double, std::less<>> stage_us;  // summed over `staged` answers
   std::uint64_t staged = 0;
   std::uint64_t sent = 0, errors = 0, scheduled = 0;
@@ -77,11 +85,13 @@ std::string Unique(const std::string& line, std::uint64_t n) {
   return out;
 }
 
-// Adds the stages of an answer's "latency_us":{"validate":71.2,...} to the sums.
-void AddStages(Load& load, std::string_view body) {
+// Adds the stages of an answer's "latency_us":{"validate":71.2,...} to the sums; returns the
+// answer's stages.
+std::map<std::string, double, std::less<>> AddStages(Load& load, std::string_view body) {
+  std::map<std::string, double, std::less<>> stages;
   constexpr std::string_view kKey = "\"latency_us\":{";
   const size_t at = body.find(kKey);
-  if (at == std::string_view::npos) return;
+  if (at == std::string_view::npos) return stages;
   std::string_view rest = body.substr(at + kKey.size());
   rest = rest.substr(0, rest.find('}'));
   while (!rest.empty()) {
@@ -95,9 +105,11 @@ void AddStages(Load& load, std::string_view body) {
     auto it = load.stage_us.find(name);
     if (it == load.stage_us.end()) it = load.stage_us.emplace(std::string(name), 0.0).first;
     it->second += us;
+    stages.emplace(std::string(name), us);
     rest.remove_prefix(std::min(rest.size(), size_t(end - rest.data()) + 1));  // past `,`
   }
   ++load.staged;
+  return stages;
 }
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -142,6 +154,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       request_.body() = Unique(load_.bodies[n % load_.bodies.size()], n);
     }
     request_.prepare_payload();
+    sent_ = Clock::now();
     http::async_write(socket_, request_, [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->Fail();
       self->response_ = {};
@@ -151,11 +164,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
                          const auto now = Clock::now();
                          if (self->response_.result_int() >= 300) ++self->load_.errors;
                          if (now <= self->load_.stop) {
+                           const auto ms = [](auto d) {
+                             return std::chrono::duration<double, std::milli>(d).count();
+                           };
+                           std::map<std::string, double, std::less<>> stages;
                            if (self->response_.result_int() < 300) {
-                             AddStages(self->load_, self->response_.body());
+                             stages = AddStages(self->load_, self->response_.body());
                            }
-                           self->load_.latencies_ms.push_back(
-                               std::chrono::duration<double, std::milli>(now - self->due_).count());
+                           self->load_.latencies_ms.push_back(ms(now - self->due_));
+                           self->load_.samples.push_back(
+                               {ms(now - self->due_), ms(self->sent_ - self->due_),
+                                stages.contains("total") ? stages["total"] / 1000 : 0,
+                                stages.contains("commit") ? stages["commit"] / 1000 : 0});
                          }
                          self->Next();
                        });
@@ -176,7 +196,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   beast::flat_buffer buffer_;
   http::request<http::string_body> request_;
   http::response<http::string_body> response_;
-  Clock::time_point due_;
+  Clock::time_point due_, sent_;
   bool idle_ = false;
 };
 
@@ -276,6 +296,38 @@ int main(int argc, char** argv) {
       separator = ",";
     }
     std::printf("}");
+  }
+  if (!load.samples.empty()) {
+    // Where the time went: overall, and in the slowest 1% of answers.
+    std::vector<Load::Sample>& by_latency = load.samples;
+    std::sort(
+        by_latency.begin(), by_latency.end(),
+        [](const Load::Sample& a, const Load::Sample& b) { return a.latency_ms < b.latency_ms; });
+    const auto percentile = [](std::vector<double> v, double p) {
+      std::sort(v.begin(), v.end());
+      return v[std::min(v.size() - 1, size_t(p * double(v.size())))];
+    };
+    std::vector<double> lag, total;
+    for (const Load::Sample& x : by_latency) {
+      lag.push_back(x.send_lag_ms);
+      total.push_back(x.server_total_ms);
+    }
+    const size_t slow_from = by_latency.size() - std::max<size_t>(1, by_latency.size() / 100);
+    Load::Sample slow{0, 0, 0, 0};
+    for (size_t i = slow_from; i < by_latency.size(); ++i) {
+      slow.latency_ms += by_latency[i].latency_ms;
+      slow.send_lag_ms += by_latency[i].send_lag_ms;
+      slow.server_total_ms += by_latency[i].server_total_ms;
+      slow.commit_ms += by_latency[i].commit_ms;
+    }
+    const double n = double(by_latency.size() - slow_from);
+    std::printf(
+        ",\"send_lag_ms\":{\"p50\":%.3f,\"p99\":%.3f},\"server_total_ms\":{\"p50\":%.3f,"
+        "\"p99\":%.3f},\"slowest_1pct_mean_ms\":{\"latency\":%.3f,\"send_lag\":%.3f,"
+        "\"server_total\":%.3f,\"commit\":%.3f}",
+        percentile(lag, 0.5), percentile(lag, 0.99), percentile(total, 0.5),
+        percentile(total, 0.99), slow.latency_ms / n, slow.send_lag_ms / n,
+        slow.server_total_ms / n, slow.commit_ms / n);
   }
   std::printf("}\n");
   return 0;
