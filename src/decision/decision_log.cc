@@ -143,6 +143,7 @@ void DecisionLog::Commit(std::string_view tenant, const std::string& key,
   // spliced into latency_us, which goes last (a 4-6 KB record serialized twice was a tenth of
   // the completion thread's time).
   auto body = std::make_shared<std::string>();
+  const std::string stored_latency = ToJsonText(latency);  // `latency` moves to the answer below
   const auto store_record = [&](const ingest::IngestSummary& planned, storage::WriteBatch& extra) {
     if (inputs_from_event && planned.accepted == 1) {
       record["inputs_event"] = event_id;
@@ -152,7 +153,7 @@ void DecisionLog::Commit(std::string_view tenant, const std::string& key,
     *body = ToJsonText(record);
     body->pop_back();  // the closing brace
     *body += body->size() > 1 ? ",\"latency_us\":" : "\"latency_us\":";
-    extra.Put(kRecords, std::string(tenant) + "/" + decision_id, *body + ToJsonText(latency) + "}");
+    extra.Put(kRecords, std::string(tenant) + "/" + decision_id, *body + stored_latency + "}");
   };
   std::vector<ingest::ValidatedEvent> events;
   events.push_back(std::move(event));

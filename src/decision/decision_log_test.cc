@@ -130,6 +130,7 @@ TEST_F(DecisionLogTest, InputsAreReadFromTheEventLogUnlessItAlreadyHeldTheEventI
   EXPECT_FALSE(answer.as_object().contains("inputs"));
   EXPECT_EQ(read("dec_b1").at("inputs").at("user_id"), "alice");
   EXPECT_EQ(read("dec_b1").at("inputs").at("event_id"), "b1");
+  EXPECT_EQ(read("dec_b1").at("latency_us").at("validate"), 1);  // the stored latency too
 
   // An event id the log already has (here with other content) is not stored again: the record
   // keeps the inputs it was decided on.
