@@ -385,7 +385,9 @@ StatusOr<std::unique_ptr<Model>> Model::FromXgboost(std::string_view xgboost_jso
   std::vector<ModelFeature> features(trees.num_features());
   for (size_t i = 0; i < features.size(); ++i) {
     ModelFeature& f = features[i];
-    f.name = i < trees.feature_names().size() ? trees.feature_names()[i] : "f" + std::to_string(i);
+    // Not "f" + to_string(i): GCC 12 at -O3 warns (-Wrestrict) about that concatenation.
+    f.name = i < trees.feature_names().size() ? trees.feature_names()[i]
+                                              : std::to_string(i).insert(0, 1, 'f');
     f.encoding = Encoding::kRaw;
     f.binning.feature = f.name;
     f.binning.bins = {Bin{}, Bin{.type = Bin::Type::kMissing}};  // no training distribution
