@@ -30,6 +30,18 @@ GbdtData Synthetic(size_t rows, size_t columns, unsigned seed) {
   return d;
 }
 
+// The compiled model scores every row of `test` as XGBoost's predict does (to float rounding).
+void ExpectScoresMatchXgboost(const std::string& model_json, const TreeEnsemble& model,
+                              const GbdtData& test) {
+  auto xgb = XgboostPredictor::Load(model_json);
+  ASSERT_TRUE(xgb.ok());
+  const auto expected = (*xgb)->PredictMany(test.x, test.columns, false);
+  ASSERT_TRUE(expected.ok());
+  for (size_t r = 0; r < test.rows(); ++r) {
+    ASSERT_NEAR(model.Predict(&test.x[r * test.columns]), (*expected)[r], 1e-6) << "row " << r;
+  }
+}
+
 class TreeEnsembleTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -56,15 +68,10 @@ TEST_F(TreeEnsembleTest, CompiledScoresMatchXgboostOnThousandsOfRows) {
   ASSERT_TRUE(model.ok()) << model.status().message();
   EXPECT_EQ(model->num_trees(), size_t(result_->rounds));
   EXPECT_EQ(model->num_features(), 12u);
+  const GbdtData test = Synthetic(3000, 12, 9);
+  ExpectScoresMatchXgboost(result_->model_json, *model, test);
   auto xgb = XgboostPredictor::Load(result_->model_json);
   ASSERT_TRUE(xgb.ok());
-  const GbdtData test = Synthetic(3000, 12, 9);
-  const auto expected = (*xgb)->PredictMany(test.x, 12, false);
-  ASSERT_TRUE(expected.ok());
-  for (size_t r = 0; r < test.rows(); ++r) {
-    const float* row = &test.x[r * 12];
-    ASSERT_NEAR(model->Predict(row), (*expected)[r], 1e-6) << "row " << r;
-  }
   for (size_t r = 0; r < 50; ++r) {
     EXPECT_NEAR(model->Predict(&test.x[r * 12]), (*xgb)->PredictOne(&test.x[r * 12], 12).value(),
                 1e-6);
@@ -125,15 +132,11 @@ TEST(TreeEnsemble, DartModelsScaleEachTreeByItsWeight) {
   const auto model = TreeEnsemble::FromXgboostJson(result->model_json);
   ASSERT_TRUE(model.ok()) << model.status().message();
   EXPECT_EQ(model->num_trees(), 60u);
-  auto xgb = XgboostPredictor::Load(result->model_json);
-  ASSERT_TRUE(xgb.ok());
   const GbdtData test = Synthetic(2000, 12, 12);
-  const auto expected = (*xgb)->PredictMany(test.x, 12, false);
-  ASSERT_TRUE(expected.ok());
+  ExpectScoresMatchXgboost(result->model_json, *model, test);
   std::vector<double> phi;
   for (size_t r = 0; r < test.rows(); ++r) {
     const float* row = &test.x[r * 12];
-    ASSERT_NEAR(model->Predict(row), (*expected)[r], 1e-6) << "row " << r;
     model->Contributions(row, phi);
     double sum = 0;
     for (double v : phi) sum += v;
