@@ -42,6 +42,18 @@ void ExpectScoresMatchXgboost(const std::string& model_json, const TreeEnsemble&
   }
 }
 
+// TreeSHAP is additive: each row's contributions sum to its margin (to float leaves).
+void ExpectContributionsSumToTheMargin(const TreeEnsemble& model, const GbdtData& test) {
+  std::vector<double> phi;
+  for (size_t r = 0; r < test.rows(); ++r) {
+    const float* row = &test.x[r * test.columns];
+    model.Contributions(row, phi);
+    double sum = 0;
+    for (double v : phi) sum += v;
+    ASSERT_NEAR(sum, model.PredictMargin(row), 1e-6) << "row " << r;
+  }
+}
+
 class TreeEnsembleTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -85,13 +97,10 @@ TEST_F(TreeEnsembleTest, ShapIsAdditiveAndMatchesXgboostContributions) {
   const auto expected = (*xgb)->PredictMany(test.x, 12, true);
   ASSERT_TRUE(expected.ok());
   ASSERT_EQ(expected->size(), 200u * 13);
+  ExpectContributionsSumToTheMargin(*model, test);
   std::vector<double> phi;
   for (size_t r = 0; r < test.rows(); ++r) {
-    const float* row = &test.x[r * 12];
-    model->Contributions(row, phi);
-    double sum = 0;
-    for (double v : phi) sum += v;
-    ASSERT_NEAR(sum, model->PredictMargin(row), 1e-6) << "row " << r;  // float leaves
+    model->Contributions(&test.x[r * 12], phi);
     for (size_t f = 0; f <= 12; ++f) {
       ASSERT_NEAR(phi[f], (*expected)[r * 13 + f], 2e-4) << "row " << r << " feature " << f;
     }
@@ -134,14 +143,7 @@ TEST(TreeEnsemble, DartModelsScaleEachTreeByItsWeight) {
   EXPECT_EQ(model->num_trees(), 60u);
   const GbdtData test = Synthetic(2000, 12, 12);
   ExpectScoresMatchXgboost(result->model_json, *model, test);
-  std::vector<double> phi;
-  for (size_t r = 0; r < test.rows(); ++r) {
-    const float* row = &test.x[r * 12];
-    model->Contributions(row, phi);
-    double sum = 0;
-    for (double v : phi) sum += v;
-    ASSERT_NEAR(sum, model->PredictMargin(row), 1e-6) << "row " << r;
-  }
+  ExpectContributionsSumToTheMargin(*model, test);
 }
 
 TEST(TreeEnsemble, MonotoneConstraintsHold) {
