@@ -205,7 +205,7 @@ TEST_F(ModelsCli, RegisterPromoteAndScoreWhileSwappingVersionsUnderLoad) {
   std::atomic<bool> stop{false};
   std::atomic<int> failures{0}, requests{0};
   std::mutex seen_mu;
-  std::set<std::int64_t> seen;
+  std::map<std::int64_t, int> seen;  // version -> answers
   std::vector<std::thread> clients;
   for (int t = 0; t < 2; ++t) {
     clients.emplace_back([&] {
@@ -218,7 +218,7 @@ TEST_F(ModelsCli, RegisterPromoteAndScoreWhileSwappingVersionsUnderLoad) {
           continue;
         }
         std::lock_guard lock(seen_mu);
-        seen.insert(json::parse(r->body).at("version").as_int64());
+        ++seen[json::parse(r->body).at("version").as_int64()];
       }
     });
   }
@@ -236,16 +236,34 @@ TEST_F(ModelsCli, RegisterPromoteAndScoreWhileSwappingVersionsUnderLoad) {
   EXPECT_EQ(swaps_failed, 0);
   EXPECT_EQ(failures.load(), 0);
   EXPECT_GT(requests.load(), 100);
-  EXPECT_EQ(seen, (std::set<std::int64_t>{1, 2}));
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen.begin()->first, 1);
 
   auto monitoring = server.Connect()->Send("GET", "/v1/models/pd/monitoring", "", auth).value();
   ASSERT_EQ(monitoring.status, 200);
-  EXPECT_GT(json::parse(monitoring.body).at("scored").to_number<double>(), 0);
+  const json::value live = json::parse(monitoring.body);
+  EXPECT_GT(live.at("scored").to_number<double>(), 0);
+  EXPECT_EQ(live.at("version").as_int64(), 1);
+  EXPECT_EQ(live.at("days").as_int64(), 7);
+  ASSERT_EQ(live.at("daily").as_array().size(), 1u);
+  EXPECT_EQ(live.at("daily").at(0).at("day"), live.at("to"));
+  auto bad_days =
+      server.Connect()->Send("GET", "/v1/models/pd/monitoring?days=0", "", auth).value();
+  EXPECT_EQ(bad_days.status, 400);
+  EXPECT_THAT(bad_days.body, HasSubstr("\"days\""));
   auto metrics = server.Connect()->Send("GET", "/metrics", "").value();
   EXPECT_THAT(metrics.body, HasSubstr("finbrain_model_psi{"));
   auto listed = Run({"model", "list", "--name", "pd", "--url", server.url(), "--api-key", key});
   ASSERT_EQ(listed.exit_code, 0);
   EXPECT_EQ(json::parse(listed.out).at("versions").as_array().size(), 2u);
+
+  // After a restart the monitoring still counts every score version 1 gave: the two single
+  // requests above and the clients' answers, including those of versions replaced meanwhile.
+  ASSERT_EQ(server.Stop(), 0);
+  ServerProcess restarted(dir_.path() + "/data", dir_.path());
+  auto after = restarted.Connect()->Send("GET", "/v1/models/pd/monitoring", "", auth).value();
+  ASSERT_EQ(after.status, 200) << after.body;
+  EXPECT_EQ(json::parse(after.body).at("scored").to_number<double>(), seen[1] + 2);
 }
 
 }  // namespace

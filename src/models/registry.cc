@@ -15,6 +15,9 @@ constexpr std::string_view kHeads = "model_heads";              // tenant/name -
 constexpr std::string_view kMeta = "model_versions";            // tenant/name/version -> metadata
 constexpr std::string_view kBlobs = "model_blobs";              // tenant/name/version -> files
 constexpr std::string_view kEvaluations = "model_evaluations";  // tenant/name/version -> report
+// tenant/name/version/YYYY-MM-DD -> the day's live counts (CountsJson)
+constexpr std::string_view kMonitoring = "model_monitoring";
+constexpr TimeMicros kDayMicros = 86'400'000'000;
 constexpr size_t kMaxEvaluationBytes = 4 << 20;
 
 std::string NameKey(std::string_view tenant, std::string_view name) {
@@ -72,11 +75,101 @@ StatusOr<ModelVersion> MetaFromJson(std::string_view text) {
   return m;
 }
 
+std::string Day(TimeMicros t) { return FormatRfc3339(t).substr(0, 10); }
+
+// {"scored": n, "score": [per PD bin], "features": {"<name>": [per bin]}}: features by name, so
+// a reader need not trust the order.
+std::string CountsJson(const Model& model, const MonitorCounts& counts) {
+  const auto array = [](const std::vector<std::uint64_t>& v) {
+    json::array a;
+    for (std::uint64_t n : v) a.push_back(n);
+    return a;
+  };
+  json::object features;
+  for (size_t i = 0; i < model.features().size() && i < counts.bins.size(); ++i) {
+    features[model.features()[i].name] = array(counts.bins[i]);
+  }
+  return json::serialize(json::object{
+      {"scored", counts.scored}, {"score", array(counts.score)}, {"features", features}});
+}
+
+StatusOr<MonitorCounts> CountsFromJson(const Model& model, std::string_view key,
+                                       std::string_view text) {
+  const auto corrupt = [&] {
+    return DataLossError("model monitoring counts " + Quote(key) + " are corrupt");
+  };
+  boost::system::error_code ec;
+  const json::value v = json::parse(json::string_view(text.data(), text.size()), ec);
+  const json::object* o = ec ? nullptr : v.if_object();
+  if (o == nullptr) return corrupt();
+  const auto numbers = [](const json::value* a, std::vector<std::uint64_t>& out) {
+    if (a == nullptr || !a->is_array()) return false;
+    for (const json::value& n : a->get_array()) {
+      if (!n.is_uint64() && !(n.is_int64() && n.get_int64() >= 0)) return false;
+      out.push_back(n.to_number<std::uint64_t>());
+    }
+    return true;
+  };
+  MonitorCounts counts;
+  const json::value* scored = o->if_contains("scored");
+  const json::value* features = o->if_contains("features");
+  if (scored == nullptr || !scored->is_number() ||
+      !numbers(o->if_contains("score"), counts.score) || features == nullptr ||
+      !features->is_object()) {
+    return corrupt();
+  }
+  counts.scored = scored->to_number<std::uint64_t>();
+  counts.bins.resize(model.features().size());
+  for (size_t i = 0; i < model.features().size(); ++i) {
+    const json::value* bins = features->get_object().if_contains(model.features()[i].name);
+    if (bins != nullptr && !numbers(bins, counts.bins[i])) return corrupt();
+  }
+  return counts;
+}
+
 }  // namespace
 
 std::string ModelVersionJson(const ModelVersion& version) { return ToJsonText(MetaJson(version)); }
 
 Status ValidateModelName(std::string_view name) { return ValidateName(name, "model"); }
+
+void MonitorCounts::Add(const MonitorCounts& other) {
+  scored += other.scored;
+  if (score.size() < other.score.size()) score.resize(other.score.size());
+  for (size_t i = 0; i < other.score.size(); ++i) score[i] += other.score[i];
+  if (bins.size() < other.bins.size()) bins.resize(other.bins.size());
+  for (size_t f = 0; f < other.bins.size(); ++f) {
+    if (bins[f].size() < other.bins[f].size()) bins[f].resize(other.bins[f].size());
+    for (size_t b = 0; b < other.bins[f].size(); ++b) bins[f][b] += other.bins[f][b];
+  }
+}
+
+MonitorReport CompareWithBaseline(const Model& model, const MonitorCounts& counts) {
+  MonitorReport report;
+  report.scored = counts.scored;
+  if (counts.scored == 0) return report;
+  const auto shares = [](const std::vector<std::uint64_t>& c) {
+    double total = 0;
+    for (std::uint64_t n : c) total += double(n);
+    std::vector<double> out;
+    for (std::uint64_t n : c) out.push_back(total > 0 ? double(n) / total : 0);
+    return out;
+  };
+  report.score_shares = shares(counts.score);
+  report.psi = PsiFromShares(model.info().score_shares, report.score_shares);
+  for (size_t i = 0; i < model.features().size(); ++i) {
+    const ModelFeature& f = model.features()[i];
+    std::vector<double> expected;
+    double total = 0;
+    for (const Bin& b : f.binning.bins) total += double(b.count);
+    for (const Bin& b : f.binning.bins) expected.push_back(total > 0 ? double(b.count) / total : 0);
+    std::vector<std::uint64_t> live =
+        i < counts.bins.size() ? counts.bins[i] : std::vector<std::uint64_t>{};
+    live.resize(expected.size());
+    report.csi.emplace_back(f.name, PsiFromShares(expected, shares(live)));
+  }
+  return report;
+}
 
 ModelMonitor::ModelMonitor(const Model& model)
     : model_(model), score_counts_(model.info().score_edges.size() + 2) {
@@ -93,35 +186,41 @@ void ModelMonitor::Record(double pd, const std::vector<size_t>& feature_bins) {
                          : size_t(std::upper_bound(edges.begin(), edges.end(), pd) - edges.begin());
   score_counts_[bin].fetch_add(1, std::memory_order_relaxed);
   for (size_t i = 0; i < feature_bins.size() && i < bin_counts_.size(); ++i) {
-    bin_counts_[i][feature_bins[i]].fetch_add(1, std::memory_order_relaxed);
+    if (feature_bins[i] < bin_counts_[i].size()) {
+      bin_counts_[i][feature_bins[i]].fetch_add(1, std::memory_order_relaxed);
+    }
   }
   scored_.fetch_add(1, std::memory_order_relaxed);
 }
 
-ModelMonitor::Report ModelMonitor::Compute() const {
-  Report report;
-  report.scored = scored_.load(std::memory_order_relaxed);
-  if (report.scored == 0) return report;
-  const auto shares = [](const auto& counts) {
-    std::vector<double> out;
-    double total = 0;
-    for (const auto& c : counts) total += double(c.load(std::memory_order_relaxed));
-    for (const auto& c : counts) {
-      out.push_back(total > 0 ? double(c.load(std::memory_order_relaxed)) / total : 0);
-    }
-    return out;
+MonitorCounts ModelMonitor::Collect(bool take) const {
+  const auto read = [take](std::atomic<std::uint64_t>& c) {
+    return take ? c.exchange(0, std::memory_order_relaxed) : c.load(std::memory_order_relaxed);
   };
-  report.score_shares = shares(score_counts_);
-  report.psi = PsiFromShares(model_.info().score_shares, report.score_shares);
-  for (size_t i = 0; i < model_.features().size(); ++i) {
-    const ModelFeature& f = model_.features()[i];
-    std::vector<double> expected;
-    double total = 0;
-    for (const Bin& b : f.binning.bins) total += double(b.count);
-    for (const Bin& b : f.binning.bins) expected.push_back(total > 0 ? double(b.count) / total : 0);
-    report.csi.emplace_back(f.name, PsiFromShares(expected, shares(bin_counts_[i])));
+  MonitorCounts out;
+  out.scored = read(scored_);
+  for (auto& c : score_counts_) out.score.push_back(read(c));
+  out.bins.resize(bin_counts_.size());
+  for (size_t f = 0; f < bin_counts_.size(); ++f) {
+    for (auto& c : bin_counts_[f]) out.bins[f].push_back(read(c));
   }
-  return report;
+  return out;
+}
+
+MonitorCounts ModelMonitor::Pending() const { return Collect(false); }
+
+MonitorCounts ModelMonitor::TakePending() { return Collect(true); }
+
+void ModelMonitor::Restore(const MonitorCounts& counts) {
+  scored_.fetch_add(counts.scored, std::memory_order_relaxed);
+  for (size_t i = 0; i < counts.score.size() && i < score_counts_.size(); ++i) {
+    score_counts_[i].fetch_add(counts.score[i], std::memory_order_relaxed);
+  }
+  for (size_t f = 0; f < counts.bins.size() && f < bin_counts_.size(); ++f) {
+    for (size_t b = 0; b < counts.bins[f].size() && b < bin_counts_[f].size(); ++b) {
+      bin_counts_[f][b].fetch_add(counts.bins[f][b], std::memory_order_relaxed);
+    }
+  }
 }
 
 ModelRegistry::ModelRegistry(storage::KvStore& store, tenancy::AuditLog& audit, const Clock& clock)
@@ -269,7 +368,9 @@ StatusOr<ModelVersion> ModelRegistry::Activate(std::string_view tenant, std::str
   serving->model = std::move(model);
   {
     std::lock_guard lock(serving_mu_);
-    serving_[NameKey(tenant, name)] = std::move(serving);
+    std::shared_ptr<ServingModel>& slot = serving_[NameKey(tenant, name)];
+    if (slot != nullptr) retired_.emplace_back(NameKey(tenant, name), std::move(slot));
+    slot = std::move(serving);
   }
   v.active = true;
   return v;
@@ -399,6 +500,98 @@ StatusOr<std::shared_ptr<ServingModel>> ModelRegistry::Active(std::string_view t
 std::vector<std::pair<std::string, std::shared_ptr<ServingModel>>> ModelRegistry::Loaded() const {
   std::lock_guard lock(serving_mu_);
   return {serving_.begin(), serving_.end()};
+}
+
+Status ModelRegistry::FlushMonitoring() {
+  std::lock_guard flush_lock(flush_mu_);
+  std::vector<std::pair<std::string, std::shared_ptr<ServingModel>>> models, retired;
+  {
+    std::lock_guard lock(serving_mu_);
+    models.assign(serving_.begin(), serving_.end());
+    retired.swap(retired_);
+  }
+  const size_t live = models.size();
+  models.insert(models.end(), std::make_move_iterator(retired.begin()),
+                std::make_move_iterator(retired.end()));
+  const std::string today = Day(clock_.NowMicros());
+  Status first_error;
+  std::vector<std::pair<std::string, std::shared_ptr<ServingModel>>> keep;
+  for (size_t i = 0; i < models.size(); ++i) {
+    const auto& [name_key, serving] = models[i];
+    // Checked before taking the counts: once only this flush holds it, nothing records after.
+    const bool released = serving.use_count() == 1;
+    MonitorCounts pending = serving->monitor->TakePending();
+    Status written;
+    if (pending.scored > 0) {
+      const std::string key =
+          name_key + "/" + SortableKey(static_cast<std::uint64_t>(serving->version)) + "/" + today;
+      StatusOr<std::optional<std::string>> stored = store_.Get(kMonitoring, key);
+      MonitorCounts total;
+      if (!stored.ok()) {
+        written = stored.status();
+      } else if (*stored) {
+        StatusOr<MonitorCounts> parsed = CountsFromJson(*serving->model, key, **stored);
+        // A corrupt day is replaced rather than blocking every later flush.
+        if (parsed.ok()) total = std::move(*parsed);
+      }
+      if (written.ok()) {
+        total.Add(pending);
+        written = store_.Put(kMonitoring, key, CountsJson(*serving->model, total));
+      }
+      if (!written.ok()) {
+        serving->monitor->Restore(pending);
+        if (first_error.ok()) first_error = written;
+      }
+    }
+    // A replaced version stays until it is flushed and no request holds it any more.
+    if (i >= live && (!written.ok() || !released)) keep.push_back(models[i]);
+  }
+  if (!keep.empty()) {
+    std::lock_guard lock(serving_mu_);
+    retired_.insert(retired_.end(), keep.begin(), keep.end());
+  }
+  return first_error;
+}
+
+StatusOr<MonitoringWindow> ModelRegistry::Monitoring(std::string_view tenant, std::string_view name,
+                                                     int days) {
+  if (days < 1 || days > kMaxMonitoringDays) {
+    return InvalidArgumentError("days must be between 1 and " + std::to_string(kMaxMonitoringDays),
+                                "days");
+  }
+  FB_ASSIGN_OR_RETURN(std::shared_ptr<ServingModel> serving, Active(tenant, name));
+  const Model& model = *serving->model;
+  const TimeMicros now = clock_.NowMicros();
+  MonitoringWindow window;
+  window.serving = serving;
+  window.first_day = Day(now - (days - 1) * kDayMicros);
+  window.last_day = Day(now);
+  const std::string prefix = VersionKey(tenant, name, serving->version) + "/";
+  std::map<std::string, MonitorCounts> by_day;
+  Status error;
+  FB_RETURN_IF_ERROR(store_.Scan(kMonitoring, prefix, prefix + Day(now - days * kDayMicros),
+                                 [&](std::string_view key, std::string_view value) {
+                                   StatusOr<MonitorCounts> counts =
+                                       CountsFromJson(model, key, value);
+                                   if (!counts.ok()) {
+                                     error = counts.status();
+                                     return false;
+                                   }
+                                   by_day[std::string(key.substr(prefix.size()))].Add(*counts);
+                                   return true;
+                                 }));
+  FB_RETURN_IF_ERROR(error);
+  if (MonitorCounts pending = serving->monitor->Pending(); pending.scored > 0) {
+    by_day[window.last_day].Add(pending);
+  }
+  MonitorCounts total;
+  for (const auto& [day, counts] : by_day) {
+    total.Add(counts);
+    window.daily.push_back(
+        {.day = day, .scored = counts.scored, .psi = CompareWithBaseline(model, counts).psi});
+  }
+  window.total = CompareWithBaseline(model, total);
+  return window;
 }
 
 }  // namespace finbrain::models

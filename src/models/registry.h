@@ -6,8 +6,10 @@
 // committed together with its audit entry. Scoring takes a shared_ptr to the active version,
 // so a request that started on version 3 finishes on version 3 while version 4 goes live.
 //
-// ModelMonitor keeps the live distribution of scores and of each feature's bins for the
-// active version and gives PSI/CSI against the training baseline.
+// ModelMonitor counts the live scores and each feature's bins for a served version. The
+// registry adds those counts to per-day totals in the store (FlushMonitoring, every few seconds
+// from the server and at shutdown), so monitoring survives restarts and promotions, and
+// Monitoring gives PSI/CSI against the training baseline over a window of days.
 //
 // Thread-safety: all methods may be called concurrently.
 #pragma once
@@ -43,24 +45,44 @@ struct ModelVersion {
   bool active = false;
 };
 
+// Live counts of a model version: scores per baseline PD bin, rows per bin of each feature.
+struct MonitorCounts {
+  std::uint64_t scored = 0;
+  std::vector<std::uint64_t> score;              // per PD bin of the training baseline
+  std::vector<std::vector<std::uint64_t>> bins;  // per feature, per bin
+  void Add(const MonitorCounts& other);
+};
+
+struct MonitorReport {
+  std::uint64_t scored = 0;
+  double psi = 0;                                   // score against the training baseline
+  std::vector<std::pair<std::string, double>> csi;  // per feature
+  std::vector<double> score_shares;                 // live share per baseline PD bin
+};
+
+// PSI of the score and CSI of each feature of `counts` against `model`'s training baseline.
+MonitorReport CompareWithBaseline(const Model& model, const MonitorCounts& counts);
+
 class ModelMonitor {
  public:
   explicit ModelMonitor(const Model& model);
   void Record(double pd, const std::vector<size_t>& feature_bins);
-
-  struct Report {
-    std::uint64_t scored = 0;
-    double psi = 0;                                   // score against the training baseline
-    std::vector<std::pair<std::string, double>> csi;  // per feature
-    std::vector<double> score_shares;                 // live share per baseline PD bin
-  };
-  Report Compute() const;
+  // The counts recorded since the last TakePending, without taking them.
+  MonitorCounts Pending() const;
+  // Takes the counts recorded since the last call (each counter is exchanged with zero, so a
+  // concurrent Record is counted in this take or the next, never twice or not at all).
+  MonitorCounts TakePending();
+  // Gives counts back after a failed flush.
+  void Restore(const MonitorCounts& counts);
 
  private:
+  MonitorCounts Collect(bool take) const;
+
   const Model& model_;
-  std::atomic<std::uint64_t> scored_{0};
-  std::vector<std::atomic<std::uint64_t>> score_counts_;
-  std::vector<std::vector<std::atomic<std::uint64_t>>> bin_counts_;
+  // Mutable: Collect(take = true) exchanges them; Pending only loads.
+  mutable std::atomic<std::uint64_t> scored_{0};
+  mutable std::vector<std::atomic<std::uint64_t>> score_counts_;
+  mutable std::vector<std::vector<std::atomic<std::uint64_t>>> bin_counts_;
 };
 
 // The active version of a model, as served.
@@ -69,6 +91,19 @@ struct ServingModel {
   int version = 0;
   std::unique_ptr<const Model> model;
   std::unique_ptr<ModelMonitor> monitor;
+};
+
+// The monitoring of the active version over the last `days` days (today included, UTC).
+struct MonitoringWindow {
+  std::shared_ptr<ServingModel> serving;  // the version measured
+  std::string first_day, last_day;        // YYYY-MM-DD
+  MonitorReport total;
+  struct Day {
+    std::string day;
+    std::uint64_t scored = 0;
+    double psi = 0;
+  };
+  std::vector<Day> daily;  // days with traffic, oldest first
 };
 
 class ModelRegistry {
@@ -100,8 +135,16 @@ class ModelRegistry {
                                         int version) const;
   // The active version for scoring; kNotFound when the model has none.
   StatusOr<std::shared_ptr<ServingModel>> Active(std::string_view tenant, std::string_view name);
-  // Every model currently loaded for serving (metrics).
+  // Every model currently loaded for serving (metrics): "tenant/name" -> active version.
   std::vector<std::pair<std::string, std::shared_ptr<ServingModel>>> Loaded() const;
+
+  // Adds the live counts of every served (and recently replaced) version to today's totals in
+  // the store. Counts of a failed write are kept for the next flush.
+  Status FlushMonitoring();
+  // The active version's monitoring over the last `days` (1..kMaxMonitoringDays) days: the
+  // stored day totals plus the counts not yet flushed.
+  StatusOr<MonitoringWindow> Monitoring(std::string_view tenant, std::string_view name, int days);
+  static constexpr int kMaxMonitoringDays = 366;
 
  private:
   struct Head {
@@ -121,6 +164,10 @@ class ModelRegistry {
   std::mutex mutation_mu_;  // serialises registrations and activations
   mutable std::mutex serving_mu_;
   std::map<std::string, std::shared_ptr<ServingModel>, std::less<>> serving_;
+  // Replaced versions whose last counts are not flushed yet (in-flight requests may still
+  // record into them); dropped once flushed and no longer in use.
+  std::vector<std::pair<std::string, std::shared_ptr<ServingModel>>> retired_;
+  std::mutex flush_mu_;  // one read-add-write of the day totals at a time
 };
 
 // The version record as JSON text: {name, version, kind, active, registered_at, registered_by,

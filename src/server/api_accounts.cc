@@ -24,12 +24,9 @@ StatusOr<HttpResponse> Api::ListAccounts(Context& c) {
     }
     filter.pending = pending == "true";
   }
-  if (const std::string& limit = query["limit"]; !limit.empty()) {
-    const int n = std::atoi(limit.c_str());
-    if (n < 1 || n > 1000 || limit.find_first_not_of("0123456789") != std::string::npos) {
-      return InvalidArgumentError("limit must be an integer from 1 to 1000", "limit");
-    }
-    filter.limit = size_t(n);
+  if (!query["limit"].empty()) {
+    FB_ASSIGN_OR_RETURN(const int limit, IntQueryParam(query, "limit", 1, 1000, 0));
+    filter.limit = size_t(limit);
   }
   filter.after = query["after"];
   return JsonResponse(200, deps_.accounts.List(c.tenant, filter));

@@ -236,16 +236,8 @@ StatusOr<HttpResponse> Api::ListDecisions(Context& c) {
 
 StatusOr<HttpResponse> Api::DecisionStatsOverview(Context& c) {
   FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, {"minutes"}));
-  int minutes = 60;
-  if (query.contains("minutes")) {
-    const std::string& text = query["minutes"];
-    if (text.empty() || text.size() > 3 ||
-        text.find_first_not_of("0123456789") != std::string::npos || std::stoi(text) < 1 ||
-        std::stoi(text) > decision::DecisionStats::kMaxMinutes) {
-      return InvalidArgumentError("minutes must be an integer between 1 and 120", "minutes");
-    }
-    minutes = std::stoi(text);
-  }
+  FB_ASSIGN_OR_RETURN(const int minutes,
+                      IntQueryParam(query, "minutes", 1, decision::DecisionStats::kMaxMinutes, 60));
   return JsonResponse(
       200, deps_.decision_stats.SnapshotJson(c.tenant, deps_.clock.NowMicros(), minutes));
 }

@@ -54,6 +54,11 @@ Status RejectUnknownFields(const boost::json::object& object,
 StatusOr<std::map<std::string, std::string>> ParseQuery(
     std::string_view query, std::initializer_list<std::string_view> known);
 
+// The integer query parameter `name` (from ParseQuery) within [min, max]; `fallback` when
+// absent; kInvalidArgument naming it otherwise.
+StatusOr<int> IntQueryParam(const std::map<std::string, std::string>& query, std::string_view name,
+                            int min, int max, int fallback);
+
 // The string member `name`, nullopt when absent; kInvalidArgument when present but not a string.
 StatusOr<std::optional<std::string>> OptionalString(const boost::json::object& object,
                                                     std::string_view name);

@@ -1,4 +1,6 @@
 // /v1/models: the tenant's model registry, scoring and monitoring.
+#include <spdlog/spdlog.h>
+
 #include "common/json_text.h"
 #include "common/strings.h"
 #include "server/api_internal.h"
@@ -188,10 +190,29 @@ StatusOr<HttpResponse> Api::ScoreModel(Context& c) {
   return JsonResponse(200, ToJsonText(out));
 }
 
+namespace {
+
+const char* StabilityStatus(const models::MonitorReport& report) {
+  return report.scored == 0  ? "no_traffic"
+         : report.psi > 0.25 ? "shifted"
+         : report.psi > 0.1  ? "watch"
+                             : "stable";
+}
+
+// The window /metrics reports, the API's default too: a week evens out weekday patterns.
+constexpr int kDefaultMonitoringDays = 7;
+
+}  // namespace
+
 StatusOr<HttpResponse> Api::ModelMonitoring(Context& c) {
-  FB_ASSIGN_OR_RETURN(std::shared_ptr<models::ServingModel> serving,
-                      deps_.models.Active(c.tenant, c.params[0]));
-  const models::ModelMonitor::Report report = serving->monitor->Compute();
+  FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, {"days"}));
+  FB_ASSIGN_OR_RETURN(const int days,
+                      IntQueryParam(query, "days", 1, models::ModelRegistry::kMaxMonitoringDays,
+                                    kDefaultMonitoringDays));
+  FB_ASSIGN_OR_RETURN(models::MonitoringWindow window,
+                      deps_.models.Monitoring(c.tenant, c.params[0], days));
+  const models::ServingModel* serving = window.serving.get();
+  const models::MonitorReport& report = window.total;
   const models::ModelInfo& info = serving->model->info();
   json::array bins;
   for (size_t i = 0; i < info.score_shares.size(); ++i) {
@@ -202,31 +223,43 @@ StatusOr<HttpResponse> Api::ModelMonitoring(Context& c) {
   }
   json::object csi;
   for (const auto& [feature, value] : report.csi) csi[feature] = value;
-  const char* status = report.scored == 0  ? "no_traffic"
-                       : report.psi > 0.25 ? "shifted"
-                       : report.psi > 0.1  ? "watch"
-                                           : "stable";
+  json::array daily;
+  for (const models::MonitoringWindow::Day& d : window.daily) {
+    daily.push_back({{"day", d.day}, {"scored", d.scored}, {"psi", d.psi}});
+  }
   return JsonResponse(200, ToJsonText(json::object{{"model", serving->name},
                                                    {"version", serving->version},
+                                                   {"from", window.first_day},
+                                                   {"to", window.last_day},
+                                                   {"days", days},
                                                    {"scored", report.scored},
                                                    {"psi", report.psi},
-                                                   {"status", status},
+                                                   {"status", StabilityStatus(report)},
                                                    {"csi", std::move(csi)},
-                                                   {"score_bins", std::move(bins)}}));
+                                                   {"score_bins", std::move(bins)},
+                                                   {"daily", std::move(daily)}}));
 }
 
 void ExportModelMetrics(models::ModelRegistry& registry, HttpMetrics& metrics) {
   for (const auto& [key, serving] : registry.Loaded()) {
     const std::string tenant = key.substr(0, key.find('/'));
-    const models::ModelMonitor::Report report = serving->monitor->Compute();
+    StatusOr<models::MonitoringWindow> window =
+        registry.Monitoring(tenant, serving->name, kDefaultMonitoringDays);
+    if (!window.ok()) {
+      spdlog::warn("monitoring of model {} of tenant {}: {}", serving->name, tenant,
+                   window.status().ToString());
+      continue;
+    }
     const std::map<std::string, std::string> labels = {
         {"tenant", tenant},
         {"model", serving->name},
-        {"version", std::to_string(serving->version)}};
-    metrics.SetGauge("finbrain_model_psi", "PSI of live scores against the training baseline",
-                     labels, report.psi);
-    metrics.SetGauge("finbrain_model_scored", "Scores served by the active model version", labels,
-                     static_cast<double>(report.scored));
+        {"version", std::to_string(window->serving->version)}};
+    metrics.SetGauge("finbrain_model_psi",
+                     "PSI of live scores against the training baseline, last 7 days", labels,
+                     window->total.psi);
+    metrics.SetGauge("finbrain_model_scored",
+                     "Scores served by the active model version, last 7 days", labels,
+                     static_cast<double>(window->total.scored));
   }
 }
 

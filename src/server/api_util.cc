@@ -1,3 +1,4 @@
+#include <charconv>
 #include <string>
 
 #include "common/strings.h"
@@ -65,6 +66,22 @@ StatusOr<std::map<std::string, std::string>> ParseQuery(
     out[std::move(name)] = std::move(*value);
   }
   return out;
+}
+
+StatusOr<int> IntQueryParam(const std::map<std::string, std::string>& query, std::string_view name,
+                            int min, int max, int fallback) {
+  const auto it = query.find(std::string(name));
+  if (it == query.end()) return fallback;
+  int value = 0;
+  const std::string& text = it->second;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < min ||
+      value > max) {
+    return InvalidArgumentError(std::string(name) + " must be an integer from " +
+                                    std::to_string(min) + " to " + std::to_string(max),
+                                std::string(name));
+  }
+  return value;
 }
 
 StatusOr<std::optional<std::string>> OptionalString(const json::object& object,

@@ -103,6 +103,10 @@ const Key kKeys[] = {
      [](ServerConfig& c, std::string_view v) {
        return ParseNumber(v, 0.0, 1.0, c.graph_greylist_threshold);
      }},
+    {"models.monitoring_flush_ms", "FINBRAIN_MONITORING_FLUSH_MS",
+     [](ServerConfig& c, std::string_view v) {
+       return ParseNumber(v, 100, 3'600'000, c.monitoring_flush_ms);
+     }},
     {"console.dir", "FINBRAIN_CONSOLE_DIR",
      [](ServerConfig& c, std::string_view v) {
        c.console_dir = std::string(v);

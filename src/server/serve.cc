@@ -6,6 +6,7 @@
 #include <csignal>
 #include <optional>
 
+#include "common/periodic_task.h"
 #include "server/api.h"
 #include "server/graph_analysis_job.h"
 #include "server/http_server.h"
@@ -93,6 +94,16 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
             .interval = std::chrono::seconds(config.graph_analysis_interval_s),
             .greylist_threshold = threshold});
   }
+  // Live model-monitoring counts reach the store every few seconds and at shutdown: a crash
+  // loses at most one interval of them.
+  const auto flush_monitoring = [&registry = *runtime->models] {
+    if (Status flushed = registry.FlushMonitoring(); !flushed.ok()) {
+      spdlog::warn("model monitoring counts not stored yet: {}", flushed.ToString());
+    }
+  };
+  std::optional<PeriodicTask> monitoring_flush;
+  monitoring_flush.emplace("fb-monitoring", std::chrono::milliseconds(config.monitoring_flush_ms),
+                           flush_monitoring);
   spdlog::info("listening on http://{}:{} (data dir {}, {} I/O threads, admin API {}, console {})",
                config.listen_host, server->port(), config.data_dir, config.io_threads,
                config.admin_token.empty() ? "off" : "on", console ? "on" : "off");
@@ -107,7 +118,9 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
   server->Wait();
   server.reset();
   graph_analysis.reset();  // waits for a run in progress
-  runtime.reset();         // drains the commit queue
+  monitoring_flush.reset();
+  flush_monitoring();
+  runtime.reset();  // drains the commit queue
   spdlog::info("stopped");
   return OkStatus();
 }

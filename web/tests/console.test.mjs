@@ -116,6 +116,8 @@ test("a strategy with a deliberate error shows line:column, and a fixed draft dr
 
 test("the models page shows the registered version's evaluation report", () =>
   step("models", async () => {
+    // The test strategy uses no model: score a few applicants directly, for the monitoring.
+    for (let i = 0; i < 3; i++) await world.call("POST", "/v1/models/credit_pd/score", { features: {} });
     await page.click('[data-nav="models"]');
     await page.waitForSelector("#model-versions tbody tr");
     await page.waitForSelector("#chart-roc canvas");
@@ -123,6 +125,10 @@ test("the models page shows the registered version's evaluation report", () =>
     assert.match(await page.textContent("#model-evaluation"), new RegExp(`AUC ${auc}`));
     await page.waitForSelector("#chart-calibration canvas");
     await page.waitForSelector('#model-monitoring [data-kpi="psi"]');
+    // Scored just now: at least one day of PSI, drawn.
+    await page.waitForSelector("#chart-psi-daily canvas");
+    assert.ok(Number(await page.getAttribute("#chart-psi-daily", "data-days")) >= 1);
+    assert.equal(await page.textContent('#model-monitoring [data-kpi="scored"] .kpi-value'), "3");
   }));
 
 test("a ring opens in the graph view and an entity goes on a list from there", () =>

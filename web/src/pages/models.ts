@@ -38,6 +38,9 @@ interface Evaluation {
   >;
 }
 
+// The monitoring window the page shows (the API's default is 7 days).
+const MONITORING_DAYS = 30;
+
 export function renderModels(main: HTMLElement, [selected]: string[]): () => void {
   const { menu: list, detail } = menuPage(main, t("nav.models"), t("models.list"), "model-list");
   let timer = 0;
@@ -290,9 +293,11 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
   }
 
   async function monitoring(name: string): Promise<void> {
-    const m = await get<any>(`/v1/models/${enc(name)}/monitoring`).catch(() => null);
+    const m = await get<any>(`/v1/models/${enc(name)}/monitoring?days=${MONITORING_DAYS}`).catch(() => null);
     if (!m) return;
+    const daily = (m.daily ?? []) as { day: string; scored: number; psi: number }[];
     const bins = h("div", { class: "chart", id: "chart-score-bins" });
+    const trend = h("div", { class: "chart", id: "chart-psi-daily", "data-days": daily.length });
     const csi = h("div", { class: "chart", id: "chart-csi" });
     const csiEntries = Object.entries((m.csi ?? {}) as Record<string, number>)
       .sort((a, b) => b[1] - a[1])
@@ -312,7 +317,7 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
         ),
         h(
           "div",
-          { class: "kpi" },
+          { class: "kpi", "data-kpi": "scored" },
           h("div", { class: "kpi-value" }, fmtNumber(m.scored)),
           h("div", { class: "kpi-label" }, t("models.scored")),
         ),
@@ -329,6 +334,8 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
         h("div", {}, h("h3", {}, t("models.bins")), bins),
         h("div", {}, h("h3", {}, t("models.csi")), csi),
       ),
+      h("h3", {}, t("models.psiDaily")),
+      trend,
     );
     const scoreBins = (m.score_bins ?? []) as {
       pd_below: number;
@@ -358,6 +365,30 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
       xAxis: { type: "value" },
       yAxis: { type: "category", data: csiEntries.map(([k]) => k) },
       series: [{ type: "bar", data: csiEntries.map(([, v]) => v), itemStyle: { color: "#e0a030" } }],
+    });
+    // PSI per day, with the watch (0.1) and shifted (0.25) lines: drift shows as a trend.
+    chart(trend).setOption({
+      tooltip: { trigger: "axis" },
+      grid: { left: 48, right: 16, top: 16, bottom: 32 },
+      xAxis: { type: "category", data: daily.map((d) => d.day) },
+      yAxis: { type: "value", min: 0 },
+      series: [
+        {
+          name: "PSI",
+          type: "bar",
+          barMaxWidth: 24,
+          data: daily.map((d) => d.psi),
+          markLine: {
+            symbol: "none",
+            silent: true,
+            label: { show: false },
+            data: [
+              { yAxis: 0.1, lineStyle: { color: "#e0a030" } },
+              { yAxis: 0.25, lineStyle: { color: "#d04040" } },
+            ],
+          },
+        },
+      ],
     });
   }
 
