@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "common/thread_name.h"
-
 namespace finbrain::server {
 namespace {
 
@@ -80,42 +78,20 @@ GraphAnalysisScheduler::GraphAnalysisScheduler(GraphAnalysisDeps deps,
                                                tenancy::TenantDirectory& directory,
                                                tenancy::AuditLog& audit, Options options)
     : deps_(deps), directory_(directory), audit_(audit), options_(options) {
-  thread_ = std::thread([this] {
-    SetThreadName("fb-graph-job");
-    Loop();
-  });
+  schedule_.emplace("fb-graph-job", options_.interval, [this] { RunOnce(); });
 }
 
 GraphAnalysisScheduler::~GraphAnalysisScheduler() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
+  stopping_ = true;
+  schedule_.reset();
 }
 
-std::uint64_t GraphAnalysisScheduler::runs() const {
-  std::lock_guard lock(mu_);
-  return runs_;
-}
-
-void GraphAnalysisScheduler::Loop() {
-  std::unique_lock lock(mu_);
-  while (!wake_.wait_for(lock, options_.interval, [this] { return stopping_; })) {
-    lock.unlock();
-    RunOnce();
-    lock.lock();
-  }
-}
+std::uint64_t GraphAnalysisScheduler::runs() const { return runs_.load(); }
 
 void GraphAnalysisScheduler::RunOnce() {
   const tenancy::Actor actor{.id = "scheduler", .action = "scheduled graph analysis"};
   for (const tenancy::Tenant& tenant : directory_.ListTenants()) {
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) return;
-    }
+    if (stopping_) return;
     StatusOr<GraphAnalysisRun> run = RunGraphAnalysis(
         deps_, tenant.id, {.greylist_threshold = options_.greylist_threshold}, actor.id);
     if (!run.ok()) {
@@ -140,7 +116,6 @@ void GraphAnalysisScheduler::RunOnce() {
                     written.ToString());
     }
   }
-  std::lock_guard lock(mu_);
   ++runs_;
 }
 

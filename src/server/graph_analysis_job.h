@@ -9,16 +9,15 @@
 //   audit.Commit(std::move(run.greylist_batch), entry, done);
 #pragma once
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/periodic_task.h"
 #include "common/status.h"
 #include "fraud/list_store.h"
 #include "graph/graph_analytics.h"
@@ -78,17 +77,13 @@ class GraphAnalysisScheduler {
   std::uint64_t runs() const;
 
  private:
-  void Loop();
-
   GraphAnalysisDeps deps_;
   tenancy::TenantDirectory& directory_;
   tenancy::AuditLog& audit_;
   const Options options_;
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::uint64_t runs_ = 0;
-  std::thread thread_;
+  std::atomic<bool> stopping_{false};  // checked between tenants
+  std::atomic<std::uint64_t> runs_{0};
+  std::optional<PeriodicTask> schedule_;  // last: stopped first
 };
 
 }  // namespace finbrain::server
