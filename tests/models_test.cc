@@ -266,5 +266,37 @@ TEST_F(ModelsCli, RegisterPromoteAndScoreWhileSwappingVersionsUnderLoad) {
   EXPECT_EQ(json::parse(after.body).at("scored").to_number<double>(), seen[1] + 2);
 }
 
+// The periodic flush: after kill -9 the counts flushed before the crash are still there.
+TEST_F(ModelsCli, MonitoringCountsFlushedBeforeACrashSurviveIt) {
+  auto train = Run({"train", "--data", data_, "--target", "outcome", "--positive", "bad", "--kind",
+                    "scorecard", "--out", dir_.path() + "/model"});
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  const std::string data_dir = dir_.path() + "/data";
+  auto server = std::make_unique<ServerProcess>(
+      data_dir, dir_.path(), std::vector<std::string>{"FINBRAIN_MONITORING_FLUSH_MS=100"});
+  const std::string key = CreateTenant(*server);
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"model", "register", dir_.path() + "/model", "--name", "pd"},
+        std::vector<std::string>{"model", "promote", "pd", "1"}}) {
+    args.insert(args.end(), {"--url", server->url(), "--api-key", key});
+    auto r = Run(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const std::vector<std::pair<std::string, std::string>> auth = {
+      {"Authorization", "Bearer " + key}};
+  auto client = server->Connect();
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(client->Send("POST", "/v1/models/pd/score", R"({"features":{"income":5000}})", auth)
+                  ->status,
+              200);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // several flush intervals
+  server->Kill();
+  server = std::make_unique<ServerProcess>(data_dir, dir_.path());
+  auto after = server->Connect()->Send("GET", "/v1/models/pd/monitoring?days=1", "", auth).value();
+  ASSERT_EQ(after.status, 200) << after.body;
+  EXPECT_EQ(json::parse(after.body).at("scored").to_number<double>(), 5);
+}
+
 }  // namespace
 }  // namespace finbrain
