@@ -165,16 +165,33 @@ StatusOr<CreditDecisions::Prepared> CreditDecisions::Prepare(std::string_view te
   p.latency_us.emplace_back("features", Micros(t, now));
 
   t = now;
-  for (const auto& [entity, id] : p.ids) {
+  // The most severe list (blacklist, greylist, whitelist: the enum's order) `id` is on.
+  const auto most_severe = [&](std::string_view entity,
+                               std::string_view id) -> StatusOr<std::optional<fraud::ListKind>> {
     for (fraud::ListKind kind :
          {fraud::ListKind::kBlacklist, fraud::ListKind::kGreylist, fraud::ListKind::kWhitelist}) {
       FB_ASSIGN_OR_RETURN(std::optional<fraud::ListEntry> hit,
                           deps_.lists.Get(tenant, kind, entity, id));
-      if (hit) {
-        p.lists[entity] = std::string(fraud::ListKindName(kind));
-        break;  // the most severe list wins
-      }
+      if (hit) return std::optional<fraud::ListKind>(kind);
     }
+    return std::optional<fraud::ListKind>();
+  };
+  for (const auto& [entity, id] : p.ids) {
+    FB_ASSIGN_OR_RETURN(std::optional<fraud::ListKind> list, most_severe(entity, id));
+    if (list) p.lists[entity] = std::string(fraud::ListKindName(*list));
+  }
+  // lists.contact: the most severe list of any contact phone the application names.
+  if (const json::value* contacts = app.if_contains("contacts"); contacts && contacts->is_array()) {
+    std::optional<fraud::ListKind> worst;
+    for (const json::value& c : contacts->get_array()) {
+      const json::value* phone = c.is_object() ? c.get_object().if_contains("phone") : nullptr;
+      if (phone == nullptr || !phone->is_string()) continue;
+      FB_ASSIGN_OR_RETURN(std::optional<fraud::ListKind> list,
+                          most_severe("phone", phone->get_string()));
+      if (list && (!worst || *list < *worst)) worst = list;
+      if (worst == fraud::ListKind::kBlacklist) break;
+    }
+    if (worst) p.lists["contact"] = std::string(fraud::ListKindName(*worst));
   }
   now = SteadyClock::now();
   p.latency_us.emplace_back("lists", Micros(t, now));

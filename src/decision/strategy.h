@@ -28,7 +28,8 @@
 //
 // Names an expression may read: app.<field> (the credit_application event, nested with dots),
 // features.<name> (the tenant's feature windows), lists.<entity> ('blacklist' | 'greylist' |
-// 'whitelist', the most severe hit) and lists.blacklisted / greylisted / whitelisted, variables
+// 'whitelist', the most severe hit; lists.contact: of the contact phones) and
+// lists.blacklisted / greylisted / whitelisted (the applicant's own identifiers), variables
 // by name, models.<node>.pd / .score, rules.<set>.score, tables.<table>.<output>.
 //
 // The decision: any decline -> decline; else any review -> review; else approve. An approval

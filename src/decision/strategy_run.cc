@@ -57,6 +57,7 @@ void BindInputs(const Strategy::Impl& s, const DecisionInput& input, expr::Frame
     if (it == input.lists.end()) continue;
     texts.push_back(it->second);
     frame.values[size_t(slot)] = expr::Value::Text(texts.back());
+    if (entity == kContactList) continue;
     black |= it->second == "blacklist";
     grey |= it->second == "greylist";
     white |= it->second == "whitelist";

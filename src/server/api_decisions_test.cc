@@ -56,6 +56,7 @@ rules:
   - name: fraud
     rules:
       - {id: F01, when: lists.blacklisted, action: decline, reason: {code: F01, text: "Blacklisted"}}
+      - {id: F03, when: "lists.contact == 'blacklist'", action: decline, reason: {code: F03, text: "Blacklisted contact"}}
       - {id: F02, when: "features.apps_per_phone_1d >= 3", action: review, reason: {code: F02, text: "Phone velocity"}}
   - name: credit
     hit_policy: first
@@ -161,6 +162,18 @@ TEST_F(ApiTest, StrategiesAreValidatedVersionedActivatedAndDecideCreditApplicati
   r = Call("POST", "/v1/decisions/credit", Application(5, "13900139000"), key);
   EXPECT_EQ(json::parse(r.body).at("decision"), "decline");
   EXPECT_EQ(json::parse(r.body).at("reasons").at(0).at("code"), "F01");
+  // Naming that phone as a contact is a contact hit, not the applicant's own blacklisting.
+  std::string with_contact = Application(9, "13700137000");
+  with_contact.replace(with_contact.find(R"("device_id")"), 0,
+                       R"("contacts":[{"phone":"139 0013 9000","relation":"friend"}],)");
+  r = Call("POST", "/v1/decisions/credit", with_contact, key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("reasons").at(0).at("code"), "F03");
+  const json::value contact_record = json::parse(
+      Call("GET", "/v1/decisions/" + std::string(json::parse(r.body).at("decision_id").as_string()),
+           "", key)
+          .body);
+  EXPECT_EQ(contact_record.at("lists"), (json::object{{"contact", "blacklist"}}));
 
   // Bad input: clear 4xx naming the field; nothing decided.
   r = Call("POST", "/v1/decisions/credit", R"({"event_type":"credit_application"})", key);
@@ -179,11 +192,11 @@ TEST_F(ApiTest, StrategiesAreValidatedVersionedActivatedAndDecideCreditApplicati
   r = Call("POST", "/v1/strategies/credit/dry-run", json::serialize(dry), key);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::parse(r.body).at("decision_id"), "dry-run");
-  // Five applications were decided (and stored as events); the rejected and dry-run ones not.
+  // Six applications were decided (and stored as events); the rejected and dry-run ones not.
   EXPECT_EQ(json::parse(Call("GET", "/v1/stats/events", "", key).body)
                 .at("counts")
                 .at("credit_application"),
-            5);
+            6);
 
   // A version referring to a model that does not exist is never stored, so never active.
   std::string broken(kStrategy);

@@ -70,9 +70,11 @@ struct ModelNode {
 };
 
 // The entity types an application links, with the list slot of each (an account strategy
-// reads only the user's).
-inline constexpr std::string_view kListEntities[] = {"user", "phone",   "id_number",  "device",
-                                                     "ip",   "address", "application"};
+// reads only the user's). "contact": the most severe list of the application's contact phones;
+// it is evidence about someone the applicant knows, so lists.blacklisted & co. leave it out.
+inline constexpr std::string_view kListEntities[] = {"user", "phone",   "id_number",   "device",
+                                                     "ip",   "address", "application", "contact"};
+inline constexpr std::string_view kContactList = "contact";
 
 }  // namespace internal
 
@@ -80,6 +82,7 @@ inline constexpr std::string_view kListEntities[] = {"user", "phone",   "id_numb
 using internal::Action;
 using internal::ActionName;
 using internal::HitPolicy;
+using internal::kContactList;
 using internal::kListEntities;
 using internal::ModelNode;
 using internal::ReasonSpec;
