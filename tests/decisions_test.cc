@@ -193,6 +193,14 @@ TEST(Replay, HistoryBeforeTheCutoffAndTheRestAsLiveTraffic) {
       d);
   EXPECT_NE(wrong.exit_code, 0);
   EXPECT_NE(wrong.err.find("refused the API key"), std::string::npos) << wrong.err;
+
+  // A restart keeps the overview: the minutes are stored at shutdown and read back.
+  client.reset();
+  ASSERT_EQ(server.Stop(), 0);
+  testing::ServerProcess restarted(data, d);
+  auto after = restarted.Connect()->Send("GET", "/v1/stats/decisions?minutes=5", "", auth);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(json::parse(after->body).at("totals"), snapshot.at("totals"));
 }
 
 }  // namespace

@@ -273,7 +273,7 @@ TEST_F(ModelsCli, MonitoringCountsFlushedBeforeACrashSurviveIt) {
   ASSERT_EQ(train.exit_code, 0) << train.err;
   const std::string data_dir = dir_.path() + "/data";
   auto server = std::make_unique<ServerProcess>(
-      data_dir, dir_.path(), std::vector<std::string>{"FINBRAIN_MONITORING_FLUSH_MS=100"});
+      data_dir, dir_.path(), std::vector<std::string>{"FINBRAIN_STATS_FLUSH_MS=100"});
   const std::string key = CreateTenant(*server);
   for (std::vector<std::string> args :
        {std::vector<std::string>{"model", "register", dir_.path() + "/model", "--name", "pd"},

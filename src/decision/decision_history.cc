@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "common/strings.h"
@@ -18,6 +19,19 @@ constexpr int kMaxLimit = 500;
 // answers quickly; its next_cursor continues the search.
 constexpr int kMaxExamined = 20'000;
 constexpr std::int64_t kMicrosPerMinute = 60'000'000;
+// tenant/<minute since the epoch, SortableKey> -> DecisionStats::MinuteJson
+constexpr std::string_view kStatsColumn = "decision_stats";
+
+std::string StatsKey(std::string_view tenant, std::int64_t minute) {
+  return std::string(tenant) + "/" + SortableKey(static_cast<std::uint64_t>(minute));
+}
+
+std::optional<std::int64_t> MinuteOfKeySuffix(std::string_view suffix) {
+  std::int64_t minute = 0;
+  const auto [end, ec] = std::from_chars(suffix.data(), suffix.data() + suffix.size(), minute);
+  if (ec != std::errc() || end != suffix.data() + suffix.size() || minute < 0) return std::nullopt;
+  return minute;
+}
 
 std::string InvertedTimeHex(TimeMicros t) {
   const std::uint64_t inverted = std::numeric_limits<std::uint64_t>::max() -
@@ -120,6 +134,7 @@ void DecisionStats::Record(std::string_view tenant, TimeMicros at, std::string_v
   Tenant& t = tenants_[std::string(tenant)];
   Minute& m = t.minutes[static_cast<size_t>(minute % kMaxMinutes)];
   if (m.minute != minute) m = Minute{.minute = minute};
+  m.saved = false;
   ++m.outcomes[outcome];
   ++m.latency[static_cast<size_t>(LatencyBucket(latency_us))];
   for (const Reason& reason : reasons) {
@@ -211,6 +226,112 @@ std::string DecisionStats::SnapshotJson(std::string_view tenant, TimeMicros now,
       {"top_reasons", std::move(top)},
       {"series", std::move(series)}};
   return json::serialize(out);
+}
+
+std::string DecisionStats::MinuteJson(const Tenant& tenant, const Minute& m) const {
+  json::object outcomes, latency, reasons, texts;
+  for (const auto& [outcome, n] : m.outcomes) outcomes[outcome] = n;
+  for (size_t i = 0; i < m.latency.size(); ++i) {
+    if (m.latency[i] != 0) latency[std::to_string(i)] = m.latency[i];
+  }
+  for (const auto& [code, n] : m.reasons) {
+    reasons[code] = n;
+    if (auto text = tenant.reason_texts.find(code); text != tenant.reason_texts.end()) {
+      texts[code] = text->second;
+    }
+  }
+  return json::serialize(json::object{{"outcomes", std::move(outcomes)},
+                                      {"latency", std::move(latency)},
+                                      {"reasons", std::move(reasons)},
+                                      {"texts", std::move(texts)}});
+}
+
+Status DecisionStats::Save(storage::KvStore& store, TimeMicros now) {
+  const std::int64_t oldest = now / kMicrosPerMinute - kMaxMinutes + 1;
+  std::vector<std::string> tenant_names;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [name, t] : tenants_) tenant_names.push_back(name);
+  }
+  // Stored minutes that have left the window (keys are in minute order).
+  storage::WriteBatch batch;
+  for (const std::string& name : tenant_names) {
+    const std::string prefix = name + "/";
+    FB_RETURN_IF_ERROR(
+        store.Scan(kStatsColumn, prefix, "", [&](std::string_view key, std::string_view) {
+          const std::optional<std::int64_t> minute = MinuteOfKeySuffix(key.substr(prefix.size()));
+          if (minute && *minute >= oldest) return false;
+          batch.Delete(kStatsColumn, key);
+          return true;
+        }));
+  }
+  std::vector<std::pair<std::string, std::int64_t>> written;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [name, t] : tenants_) {
+      for (Minute& m : t.minutes) {
+        if (m.saved || m.minute < oldest) continue;
+        batch.Put(kStatsColumn, StatsKey(name, m.minute), MinuteJson(t, m));
+        m.saved = true;
+        written.emplace_back(name, m.minute);
+      }
+    }
+  }
+  if (batch.empty()) return OkStatus();
+  Status status = store.Write(batch);
+  if (!status.ok()) {
+    std::lock_guard lock(mu_);
+    for (const auto& [name, minute] : written) {
+      Minute& m = tenants_[name].minutes[static_cast<size_t>(minute % kMaxMinutes)];
+      if (m.minute == minute) m.saved = false;
+    }
+  }
+  return status;
+}
+
+Status DecisionStats::Load(const storage::KvStore& store, TimeMicros now) {
+  const std::int64_t oldest = now / kMicrosPerMinute - kMaxMinutes + 1;
+  const auto counts = [](const json::object& o,
+                         const std::function<void(std::string_view, std::uint64_t)>& add) {
+    for (const auto& [k, v] : o) {
+      if (v.is_uint64() || (v.is_int64() && v.get_int64() >= 0)) {
+        add(std::string_view(k), v.to_number<std::uint64_t>());
+      }
+    }
+  };
+  std::lock_guard lock(mu_);
+  return store.Scan(kStatsColumn, "", "", [&](std::string_view key, std::string_view value) {
+    const size_t slash = key.rfind('/');
+    if (slash == std::string_view::npos) return true;
+    const std::int64_t minute = MinuteOfKeySuffix(key.substr(slash + 1)).value_or(-1);
+    boost::system::error_code ec;
+    const json::value parsed = json::parse(value, ec);
+    // Telemetry: an unreadable or expired minute is skipped, not a reason to refuse to start.
+    if (minute < oldest || ec || !parsed.is_object()) return true;
+    const json::object& o = parsed.get_object();
+    Tenant& t = tenants_[std::string(key.substr(0, slash))];
+    Minute& m = t.minutes[static_cast<size_t>(minute % kMaxMinutes)];
+    m = Minute{.minute = minute};
+    const auto object = [&o](const char* field) {
+      const json::value* v = o.if_contains(field);
+      return v != nullptr && v->is_object() ? v->get_object() : json::object();
+    };
+    counts(object("outcomes"),
+           [&](std::string_view k, std::uint64_t n) { m.outcomes[std::string(k)] = n; });
+    counts(object("reasons"),
+           [&](std::string_view k, std::uint64_t n) { m.reasons[std::string(k)] = n; });
+    counts(object("latency"), [&](std::string_view k, std::uint64_t n) {
+      int bucket = -1;
+      std::from_chars(k.data(), k.data() + k.size(), bucket);
+      if (bucket >= 0 && bucket < kLatencyBuckets) {
+        m.latency[static_cast<size_t>(bucket)] = static_cast<std::uint32_t>(n);
+      }
+    });
+    for (const auto& [code, text] : object("texts")) {
+      if (text.is_string()) t.reason_texts.try_emplace(std::string(code), text.get_string());
+    }
+    return true;
+  });
 }
 
 }  // namespace finbrain::decision

@@ -2,8 +2,11 @@
 //   - a time index ("decisions_by_time": tenant/<inverted time>/<decision id> -> a summary),
 //     written in the decision's own commit, so a search lists newest first without a scan of
 //     the records;
-//   - DecisionStats, live per-minute counts, latency and top decline reasons since the server
-//     started (in memory: the Overview's "what is happening now", not a report).
+//   - DecisionStats, live per-minute counts, latency and top decline reasons of the last two
+//     hours (the Overview's "what is happening now", not a report). Kept in memory; Save
+//     writes the minutes changed since the last Save to the store (the server does so every
+//     few seconds and at shutdown) and Load reads them back at start, so a restart keeps the
+//     overview.
 //
 // Example:
 //   DecisionQuery q{.decision = "decline", .limit = 20};
@@ -70,6 +73,12 @@ class DecisionStats {
 
   static constexpr int kMaxMinutes = 120;
 
+  // Writes the minutes recorded into since the last Save, and deletes stored minutes older than
+  // the window before `now`. A failed write leaves them to the next Save.
+  Status Save(storage::KvStore& store, TimeMicros now);
+  // Reads the stored minutes of the window before `now` (call before recording).
+  Status Load(const storage::KvStore& store, TimeMicros now);
+
  private:
   // Latency buckets: upper bounds 10 µs · 1.2^i, so a percentile is known to within 20%.
   static constexpr int kLatencyBuckets = 90;
@@ -78,12 +87,14 @@ class DecisionStats {
     std::map<std::string, std::uint64_t, std::less<>> outcomes;  // "credit.approve" -> n
     std::array<std::uint32_t, kLatencyBuckets> latency{};
     std::map<std::string, std::uint64_t, std::less<>> reasons;  // code -> n
+    bool saved = true;  // false: recorded into since the last Save
   };
   struct Tenant {
     std::array<Minute, kMaxMinutes> minutes;
     std::unordered_map<std::string, std::string> reason_texts;
   };
   static int LatencyBucket(double latency_us);
+  std::string MinuteJson(const Tenant& tenant, const Minute& minute) const;
   static double BucketUpperBound(int bucket);
 
   mutable std::mutex mu_;

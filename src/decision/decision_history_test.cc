@@ -113,5 +113,48 @@ TEST(DecisionStatsTest, CountsRatesLatencyAndTopReasonsPerMinute) {
   EXPECT_TRUE(empty.at("p99_us").is_null());
 }
 
+TEST_F(DecisionHistoryTest, StatsSavedAndLoadedGiveTheSameOverviewAndExpire) {
+  DecisionStats stats;
+  stats.Record("acme", kT0, "credit", "approve", 900, {});
+  stats.Record("acme", kT0 + kMinute, "credit", "decline", 2000, {{"P02", "affordability"}});
+  ASSERT_TRUE(stats.Save(*store_, kT0 + kMinute).ok());
+  // Recorded after the first Save: the changed minute is written again, whole.
+  stats.Record("acme", kT0 + kMinute, "credit", "review", 1500, {{"F03", "velocity"}});
+  stats.Record("other", kT0 + kMinute, "transaction", "block", 300, {{"T08", "ring"}});
+  ASSERT_TRUE(stats.Save(*store_, kT0 + kMinute).ok());
+
+  DecisionStats restarted;
+  ASSERT_TRUE(restarted.Load(*store_, kT0 + kMinute).ok());
+  for (const char* tenant : {"acme", "other", "nobody"}) {
+    EXPECT_EQ(restarted.SnapshotJson(tenant, kT0 + kMinute, 60),
+              stats.SnapshotJson(tenant, kT0 + kMinute, 60))
+        << tenant;
+  }
+  const json::object acme =
+      json::parse(restarted.SnapshotJson("acme", kT0 + kMinute, 60)).as_object();
+  EXPECT_EQ(acme.at("credit_decisions").to_number<double>(), 3);
+  EXPECT_EQ(acme.at("top_reasons").at(1).at("text").as_string(), "affordability");  // F03, P02
+
+  // Three hours later both minutes have left the window: loaded as nothing, deleted on Save.
+  const TimeMicros later = kT0 + 180 * kMinute;
+  DecisionStats after_a_pause;
+  ASSERT_TRUE(after_a_pause.Load(*store_, later).ok());
+  EXPECT_EQ(json::parse(after_a_pause.SnapshotJson("acme", later, 120))
+                .at("credit_decisions")
+                .to_number<double>(),
+            0);
+  after_a_pause.Record("acme", later, "credit", "approve", 800, {});
+  ASSERT_TRUE(after_a_pause.Save(*store_, later).ok());
+  int stored = 0;
+  ASSERT_TRUE(store_
+                  ->Scan("decision_stats", "acme/", "",
+                         [&](std::string_view, std::string_view) {
+                           ++stored;
+                           return true;
+                         })
+                  .ok());
+  EXPECT_EQ(stored, 1);
+}
+
 }  // namespace
 }  // namespace finbrain::decision

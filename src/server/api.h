@@ -62,7 +62,7 @@ struct ApiDeps {
   fraud::DeviceStore& devices;
   fraud::BehaviourStore& behaviour;
   decision::TransactionDecisions& transactions;
-  decision::DecisionStats& decision_stats;  // live counts since start (the console's overview)
+  decision::DecisionStats& decision_stats;  // live counts, last 2 h (the console's overview)
   const storage::KvStore& store;            // the decision search reads its time index
   HttpMetrics& metrics;
   const Clock& clock;

@@ -79,6 +79,10 @@ const Key kKeys[] = {
      }},
     {"storage.sync_writes", "FINBRAIN_SYNC_WRITES",
      [](ServerConfig& c, std::string_view v) { return ParseBool(v, c.sync_writes); }},
+    {"storage.stats_flush_ms", "FINBRAIN_STATS_FLUSH_MS",
+     [](ServerConfig& c, std::string_view v) {
+       return ParseNumber(v, 100, 3'600'000, c.stats_flush_ms);
+     }},
     {"security.admin_token", "FINBRAIN_ADMIN_TOKEN",
      [](ServerConfig& c, std::string_view v) {
        if (!v.empty() && v.size() < 16) {
@@ -102,10 +106,6 @@ const Key kKeys[] = {
     {"graph.greylist_threshold", "FINBRAIN_GRAPH_GREYLIST_THRESHOLD",
      [](ServerConfig& c, std::string_view v) {
        return ParseNumber(v, 0.0, 1.0, c.graph_greylist_threshold);
-     }},
-    {"models.monitoring_flush_ms", "FINBRAIN_MONITORING_FLUSH_MS",
-     [](ServerConfig& c, std::string_view v) {
-       return ParseNumber(v, 100, 3'600'000, c.monitoring_flush_ms);
      }},
     {"console.dir", "FINBRAIN_CONSOLE_DIR",
      [](ServerConfig& c, std::string_view v) {

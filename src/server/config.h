@@ -5,11 +5,10 @@
 //   data_dir: ./data
 //   server:     {listen: "127.0.0.1:8080", io_threads: 2, max_body_bytes: 1048576,
 //                max_header_bytes: 16384, request_timeout_ms: 30000, shutdown_grace_ms: 30000}
-//   storage:    {sync_writes: true}
+//   storage:    {sync_writes: true, stats_flush_ms: 10000}
 //   security:   {admin_token: "..."}
 //   rate_limit: {requests_per_second: 1000, burst: 2000}
 //   graph:      {analysis_interval_s: 3600, greylist_threshold: 0}
-//   models:     {monitoring_flush_ms: 10000}
 //   console:    {dir: <build>/console}   (the built web console; "" serves the API only)
 //   log:        {level: info}
 // Each key has an environment variable: FINBRAIN_ + the last path element in upper case
@@ -52,9 +51,9 @@ struct ServerConfig {
   // on request), greylisting entities whose propagated risk reaches the threshold (0: never).
   int graph_analysis_interval_s = 3600;
   double graph_greylist_threshold = 0;
-  // How often live model-monitoring counts are added to the stored day totals (and at
-  // shutdown): a crash loses at most this much of them.
-  int monitoring_flush_ms = 10'000;
+  // How often live counts (model monitoring, the overview's decision stats) are written to the
+  // store, besides at shutdown: a crash loses at most this much of them.
+  int stats_flush_ms = 10'000;
   // The console's build output (web/ built by Vite); defaults to the build tree's.
   std::string console_dir = DefaultConsoleDir();
   std::string log_level = "info";

@@ -42,6 +42,7 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
             }};
       });
   runtime->decision_stats = std::make_unique<decision::DecisionStats>();
+  FB_RETURN_IF_ERROR(runtime->decision_stats->Load(*runtime->store, options.clock->NowMicros()));
   runtime->decisions = std::make_unique<decision::CreditDecisions>(
       decision::CreditDecisionsDeps{.store = *runtime->store,
                                     .events = *runtime->events,

@@ -94,16 +94,20 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
             .interval = std::chrono::seconds(config.graph_analysis_interval_s),
             .greylist_threshold = threshold});
   }
-  // Live model-monitoring counts reach the store every few seconds and at shutdown: a crash
-  // loses at most one interval of them.
-  const auto flush_monitoring = [&registry = *runtime->models] {
-    if (Status flushed = registry.FlushMonitoring(); !flushed.ok()) {
+  // Live counts (model monitoring, the overview's decision stats) reach the store every few
+  // seconds and at shutdown: a crash loses at most one interval of them.
+  const auto flush_counts = [&runtime = *runtime] {
+    if (Status flushed = runtime.models->FlushMonitoring(); !flushed.ok()) {
       spdlog::warn("model monitoring counts not stored yet: {}", flushed.ToString());
     }
+    if (Status saved = runtime.decision_stats->Save(*runtime.store, SystemClock().NowMicros());
+        !saved.ok()) {
+      spdlog::warn("decision stats not stored yet: {}", saved.ToString());
+    }
   };
-  std::optional<PeriodicTask> monitoring_flush;
-  monitoring_flush.emplace("fb-monitoring", std::chrono::milliseconds(config.monitoring_flush_ms),
-                           flush_monitoring);
+  std::optional<PeriodicTask> counts_flush;
+  counts_flush.emplace("fb-flush-counts", std::chrono::milliseconds(config.stats_flush_ms),
+                       flush_counts);
   spdlog::info("listening on http://{}:{} (data dir {}, {} I/O threads, admin API {}, console {})",
                config.listen_host, server->port(), config.data_dir, config.io_threads,
                config.admin_token.empty() ? "off" : "on", console ? "on" : "off");
@@ -118,8 +122,8 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
   server->Wait();
   server.reset();
   graph_analysis.reset();  // waits for a run in progress
-  monitoring_flush.reset();
-  flush_monitoring();
+  counts_flush.reset();
+  flush_counts();
   runtime.reset();  // drains the commit queue
   spdlog::info("stopped");
   return OkStatus();
