@@ -61,7 +61,8 @@ std::string Fingerprint(std::string_view canonical, int digits = 8) {
 
 struct FeatureOfType {
   size_t feature = 0;
-  int key_slot = 0;
+  int key_slot = -1;                // the id's field, or -1 for a key in an array of objects:
+  std::string key_array, key_item;  // "contacts[].phone": one id per item
   int field_slot = -1;
   std::optional<expr::Expression> filter;
 };
@@ -164,14 +165,30 @@ Status ParseFeature(const YAML::Node& node, const std::string& path, FeatureDef&
     }
     EventTypePlan& plan = PlanFor(compiled, type);
     FeatureOfType f{.feature = index};
-    const expr::Scope::Entry* key = plan.scope.Find(def.key);
-    if (key == nullptr || plan.scope.type_of(key->slot) != expr::Type::kText) {
-      return YamlError(node["key"] ? node["key"] : node["entity"], path + ".key",
-                       type + " has no text field " + Quote(def.key) + " for the " + def.entity +
-                           " id; name it with 'key'");
+    const YAML::Node key_node = node["key"] ? node["key"] : node["entity"];
+    if (const size_t items = def.key.find("[]."); items != std::string::npos) {
+      // An id in each item of an array of objects (contacts[].phone).
+      f.key_array = def.key.substr(0, items);
+      f.key_item = def.key.substr(items + 3);
+      bool text_item = false;
+      for (const auto& item : ingest::EventSchema::Get().ArrayItemFields(type, f.key_array)) {
+        text_item |= item.path == f.key_item && item.kind == ingest::EventSchema::ScalarKind::kText;
+      }
+      if (!text_item) {
+        return YamlError(key_node, path + ".key",
+                         type + " has no array of objects " + Quote(f.key_array) +
+                             " with a text field " + Quote(f.key_item));
+      }
+    } else {
+      const expr::Scope::Entry* key = plan.scope.Find(def.key);
+      if (key == nullptr || plan.scope.type_of(key->slot) != expr::Type::kText) {
+        return YamlError(key_node, path + ".key",
+                         type + " has no text field " + Quote(def.key) + " for the " + def.entity +
+                             " id; name it with 'key'");
+      }
+      f.key_slot = key->slot;
+      plan.fields.Need(f.key_slot);
     }
-    f.key_slot = key->slot;
-    plan.fields.Need(f.key_slot);
     if (!def.field.empty()) {
       const expr::Scope::Entry* field = plan.scope.Find(def.field);
       if (field == nullptr) {
@@ -288,11 +305,24 @@ void ExtractUpdates(const EventTypePlan& plan, const std::vector<FeatureDef>& de
                     const boost::json::object& event, TimeMicros at, std::vector<Update>& out) {
   expr::Frame frame(plan.scope);
   plan.fields.Bind(event, frame);
+  std::vector<std::string_view> ids;
   for (const FeatureOfType& f : plan.features) {
-    const expr::Value& key = frame.values[size_t(f.key_slot)];
-    if (key.missing || key.text.empty()) continue;
+    ids.clear();
+    if (f.key_slot >= 0) {
+      const expr::Value& key = frame.values[size_t(f.key_slot)];
+      if (!key.missing && !key.text.empty()) ids.push_back(key.text);
+    } else if (const auto* items = event.if_contains(f.key_array); items && items->is_array()) {
+      for (const boost::json::value& item : items->get_array()) {
+        const auto* id = item.is_object() ? item.get_object().if_contains(f.key_item) : nullptr;
+        if (id == nullptr || !id->is_string() || id->get_string().empty()) continue;
+        const std::string_view text(id->get_string());
+        // An id listed twice in one event is one occurrence.
+        if (std::find(ids.begin(), ids.end(), text) == ids.end()) ids.push_back(text);
+      }
+    }
+    if (ids.empty()) continue;
     if (f.filter && !f.filter->Holds(frame)) continue;
-    Update u{.feature = f.feature, .entity = std::string(key.text), .at = at};
+    Update u{.feature = f.feature, .at = at};
     if (f.field_slot >= 0) {
       const expr::Value& field = frame.values[size_t(f.field_slot)];
       if (field.missing) continue;  // an aggregate of a field counts only events that have it
@@ -303,7 +333,10 @@ void ExtractUpdates(const EventTypePlan& plan, const std::vector<FeatureDef>& de
         u.value = field.number;
       }
     }
-    out.push_back(std::move(u));
+    for (std::string_view id : ids) {
+      out.push_back(u);
+      out.back().entity = std::string(id);
+    }
   }
 }
 

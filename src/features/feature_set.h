@@ -23,6 +23,11 @@
 //
 // `key` names the event field holding the entity's id when it is not the usual one (user_id,
 // phone, device_id, ip, address, card_number, id_number, email, enterprise_id, merchant_id).
+// `key: contacts[].phone` takes an id from each item of an array of objects: one update per
+// distinct id, so "applications naming this phone as a contact" is
+//   {name: contact_mentions_7d, entity: phone, key: contacts[].phone,
+//    event: credit_application, aggregate: count, window: 7d}
+// and is read, like any phone feature, for the application's own phone.
 //
 // Semantics at time t: a window W covers the events with occurred_at < t in the bucket holding
 // t and the 60 buckets before it, buckets being W/60 wide: between W and W + W/60 of history

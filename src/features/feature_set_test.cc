@@ -110,6 +110,38 @@ TEST(FeatureSetTest, DefinitionChangesChangeTheStateId) {
   EXPECT_NE(a->features()[2].id, b->features()[2].id);
 }
 
+TEST(FeatureSetTest, AKeyInAnArrayGivesOneUpdatePerDistinctItemId) {
+  auto set = FeatureSet::Parse(R"(features:
+  - {name: contact_mentions_7d, entity: phone, key: "contacts[].phone",
+     event: credit_application, aggregate: count, window: 7d}
+)");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  std::vector<Update> out;
+  ASSERT_TRUE((*set)
+                  ->Extract("credit_application",
+                            R"({"phone":"own","contacts":[{"phone":"a","relation":"friend"},)"
+                            R"({"phone":"b","relation":"parent"},{"phone":"a","relation":"other"},)"
+                            R"({"relation":"other"}]})",
+                            7, out)
+                  .ok());
+  ASSERT_EQ(out.size(), 2u);  // "a" listed twice counts once; the item without a phone none
+  EXPECT_EQ(out[0].entity, "a");
+  EXPECT_EQ(out[1].entity, "b");
+  EXPECT_EQ(out[1].at, 7);
+  out.clear();
+  ASSERT_TRUE((*set)->Extract("credit_application", R"({"phone":"own"})", 7, out).ok());
+  EXPECT_TRUE(out.empty());
+
+  EXPECT_EQ(ParseError("features:\n  - {name: x, entity: phone, key: 'contacts[].name', event: "
+                       "credit_application, aggregate: count, window: 1h}\n"),
+            "line 2:35: features[0].key: credit_application has no array of objects 'contacts' "
+            "with a text field 'name'");
+  EXPECT_EQ(ParseError("features:\n  - {name: x, entity: phone, key: 'bureau[].score', event: "
+                       "credit_application, aggregate: count, window: 1h}\n"),
+            "line 2:35: features[0].key: credit_application has no array of objects 'bureau' "
+            "with a text field 'score'");
+}
+
 TEST(FeatureSetTest, ErrorsNameLineColumnAndKey) {
   EXPECT_EQ(ParseError("features:\n  - name: x\n    entity: usr\n    event: login\n"
                        "    aggregate: count\n    window: 1h\n"),

@@ -108,12 +108,19 @@ features:
   - {name: amount_mean_1d, entity: user, event: payment, aggregate: mean, field: amount, window: 1d}
   - {name: amount_max_1h, entity: user, event: payment, aggregate: max, field: amount, window: 1h}
   - {name: user_age, entity: user, event: [login, payment], aggregate: since_first}
+  - {name: contact_mentions_1h, entity: phone, key: "contacts[].phone", event: credit_application,
+     aggregate: count, window: 1h}
 )";
 
 ingest::ValidatedEvent RandomEvent(std::mt19937_64& rng, TimeMicros t, int i) {
   const int user = int(rng() % 20), device = int(rng() % 30), ip = int(rng() % 5);
   ingest::ValidatedEvent e{.event_id = "e" + std::to_string(i), .occurred_at = t};
-  if (rng() % 3 == 0) {
+  if (rng() % 10 == 0) {  // an application naming two of eight phones as contacts
+    e.event_type = "credit_application";
+    const auto phone = [&rng] { return R"({"phone":"p)" + std::to_string(rng() % 8) + R"("})"; };
+    e.canonical_json = R"({"user_id":"u)" + std::to_string(user) + R"(","contacts":[)" + phone() +
+                       "," + phone() + "]}";
+  } else if (rng() % 3 == 0) {
     e.event_type = "payment";
     e.canonical_json = R"({"user_id":"u)" + std::to_string(user) + R"(","amount":)" +
                        std::to_string(rng() % 1000) + "}";
@@ -156,7 +163,9 @@ TEST(FeatureStoreTest, OnlineMatchesBackfillAcrossRestarts) {
   for (int i = 1; i <= 6000; ++i) {
     t += TimeMicros(rng() % 40'000'000);
     if (i % 97 == 0) {
-      PointInTime q{.ids = {{"user", "u" + std::to_string(rng() % 20)}, {"ip", "10.0.0.1"}},
+      PointInTime q{.ids = {{"user", "u" + std::to_string(rng() % 20)},
+                            {"ip", "10.0.0.1"},
+                            {"phone", "p" + std::to_string(rng() % 8)}},
                     .at = t};
       online_values.push_back(online->Compute("acme", q.ids, q.at));
       queries.push_back(std::move(q));
@@ -173,7 +182,7 @@ TEST(FeatureStoreTest, OnlineMatchesBackfillAcrossRestarts) {
   }
   const auto offline = backfill.Compute(queries);
   ASSERT_EQ(offline.size(), online_values.size());
-  size_t nonzero = 0;
+  size_t nonzero = 0, contact_mentions = 0;
   for (size_t q = 0; q < offline.size(); ++q) {
     ASSERT_EQ(offline[q].size(), set->features().size());
     for (size_t f = 0; f < offline[q].size(); ++f) {
@@ -181,10 +190,12 @@ TEST(FeatureStoreTest, OnlineMatchesBackfillAcrossRestarts) {
       if (offline[q][f]) {
         EXPECT_DOUBLE_EQ(*offline[q][f], *online_values[q][f]) << set->features()[f].name;
         nonzero += *offline[q][f] != 0;
+        contact_mentions += set->features()[f].name == "contact_mentions_1h" && *offline[q][f] > 0;
       }
     }
   }
   EXPECT_GT(nonzero, offline.size() * 3);  // the comparison is not between empty histories
+  EXPECT_GT(contact_mentions, 5u);         // the contacts[].phone key counted
   // A consumed seq is not applied twice (replay after a crash).
   const auto before = online->Compute("acme", {{"user", "u1"}}, t + 1);
   online->Consume(6000, "acme", RandomEvent(rng, t, 6000));

@@ -589,6 +589,17 @@ std::vector<EventSchema::ScalarField> EventSchema::ScalarFields(std::string_view
   return fields;
 }
 
+std::vector<EventSchema::ScalarField> EventSchema::ArrayItemFields(std::string_view event_type,
+                                                                   std::string_view array) const {
+  std::vector<ScalarField> fields;
+  auto it = impl_->schemas.find(event_type);
+  const FieldSpec* f = it == impl_->schemas.end() ? nullptr : it->second->Find(array);
+  if (f != nullptr && f->kind == Kind::kArray && f->object != nullptr) {
+    AddScalars(*f->object, "", fields);
+  }
+  return fields;
+}
+
 StatusOr<ValidatedEvent> EventSchema::ValidateJson(std::string_view text,
                                                    const tenancy::PiiTokenizer& tokenizer) const {
   boost::system::error_code ec;

@@ -94,6 +94,10 @@ class EventSchema {
     bool array_length = false;
   };
   std::vector<ScalarField> ScalarFields(std::string_view event_type) const;
+  // The scalar fields of each item of the array of objects `array` ("contacts"), as above;
+  // empty when `event_type` has no such array.
+  std::vector<ScalarField> ArrayItemFields(std::string_view event_type,
+                                           std::string_view array) const;
 
   struct Impl;
   ~EventSchema();
