@@ -165,34 +165,29 @@ StatusOr<CreditDecisions::Prepared> CreditDecisions::Prepare(std::string_view te
   p.latency_us.emplace_back("features", Micros(t, now));
 
   t = now;
-  // The most severe list (blacklist, greylist, whitelist: the enum's order) `id` is on.
-  const auto most_severe = [&](std::string_view entity,
-                               std::string_view id) -> StatusOr<std::optional<fraud::ListKind>> {
-    for (fraud::ListKind kind :
-         {fraud::ListKind::kBlacklist, fraud::ListKind::kGreylist, fraud::ListKind::kWhitelist}) {
-      FB_ASSIGN_OR_RETURN(std::optional<fraud::ListEntry> hit,
-                          deps_.lists.Get(tenant, kind, entity, id));
-      if (hit) return std::optional<fraud::ListKind>(kind);
-    }
-    return std::optional<fraud::ListKind>();
-  };
-  for (const auto& [entity, id] : p.ids) {
-    FB_ASSIGN_OR_RETURN(std::optional<fraud::ListKind> list, most_severe(entity, id));
-    if (list) p.lists[entity] = std::string(fraud::ListKindName(*list));
-  }
-  // lists.contact: the most severe list of any contact phone the application names.
+  // The applicant's own identifiers, then the contact phones it names (lists.contact: the most
+  // severe list of any of them), all in one lookup.
+  std::vector<fraud::ListStore::Lookup> lookups;
+  for (const auto& [entity, id] : p.ids) lookups.push_back({entity, id});
+  const size_t own = lookups.size();
   if (const json::value* contacts = app.if_contains("contacts"); contacts && contacts->is_array()) {
-    std::optional<fraud::ListKind> worst;
     for (const json::value& c : contacts->get_array()) {
       const json::value* phone = c.is_object() ? c.get_object().if_contains("phone") : nullptr;
-      if (phone == nullptr || !phone->is_string()) continue;
-      FB_ASSIGN_OR_RETURN(std::optional<fraud::ListKind> list,
-                          most_severe("phone", phone->get_string()));
-      if (list && (!worst || *list < *worst)) worst = list;
-      if (worst == fraud::ListKind::kBlacklist) break;
+      if (phone != nullptr && phone->is_string()) lookups.push_back({"phone", phone->get_string()});
     }
-    if (worst) p.lists["contact"] = std::string(fraud::ListKindName(*worst));
   }
+  FB_ASSIGN_OR_RETURN(std::vector<std::optional<fraud::ListKind>> listed,
+                      deps_.lists.MostSevere(tenant, lookups));
+  std::optional<fraud::ListKind> contact;  // the enum is in order of severity
+  for (size_t i = 0; i < lookups.size(); ++i) {
+    if (!listed[i]) continue;
+    if (i < own) {
+      p.lists[std::string(lookups[i].entity_type)] = std::string(fraud::ListKindName(*listed[i]));
+    } else if (!contact || *listed[i] < *contact) {
+      contact = listed[i];
+    }
+  }
+  if (contact) p.lists["contact"] = std::string(fraud::ListKindName(*contact));
   now = SteadyClock::now();
   p.latency_us.emplace_back("lists", Micros(t, now));
   if (deps_.devices != nullptr) {

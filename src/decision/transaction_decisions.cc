@@ -101,23 +101,24 @@ Status TransactionDecisions::Decide(std::string_view tenant, std::string_view te
       {"user", user}, {"device", device}, {"ip", Str(o, "ip")}};
   if (payment && Str(o, "payee_type") == "merchant")
     entities.emplace_back("merchant", Str(o, "payee_id"));
+  std::vector<fraud::ListStore::Lookup> lookups;
   for (const auto& [type, id] : entities) {
-    if (id.empty()) continue;
-    for (fraud::ListKind kind : {fraud::ListKind::kBlacklist, fraud::ListKind::kGreylist}) {
-      StatusOr<std::optional<fraud::ListEntry>> hit = deps_.lists.Get(tenant, kind, type, id);
-      if (!hit.ok()) {
-        release();
-        return hit.status();
-      }
-      if (*hit) {
-        list_hits[type] = fraud::ListKindName(kind);
-        if (kind == fraud::ListKind::kBlacklist) {
-          verdict.Add(2, 1.0, "T01", "Blacklisted " + type, "list");
-        } else {
-          verdict.Add(1, 0.5, "T09", "Greylisted " + type, "list");
-        }
-        break;
-      }
+    if (!id.empty()) lookups.push_back({type, id});
+  }
+  StatusOr<std::vector<std::optional<fraud::ListKind>>> listed =
+      deps_.lists.MostSevere(tenant, lookups);
+  if (!listed.ok()) {
+    release();
+    return listed.status();
+  }
+  for (size_t i = 0; i < lookups.size(); ++i) {
+    const std::string type(lookups[i].entity_type);
+    if ((*listed)[i] == fraud::ListKind::kBlacklist) {
+      list_hits[type] = "blacklist";
+      verdict.Add(2, 1.0, "T01", "Blacklisted " + type, "list");
+    } else if ((*listed)[i] == fraud::ListKind::kGreylist) {
+      list_hits[type] = "greylist";
+      verdict.Add(1, 0.5, "T09", "Greylisted " + type, "list");
     }
   }
   signals["lists"] = std::move(list_hits);

@@ -206,6 +206,32 @@ StatusOr<std::optional<ListEntry>> ListStore::Get(std::string_view tenant, ListK
   return entry;
 }
 
+StatusOr<std::vector<std::optional<ListKind>>> ListStore::MostSevere(
+    std::string_view tenant, std::span<const Lookup> lookups) const {
+  constexpr ListKind kBySeverity[] = {ListKind::kBlacklist, ListKind::kGreylist,
+                                      ListKind::kWhitelist};
+  std::vector<std::string> keys;
+  keys.reserve(lookups.size() * std::size(kBySeverity));
+  for (const Lookup& l : lookups) {
+    FB_ASSIGN_OR_RETURN(std::string value, CanonicalValue(l.entity_type, l.value));
+    for (ListKind kind : kBySeverity)
+      keys.push_back(KeyPrefix(tenant, kind, l.entity_type) + value);
+  }
+  std::vector<std::optional<std::string>> values;
+  FB_RETURN_IF_ERROR(store_.MultiGet(kListsColumn, keys, values));
+  const TimeMicros now = clock_.NowMicros();
+  std::vector<std::optional<ListKind>> out(lookups.size());
+  for (size_t i = 0; i < lookups.size(); ++i) {
+    for (size_t k = 0; k < std::size(kBySeverity) && !out[i]; ++k) {
+      const std::optional<std::string>& stored = values[i * std::size(kBySeverity) + k];
+      if (!stored) continue;
+      FB_ASSIGN_OR_RETURN(ListEntry entry, ParseEntry(*stored));
+      if (IsLive(entry, now)) out[i] = kBySeverity[k];
+    }
+  }
+  return out;
+}
+
 StatusOr<ListStore::Page> ListStore::List(std::string_view tenant, ListKind list,
                                           std::string_view entity_type, std::string_view cursor,
                                           size_t limit) const {

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,6 +82,15 @@ class ListStore {
   StatusOr<std::optional<ListEntry>> Get(std::string_view tenant, ListKind list,
                                          std::string_view entity_type,
                                          std::string_view raw_value) const;
+
+  // The most severe live list (blacklist, then greylist, then whitelist) of each identifier,
+  // nullopt when it is on none: one MultiGet for all (a decision checks a dozen). Errors as Get.
+  struct Lookup {
+    std::string_view entity_type;
+    std::string_view value;
+  };
+  StatusOr<std::vector<std::optional<ListKind>>> MostSevere(std::string_view tenant,
+                                                            std::span<const Lookup> lookups) const;
 
   struct Page {
     std::vector<ListEntry> entries;

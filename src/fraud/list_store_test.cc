@@ -18,8 +18,8 @@ class ListStoreTest : public ::testing::Test {
   }
 
   void Put(std::string_view tenant, std::string_view type, std::string_view value,
-           ListEntryInput input = {.reason = "test"}) {
-    auto write = lists_->PreparePut(tenant, ListKind::kBlacklist, type, value, input, "k1");
+           ListEntryInput input = {.reason = "test"}, ListKind list = ListKind::kBlacklist) {
+    auto write = lists_->PreparePut(tenant, list, type, value, input, "k1");
     ASSERT_TRUE(write.ok()) << write.status().ToString();
     ASSERT_TRUE(store_->Write(write->batch).ok());
   }
@@ -74,6 +74,25 @@ TEST_F(ListStoreTest, ExpiredEntriesStopMatching) {
   EXPECT_TRUE(lists_->List("acme", ListKind::kBlacklist, "device", "", 10)->entries.empty());
   // Still deletable.
   EXPECT_TRUE(lists_->PrepareDelete("acme", ListKind::kBlacklist, "device", "d1").ok());
+}
+
+TEST_F(ListStoreTest, MostSevereLiveListOfEachIdentifierInOneLookup) {
+  Put("acme", "device", "d1", {.reason = "x"}, ListKind::kWhitelist);
+  Put("acme", "device", "d1", {.reason = "x"}, ListKind::kGreylist);
+  Put("acme", "phone", "13800138000", {.reason = "x"}, ListKind::kBlacklist);
+  Put("acme", "phone", "13800138000", {.reason = "x"}, ListKind::kWhitelist);
+  Put("acme", "ip", "1.2.3.4", {.reason = "x", .expires_at = clock_.NowMicros() + 10},
+      ListKind::kBlacklist);
+  Put("acme", "ip", "1.2.3.4", {.reason = "x"}, ListKind::kWhitelist);
+  Put("other", "user", "u1", {.reason = "x"}, ListKind::kBlacklist);
+  clock_.AdvanceMicros(10);  // the IP's blacklisting has expired; its whitelisting has not
+  const std::vector<ListStore::Lookup> lookups = {
+      {"device", "d1"}, {"phone", "138 0013 8000"}, {"ip", "1.2.3.4"}, {"user", "u1"}};
+  const auto listed = lists_->MostSevere("acme", lookups).value();
+  EXPECT_EQ(listed, (std::vector<std::optional<ListKind>>{ListKind::kGreylist, ListKind::kBlacklist,
+                                                          ListKind::kWhitelist, std::nullopt}));
+  const std::vector<ListStore::Lookup> bad = {{"planet", "mars"}};
+  EXPECT_EQ(lists_->MostSevere("acme", bad).status().field(), "entity_type");
 }
 
 TEST_F(ListStoreTest, ValidatesInputNamingTheField) {
