@@ -228,7 +228,7 @@ std::string DecisionStats::SnapshotJson(std::string_view tenant, TimeMicros now,
   return json::serialize(out);
 }
 
-std::string DecisionStats::MinuteJson(const Tenant& tenant, const Minute& m) const {
+std::string DecisionStats::MinuteJson(const Tenant& tenant, const Minute& m) {
   json::object outcomes, latency, reasons, texts;
   for (const auto& [outcome, n] : m.outcomes) outcomes[outcome] = n;
   for (size_t i = 0; i < m.latency.size(); ++i) {

@@ -94,7 +94,7 @@ class DecisionStats {
     std::unordered_map<std::string, std::string> reason_texts;
   };
   static int LatencyBucket(double latency_us);
-  std::string MinuteJson(const Tenant& tenant, const Minute& minute) const;
+  static std::string MinuteJson(const Tenant& tenant, const Minute& minute);
   static double BucketUpperBound(int bucket);
 
   mutable std::mutex mu_;

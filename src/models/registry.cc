@@ -24,8 +24,13 @@ std::string NameKey(std::string_view tenant, std::string_view name) {
   return std::string(tenant) + "/" + std::string(name);
 }
 
+// `name_key` is NameKey(tenant, name).
+std::string VersionKey(std::string_view name_key, int version) {
+  return std::string(name_key) + "/" + SortableKey(static_cast<std::uint64_t>(version));
+}
+
 std::string VersionKey(std::string_view tenant, std::string_view name, int version) {
-  return NameKey(tenant, name) + "/" + SortableKey(static_cast<std::uint64_t>(version));
+  return VersionKey(NameKey(tenant, name), version);
 }
 
 json::object MetaJson(const ModelVersion& v) {
@@ -523,8 +528,7 @@ Status ModelRegistry::FlushMonitoring() {
     MonitorCounts pending = serving->monitor->TakePending();
     Status written;
     if (pending.scored > 0) {
-      const std::string key =
-          name_key + "/" + SortableKey(static_cast<std::uint64_t>(serving->version)) + "/" + today;
+      const std::string key = VersionKey(name_key, serving->version) + "/" + today;
       StatusOr<std::optional<std::string>> stored = store_.Get(kMonitoring, key);
       MonitorCounts total;
       if (!stored.ok()) {
