@@ -155,6 +155,7 @@ Status RunBacktestCli(const BacktestCli& o) {
                                         {"application", "application_id"}}) {
       if (std::string id = text(field); !id.empty()) p.ids[entity] = std::move(id);
     }
+    if (env.features) p.listed = env.features->Listed(app);
     c.application_json = std::move(e.canonical_json);
     points.push_back(std::move(p));
     cases.push_back(std::move(c));

@@ -3,6 +3,7 @@
 //
 //   finbrain events to-csv --events world/events/credit_application.jsonl
 //       --join world/truth/applications.jsonl --on application_id --take defaulted --out apps.csv
+//       [--list contacts[].phone]   # a column of the items' values, comma-separated
 #include <boost/json.hpp>
 #include <charconv>
 #include <fstream>
@@ -26,7 +27,22 @@ struct ToCsvOptions {
   std::string join;
   std::string on;
   std::vector<std::string> take;
+  std::vector<std::string> lists;  // "contacts[].phone": one column of the items' values
 };
+
+// The values of the item field in each object of the array, comma-separated, as a CSV cell.
+std::string ListCell(const json::object& event, const ingest::EventSchema::ItemPath& path) {
+  const json::value* items = event.if_contains(path.array);
+  if (items == nullptr || !items->is_array()) return "";
+  std::string joined;
+  for (const json::value& v : items->get_array()) {
+    const json::value* value = v.is_object() ? v.get_object().if_contains(path.item) : nullptr;
+    if (value == nullptr || !value->is_string() || value->get_string().empty()) continue;
+    if (!joined.empty()) joined += ',';
+    joined += value->get_string();
+  }
+  return CsvField(joined);
+}
 
 std::string Cell(const json::value* v) {
   if (v == nullptr || v->is_null()) return "";
@@ -80,6 +96,7 @@ Status ToCsv(const ToCsvOptions& o) {
   std::ofstream out(o.out);
   if (!out) return UnavailableError("cannot write " + Quote(o.out));
   std::vector<std::string> columns;
+  std::vector<ingest::EventSchema::ItemPath> lists;  // per --list
   std::string type;
   Progress progress("rows", reader.total_bytes());
   std::uint64_t rows = 0, unmatched = 0;
@@ -97,8 +114,19 @@ Status ToCsv(const ToCsvOptions& o) {
         for (const auto& f : ingest::EventSchema::Get().ScalarFields(type))
           columns.push_back(f.path);
         if (columns.empty()) return InvalidArgumentError("unknown event type " + Quote(type));
+        for (const std::string& path : o.lists) {
+          auto item = ingest::EventSchema::Get().TextItemPath(type, path);
+          if (!item) {
+            return InvalidArgumentError("--list " + Quote(path) + ": " + type +
+                                            " has no array of objects with that text field "
+                                            "(expected ARRAY[].FIELD, like contacts[].phone)",
+                                        "list");
+          }
+          lists.push_back(std::move(*item));
+        }
         std::string header;
         for (const std::string& c : columns) header += (header.empty() ? "" : ",") + CsvField(c);
+        for (const std::string& c : o.lists) header += "," + CsvField(c);
         for (const std::string& c : o.take) header += "," + CsvField(c);
         out << header << "\n";
       } else if (t->get_string() != type) {
@@ -121,6 +149,7 @@ Status ToCsv(const ToCsvOptions& o) {
         if (c) line += ',';
         line += Cell(Find(*e, columns[c]));
       }
+      for (const auto& path : lists) line += "," + ListCell(*e, path);
       if (label) {
         for (const std::string& cell : *label) line += "," + cell;
       }
@@ -155,6 +184,9 @@ void AddEventCommands(CLI::App& app, GlobalOptions&, Action& run) {
   to_csv->add_option("--on", o->on, "Field both files share (e.g. application_id)");
   to_csv->add_option("--take", o->take, "Columns of the joined file to add (e.g. defaulted)")
       ->delimiter(',');
+  to_csv->add_option("--list", o->lists,
+                     "ARRAY[].FIELD: a column of the items' values, comma-separated, for "
+                     "features read for each listed id (e.g. contacts[].phone)");
   to_csv->callback([&run, o] { run = [o] { return ToCsv(*o); }; });
 }
 

@@ -89,7 +89,8 @@ StatusOr<std::map<std::string, std::string>> ParseAssignments(const std::vector<
           "--entity takes TYPE=" + std::string(what) + ", not " + Quote(item), "entity");
     }
     const std::string type = item.substr(0, eq);
-    if (!IsEntityType(type)) {
+    // A read_for path (contacts[].phone) names the ids a request lists; the set checks it.
+    if (!IsEntityType(type) && type.find("[].") == std::string::npos) {
       return InvalidArgumentError("--entity: unknown entity type " + Quote(type), "entity");
     }
     out[type] = item.substr(eq + 1);
@@ -104,7 +105,7 @@ Status Values(const FeaturesOptions& o) {
   if (!o.url.empty()) {
     std::string query;
     for (const auto& [type, id] : ids)
-      query += (query.empty() ? "?" : "&") + type + "=" + PercentEncode(id);
+      query += (query.empty() ? "?" : "&") + PercentEncode(type) + "=" + PercentEncode(id);
     if (!o.at.empty()) query += "&at=" + PercentEncode(o.at);
     FB_ASSIGN_OR_RETURN(std::string answer,
                         CallTarget(o, "GET", "/v1/features/values" + query, ""));
@@ -118,11 +119,12 @@ Status Values(const FeaturesOptions& o) {
   if (!o.at.empty()) {
     FB_ASSIGN_OR_RETURN(at, ParseRfc3339(o.at));
   }
-  features::EntityIds canonical;
-  for (const auto& [type, id] : ids) {
-    FB_ASSIGN_OR_RETURN(canonical[type], runtime->lists->CanonicalValue(type, id));
-  }
-  const auto values = runtime->features->Compute(o.tenant, canonical, at);
+  FB_ASSIGN_OR_RETURN(
+      features::NamedIds named,
+      features::CanonicalIds(*set, ids, [&](std::string_view type, std::string_view raw) {
+        return runtime->lists->CanonicalValue(type, raw);
+      }));
+  const auto values = runtime->features->Compute(o.tenant, named.ids, at, named.listed);
   json::object out;
   for (size_t i = 0; i < values.size(); ++i) {
     out[set->features()[i].name] = values[i] ? json::value(*values[i]) : json::value(nullptr);
@@ -200,6 +202,29 @@ Status RunBackfill(const FeaturesOptions& o) {
       }
     }
   }
+  // Features read for the ids a row lists (read_for: contacts[].phone): a column named by the
+  // path (or --entity PATH=COLUMN) of comma-separated ids, as `events to-csv --list` writes.
+  std::map<std::string, std::string> listed_columns;  // path -> column
+  for (const features::FeatureSet::ReadGroup& group : set->read_groups()) {
+    if (group.read_for.empty() || listed_columns.contains(group.read_for)) continue;
+    const auto named = columns.find(group.read_for);
+    const std::string column = named != columns.end() ? named->second : group.read_for;
+    if (named != columns.end()) columns.erase(named);
+    if (!has(column)) {
+      std::cerr << "note: " << o.data << " has no column " << Quote(column) << " for the ids "
+                << "listed at " << group.read_for << "; its features are left empty (write one "
+                << "with `events to-csv --list " << group.read_for << "`)\n";
+      continue;
+    }
+    listed_columns[group.read_for] = column;
+    csv_options.categorical.push_back(column);
+  }
+  for (const auto& [name, column] : columns) {
+    if (name.find("[].") != std::string::npos) {
+      return InvalidArgumentError("--entity " + name + ": no feature is read for " + Quote(name),
+                                  "entity");
+    }
+  }
   for (const std::string& entity : entities) {
     if (!columns.contains(entity)) {
       const std::string column(features::DefaultKeyField(entity));
@@ -247,6 +272,23 @@ Status RunBackfill(const FeaturesOptions& o) {
         id = std::move(*token);
       }
       points[r].ids[entity] = std::move(id);
+    }
+  }
+  const auto tokenize = [&](std::string_view type, std::string_view raw) -> StatusOr<std::string> {
+    const std::optional<tenancy::PiiKind> pii = tenancy::PiiKindForEntityType(type);
+    return pii ? tokenizer.Tokenize(*pii, raw) : StatusOr<std::string>(std::string(raw));
+  };
+  for (const auto& [path, column_name] : listed_columns) {
+    const models::Column& column = *rows.Find(column_name);
+    for (size_t r = 0; r < rows.rows; ++r) {
+      StatusOr<features::NamedIds> named =
+          features::CanonicalIds(*set, {{path, column.Text(r)}}, tokenize);
+      if (!named.ok()) {
+        return InvalidArgumentError("row " + std::to_string(r + 1) + ", column " +
+                                        Quote(column_name) + ": " + named.status().message(),
+                                    column_name);
+      }
+      points[r].listed[path] = std::move(named->listed[path]);
     }
   }
   for (size_t r = 0; r < rows.rows; ++r) {
@@ -354,7 +396,9 @@ void AddFeatureCommands(CLI::App& app, GlobalOptions&, Action& run) {
   show->callback([&run, o] { run = [o] { return Show(*o); }; });
 
   CLI::App* values = features->add_subcommand("values", "Online feature values of entities");
-  values->add_option("--entity", o->entities, "TYPE=ID, e.g. user=u1 or phone=13800138000");
+  values->add_option("--entity", o->entities,
+                     "TYPE=ID, e.g. user=u1 or phone=13800138000; a read_for path takes a "
+                     "comma-separated list: contacts[].phone=13800138000,13900139000");
   values->add_option("--at", o->at, "Point in time (RFC 3339; default now)");
   AddTargetOptions(values, *o);
   values->callback([&run, o] { run = [o] { return Values(*o); }; });

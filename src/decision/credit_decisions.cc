@@ -159,7 +159,8 @@ StatusOr<CreditDecisions::Prepared> CreditDecisions::Prepare(std::string_view te
   auto t = now;
   p.feature_set = deps_.features.For(tenant);
   if (p.feature_set) {
-    p.feature_values = deps_.features.Compute(tenant, p.ids, p.event.occurred_at);
+    p.feature_values =
+        deps_.features.Compute(tenant, p.ids, p.event.occurred_at, p.feature_set->Listed(app));
   }
   now = SteadyClock::now();
   p.latency_us.emplace_back("features", Micros(t, now));

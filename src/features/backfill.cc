@@ -40,14 +40,17 @@ std::vector<std::vector<std::optional<double>>> Backfill::Compute(
       states[key(u.feature, u.entity)].Add(features[u.feature], set_->lateness(), u);
     }
     std::vector<std::optional<double>>& values = out[row_order[done]];
-    for (size_t f = 0; f < features.size(); ++f) {
-      auto id = row.ids.find(features[f].entity);
-      if (id == row.ids.end() || id->second.empty()) {
-        values.emplace_back();
-        continue;
+    values.resize(features.size());
+    for (const FeatureSet::ReadGroup& group : set_->read_groups()) {
+      for (std::string_view id : group.Ids(row.ids, row.listed)) {
+        for (size_t f : group.indices) {
+          auto it = states.find(key(f, id));
+          const std::optional<double> value =
+              (it == states.end() ? empty : it->second).Value(features[f], row.at);
+          values[f] =
+              group.read_for.empty() ? value : CombineValue(features[f].combine, values[f], value);
+        }
       }
-      auto it = states.find(key(f, id->second));
-      values.push_back((it == states.end() ? empty : it->second).Value(features[f], row.at));
     }
     if (progress && (done % 1024 == 0 || done + 1 == row_order.size()))
       progress(done + 1, rows.size());

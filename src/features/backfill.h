@@ -25,6 +25,7 @@ namespace finbrain::features {
 
 struct PointInTime {
   EntityIds ids;
+  ListedIds listed;   // for `read_for` features
   TimeMicros at = 0;  // events with occurred_at < at count
 };
 

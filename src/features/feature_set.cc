@@ -39,6 +39,41 @@ std::string_view DefaultKeyField(std::string_view entity) {
   return {};
 }
 
+std::string_view CombineName(Combine combine) {
+  static constexpr std::string_view kNames[] = {"max", "min", "sum"};
+  return kNames[size_t(combine)];
+}
+
+std::optional<double> CombineValue(Combine combine, std::optional<double> so_far,
+                                   std::optional<double> value) {
+  if (!value) return so_far;
+  if (!so_far) return value;
+  switch (combine) {
+    case Combine::kMax:
+      return std::max(*so_far, *value);
+    case Combine::kMin:
+      return std::min(*so_far, *value);
+    case Combine::kSum:
+      return *so_far + *value;
+  }
+  return so_far;
+}
+
+std::vector<std::string_view> FeatureSet::ReadGroup::Ids(const EntityIds& ids,
+                                                         const ListedIds& listed) const {
+  std::vector<std::string_view> out;
+  if (read_for.empty()) {
+    if (auto it = ids.find(entity); it != ids.end() && !it->second.empty()) {
+      out.push_back(it->second);
+    }
+  } else if (auto it = listed.find(read_for); it != listed.end()) {
+    for (const std::string& id : it->second) {
+      if (!id.empty()) out.push_back(id);
+    }
+  }
+  return out;
+}
+
 std::uint64_t StableHash(std::string_view bytes) {
   std::uint64_t h = 14695981039346656037ull;
   for (unsigned char c : bytes) {
@@ -102,11 +137,44 @@ StatusOr<Aggregate> ParseAggregate(const YAML::Node& node, const std::string& pa
                        " (expected count, sum, mean, min, max, distinct, since_first, since_last)");
 }
 
+// The request type features are read for: a decision's credit application.
+constexpr std::string_view kRequestType = "credit_application";
+
+Status ParseReadFor(const YAML::Node& node, const std::string& path, FeatureDef& def) {
+  FB_RETURN_IF_ERROR(ReadScalar(node, "read_for", path, def.read_for));
+  if (const YAML::Node read_for = node["read_for"]) {
+    if (!ingest::EventSchema::Get().TextItemPath(kRequestType, def.read_for)) {
+      return YamlError(read_for, path + ".read_for",
+                       "must name a text field in an array of objects of a " +
+                           std::string(kRequestType) + ", like contacts[].phone; " +
+                           Quote(def.read_for) + " is not one");
+    }
+  }
+  if (const YAML::Node combine = node["combine"]) {
+    if (def.read_for.empty()) {
+      return YamlError(combine, path + ".combine", "combine needs read_for");
+    }
+    const std::string text = combine.as<std::string>();
+    bool known = false;
+    for (Combine c : {Combine::kMax, Combine::kMin, Combine::kSum}) {
+      if (CombineName(c) == text) {
+        def.combine = c;
+        known = true;
+      }
+    }
+    if (!known) {
+      return YamlError(combine, path + ".combine",
+                       "unknown combine " + Quote(text) + " (expected max, min, sum)");
+    }
+  }
+  return OkStatus();
+}
+
 Status ParseFeature(const YAML::Node& node, const std::string& path, FeatureDef& def,
                     FeatureSet::Compiled& compiled, size_t index) {
-  FB_RETURN_IF_ERROR(CheckKeys(
-      node, path,
-      {"name", "entity", "key", "event", "aggregate", "field", "filter", "window", "description"}));
+  FB_RETURN_IF_ERROR(CheckKeys(node, path,
+                               {"name", "entity", "key", "event", "aggregate", "field", "filter",
+                                "window", "read_for", "combine", "description"}));
   for (const char* required : {"name", "entity", "event", "aggregate"}) {
     if (!node[required]) return YamlError(node, path, std::string("missing '") + required + "'");
   }
@@ -157,6 +225,8 @@ Status ParseFeature(const YAML::Node& node, const std::string& path, FeatureDef&
     return YamlError(node, path, "missing 'window'");
   }
 
+  FB_RETURN_IF_ERROR(ParseReadFor(node, path, def));
+
   for (size_t e = 0; e < def.events.size(); ++e) {
     const std::string& type = def.events[e];
     const YAML::Node where = events.IsSequence() ? events[e] : events;
@@ -166,18 +236,16 @@ Status ParseFeature(const YAML::Node& node, const std::string& path, FeatureDef&
     EventTypePlan& plan = PlanFor(compiled, type);
     FeatureOfType f{.feature = index};
     const YAML::Node key_node = node["key"] ? node["key"] : node["entity"];
-    if (const size_t items = def.key.find("[]."); items != std::string::npos) {
+    if (def.key.find("[].") != std::string::npos) {
       // An id in each item of an array of objects (contacts[].phone).
-      f.key_array = def.key.substr(0, items);
-      f.key_item = def.key.substr(items + 3);
-      bool text_item = false;
-      for (const auto& item : ingest::EventSchema::Get().ArrayItemFields(type, f.key_array)) {
-        text_item |= item.path == f.key_item && item.kind == ingest::EventSchema::ScalarKind::kText;
-      }
-      if (!text_item) {
+      auto item = ingest::EventSchema::Get().TextItemPath(type, def.key);
+      if (item) {
+        f.key_array = std::move(item->array);
+        f.key_item = std::move(item->item);
+      } else {
         return YamlError(key_node, path + ".key",
-                         type + " has no array of objects " + Quote(f.key_array) +
-                             " with a text field " + Quote(f.key_item));
+                         type + " has no text field " + Quote(def.key) +
+                             " in an array of objects");
       }
     } else {
       const expr::Scope::Entry* key = plan.scope.Find(def.key);
@@ -255,12 +323,17 @@ StatusOr<std::shared_ptr<const FeatureSet>> FeatureSet::Parse(std::string_view y
     std::string all_names;
     for (const FeatureDef& def : set->features_) all_names += def.name + '\n';
     set->names_id_ = Fingerprint(all_names, 16);  // all 64 bits: ids must not collide
-    for (const std::string& entity : set->entities()) {
-      std::vector<size_t> indices;
-      for (size_t i = 0; i < set->features_.size(); ++i) {
-        if (set->features_[i].entity == entity) indices.push_back(i);
+    std::map<std::pair<std::string, std::string>, std::vector<size_t>> groups;
+    for (size_t i = 0; i < set->features_.size(); ++i) {
+      const FeatureDef& def = set->features_[i];
+      groups[{def.entity, def.read_for}].push_back(i);
+    }
+    for (auto& [what, indices] : groups) {
+      ReadGroup group{.entity = what.first, .read_for = what.second, .indices = std::move(indices)};
+      if (!group.read_for.empty()) {
+        group.path = *ingest::EventSchema::Get().TextItemPath(kRequestType, group.read_for);
       }
-      set->by_entity_.emplace_back(entity, std::move(indices));
+      set->read_groups_.push_back(std::move(group));
     }
   } catch (const YAML::Exception& e) {
     return InvalidArgumentError("line " + std::to_string(e.mark.line + 1) + ":" +
@@ -292,6 +365,63 @@ std::vector<std::string> FeatureSet::entities() const {
   std::set<std::string> types;
   for (const FeatureDef& f : features_) types.insert(f.entity);
   return {types.begin(), types.end()};
+}
+
+ListedIds FeatureSet::Listed(const boost::json::object& request) const {
+  ListedIds out;
+  for (const ReadGroup& group : read_groups_) {
+    if (group.read_for.empty() || out.contains(group.read_for)) continue;
+    std::vector<std::string>& ids = out[group.read_for];
+    const boost::json::value* items = request.if_contains(group.path.array);
+    if (items == nullptr || !items->is_array()) continue;
+    for (const boost::json::value& v : items->get_array()) {
+      const boost::json::value* id =
+          v.is_object() ? v.get_object().if_contains(group.path.item) : nullptr;
+      if (id == nullptr || !id->is_string() || id->get_string().empty()) continue;
+      const std::string_view text = id->get_string();
+      if (std::find(ids.begin(), ids.end(), text) == ids.end()) ids.emplace_back(text);
+    }
+  }
+  return out;
+}
+
+StatusOr<NamedIds> CanonicalIds(
+    const FeatureSet& set, const std::map<std::string, std::string>& named,
+    const std::function<StatusOr<std::string>(std::string_view, std::string_view)>& canonical) {
+  NamedIds out;
+  for (const auto& [name, raw] : named) {
+    std::string_view entity = name;
+    if (name.find("[].") != std::string::npos) {
+      entity = {};
+      for (const FeatureSet::ReadGroup& group : set.read_groups()) {
+        if (group.read_for == name) entity = group.entity;
+      }
+      if (entity.empty()) {
+        return InvalidArgumentError("no feature is read for " + Quote(name), name);
+      }
+    }
+    const auto add = [&](std::string_view id, std::string& into) -> Status {
+      StatusOr<std::string> value = canonical(entity, id);
+      if (!value.ok()) return InvalidArgumentError(name + ": " + value.status().message(), name);
+      into = std::move(*value);
+      return OkStatus();
+    };
+    if (entity == name) {
+      FB_RETURN_IF_ERROR(add(raw, out.ids[name]));
+      continue;
+    }
+    std::vector<std::string>& ids = out.listed[name];
+    for (std::string_view rest = raw; !rest.empty();) {
+      const size_t comma = rest.find(',');
+      const std::string_view id = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      if (id.empty()) continue;
+      std::string value;
+      FB_RETURN_IF_ERROR(add(id, value));
+      if (std::find(ids.begin(), ids.end(), value) == ids.end()) ids.push_back(std::move(value));
+    }
+  }
+  return out;
 }
 
 bool FeatureSet::Consumes(std::string_view event_type) const {

@@ -28,6 +28,12 @@
 //   {name: contact_mentions_7d, entity: phone, key: contacts[].phone,
 //    event: credit_application, aggregate: count, window: 7d}
 // and is read, like any phone feature, for the application's own phone.
+// `read_for: contacts[].phone` reads a feature for each id a request lists there instead of
+// for its own id, folded by `combine` (max, the default; min; sum): with the key above,
+//   {name: contact_mentions_max_30d, entity: phone, key: contacts[].phone,
+//    read_for: contacts[].phone, event: credit_application, aggregate: count, window: 30d}
+// is "how many applications named the most-named of this application's contact phones". Ids
+// whose value is missing are skipped; a request listing none leaves the feature missing.
 //
 // Semantics at time t: a window W covers the events with occurred_at < t in the bucket holding
 // t and the 60 buckets before it, buckets being W/60 wide: between W and W + W/60 of history
@@ -39,6 +45,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +64,18 @@ std::string_view AggregateName(Aggregate aggregate);
 
 inline constexpr int kBucketsPerWindow = 60;
 
+// How the values of a feature read for several listed ids become one.
+enum class Combine { kMax, kMin, kSum };
+std::string_view CombineName(Combine combine);
+// `so_far` with one more id's value folded in; missing values are skipped.
+std::optional<double> CombineValue(Combine combine, std::optional<double> so_far,
+                                   std::optional<double> value);
+
+// Entity type -> the request's own id, e.g. {"user": "u1", "device": "d-7f3a"}.
+using EntityIds = std::map<std::string, std::string, std::less<>>;
+// A `read_for` path -> the ids a request lists there, e.g. {"contacts[].phone": [t1, t2]}.
+using ListedIds = std::map<std::string, std::vector<std::string>, std::less<>>;
+
 struct FeatureDef {
   std::string name;
   // name@<hex fingerprint of the definition>: stored state is keyed by it, so a changed
@@ -69,6 +89,10 @@ struct FeatureDef {
   std::string field;      // sum/mean/min/max: a numeric field; distinct: any scalar field
   std::string filter;     // expression text, empty for none
   TimeMicros window = 0;  // 0 for since_first / since_last
+  // Empty: read for the request's own id of `entity`. Else a path into the request
+  // ("contacts[].phone"): read for each id listed there, folded by `combine`.
+  std::string read_for;
+  Combine combine = Combine::kMax;
 
   TimeMicros bucket_width() const { return window / kBucketsPerWindow; }
   bool windowed() const { return window > 0; }
@@ -99,10 +123,20 @@ class FeatureSet {
   int Find(std::string_view name) const;
   // The entity types the features are about, sorted.
   std::vector<std::string> entities() const;
-  // The features of each entity type (indices into features()), entity types sorted.
-  const std::vector<std::pair<std::string, std::vector<size_t>>>& by_entity() const {
-    return by_entity_;
-  }
+  // Features read together: the same entity type and the same ids of the request.
+  struct ReadGroup {
+    std::string entity;
+    std::string read_for;                // "" for the request's own id of `entity`
+    std::vector<size_t> indices;         // into features()
+    ingest::EventSchema::ItemPath path;  // read_for split into array and item
+    // The ids to read: the request's own, or those it lists at `read_for` (none: missing).
+    std::vector<std::string_view> Ids(const EntityIds& ids, const ListedIds& listed) const;
+  };
+  // Sorted by entity type, then read_for.
+  const std::vector<ReadGroup>& read_groups() const { return read_groups_; }
+  // The ids a request (a parsed credit application) lists at each `read_for` path of the set,
+  // distinct and in order.
+  ListedIds Listed(const boost::json::object& request) const;
 
   bool Consumes(std::string_view event_type) const;
   // The updates an event makes (none when no feature reads its type, or filters reject it).
@@ -119,11 +153,23 @@ class FeatureSet {
   FeatureSet() = default;
   std::vector<FeatureDef> features_;
   std::string names_id_;
-  std::vector<std::pair<std::string, std::vector<size_t>>> by_entity_;
+  std::vector<ReadGroup> read_groups_;
   TimeMicros lateness_ = 0;
   std::string yaml_;
   std::unique_ptr<Compiled> compiled_;
 };
+
+// The ids a lookup names (GET /v1/features/values, `finbrain features values`), canonical.
+// `named` maps entity types ("phone") and the set's read_for paths ("contacts[].phone", ids
+// separated by commas) to raw ids; `canonical(entity type, raw)` gives an id's stored form
+// (PII tokenized). Errors name the entity type or path.
+struct NamedIds {
+  EntityIds ids;
+  ListedIds listed;
+};
+StatusOr<NamedIds> CanonicalIds(
+    const FeatureSet& set, const std::map<std::string, std::string>& named,
+    const std::function<StatusOr<std::string>(std::string_view, std::string_view)>& canonical);
 
 // The usual event field holding an entity type's id ("" for an unknown type).
 std::string_view DefaultKeyField(std::string_view entity);

@@ -2,8 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+#include <cctype>
+
 namespace finbrain::features {
 namespace {
+
+namespace json = boost::json;
 
 constexpr std::string_view kYaml = R"(lateness: 10m
 features:
@@ -134,12 +139,70 @@ TEST(FeatureSetTest, AKeyInAnArrayGivesOneUpdatePerDistinctItemId) {
 
   EXPECT_EQ(ParseError("features:\n  - {name: x, entity: phone, key: 'contacts[].name', event: "
                        "credit_application, aggregate: count, window: 1h}\n"),
-            "line 2:35: features[0].key: credit_application has no array of objects 'contacts' "
-            "with a text field 'name'");
+            "line 2:35: features[0].key: credit_application has no text field "
+            "'contacts[].name' in an array of objects");
   EXPECT_EQ(ParseError("features:\n  - {name: x, entity: phone, key: 'bureau[].score', event: "
                        "credit_application, aggregate: count, window: 1h}\n"),
-            "line 2:35: features[0].key: credit_application has no array of objects 'bureau' "
-            "with a text field 'score'");
+            "line 2:35: features[0].key: credit_application has no text field "
+            "'bureau[].score' in an array of objects");
+}
+
+TEST(FeatureSetTest, ReadForListsTheRequestsIdsAndCombines) {
+  auto set = FeatureSet::Parse(R"(features:
+  - {name: own_apps_7d, entity: phone, event: credit_application, aggregate: count, window: 7d}
+  - {name: contact_apps_max_7d, entity: phone, read_for: "contacts[].phone",
+     event: credit_application, aggregate: count, window: 7d}
+  - {name: contact_apps_sum_7d, entity: phone, read_for: "contacts[].phone", combine: sum,
+     event: credit_application, aggregate: count, window: 7d}
+)");
+  ASSERT_TRUE(set.ok()) << set.status().message();
+  ASSERT_EQ((*set)->read_groups().size(), 2u);  // the own phone, and the listed ones
+  EXPECT_EQ((*set)->read_groups()[0].read_for, "");
+  EXPECT_EQ((*set)->read_groups()[1].read_for, "contacts[].phone");
+  EXPECT_EQ((*set)->read_groups()[1].indices, (std::vector<size_t>{1, 2}));
+  EXPECT_EQ((*set)->features()[1].combine, Combine::kMax);
+  EXPECT_EQ((*set)->features()[2].combine, Combine::kSum);
+
+  const json::value app = json::parse(
+      R"({"phone":"own","contacts":[{"phone":"a"},{"phone":"b"},{"phone":"a"},{"relation":"x"}]})");
+  const ListedIds listed = (*set)->Listed(app.as_object());
+  EXPECT_EQ(listed.at("contacts[].phone"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE((*set)->Listed(json::object{}).at("contacts[].phone").empty());
+
+  // Missing values are skipped; all missing stays missing.
+  EXPECT_EQ(CombineValue(Combine::kMax, 2.0, 5.0), 5.0);
+  EXPECT_EQ(CombineValue(Combine::kMin, 2.0, 5.0), 2.0);
+  EXPECT_EQ(CombineValue(Combine::kSum, 2.0, 5.0), 7.0);
+  EXPECT_EQ(CombineValue(Combine::kSum, std::nullopt, 5.0), 5.0);
+  EXPECT_EQ(CombineValue(Combine::kMax, 2.0, std::nullopt), 2.0);
+  EXPECT_EQ(CombineValue(Combine::kMax, std::nullopt, std::nullopt), std::nullopt);
+
+  // Ids named for a lookup: entity types and read_for paths (comma-separated), canonical.
+  const auto upper = [](std::string_view, std::string_view raw) -> StatusOr<std::string> {
+    if (raw == "bad") return InvalidArgumentError("not a phone number");
+    std::string out(raw);
+    for (char& c : out) c = char(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+  };
+  auto named = CanonicalIds(**set, {{"phone", "p"}, {"contacts[].phone", "a,b,,a"}}, upper);
+  ASSERT_TRUE(named.ok()) << named.status().message();
+  EXPECT_EQ(named->ids.at("phone"), "P");
+  EXPECT_EQ(named->listed.at("contacts[].phone"), (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(CanonicalIds(**set, {{"contacts[].phone", "a,bad"}}, upper).status().message(),
+            "contacts[].phone: not a phone number");
+  EXPECT_EQ(CanonicalIds(**set, {{"contacts[].name", "a"}}, upper).status().message(),
+            "no feature is read for 'contacts[].name'");
+
+  EXPECT_EQ(ParseError("features:\n  - {name: x, entity: phone, read_for: 'contacts[].relation2', "
+                       "event: login, aggregate: count, window: 1h}\n"),
+            "line 2:40: features[0].read_for: must name a text field in an array of objects of a "
+            "credit_application, like contacts[].phone; 'contacts[].relation2' is not one");
+  EXPECT_EQ(ParseError("features:\n  - {name: x, entity: phone, combine: max, event: login, "
+                       "aggregate: count, window: 1h}\n"),
+            "line 2:39: features[0].combine: combine needs read_for");
+  EXPECT_EQ(ParseError("features:\n  - {name: x, entity: phone, read_for: 'contacts[].phone', "
+                       "combine: mean, event: login, aggregate: count, window: 1h}\n"),
+            "line 2:69: features[0].combine: unknown combine 'mean' (expected max, min, sum)");
 }
 
 TEST(FeatureSetTest, ErrorsNameLineColumnAndKey) {
@@ -166,8 +229,8 @@ TEST(FeatureSetTest, ErrorsNameLineColumnAndKey) {
             "line 4:12: features[0].event: unknown event type 'logon'");
   EXPECT_EQ(ParseError("features:\n  - name: x\n    entity: user\n    event: login\n"
                        "    aggregate: count\n    windw: 1h\n"),
-            "line 6:5: features[0].windw: unknown key (expected one of: aggregate, description, "
-            "entity, event, field, filter, key, name, window)");
+            "line 6:5: features[0].windw: unknown key (expected one of: aggregate, combine, "
+            "description, entity, event, field, filter, key, name, read_for, window)");
   EXPECT_EQ(ParseError("features: []\n"), "line 1:11: features: must be a non-empty list");
   EXPECT_EQ(ParseError("features: [a\n"), "line 2:1: end of sequence flow not found");
 }

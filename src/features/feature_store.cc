@@ -180,25 +180,26 @@ std::shared_ptr<const FeatureSet> FeatureStore::For(std::string_view tenant) con
 }
 
 std::vector<std::optional<double>> FeatureStore::Compute(std::string_view tenant,
-                                                         const EntityIds& ids,
-                                                         TimeMicros at) const {
+                                                         const EntityIds& ids, TimeMicros at,
+                                                         const ListedIds& listed) const {
   const std::shared_ptr<const FeatureSet> set = For(tenant);
   if (!set) return {};
   std::vector<std::optional<double>> values(set->features().size());
   static const WindowState kEmpty;
   std::string key;
   key.reserve(256);
-  for (const auto& [entity, indices] : set->by_entity()) {
-    auto id = ids.find(entity);
-    if (id == ids.end() || id->second.empty()) continue;  // no id: missing
-    EntityKey(key, tenant, entity, id->second);
-    const Shard& shard = ShardOf(key);
-    std::lock_guard lock(shard.mu);
-    auto it = shard.entities.find(key);
-    for (size_t i : indices) {
-      const FeatureDef& def = set->features()[i];
-      const WindowState* state = it == shard.entities.end() ? nullptr : it->second.Find(def);
-      values[i] = (state ? *state : kEmpty).Value(def, at);
+  for (const FeatureSet::ReadGroup& group : set->read_groups()) {
+    for (std::string_view id : group.Ids(ids, listed)) {
+      EntityKey(key, tenant, group.entity, id);
+      const Shard& shard = ShardOf(key);
+      std::lock_guard lock(shard.mu);
+      auto it = shard.entities.find(key);
+      for (size_t i : group.indices) {
+        const FeatureDef& def = set->features()[i];
+        const WindowState* state = it == shard.entities.end() ? nullptr : it->second.Find(def);
+        const std::optional<double> value = (state ? *state : kEmpty).Value(def, at);
+        values[i] = group.read_for.empty() ? value : CombineValue(def.combine, values[i], value);
+      }
     }
   }
   return values;

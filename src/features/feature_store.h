@@ -44,9 +44,6 @@
 
 namespace finbrain::features {
 
-// Entity type -> id, e.g. {"user": "u1", "device": "d-7f3a"}.
-using EntityIds = std::map<std::string, std::string, std::less<>>;
-
 class FeatureStore final : public ingest::EventConsumer {
  public:
   // REQUIRES: store and audit outlive the FeatureStore.
@@ -61,9 +58,10 @@ class FeatureStore final : public ingest::EventConsumer {
   std::shared_ptr<const FeatureSet> For(std::string_view tenant) const;
 
   // The value of each of the tenant's features (in declaration order) at `at` for the given
-  // entities; a feature whose entity has no id is missing (nullopt).
+  // entities (and, for `read_for` features, the ids the request lists); a feature whose entity
+  // has no id is missing (nullopt).
   std::vector<std::optional<double>> Compute(std::string_view tenant, const EntityIds& ids,
-                                             TimeMicros at) const;
+                                             TimeMicros at, const ListedIds& listed = {}) const;
 
   struct Stats {
     std::uint64_t entities = 0;  // (tenant, entity) records held in memory

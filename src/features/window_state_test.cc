@@ -110,6 +110,11 @@ features:
   - {name: user_age, entity: user, event: [login, payment], aggregate: since_first}
   - {name: contact_mentions_1h, entity: phone, key: "contacts[].phone", event: credit_application,
      aggregate: count, window: 1h}
+  - {name: listed_mentions_max_1h, entity: phone, key: "contacts[].phone",
+     read_for: "contacts[].phone", event: credit_application, aggregate: count, window: 1h}
+  - {name: listed_mentions_sum_1h, entity: phone, key: "contacts[].phone",
+     read_for: "contacts[].phone", combine: sum, event: credit_application, aggregate: count,
+     window: 1h}
 )";
 
 ingest::ValidatedEvent RandomEvent(std::mt19937_64& rng, TimeMicros t, int i) {
@@ -159,6 +164,10 @@ TEST(FeatureStoreTest, OnlineMatchesBackfillAcrossRestarts) {
   std::mt19937_64 rng(7);
   std::vector<PointInTime> queries;
   std::vector<std::vector<std::optional<double>>> online_values;
+  const auto index = [&set](std::string_view name) { return size_t(set->Find(name)); };
+  const size_t mentions = index("contact_mentions_1h"),
+               listed_max = index("listed_mentions_max_1h"),
+               listed_sum = index("listed_mentions_sum_1h");
   TimeMicros t = 1'750'000'000'000'000;
   for (int i = 1; i <= 6000; ++i) {
     t += TimeMicros(rng() % 40'000'000);
@@ -166,8 +175,22 @@ TEST(FeatureStoreTest, OnlineMatchesBackfillAcrossRestarts) {
       PointInTime q{.ids = {{"user", "u" + std::to_string(rng() % 20)},
                             {"ip", "10.0.0.1"},
                             {"phone", "p" + std::to_string(rng() % 8)}},
+                    .listed = {{"contacts[].phone",
+                                {"p" + std::to_string(rng() % 8), "p" + std::to_string(rng() % 8),
+                                 "nobody"}}},
                     .at = t};
-      online_values.push_back(online->Compute("acme", q.ids, q.at));
+      online_values.push_back(online->Compute("acme", q.ids, q.at, q.listed));
+      // Read for listed ids: the max and the sum of the feature read for each id on its own.
+      double max = 0, sum = 0;
+      for (const std::string& phone : q.listed["contacts[].phone"]) {
+        const double v = *online->Compute("acme", {{"phone", phone}}, q.at)[mentions];
+        max = std::max(max, v);
+        sum += v;
+      }
+      EXPECT_EQ(online_values.back()[listed_max], max);
+      EXPECT_EQ(online_values.back()[listed_sum], sum);
+      // No listed ids: missing, like a feature whose entity has no id.
+      EXPECT_EQ(online->Compute("acme", q.ids, q.at)[listed_max], std::nullopt);
       queries.push_back(std::move(q));
     }
     const ingest::ValidatedEvent e = RandomEvent(rng, t, i);
@@ -182,7 +205,7 @@ TEST(FeatureStoreTest, OnlineMatchesBackfillAcrossRestarts) {
   }
   const auto offline = backfill.Compute(queries);
   ASSERT_EQ(offline.size(), online_values.size());
-  size_t nonzero = 0, contact_mentions = 0;
+  size_t nonzero = 0, contact_mentions = 0, listed_mentions = 0;
   for (size_t q = 0; q < offline.size(); ++q) {
     ASSERT_EQ(offline[q].size(), set->features().size());
     for (size_t f = 0; f < offline[q].size(); ++f) {
@@ -191,11 +214,13 @@ TEST(FeatureStoreTest, OnlineMatchesBackfillAcrossRestarts) {
         EXPECT_DOUBLE_EQ(*offline[q][f], *online_values[q][f]) << set->features()[f].name;
         nonzero += *offline[q][f] != 0;
         contact_mentions += set->features()[f].name == "contact_mentions_1h" && *offline[q][f] > 0;
+        listed_mentions += f == listed_sum && *offline[q][f] > 0;
       }
     }
   }
   EXPECT_GT(nonzero, offline.size() * 3);  // the comparison is not between empty histories
   EXPECT_GT(contact_mentions, 5u);         // the contacts[].phone key counted
+  EXPECT_GT(listed_mentions, 5u);          // and read for listed ids
   // A consumed seq is not applied twice (replay after a crash).
   const auto before = online->Compute("acme", {{"user", "u1"}}, t + 1);
   online->Consume(6000, "acme", RandomEvent(rng, t, 6000));

@@ -600,6 +600,17 @@ std::vector<EventSchema::ScalarField> EventSchema::ArrayItemFields(std::string_v
   return fields;
 }
 
+std::optional<EventSchema::ItemPath> EventSchema::TextItemPath(std::string_view event_type,
+                                                               std::string_view path) const {
+  const size_t items = path.find("[].");
+  if (items == std::string_view::npos) return std::nullopt;
+  ItemPath out{std::string(path.substr(0, items)), std::string(path.substr(items + 3))};
+  for (const ScalarField& f : ArrayItemFields(event_type, out.array)) {
+    if (f.path == out.item && f.kind == ScalarKind::kText) return out;
+  }
+  return std::nullopt;
+}
+
 StatusOr<ValidatedEvent> EventSchema::ValidateJson(std::string_view text,
                                                    const tenancy::PiiTokenizer& tokenizer) const {
   boost::system::error_code ec;

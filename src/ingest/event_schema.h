@@ -98,6 +98,12 @@ class EventSchema {
   // empty when `event_type` has no such array.
   std::vector<ScalarField> ArrayItemFields(std::string_view event_type,
                                            std::string_view array) const;
+  // "contacts[].phone" -> {"contacts", "phone"} when `event_type` has an array of objects with
+  // that text field (an id in each item); nullopt otherwise.
+  struct ItemPath {
+    std::string array, item;
+  };
+  std::optional<ItemPath> TextItemPath(std::string_view event_type, std::string_view path) const;
 
   struct Impl;
   ~EventSchema();

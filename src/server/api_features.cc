@@ -22,6 +22,10 @@ json::object FeatureSetJson(const features::FeatureSet& set) {
     if (!f.field.empty()) o["field"] = f.field;
     if (!f.filter.empty()) o["filter"] = f.filter;
     if (f.windowed()) o["window"] = FormatDuration(f.window);
+    if (!f.read_for.empty()) {
+      o["read_for"] = f.read_for;
+      o["combine"] = features::CombineName(f.combine);
+    }
     list.push_back(std::move(o));
   }
   return {{"lateness", FormatDuration(set.lateness() > 0 ? set.lateness() : 0)},
@@ -55,28 +59,31 @@ StatusOr<HttpResponse> Api::GetFeatures(Context& c) {
 StatusOr<HttpResponse> Api::FeatureValues(Context& c) {
   const std::shared_ptr<const features::FeatureSet> set = deps_.features.For(c.tenant);
   if (!set) return NotFoundError("the tenant has declared no features (PUT /v1/features)");
-  std::initializer_list<std::string_view> known = {
-      "at",   "user",      "phone", "device",     "ip",       "address",
-      "card", "id_number", "email", "enterprise", "merchant", "application"};
+  std::vector<std::string_view> known = {"at",    "user",       "phone",    "device",
+                                         "ip",    "address",    "card",     "id_number",
+                                         "email", "enterprise", "merchant", "application"};
+  for (const features::FeatureSet::ReadGroup& group : set->read_groups()) {
+    if (!group.read_for.empty()) known.push_back(group.read_for);
+  }
   FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, known));
   TimeMicros at = deps_.clock.NowMicros();
-  features::EntityIds ids;
-  for (const auto& [name, value] : query) {
-    if (name == "at") {
-      StatusOr<TimeMicros> parsed = ParseRfc3339(value);
-      if (!parsed.ok()) return InvalidArgumentError("at must be an RFC 3339 time", "at");
-      at = *parsed;
-      continue;
-    }
-    StatusOr<std::string> id = deps_.lists.CanonicalValue(name, value);
-    if (!id.ok()) return InvalidArgumentError(name + ": " + id.status().message(), name);
-    ids[name] = std::move(*id);
+  if (auto it = query.find("at"); it != query.end()) {
+    StatusOr<TimeMicros> parsed = ParseRfc3339(it->second);
+    if (!parsed.ok()) return InvalidArgumentError("at must be an RFC 3339 time", "at");
+    at = *parsed;
+    query.erase(it);
   }
-  if (ids.empty()) {
+  if (query.empty()) {
     return InvalidArgumentError("name at least one entity, e.g. ?user=u1&phone=13800138000",
                                 "query");
   }
-  const std::vector<std::optional<double>> values = deps_.features.Compute(c.tenant, ids, at);
+  FB_ASSIGN_OR_RETURN(
+      features::NamedIds named,
+      features::CanonicalIds(*set, query, [&](std::string_view type, std::string_view raw) {
+        return deps_.lists.CanonicalValue(type, raw);
+      }));
+  const std::vector<std::optional<double>> values =
+      deps_.features.Compute(c.tenant, named.ids, at, named.listed);
   json::object out;
   for (size_t i = 0; i < values.size(); ++i) {
     out[set->features()[i].name] = values[i] ? json::value(*values[i]) : json::value(nullptr);

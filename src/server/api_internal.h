@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -51,8 +52,12 @@ Status RejectUnknownFields(const boost::json::object& object,
                            std::initializer_list<std::string_view> known);
 
 // The query string as decoded name -> value; kInvalidArgument for names not in `known`.
-StatusOr<std::map<std::string, std::string>> ParseQuery(
-    std::string_view query, std::initializer_list<std::string_view> known);
+StatusOr<std::map<std::string, std::string>> ParseQuery(std::string_view query,
+                                                        std::span<const std::string_view> known);
+inline StatusOr<std::map<std::string, std::string>> ParseQuery(
+    std::string_view query, std::initializer_list<std::string_view> known) {
+  return ParseQuery(query, std::span<const std::string_view>(known.begin(), known.size()));
+}
 
 // The integer query parameter `name` (from ParseQuery) within [min, max]; `fallback` when
 // absent; kInvalidArgument naming it otherwise.

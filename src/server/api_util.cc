@@ -38,8 +38,8 @@ Status RejectUnknownFields(const json::object& object,
   return OkStatus();
 }
 
-StatusOr<std::map<std::string, std::string>> ParseQuery(
-    std::string_view query, std::initializer_list<std::string_view> known) {
+StatusOr<std::map<std::string, std::string>> ParseQuery(std::string_view query,
+                                                        std::span<const std::string_view> known) {
   std::map<std::string, std::string> out;
   while (!query.empty()) {
     const size_t amp = query.find('&');
