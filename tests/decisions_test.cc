@@ -26,7 +26,7 @@ TEST(ExampleStrategy, TrainsDecidesAndExplainsOnTheSimulatedWorld) {
   cli.Run({"simulate", "--users", "4000", "--days", "180", "--seed", "3", "--out", d + "/world"});
   cli.Run({"events", "to-csv", "--events", d + "/world/events/credit_application.jsonl", "--join",
            d + "/world/truth/applications.jsonl", "--on", "application_id", "--take", "defaulted",
-           "--out", d + "/apps.csv"});
+           "--list", "contacts[].phone", "--out", d + "/apps.csv"});
   cli.Run({"features", "backfill", "--features", Shipped("credit_features.yaml"), "--events",
            d + "/world/events", "--data", d + "/apps.csv", "--out", d + "/train.csv"});
   cli.Run({"train", "--data", d + "/train.csv", "--target", "defaulted", "--kind", "gbdt", "--spec",
@@ -58,6 +58,10 @@ TEST(ExampleStrategy, TrainsDecidesAndExplainsOnTheSimulatedWorld) {
   EXPECT_GT(outcomes.at("decline").to_number<double>(), 0);
   EXPECT_GT(outcomes.at("review").to_number<double>(), 0);
   EXPECT_GT(summary.at("rule_reasons").at("R01").to_number<double>(), 0);  // the PD cut-off bites
+  // Ring applicants name the same contact phones: read for each contact, the window catches it.
+  const json::value* shared_contact = summary.at("rule_reasons").as_object().if_contains("F07");
+  ASSERT_NE(shared_contact, nullptr) << decided.out;
+  EXPECT_GT(shared_contact->to_number<double>(), 0);
   // A strategy with a typo is refused with its position; the active version stays.
   {
     std::ofstream bad(d + "/bad.yaml");

@@ -42,15 +42,32 @@ void SplitEvents(const std::string& world, const std::string& cut, const std::st
 
 struct Applicant {
   std::map<std::string, std::string> ids;  // entity type -> raw id
+  std::string contacts;                    // the contact phones, comma-separated
 };
 
-std::vector<Applicant> Applicants(const std::string& world, size_t n) {
-  std::vector<Applicant> out;
+// The first `n` applicants, and up to `sharing` more whose contact phone other applications
+// name too (so that the features read for contact phones see real histories).
+std::vector<Applicant> Applicants(const std::string& world, size_t n, size_t sharing) {
+  std::vector<json::object> apps;
+  std::map<std::string, int> named;  // contact phone -> applications naming it
   std::ifstream in(world + "/events/credit_application.jsonl");
-  std::string line;
-  while (out.size() < n && std::getline(in, line)) {
-    const json::object app = json::parse(line).as_object();
+  for (std::string line; std::getline(in, line);) {
+    apps.push_back(json::parse(line).as_object());
+    for (const json::value& c : apps.back().at("contacts").as_array()) {
+      ++named[std::string(c.at("phone").as_string())];
+    }
+  }
+  std::vector<Applicant> out;
+  for (const json::object& app : apps) {
     Applicant a;
+    bool shares = false;
+    for (const json::value& c : app.at("contacts").as_array()) {
+      const std::string phone(c.at("phone").as_string());
+      a.contacts += (a.contacts.empty() ? "" : ",") + phone;
+      shares |= named[phone] > 1;
+    }
+    if (out.size() >= n && !(shares && sharing > 0)) continue;
+    if (out.size() >= n) --sharing;
     for (const auto& [type, field] :
          std::initializer_list<std::pair<const char*, const char*>>{{"user", "user_id"},
                                                                     {"phone", "phone"},
@@ -68,6 +85,8 @@ std::map<std::string, json::value> Online(ServerProcess& server, const std::stri
                                           const Applicant& a, const std::string& at) {
   std::string path = "/v1/features/values?at=" + PercentEncode(at);
   for (const auto& [type, id] : a.ids) path += "&" + type + "=" + PercentEncode(id);
+  if (!a.contacts.empty())
+    path += "&" + PercentEncode("contacts[].phone") + "=" + PercentEncode(a.contacts);
   auto r = server.Connect()->Send("GET", path, "", {{"Authorization", "Bearer " + key}});
   if (!r.ok() || r->status != 200) throw std::runtime_error("feature values failed: " + r->body);
   std::map<std::string, json::value> values;
@@ -107,8 +126,8 @@ TEST(FeaturesEndToEnd, OnlineEqualsBackfillOnTheSimulatedWorld) {
   ASSERT_EQ(sim.exit_code, 0) << sim.err;
   const std::string cut = "2026-03-01T00:00:00Z", end = "2026-04-02T00:00:00Z";
   SplitEvents(world, cut, dir.path() + "/before", dir.path() + "/after");
-  const std::vector<Applicant> applicants = Applicants(world, 120);
-  ASSERT_GE(applicants.size(), 100u);
+  const std::vector<Applicant> applicants = Applicants(world, 120, 30);
+  ASSERT_GE(applicants.size(), 130u);
 
   const std::string data = dir.path() + "/data";
   std::vector<std::map<std::string, json::value>> online_cut, online_end;
@@ -142,7 +161,7 @@ TEST(FeaturesEndToEnd, OnlineEqualsBackfillOnTheSimulatedWorld) {
   // Offline: one row per applicant and time.
   {
     std::ofstream rows(dir.path() + "/rows.csv");
-    rows << "row,user_id,phone,device_id,ip,address,occurred_at\n";
+    rows << "row,user_id,phone,device_id,ip,address,contacts[].phone,occurred_at\n";
     for (size_t i = 0; i < applicants.size() * 2; ++i) {
       const Applicant& a = applicants[i % applicants.size()];
       auto id = [&](const char* type) {
@@ -150,7 +169,8 @@ TEST(FeaturesEndToEnd, OnlineEqualsBackfillOnTheSimulatedWorld) {
         return CsvField(it == a.ids.end() ? "" : it->second);
       };
       rows << i << ',' << id("user") << ',' << id("phone") << ',' << id("device") << ',' << id("ip")
-           << ',' << id("address") << ',' << (i < applicants.size() ? cut : end) << "\n";
+           << ',' << id("address") << ',' << CsvField(a.contacts) << ','
+           << (i < applicants.size() ? cut : end) << "\n";
     }
   }
   auto backfill =
@@ -163,12 +183,12 @@ TEST(FeaturesEndToEnd, OnlineEqualsBackfillOnTheSimulatedWorld) {
   std::string line;
   std::getline(csv, line);
   const std::vector<std::string> header = SplitCsvLine(line);
-  size_t compared = 0, nonzero = 0;
+  size_t compared = 0, nonzero = 0, contact_named = 0;
   for (size_t i = 0; std::getline(csv, line); ++i) {
     const std::vector<std::string> cells = SplitCsvLine(line);
     ASSERT_EQ(cells.size(), header.size());
     const auto& online = i < applicants.size() ? online_cut[i] : online_end[i - applicants.size()];
-    for (size_t c = 7; c < header.size(); ++c) {
+    for (size_t c = 8; c < header.size(); ++c) {
       const json::value& v = online.at(header[c]);
       if (cells[c].empty()) {
         EXPECT_TRUE(v.is_null()) << header[c] << " row " << i << ": online " << v;
@@ -178,10 +198,12 @@ TEST(FeaturesEndToEnd, OnlineEqualsBackfillOnTheSimulatedWorld) {
       EXPECT_DOUBLE_EQ(v.to_number<double>(), std::stod(cells[c])) << header[c] << " row " << i;
       ++compared;
       nonzero += std::stod(cells[c]) != 0;
+      contact_named += header[c] == "contact_named_30d" && std::stod(cells[c]) > 0;
     }
   }
   EXPECT_GT(compared, applicants.size() * 2 * 10);
   EXPECT_GT(nonzero, applicants.size());  // real histories, not empty ones
+  EXPECT_GT(contact_named, 0u);           // read for the listed contact phones too
 }
 
 TEST(FeaturesEndToEnd, BadFeatureFilesAndRowsAreClearErrors) {

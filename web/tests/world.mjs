@@ -63,6 +63,8 @@ export async function startWorld({ users = 400, bin = process.env.FINBRAIN_BIN }
     "application_id",
     "--take",
     "defaulted",
+    "--list",
+    "contacts[].phone",
     "--out",
     "apps.csv",
   );
