@@ -161,10 +161,14 @@ TEST_F(ApiTest, FeatureWindowsAreDeclaredFedByEventsAndServed) {
       "  - {name: apps_per_phone_1d, entity: phone, event: credit_application, aggregate: count, "
       "window: 1d}\n"
       "  - {name: amount_per_user_1d, entity: user, event: credit_application, aggregate: sum, "
-      "field: requested_amount, window: 1d}\n";
+      "field: requested_amount, window: 1d}\n"
+      "  - {name: contact_apps_1d, entity: phone, read_for: 'contacts[].phone', combine: sum, "
+      "event: credit_application, aggregate: count, window: 1d}\n";
   r = Call("PUT", "/v1/features", yaml, key);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::parse(r.body).at("features").at(1).at("window"), "1d");
+  EXPECT_EQ(json::parse(r.body).at("features").at(2).at("read_for"), "contacts[].phone");
+  EXPECT_EQ(json::parse(r.body).at("features").at(2).at("combine"), "sum");
   std::string events = "[";
   for (int i = 0; i < 3; ++i) {
     if (i > 0) events += ",";
@@ -184,6 +188,17 @@ TEST_F(ApiTest, FeatureWindowsAreDeclaredFedByEventsAndServed) {
   EXPECT_EQ(values.at("amount_per_user_1d").to_number<double>(), 2000);
   r = Call("GET", "/v1/features/values?user=u1&at=2027-01-15T12:00:00Z", "", key);
   EXPECT_TRUE(json::parse(r.body).at("values").at("apps_per_phone_1d").is_null());
+  EXPECT_TRUE(values.at("contact_apps_1d").is_null());  // no contacts named
+  // read_for features take the listed ids, comma-separated, tokenized like the entity's own.
+  r = Call("GET",
+           "/v1/features/values?user=u0&contacts%5B%5D.phone=13800138000,13900139000"
+           "&at=2027-01-15T12:00:00Z",
+           "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("values").at("contact_apps_1d").to_number<double>(), 3);
+  r = Call("GET", "/v1/features/values?contacts%5B%5D.phone=12,13800138000", "", key);
+  ASSERT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body).at("error").at("field"), "contacts[].phone");
   EXPECT_EQ(Call("GET", "/v1/features/values?planet=1", "", key).status, 400);
   EXPECT_EQ(Call("GET", "/v1/features/values?user=u1&at=yesterday", "", key).status, 400);
   EXPECT_EQ(Call("GET", "/v1/features/values", "", key).status, 400);
