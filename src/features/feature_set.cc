@@ -244,8 +244,7 @@ Status ParseFeature(const YAML::Node& node, const std::string& path, FeatureDef&
         f.key_item = std::move(item->item);
       } else {
         return YamlError(key_node, path + ".key",
-                         type + " has no text field " + Quote(def.key) +
-                             " in an array of objects");
+                         type + " has no text field " + Quote(def.key) + " in an array of objects");
       }
     } else {
       const expr::Scope::Entry* key = plan.scope.Find(def.key);
@@ -324,9 +323,18 @@ StatusOr<std::shared_ptr<const FeatureSet>> FeatureSet::Parse(std::string_view y
     for (const FeatureDef& def : set->features_) all_names += def.name + '\n';
     set->names_id_ = Fingerprint(all_names, 16);  // all 64 bits: ids must not collide
     std::map<std::pair<std::string, std::string>, std::vector<size_t>> groups;
+    std::map<std::string, size_t> read_as;  // read_for path -> the first feature reading it
     for (size_t i = 0; i < set->features_.size(); ++i) {
       const FeatureDef& def = set->features_[i];
       groups[{def.entity, def.read_for}].push_back(i);
+      if (def.read_for.empty()) continue;
+      // The listed ids are tokenized as one entity type, so a path is read as one type.
+      const FeatureDef& first = set->features_[read_as.try_emplace(def.read_for, i).first->second];
+      if (first.entity != def.entity) {
+        return YamlError(list[i]["entity"], "features[" + std::to_string(i) + "].entity",
+                         Quote(def.read_for) + " is read for " + first.entity + " ids by " +
+                             Quote(first.name) + ", not " + def.entity + " ids");
+      }
     }
     for (auto& [what, indices] : groups) {
       ReadGroup group{.entity = what.first, .read_for = what.second, .indices = std::move(indices)};

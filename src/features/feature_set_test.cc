@@ -203,6 +203,13 @@ TEST(FeatureSetTest, ReadForListsTheRequestsIdsAndCombines) {
   EXPECT_EQ(ParseError("features:\n  - {name: x, entity: phone, read_for: 'contacts[].phone', "
                        "combine: mean, event: login, aggregate: count, window: 1h}\n"),
             "line 2:69: features[0].combine: unknown combine 'mean' (expected max, min, sum)");
+  EXPECT_EQ(ParseError("features:\n"
+                       "  - {name: a, entity: phone, read_for: 'contacts[].phone', "
+                       "event: credit_application, aggregate: count, window: 1h}\n"
+                       "  - {name: b, entity: user, read_for: 'contacts[].phone', event: login, "
+                       "aggregate: count, window: 1h}\n"),
+            "line 3:23: features[1].entity: 'contacts[].phone' is read for phone ids by 'a', not "
+            "user ids");
 }
 
 TEST(FeatureSetTest, ErrorsNameLineColumnAndKey) {
