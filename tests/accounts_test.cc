@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "common/temp_dir.h"
 #include "tests/cli_runner.h"
@@ -111,6 +112,114 @@ TEST(AccountLifecycle, ShippedStrategyReviewsTheSimulatedBookOnEventsAndInBatch)
   EXPECT_NE(again.exit_code, 0);
   EXPECT_NE(again.err.find("is not frozen"), std::string::npos) << again.err;
   cli.Run({"audit", "verify", "--data-dir", data});
+}
+
+// A behaviour model (B-card) from the account table: review points of every drawn account with
+// the outcome in the next 90 days, the user's windows as of each point, a GBDT trained on the
+// earlier points and evaluated on the later ones, then served by an account strategy that finds
+// its inputs as account.* and features.* and flags the accounts it scores as risky.
+TEST(AccountLifecycle, BehaviourModelTrainedOnTheAccountTableFlagsRiskyAccounts) {
+  TempDir dir;
+  const std::string d = dir.path();
+  testing::Cli cli(d);
+  cli.Run({"simulate", "--users", "4000", "--days", "365", "--seed", "5", "--out", d + "/world"});
+  cli.Run({"accounts", "table", "--events", d + "/world/events", "--out", d + "/table.csv"});
+  cli.Run({"features", "backfill", "--features", Shipped("credit_features.yaml"), "--events",
+           d + "/world/events", "--data", d + "/table.csv", "--out", d + "/points.csv"});
+  const auto refused = RunFinbrain({"accounts", "table", "--events", d + "/world/events", "--out",
+                                    d + "/x.csv", "--every", "0d"},
+                                   d);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("--every must be a duration like 30d, not '0d'"), std::string::npos)
+      << refused.err;
+  // The earlier 70% of the review points train, the later 30% evaluate (no future in training).
+  // Cells hold no commas here (ids, times, numbers), so a plain split reads them.
+  const auto cells = [](const std::string& line) {
+    std::vector<std::string> out;
+    std::stringstream in(line);
+    for (std::string cell; std::getline(in, cell, ',');) {
+      if (cell.size() >= 2 && cell.front() == '"') cell = cell.substr(1, cell.size() - 2);
+      out.push_back(cell);
+    }
+    return out;
+  };
+  std::vector<std::pair<std::string, std::string>> rows;  // (occurred_at, line)
+  std::string header;
+  size_t bad = 0;
+  {
+    std::ifstream in(d + "/points.csv");
+    std::getline(in, header);
+    const std::vector<std::string> names = cells(header);
+    const std::vector<std::string> expected = {"account_id",     "user_id", "occurred_at",
+                                               "months_on_book", "amount",  "initial_apr",
+                                               "term_months",    "bad"};
+    ASSERT_GT(names.size(), expected.size());
+    ASSERT_TRUE(std::equal(expected.begin(), expected.end(), names.begin())) << header;
+    for (std::string line; std::getline(in, line);) {
+      const std::vector<std::string> row = cells(line);
+      bad += row.at(7) == "1";
+      EXPECT_GE(std::stod(row.at(3)), 1) << line;  // the first point is a month after opening
+      rows.emplace_back(row.at(2), line);
+    }
+  }
+  ASSERT_GT(rows.size(), 1500u);
+  EXPECT_GT(bad, 30u);
+  // The earlier 70% of the review points train, the later 30% evaluate (no future in training).
+  std::sort(rows.begin(), rows.end());
+  const size_t cut = rows.size() * 7 / 10;
+  {
+    std::ofstream train(d + "/train.csv"), holdout(d + "/holdout.csv");
+    train << header << "\n";
+    holdout << header << "\n";
+    for (size_t i = 0; i < rows.size(); ++i) (i < cut ? train : holdout) << rows[i].second << "\n";
+  }
+  std::ofstream(d + "/spec.yaml") << "ignore: [account_id, user_id, occurred_at]\n";
+  cli.Run({"train", "--data", d + "/train.csv", "--target", "bad", "--kind", "gbdt", "--spec",
+           d + "/spec.yaml", "--out", d + "/bcard"});
+  cli.Run({"evaluate", "--model", d + "/bcard", "--data", d + "/holdout.csv", "--target", "bad",
+           "--out", d + "/evaluation"});
+  const json::value metrics = json::parse(testing::ReadFile(d + "/evaluation/metrics.json"));
+  EXPECT_GT(metrics.at("auc").to_number<double>(), 0.72) << json::serialize(metrics);
+
+  // Served: the model's inputs are found as account.* and features.* by name.
+  const std::string data = d + "/data";
+  cli.Run({"tenant", "create", "demo", "--data-dir", data});
+  cli.SetTarget({"--data-dir", data, "--tenant", "demo"});
+  cli.OnTenant({"features", "set", Shipped("credit_features.yaml")});
+  cli.OnTenant({"model", "register", d + "/bcard", "--name", "behaviour_pd"});
+  cli.OnTenant({"model", "promote", "behaviour_pd", "1"});
+  std::ofstream(d + "/bcard.yaml")
+      << "kind: account\n"
+         "models: [{name: behaviour, model: behaviour_pd}]\n"
+         "rules:\n"
+         "  - name: warnings\n"
+         "    hit_policy: all\n"
+         "    rules:\n"
+         "      - {id: M01, when: \"models.behaviour.pd >= 0.15\", action: flag,\n"
+         "         reason: {code: M01, text: \"The behaviour model sees arrears coming\"}}\n";
+  cli.OnTenant({"strategy", "put", d + "/bcard.yaml", "--name", "accounts", "--activate"});
+  cli.OnTenant({"import", d + "/world/events"});
+  std::map<std::string, bool> defaulted;  // account (loan) id -> the truth
+  {
+    std::ifstream truth(d + "/world/truth/applications.jsonl");
+    for (std::string line; std::getline(truth, line);) {
+      const json::object t = json::parse(line).as_object();
+      defaulted["loan-" + std::string(t.at("user_id").as_string())] = t.at("defaulted").as_bool();
+    }
+  }
+  const json::value flagged =
+      json::parse(cli.OnTenant({"accounts", "list", "--flag", "M01", "--limit", "1000"}).out);
+  const json::array& accounts = flagged.at("accounts").as_array();
+  ASSERT_GT(accounts.size(), 5u);
+  size_t flagged_bad = 0;
+  for (const json::value& a : accounts) {
+    flagged_bad += defaulted[std::string(a.at("account_id").as_string())];
+  }
+  size_t all_bad = 0;
+  for (const auto& [id, is_bad] : defaulted) all_bad += is_bad;
+  // The flagged accounts default far more often than the book.
+  EXPECT_GT(double(flagged_bad) / double(accounts.size()),
+            3 * double(all_bad) / double(defaulted.size()));
 }
 
 }  // namespace

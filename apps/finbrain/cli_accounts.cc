@@ -1,6 +1,9 @@
 // `finbrain review-accounts` and `finbrain accounts list|show|resolve`: the account lifecycle,
-// through a server (--url) or on a data directory (--data-dir).
+// through a server (--url) or on a data directory (--data-dir). `finbrain accounts table`: a
+// behaviour model's training table from event files.
 #include <boost/json.hpp>
+#include <charconv>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -8,7 +11,12 @@
 #include "common/json_text.h"
 #include "common/progress.h"
 #include "common/strings.h"
+#include "common/yaml_helpers.h"
+#include "ingest/jsonl.h"
+#include "lifecycle/account_table.h"
 #include "server/runtime.h"
+#include "tenancy/pii.h"
+#include "tenancy/secrets.h"
 
 namespace finbrain::cli {
 namespace {
@@ -20,7 +28,74 @@ struct AccountOptions : Target {
   std::string action;
   std::string note;
   lifecycle::AccountLifecycle::ListFilter filter;
+  // accounts table
+  std::string events, out, every = "30d", horizon = "90d";
+  int bad_days_past_due = 30;
 };
+
+// Every drawn account at review points, with whether it went bad in the horizon after each.
+Status AccountTableCsv(const AccountOptions& o) {
+  lifecycle::AccountTableOptions options{.bad_days_past_due = o.bad_days_past_due};
+  for (const auto& [text, into, name] : {std::tuple{&o.every, &options.every, "every"},
+                                         std::tuple{&o.horizon, &options.horizon, "horizon"}}) {
+    StatusOr<TimeMicros> d = ParseDuration(*text);
+    if (!d.ok() || *d <= 0) {
+      return InvalidArgumentError(
+          std::string("--") + name + " must be a duration like 30d, not " + Quote(*text), name);
+    }
+    *into = *d;
+  }
+  FB_ASSIGN_OR_RETURN(std::vector<std::string> files, ingest::ListEventFiles(o.events));
+  // Ids are written as the events carry them; PII tokens only need to be consistent here.
+  tenancy::SecretKey key;
+  tenancy::RandomBytes(key.data(), key.size());
+  const tenancy::PiiTokenizer tokenizer(key);
+  const ingest::EventSchema& schema = ingest::EventSchema::Get();
+  lifecycle::AccountTable table(options);
+  ingest::JsonlReader reader(files);
+  ingest::JsonlReader::Batch batch;
+  Progress progress("events", reader.total_bytes());
+  while (reader.Next(4096, batch)) {
+    for (size_t i = 0; i < batch.lines.size(); ++i) {
+      const std::string& line = batch.lines[i];
+      if (line.find("\"loan_drawdown\"") == std::string::npos &&
+          line.find("\"repayment\"") == std::string::npos) {
+        continue;
+      }
+      StatusOr<ingest::ValidatedEvent> event = schema.ValidateJson(line, tokenizer);
+      if (!event.ok()) {
+        return InvalidArgumentError(batch.positions[i] + ": " + event.status().message(),
+                                    event.status().field());
+      }
+      Status added = table.Add(*event);
+      if (!added.ok()) {
+        return InvalidArgumentError(batch.positions[i] + ": " + added.message(), added.field());
+      }
+    }
+    progress.Update(reader.bytes_read());
+  }
+  FB_RETURN_IF_ERROR(reader.status());
+  const std::vector<lifecycle::AccountPoint> points = table.Points();
+  progress.Finish(std::to_string(points.size()) + " review points");
+  std::ofstream out(o.out);
+  if (!out) return UnavailableError("cannot write " + Quote(o.out));
+  const auto number = [](double v) {
+    char buf[32];
+    return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+  };
+  out << "account_id,user_id,occurred_at,months_on_book,amount,initial_apr,term_months,bad\n";
+  size_t bad = 0;
+  for (const lifecycle::AccountPoint& p : points) {
+    out << CsvField(p.account_id) << ',' << CsvField(p.user_id) << ',' << FormatRfc3339(p.at) << ','
+        << number(p.months_on_book) << ',' << number(p.amount) << ',' << number(p.initial_apr)
+        << ',' << number(p.term_months) << ',' << (p.bad ? 1 : 0) << '\n';
+    bad += p.bad;
+  }
+  if (!out.flush()) return UnavailableError("cannot write " + Quote(o.out));
+  std::cerr << "wrote " << points.size() << " review points (" << bad << " bad within " << o.horizon
+            << ") to " << o.out << "\n";
+  return OkStatus();
+}
 
 // Reviews every active account; prints what changed (JSON).
 Status ReviewAccounts(const AccountOptions& o) {
@@ -144,6 +219,22 @@ void AddAccountCommands(CLI::App& app, GlobalOptions&, Action& run) {
   resolve->add_option("--note", o->note, "Why (kept in the account's history)");
   AddTargetOptions(resolve, *o);
   resolve->callback([&run, o] { run = [o] { return ResolveAccount(*o); }; });
+
+  CLI::App* table = accounts->add_subcommand(
+      "table", "A behaviour model's training table: accounts at review points, bad or not");
+  table->add_option("--events", o->events, "JSONL file or directory of *.jsonl")->required();
+  table->add_option("--out", o->out, "CSV to write (then `features backfill`, `train`)")
+      ->required();
+  table->add_option("--every", o->every, "Review points every (from opening)")
+      ->capture_default_str();
+  table->add_option("--horizon", o->horizon, "Outcome window after each point")
+      ->capture_default_str();
+  table
+      ->add_option("--bad-days-past-due", o->bad_days_past_due,
+                   "Bad: an instalment missed, or paid this many days late or more")
+      ->check(CLI::Range(1, 3650))
+      ->capture_default_str();
+  table->callback([&run, o] { run = [o] { return AccountTableCsv(*o); }; });
 }
 
 }  // namespace finbrain::cli
