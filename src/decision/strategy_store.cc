@@ -12,19 +12,8 @@ namespace json = boost::json;
 constexpr std::string_view kHeads = "strategy_heads";        // tenant/name -> {latest, active}
 constexpr std::string_view kVersions = "strategy_versions";  // tenant/name/version -> JSON
 
-std::string NameKey(std::string_view tenant, std::string_view name) {
-  std::string key(tenant);
-  key += '/';
-  key += name;
-  return key;
-}
-
-std::string VersionKey(std::string_view tenant, std::string_view name, int version) {
-  std::string key = NameKey(tenant, name);
-  key += '/';
-  key += SortableKey(static_cast<std::uint64_t>(version));
-  return key;
-}
+using storage::NameKey;
+using storage::VersionKey;
 
 std::string VersionJson(const StrategyVersion& v) {
   return json::serialize(json::object{{"name", v.name},
@@ -67,18 +56,7 @@ StrategyStore::StrategyStore(storage::KvStore& store, tenancy::AuditLog& audit, 
 
 StatusOr<StrategyStore::Head> StrategyStore::ReadHead(std::string_view tenant,
                                                       std::string_view name) const {
-  FB_ASSIGN_OR_RETURN(std::optional<std::string> text, store_.Get(kHeads, NameKey(tenant, name)));
-  Head head;
-  if (!text) return head;
-  boost::system::error_code ec;
-  const json::value v = json::parse(*text, ec);
-  const json::object* o = ec ? nullptr : v.if_object();
-  if (o == nullptr || !o->contains("latest") || !o->contains("active")) {
-    return DataLossError("strategy head of " + Quote(name) + " is corrupt");
-  }
-  head.latest = o->at("latest").to_number<int>();
-  head.active = o->at("active").to_number<int>();
-  return head;
+  return storage::ReadVersionHead(store_, kHeads, tenant, name, "strategy");
 }
 
 StatusOr<std::shared_ptr<const Strategy>> StrategyStore::Compile(std::string_view tenant,
@@ -110,8 +88,7 @@ StatusOr<StrategyVersion> StrategyStore::Put(std::string_view tenant, std::strin
   }
   storage::WriteBatch batch;
   batch.Put(kVersions, VersionKey(tenant, name, v.version), VersionJson(v));
-  batch.Put(kHeads, NameKey(tenant, name),
-            json::serialize(json::object{{"latest", v.version}, {"active", head.active}}));
+  batch.Put(kHeads, NameKey(tenant, name), storage::VersionHeadJson({v.version, head.active}));
   FB_RETURN_IF_ERROR(audit_.CommitAndWait(
       std::move(batch), {.tenant = std::string(tenant),
                          .actor = actor.id,
@@ -161,8 +138,7 @@ StatusOr<StrategyVersion> StrategyStore::Activate(std::string_view tenant, std::
   if (head.latest == 0) return NotFoundError("no strategy named " + Quote(name), "name");
   FB_ASSIGN_OR_RETURN(std::shared_ptr<const LiveStrategy> live, Load(tenant, name, version));
   storage::WriteBatch batch;
-  batch.Put(kHeads, NameKey(tenant, name),
-            json::serialize(json::object{{"latest", head.latest}, {"active", version}}));
+  batch.Put(kHeads, NameKey(tenant, name), storage::VersionHeadJson({head.latest, version}));
   FB_RETURN_IF_ERROR(audit_.CommitAndWait(
       std::move(batch),
       {.tenant = std::string(tenant),
@@ -219,20 +195,7 @@ StatusOr<std::vector<StrategyVersion>> StrategyStore::Versions(std::string_view 
 
 StatusOr<std::vector<StrategyVersion>> StrategyStore::List(std::string_view tenant) const {
   std::vector<StrategyVersion> out;
-  std::vector<std::pair<std::string, Head>> heads;
-  Status error;
-  FB_RETURN_IF_ERROR(store_.Scan(kHeads, std::string(tenant) + "/", "",
-                                 [&](std::string_view key, std::string_view) {
-                                   const std::string name(key.substr(tenant.size() + 1));
-                                   StatusOr<Head> head = ReadHead(tenant, name);
-                                   if (!head.ok()) {
-                                     error = head.status();
-                                     return false;
-                                   }
-                                   heads.emplace_back(name, *head);
-                                   return true;
-                                 }));
-  FB_RETURN_IF_ERROR(error);
+  FB_ASSIGN_OR_RETURN(auto heads, storage::ListVersionHeads(store_, kHeads, tenant, "strategy"));
   for (const auto& [name, head] : heads) {
     FB_ASSIGN_OR_RETURN(StrategyVersion v,
                         Get(tenant, name, head.active != 0 ? head.active : head.latest));

@@ -22,6 +22,7 @@
 
 #include "decision/strategy.h"
 #include "storage/kv_store.h"
+#include "storage/version_heads.h"
 #include "tenancy/audit_log.h"
 #include "tenancy/tenant_directory.h"
 
@@ -79,10 +80,7 @@ class StrategyStore {
                                                     std::string_view yaml) const;
 
  private:
-  struct Head {
-    int latest = 0;
-    int active = 0;
-  };
+  using Head = storage::VersionHead;
   StatusOr<Head> ReadHead(std::string_view tenant, std::string_view name) const;
   StatusOr<std::shared_ptr<const LiveStrategy>> Load(std::string_view tenant, std::string_view name,
                                                      int version) const;

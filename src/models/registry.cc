@@ -20,17 +20,12 @@ constexpr std::string_view kMonitoring = "model_monitoring";
 constexpr TimeMicros kDayMicros = 86'400'000'000;
 constexpr size_t kMaxEvaluationBytes = 4 << 20;
 
-std::string NameKey(std::string_view tenant, std::string_view name) {
-  return std::string(tenant) + "/" + std::string(name);
-}
+using storage::NameKey;
+using storage::VersionKey;
 
 // `name_key` is NameKey(tenant, name).
-std::string VersionKey(std::string_view name_key, int version) {
+std::string VersionKeyOf(std::string_view name_key, int version) {
   return std::string(name_key) + "/" + SortableKey(static_cast<std::uint64_t>(version));
-}
-
-std::string VersionKey(std::string_view tenant, std::string_view name, int version) {
-  return VersionKey(NameKey(tenant, name), version);
 }
 
 json::object MetaJson(const ModelVersion& v) {
@@ -233,34 +228,8 @@ ModelRegistry::ModelRegistry(storage::KvStore& store, tenancy::AuditLog& audit, 
 
 StatusOr<ModelRegistry::Head> ModelRegistry::ReadHead(std::string_view tenant,
                                                       std::string_view name) const {
-  FB_ASSIGN_OR_RETURN(std::optional<std::string> text, store_.Get(kHeads, NameKey(tenant, name)));
-  Head head;
-  if (!text) return head;
-  boost::system::error_code ec;
-  json::value v = json::parse(*text, ec);
-  if (ec || !v.is_object()) return DataLossError("model head of " + Quote(name) + " is corrupt");
-  const json::object& o = v.get_object();
-  if (const json::value* f = o.if_contains("latest"); f && f->is_number()) {
-    head.latest = f->to_number<int>();
-  }
-  if (const json::value* f = o.if_contains("active"); f && f->is_number()) {
-    head.active = f->to_number<int>();
-  }
-  if (const json::value* f = o.if_contains("history"); f && f->is_array()) {
-    for (const json::value& h : f->get_array()) {
-      if (h.is_number()) head.history.push_back(h.to_number<int>());
-    }
-  }
-  return head;
+  return storage::ReadVersionHead(store_, kHeads, tenant, name, "model");
 }
-
-namespace {
-std::string HeadJson(int latest, int active, const std::vector<int>& history) {
-  json::array h;
-  for (int v : history) h.push_back(v);
-  return json::serialize(json::object{{"latest", latest}, {"active", active}, {"history", h}});
-}
-}  // namespace
 
 StatusOr<ModelVersion> ModelRegistry::ReadVersion(std::string_view tenant, std::string_view name,
                                                   int version) const {
@@ -337,7 +306,8 @@ StatusOr<ModelVersion> ModelRegistry::Register(std::string_view tenant, std::str
   batch.Put(kBlobs, key,
             json::serialize(json::object{{"manifest", model.ManifestJson()},
                                          {"xgboost", model.xgboost_json()}}));
-  batch.Put(kHeads, NameKey(tenant, name), HeadJson(v.version, head.active, head.history));
+  batch.Put(kHeads, NameKey(tenant, name),
+            storage::VersionHeadJson({v.version, head.active, head.history}));
   FB_RETURN_IF_ERROR(audit_.CommitAndWait(
       std::move(batch), {.tenant = std::string(tenant),
                          .actor = actor.id,
@@ -360,7 +330,8 @@ StatusOr<ModelVersion> ModelRegistry::Activate(std::string_view tenant, std::str
     history.push_back(head.active);
   }
   storage::WriteBatch batch;
-  batch.Put(kHeads, NameKey(tenant, name), HeadJson(head.latest, version, history));
+  batch.Put(kHeads, NameKey(tenant, name),
+            storage::VersionHeadJson({head.latest, version, history}));
   FB_RETURN_IF_ERROR(audit_.CommitAndWait(
       std::move(batch), {.tenant = std::string(tenant),
                          .actor = actor.id,
@@ -427,20 +398,7 @@ StatusOr<std::vector<ModelVersion>> ModelRegistry::Versions(std::string_view ten
 }
 
 StatusOr<std::vector<ModelVersion>> ModelRegistry::List(std::string_view tenant) const {
-  std::vector<std::pair<std::string, Head>> heads;
-  Status error;
-  const std::string prefix = std::string(tenant) + "/";
-  FB_RETURN_IF_ERROR(store_.Scan(kHeads, prefix, "", [&](std::string_view key, std::string_view) {
-    const std::string name(key.substr(prefix.size()));
-    StatusOr<Head> head = ReadHead(tenant, name);
-    if (!head.ok()) {
-      error = head.status();
-      return false;
-    }
-    heads.emplace_back(name, *head);
-    return true;
-  }));
-  FB_RETURN_IF_ERROR(error);
+  FB_ASSIGN_OR_RETURN(auto heads, storage::ListVersionHeads(store_, kHeads, tenant, "model"));
   std::vector<ModelVersion> out;
   for (const auto& [name, head] : heads) {
     FB_ASSIGN_OR_RETURN(ModelVersion v,
@@ -528,7 +486,7 @@ Status ModelRegistry::FlushMonitoring() {
     MonitorCounts pending = serving->monitor->TakePending();
     Status written;
     if (pending.scored > 0) {
-      const std::string key = VersionKey(name_key, serving->version) + "/" + today;
+      const std::string key = VersionKeyOf(name_key, serving->version) + "/" + today;
       StatusOr<std::optional<std::string>> stored = store_.Get(kMonitoring, key);
       MonitorCounts total;
       if (!stored.ok()) {

@@ -26,6 +26,7 @@
 #include "common/status.h"
 #include "models/model.h"
 #include "storage/kv_store.h"
+#include "storage/version_heads.h"
 #include "tenancy/audit_log.h"
 #include "tenancy/tenant_directory.h"
 
@@ -147,11 +148,7 @@ class ModelRegistry {
   static constexpr int kMaxMonitoringDays = 366;
 
  private:
-  struct Head {
-    int latest = 0;
-    int active = 0;
-    std::vector<int> history;  // previously active versions, oldest first
-  };
+  using Head = storage::VersionHead;
   StatusOr<Head> ReadHead(std::string_view tenant, std::string_view name) const;
   StatusOr<ModelVersion> ReadVersion(std::string_view tenant, std::string_view name,
                                      int version) const;
