@@ -32,16 +32,9 @@ struct ToCsvOptions {
 
 // The values of the item field in each object of the array, comma-separated, as a CSV cell.
 std::string ListCell(const json::object& event, const ingest::EventSchema::ItemPath& path) {
-  const json::value* items = event.if_contains(path.array);
-  if (items == nullptr || !items->is_array()) return "";
-  std::string joined;
-  for (const json::value& v : items->get_array()) {
-    const json::value* value = v.is_object() ? v.get_object().if_contains(path.item) : nullptr;
-    if (value == nullptr || !value->is_string() || value->get_string().empty()) continue;
-    if (!joined.empty()) joined += ',';
-    joined += value->get_string();
-  }
-  return CsvField(joined);
+  std::vector<std::string_view> items;
+  ingest::AppendItemTexts(event, path, items);
+  return CsvField(Join(items, ","));
 }
 
 std::string Cell(const json::value* v) {

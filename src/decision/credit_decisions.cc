@@ -171,12 +171,10 @@ StatusOr<CreditDecisions::Prepared> CreditDecisions::Prepare(std::string_view te
   std::vector<fraud::ListStore::Lookup> lookups;
   for (const auto& [entity, id] : p.ids) lookups.push_back({entity, id});
   const size_t own = lookups.size();
-  if (const json::value* contacts = app.if_contains("contacts"); contacts && contacts->is_array()) {
-    for (const json::value& c : contacts->get_array()) {
-      const json::value* phone = c.is_object() ? c.get_object().if_contains("phone") : nullptr;
-      if (phone != nullptr && phone->is_string()) lookups.push_back({"phone", phone->get_string()});
-    }
-  }
+  static const ingest::EventSchema::ItemPath kContactPhones{"contacts", "phone"};
+  std::vector<std::string_view> contact_phones;
+  ingest::AppendItemTexts(app, kContactPhones, contact_phones);
+  for (std::string_view phone : contact_phones) lookups.push_back({"phone", phone});
   FB_ASSIGN_OR_RETURN(std::vector<std::optional<fraud::ListKind>> listed,
                       deps_.lists.MostSevere(tenant, lookups));
   std::optional<fraud::ListKind> contact;  // the enum is in order of severity

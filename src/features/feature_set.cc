@@ -96,8 +96,8 @@ std::string Fingerprint(std::string_view canonical, int digits = 8) {
 
 struct FeatureOfType {
   size_t feature = 0;
-  int key_slot = -1;                // the id's field, or -1 for a key in an array of objects:
-  std::string key_array, key_item;  // "contacts[].phone": one id per item
+  int key_slot = -1;  // the id's field, or -1 for a key in an array of objects:
+  ingest::EventSchema::ItemPath key_items;  // "contacts[].phone": one id per item
   int field_slot = -1;
   std::optional<expr::Expression> filter;
 };
@@ -240,8 +240,7 @@ Status ParseFeature(const YAML::Node& node, const std::string& path, FeatureDef&
       // An id in each item of an array of objects (contacts[].phone).
       auto item = ingest::EventSchema::Get().TextItemPath(type, def.key);
       if (item) {
-        f.key_array = std::move(item->array);
-        f.key_item = std::move(item->item);
+        f.key_items = std::move(*item);
       } else {
         return YamlError(key_node, path + ".key",
                          type + " has no text field " + Quote(def.key) + " in an array of objects");
@@ -377,18 +376,12 @@ std::vector<std::string> FeatureSet::entities() const {
 
 ListedIds FeatureSet::Listed(const boost::json::object& request) const {
   ListedIds out;
+  std::vector<std::string_view> ids;
   for (const ReadGroup& group : read_groups_) {
     if (group.read_for.empty() || out.contains(group.read_for)) continue;
-    std::vector<std::string>& ids = out[group.read_for];
-    const boost::json::value* items = request.if_contains(group.path.array);
-    if (items == nullptr || !items->is_array()) continue;
-    for (const boost::json::value& v : items->get_array()) {
-      const boost::json::value* id =
-          v.is_object() ? v.get_object().if_contains(group.path.item) : nullptr;
-      if (id == nullptr || !id->is_string() || id->get_string().empty()) continue;
-      const std::string_view text = id->get_string();
-      if (std::find(ids.begin(), ids.end(), text) == ids.end()) ids.emplace_back(text);
-    }
+    ids.clear();
+    ingest::AppendItemTexts(request, group.path, ids);
+    out[group.read_for].assign(ids.begin(), ids.end());
   }
   return out;
 }
@@ -449,14 +442,9 @@ void ExtractUpdates(const EventTypePlan& plan, const std::vector<FeatureDef>& de
     if (f.key_slot >= 0) {
       const expr::Value& key = frame.values[size_t(f.key_slot)];
       if (!key.missing && !key.text.empty()) ids.push_back(key.text);
-    } else if (const auto* items = event.if_contains(f.key_array); items && items->is_array()) {
-      for (const boost::json::value& item : items->get_array()) {
-        const auto* id = item.is_object() ? item.get_object().if_contains(f.key_item) : nullptr;
-        if (id == nullptr || !id->is_string() || id->get_string().empty()) continue;
-        const std::string_view text(id->get_string());
-        // An id listed twice in one event is one occurrence.
-        if (std::find(ids.begin(), ids.end(), text) == ids.end()) ids.push_back(text);
-      }
+    } else {
+      // An id listed twice in one event is one occurrence.
+      ingest::AppendItemTexts(event, f.key_items, ids);
     }
     if (ids.empty()) continue;
     if (f.filter && !f.filter->Holds(frame)) continue;

@@ -611,6 +611,18 @@ std::optional<EventSchema::ItemPath> EventSchema::TextItemPath(std::string_view 
   return std::nullopt;
 }
 
+void AppendItemTexts(const json::object& object, const EventSchema::ItemPath& path,
+                     std::vector<std::string_view>& out) {
+  const json::value* items = object.if_contains(path.array);
+  if (items == nullptr || !items->is_array()) return;
+  for (const json::value& item : items->get_array()) {
+    const json::value* v = item.is_object() ? item.get_object().if_contains(path.item) : nullptr;
+    if (v == nullptr || !v->is_string() || v->get_string().empty()) continue;
+    const std::string_view text(v->get_string());
+    if (std::find(out.begin(), out.end(), text) == out.end()) out.push_back(text);
+  }
+}
+
 StatusOr<ValidatedEvent> EventSchema::ValidateJson(std::string_view text,
                                                    const tenancy::PiiTokenizer& tokenizer) const {
   boost::system::error_code ec;

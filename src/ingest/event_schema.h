@@ -113,4 +113,9 @@ class EventSchema {
   std::unique_ptr<Impl> impl_;
 };
 
+// Appends the texts at `path` in `object` (the `phone` of each item of `contacts`) that are
+// non-empty and not in `out` yet, in order; the views point into `object`.
+void AppendItemTexts(const boost::json::object& object, const EventSchema::ItemPath& path,
+                     std::vector<std::string_view>& out);
+
 }  // namespace finbrain::ingest

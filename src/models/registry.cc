@@ -23,11 +23,6 @@ constexpr size_t kMaxEvaluationBytes = 4 << 20;
 using storage::NameKey;
 using storage::VersionKey;
 
-// `name_key` is NameKey(tenant, name).
-std::string VersionKeyOf(std::string_view name_key, int version) {
-  return std::string(name_key) + "/" + SortableKey(static_cast<std::uint64_t>(version));
-}
-
 json::object MetaJson(const ModelVersion& v) {
   json::object metrics;
   for (const auto& [k, value] : v.validation_metrics) metrics[k] = value;
@@ -486,7 +481,7 @@ Status ModelRegistry::FlushMonitoring() {
     MonitorCounts pending = serving->monitor->TakePending();
     Status written;
     if (pending.scored > 0) {
-      const std::string key = VersionKeyOf(name_key, serving->version) + "/" + today;
+      const std::string key = VersionKey(name_key, serving->version) + "/" + today;
       StatusOr<std::optional<std::string>> stored = store_.Get(kMonitoring, key);
       MonitorCounts total;
       if (!stored.ok()) {

@@ -37,11 +37,15 @@ std::string NameKey(std::string_view tenant, std::string_view name) {
   return key;
 }
 
-std::string VersionKey(std::string_view tenant, std::string_view name, int version) {
-  std::string key = NameKey(tenant, name);
+std::string VersionKey(std::string_view name_key, int version) {
+  std::string key(name_key);
   key += '/';
   key += SortableKey(static_cast<std::uint64_t>(version));
   return key;
+}
+
+std::string VersionKey(std::string_view tenant, std::string_view name, int version) {
+  return VersionKey(NameKey(tenant, name), version);
 }
 
 std::string VersionHeadJson(const VersionHead& head) {

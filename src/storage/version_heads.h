@@ -19,8 +19,9 @@ namespace finbrain::storage {
 
 // "tenant/name".
 std::string NameKey(std::string_view tenant, std::string_view name);
-// "tenant/name/<version>", sorting by version.
+// "tenant/name/<version>", sorting by version; `name_key` is NameKey(tenant, name).
 std::string VersionKey(std::string_view tenant, std::string_view name, int version);
+std::string VersionKey(std::string_view name_key, int version);
 
 struct VersionHead {
   int latest = 0;            // 0: no version yet
