@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "common/thread_name.h"
+#include "common/thread_priority.h"
 
 namespace finbrain::server {
 
@@ -30,6 +31,8 @@ void BackgroundWorker::Post(std::function<void()> task) {
 
 void BackgroundWorker::Run() {
   SetThreadName(name_);
+  // Seconds-long analyses yield to the millisecond requests of the I/O threads.
+  SetBackgroundPriority();
   for (;;) {
     std::function<void()> task;
     {

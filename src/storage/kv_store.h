@@ -77,6 +77,12 @@ class KvStore {
   // Applies every operation of `batch` or none of them.
   virtual Status Write(const WriteBatch& batch) = 0;
 
+  // Like Write, but returns without waiting for the WAL to reach the disk: for state derived
+  // from data that is already durable (feature windows with their replay checkpoint), which a
+  // crash may roll back to an earlier consistent point. The next synced write makes it durable
+  // too (one log, written in order); until then a synced writer does not queue behind its sync.
+  virtual Status WriteBuffered(const WriteBatch& batch) = 0;
+
   // Visits keys that start with `prefix`, in key order, beginning after `start_after` when it
   // is non-empty. `visit` returns false to stop early.
   using Visitor = std::function<bool(std::string_view key, std::string_view value)>;

@@ -88,6 +88,26 @@ TEST(RocksDbStore, BatchIsAtomicAcrossColumnsAndSurvivesReopen) {
   EXPECT_EQ(store->Get("y", "k").value(), "v2");
 }
 
+TEST(RocksDbStore, BufferedWritesAreReadAtOnceAndSurviveReopenWithoutASyncOfTheirOwn) {
+  TempDir dir;
+  {
+    auto store = Open(dir);
+    WriteBatch derived;
+    derived.Put("windows", "u1", "state-1");
+    derived.Put("consumers", "checkpoint", "41");
+    ASSERT_TRUE(store->WriteBuffered(derived).ok());
+    EXPECT_EQ(store->SyncCount(), 0u);
+    EXPECT_EQ(store->Get("windows", "u1").value(), "state-1");
+    ASSERT_TRUE(store->Put("events", "e42", "payload").ok());  // a synced write after it
+    EXPECT_EQ(store->SyncCount(), 1u);
+    ASSERT_TRUE(store->WriteBuffered(WriteBatch()).ok());  // nothing to write is fine
+  }
+  auto store = Open(dir);
+  EXPECT_EQ(store->Get("windows", "u1").value(), "state-1");
+  EXPECT_EQ(store->Get("consumers", "checkpoint").value(), "41");
+  EXPECT_EQ(store->Get("events", "e42").value(), "payload");
+}
+
 // A crash leaves the files as they are: the live WAL preallocated to its full size with a
 // zero-filled tail. A copy taken while the store is open is such an image; every synced write
 // must come back from it.
