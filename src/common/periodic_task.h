@@ -4,8 +4,8 @@
 //   PeriodicTask flush("fb-flush", std::chrono::seconds(10), [&] { registry.Flush(); });
 //
 // The thread runs at background priority (common/thread_priority.h). The destructor wakes the
-// thread, waits for a run in progress and joins; it does not run the
-// task once more (a caller that needs a final run makes it after the destructor).
+// thread, waits for a run in progress and joins; it does not run the task once more (a caller
+// that needs a final run makes it after the destructor).
 #pragma once
 
 #include <chrono>
