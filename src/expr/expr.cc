@@ -64,6 +64,11 @@ struct Token {
 bool NameStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool NameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
+// Nesting beyond this is refused with a compile error: parsing, constant folding, evaluation
+// and destruction all recurse on it, so unbounded user input could overflow the stack. Real
+// rules nest a handful of levels.
+constexpr int kMaxNesting = 256;
+
 class Parser {
  public:
   Parser(std::string_view text, const Scope& scope, const Origin& origin)
@@ -182,13 +187,33 @@ class Parser {
     return OkStatus();
   }
 
-  static NodePtr Make(Op op, Type type, std::vector<NodePtr> kids) {
+  StatusOr<NodePtr> Make(Op op, Type type, std::vector<NodePtr> kids, size_t at) {
     auto n = std::make_shared<Node>();
     n->op = op;
     n->type = type;
+    for (const NodePtr& kid : kids) n->height = std::max(n->height, kid->height + 1);
+    if (n->height > kMaxNesting) return TooDeep(at);
     n->kids = std::move(kids);
     return Fold(std::move(n));
   }
+
+  Status TooDeep(size_t at) const {
+    return Error(at, "the expression nests more than " + std::to_string(kMaxNesting) +
+                         " levels deep; split it into variables");
+  }
+
+  // Counts the parser's own recursion (parentheses, `not`, unary minus, call arguments).
+  class Nesting {
+   public:
+    explicit Nesting(int& depth) : depth_(depth) { ++depth_; }
+    ~Nesting() { --depth_; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+    bool too_deep() const { return depth_ > kMaxNesting; }
+
+   private:
+    int& depth_;
+  };
 
   // Operations on constants are done once, here.
   static NodePtr Fold(NodePtr n) {
@@ -221,7 +246,7 @@ class Parser {
       FB_ASSIGN_OR_RETURN(NodePtr right, ParseAnd());
       FB_RETURN_IF_ERROR(Want(left, Type::kBool, at, "'or'"));
       FB_RETURN_IF_ERROR(Want(right, Type::kBool, at, "'or'"));
-      left = Make(Op::kOr, Type::kBool, {left, right});
+      FB_ASSIGN_OR_RETURN(left, Make(Op::kOr, Type::kBool, {left, right}, at));
     }
     return left;
   }
@@ -233,17 +258,19 @@ class Parser {
       FB_ASSIGN_OR_RETURN(NodePtr right, ParseNot());
       FB_RETURN_IF_ERROR(Want(left, Type::kBool, at, "'and'"));
       FB_RETURN_IF_ERROR(Want(right, Type::kBool, at, "'and'"));
-      left = Make(Op::kAnd, Type::kBool, {left, right});
+      FB_ASSIGN_OR_RETURN(left, Make(Op::kAnd, Type::kBool, {left, right}, at));
     }
     return left;
   }
 
   StatusOr<NodePtr> ParseNot() {
     if (IsWord("not") || IsPunct("!")) {
+      const Nesting nesting(depth_);
       const size_t at = Next().offset;
+      if (nesting.too_deep()) return TooDeep(at);
       FB_ASSIGN_OR_RETURN(NodePtr operand, ParseNot());
       FB_RETURN_IF_ERROR(Want(operand, Type::kBool, at, "'not'"));
-      return Make(Op::kNot, Type::kBool, {operand});
+      return Make(Op::kNot, Type::kBool, {operand}, at);
     }
     return ParseComparison();
   }
@@ -264,7 +291,7 @@ class Parser {
       if (left->type == Type::kBool && op != Op::kEq && op != Op::kNe) {
         return Error(at, "'" + std::string(symbol) + "' does not order bools");
       }
-      return Make(op, Type::kBool, {left, right});
+      return Make(op, Type::kBool, {left, right}, at);
     }
     const bool negated =
         IsWord("not") && tokens_[pos_ + 1].kind == Tok::kName && tokens_[pos_ + 1].text == "in";
@@ -281,6 +308,8 @@ class Parser {
     auto n = std::make_shared<Node>();
     n->op = op;
     n->type = Type::kBool;
+    n->height = left->height + 1;
+    if (n->height > kMaxNesting) return TooDeep(at);
     n->kids = {left};
     std::vector<Token> members;
     while (!IsPunct("]")) {
@@ -321,7 +350,7 @@ class Parser {
       const size_t at = t.offset;
       FB_ASSIGN_OR_RETURN(NodePtr right, ParseProduct());
       FB_RETURN_IF_ERROR(Arithmetic(left, right, at, op == Op::kAdd ? "'+'" : "'-'"));
-      left = Make(op, Type::kNumber, {left, right});
+      FB_ASSIGN_OR_RETURN(left, Make(op, Type::kNumber, {left, right}, at));
     }
     return left;
   }
@@ -335,7 +364,7 @@ class Parser {
       const size_t at = t.offset;
       FB_ASSIGN_OR_RETURN(NodePtr right, ParseUnary());
       FB_RETURN_IF_ERROR(Arithmetic(left, right, at, what));
-      left = Make(op, Type::kNumber, {left, right});
+      FB_ASSIGN_OR_RETURN(left, Make(op, Type::kNumber, {left, right}, at));
     }
     return left;
   }
@@ -347,10 +376,12 @@ class Parser {
 
   StatusOr<NodePtr> ParseUnary() {
     if (IsPunct("-")) {
+      const Nesting nesting(depth_);
       const size_t at = Next().offset;
+      if (nesting.too_deep()) return TooDeep(at);
       FB_ASSIGN_OR_RETURN(NodePtr operand, ParseUnary());
       FB_RETURN_IF_ERROR(Want(operand, Type::kNumber, at, "'-'"));
-      return Make(Op::kNeg, Type::kNumber, {operand});
+      return Make(Op::kNeg, Type::kNumber, {operand}, at);
     }
     return ParsePrimary();
   }
@@ -389,6 +420,8 @@ class Parser {
       }
       case Tok::kPunct:
         if (t.text == "(") {
+          const Nesting nesting(depth_);
+          if (nesting.too_deep()) return TooDeep(t.offset);
           FB_ASSIGN_OR_RETURN(NodePtr inner, ParseOr());
           FB_RETURN_IF_ERROR(Expect(")"));
           return inner;
@@ -430,6 +463,8 @@ class Parser {
       if (f.name == name.text) fn = &f;
     }
     if (fn == nullptr) return Error(name.offset, "unknown function '" + name.text + "'");
+    const Nesting nesting(depth_);
+    if (nesting.too_deep()) return TooDeep(name.offset);
     FB_RETURN_IF_ERROR(Expect("("));
     std::vector<NodePtr> args;
     std::vector<size_t> at;
@@ -480,7 +515,7 @@ class Parser {
           FB_RETURN_IF_ERROR(Want(args[i], Type::kNumber, at[i], what));
         type = fn->op == Op::kBetween ? Type::kBool : Type::kNumber;
     }
-    return Make(fn->op, type, std::move(args));
+    return Make(fn->op, type, std::move(args), name.offset);
   }
 
  public:
@@ -492,6 +527,7 @@ class Parser {
   const Origin& origin_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace

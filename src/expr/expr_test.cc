@@ -135,6 +135,49 @@ TEST_F(ExprTest, CompileErrorsNameLineColumnAndProblem) {
   EXPECT_EQ(typed.status().message(), "line 1:1: the expression is number, expected bool");
 }
 
+std::string Repeat(std::string_view piece, size_t times) {
+  std::string out;
+  out.reserve(piece.size() * times);
+  for (size_t i = 0; i < times; ++i) out += piece;
+  return out;
+}
+
+// Regression: 10,000 nested parentheses or 100,000 `not`s overflowed the stack of the server's
+// thread in the recursive parser. Nesting is bounded and answered with a compile error.
+TEST_F(ExprTest, DeepNestingIsACompileErrorNotACrash) {
+  constexpr size_t kLevels = 100'000;
+  const std::string parens = Repeat("(", kLevels) + "1" + Repeat(")", kLevels) + " > 0";
+  EXPECT_EQ(CompileError(parens),
+            "line 1:257: the expression nests more than 256 levels deep; split it into variables");
+  EXPECT_EQ(CompileError(Repeat("not ", kLevels) + "new_device"),
+            "line 1:1025: the expression nests more than 256 levels deep; split it into variables");
+  EXPECT_EQ(CompileError(Repeat("!", kLevels) + "new_device"),
+            "line 1:257: the expression nests more than 256 levels deep; split it into variables");
+  EXPECT_EQ(CompileError(Repeat("-", kLevels) + "1 > 0"),
+            "line 1:257: the expression nests more than 256 levels deep; split it into variables");
+  EXPECT_EQ(CompileError(Repeat("abs(", kLevels) + "1" + Repeat(")", kLevels) + " > 0"),
+            "line 1:1025: the expression nests more than 256 levels deep; split it into variables");
+  // A long flat chain builds a deep tree too: evaluation and destruction recurse on it.
+  const std::string sum = "bureau.score" + Repeat(" + bureau.score", kLevels) + " > 0";
+  EXPECT_EQ(CompileError(sum),
+            "line 1:3839: the expression nests more than 256 levels deep; split it into "
+            "variables");
+  EXPECT_EQ(CompileError("new_device" + Repeat(" or new_device", kLevels)),
+            "line 1:3582: the expression nests more than 256 levels deep; split it into "
+            "variables");
+  // Positions count from the expression's place in its file, as for any other error.
+  EXPECT_EQ(CompileError(parens, {.line = 4, .column = 15, .source = "rules[0].when"}),
+            "line 4:271: rules[0].when: the expression nests more than 256 levels deep; split it "
+            "into variables");
+
+  // Nesting up to the limit compiles and evaluates.
+  Frame f(scope_);
+  f.values[size_t(score_)] = Value::Number(2);
+  EXPECT_DOUBLE_EQ(Num(Repeat("(", 200) + "bureau.score" + Repeat(")", 200), f), 2);
+  EXPECT_DOUBLE_EQ(Num(Repeat("-", 200) + "bureau.score", f), 2);
+  EXPECT_DOUBLE_EQ(Num("bureau.score" + Repeat(" + bureau.score", 200), f), 402);
+}
+
 TEST_F(ExprTest, ScopeRejectsConflictingTypes) {
   EXPECT_EQ(*scope_.Declare("channel", Type::kText), channel_);
   EXPECT_FALSE(scope_.Declare("channel", Type::kNumber).ok());

@@ -12,6 +12,8 @@ namespace {
 
 namespace json = boost::json;
 
+constexpr size_t kMaxTreeDepth = 128;
+
 Status Corrupt(std::string what) {
   return InvalidArgumentError("not a usable XGBoost JSON model: " + std::move(what));
 }
@@ -179,6 +181,12 @@ StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view text) {
       depth_of[size_t(left[i])] = depth_of[size_t(right[i])] = depth_of[i] + 1;
       order.push_back(size_t(left[i]));
       order.push_back(size_t(right[i]));
+    }
+    // TreeSHAP recurses once per level and keeps a path per level: a registered model's depth
+    // is bounded like any other nested user input.
+    if (tree_depth > kMaxTreeDepth) {
+      return Corrupt("a tree is " + std::to_string(tree_depth) + " levels deep; at most " +
+                     std::to_string(kMaxTreeDepth) + " are supported");
     }
     model.nodes_.resize(next);
     model.cover_.resize(next);

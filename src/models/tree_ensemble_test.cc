@@ -174,5 +174,44 @@ TEST(TreeEnsemble, CorruptModelsAreRejectedWithAReason) {
       ::testing::HasSubstr("gblinear"));
 }
 
+// An XGBoost JSON model of one tree that is a chain `depth` levels deep (each split has a leaf
+// on its left and the rest of the chain on its right).
+std::string ChainModel(size_t depth) {
+  std::string left, right, split, condition, default_left, hessian;
+  const size_t nodes = 2 * depth + 1;
+  for (size_t i = 0; i < nodes; ++i) {
+    const bool internal = i % 2 == 0 && i < 2 * depth;
+    const std::string sep = i ? "," : "";
+    left += sep + (internal ? std::to_string(i + 1) : "-1");
+    right += sep + (internal ? std::to_string(i + 2) : "-1");
+    split += sep + "0";
+    condition += sep + (internal ? "0.5" : "0.1");
+    default_left += sep + "0";
+    hessian += sep + "1";
+  }
+  return R"({"learner":{"gradient_booster":{"name":"gbtree","model":{"trees":[{"tree_param":)"
+         R"({"num_nodes":")" +
+         std::to_string(nodes) + R"("},"left_children":[)" + left + R"(],"right_children":[)" +
+         right + R"(],"split_indices":[)" + split + R"(],"split_conditions":[)" + condition +
+         R"(],"default_left":[)" + default_left + R"(],"sum_hessian":[)" + hessian +
+         R"(]}]}},"objective":{"name":"binary:logistic"},)"
+         R"("learner_model_param":{"base_score":"0.5","num_feature":"1"}}})";
+}
+
+// Regression: TreeSHAP recurses per level and keeps a path per level, so a registered model of
+// absurd depth could exhaust the stack or memory. Depth is bounded with a clear error.
+TEST(TreeEnsemble, TreesDeeperThanTheLimitAreRejected) {
+  auto deep_enough = TreeEnsemble::FromXgboostJson(ChainModel(128));
+  ASSERT_TRUE(deep_enough.ok()) << deep_enough.status().ToString();
+  std::vector<double> phi;
+  const float row[] = {1.0f};
+  deep_enough->Contributions(row, phi);
+  EXPECT_EQ(phi.size(), 2u);
+  EXPECT_EQ(
+      TreeEnsemble::FromXgboostJson(ChainModel(129)).status().message(),
+      "not a usable XGBoost JSON model: a tree is 129 levels deep; at most 128 are supported");
+  EXPECT_FALSE(TreeEnsemble::FromXgboostJson(ChainModel(100'000)).ok());
+}
+
 }  // namespace
 }  // namespace finbrain::models

@@ -72,6 +72,31 @@ tables:
 outcome: {limit: tables.pricing.limit, apr: tables.pricing.apr}
 )yaml";
 
+// Regression: a rule nested 10,000 parentheses deep (a 20 KB body), or `not` repeated 100,000
+// times, overflowed the stack of the server's thread and killed every tenant's service.
+TEST_F(ApiTest, DeeplyNestedRulesAreRejectedWithTheirPosition) {
+  const std::string key = NewTenant("acme");
+  const auto rule = [](const std::string& when) {
+    return "rules:\n  - name: r\n    rules:\n      - {id: A, when: \"" + when +
+           "\", action: flag, reason: {code: A}}\n";
+  };
+  const std::string parens = std::string(10'000, '(') + "true" + std::string(10'000, ')');
+  std::string nots;
+  for (int i = 0; i < 100'000; ++i) nots += "not ";
+  for (const std::string& when : {parens, nots + "true"}) {
+    HttpResponse r = Call("POST", "/v1/strategies/validate", rule(when), key);
+    ASSERT_EQ(r.status, 400) << r.body.substr(0, 200);
+    const json::value error = json::parse(r.body).at("error");
+    EXPECT_EQ(error.at("field"), "rules[0].rules[0].when");
+    EXPECT_EQ(error.at("message"),
+              when == parens ? "line 4:280: rules[0].rules[0].when: the expression nests more "
+                               "than 256 levels deep; split it into variables"
+                             : "line 4:1048: rules[0].rules[0].when: the expression nests more "
+                               "than 256 levels deep; split it into variables");
+  }
+  EXPECT_EQ(Call("GET", "/healthz").status, 200);
+}
+
 TEST_F(ApiTest, StrategiesAreValidatedVersionedActivatedAndDecideCreditApplications) {
   const std::string key = NewTenant("acme");
   RegisterModel(*runtime_, "acme");

@@ -56,6 +56,7 @@ struct Expression::Node {
   Type type = Type::kNumber;
   Value constant;  // kConst
   int slot = -1;   // kSlot
+  int height = 1;  // levels from here to the deepest leaf (bounded by the parser)
   std::vector<std::shared_ptr<Node>> kids;
   std::vector<Value> list;           // kIn / kNotIn: the literal members
   std::vector<std::string> storage;  // text the constants view (never resized after views)
