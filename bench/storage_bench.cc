@@ -24,9 +24,9 @@ void BM_SyncedCommit(benchmark::State& state) {
   for (auto _ : state) {
     const std::string id = std::to_string(n++);
     WriteBatch batch;
-    batch.Put("decisions", "acme/" + id, record);
-    batch.Put("audit", "acme/" + id, audit);
-    batch.Put("decision_index", "acme/app/" + id, id);
+    batch.Put(storage::Column::kDecisions, "acme/" + id, record);
+    batch.Put(storage::Column::kAudit, "acme/" + id, audit);
+    batch.Put(storage::Column::kDecisionIndex, "acme/app/" + id, id);
     if (Status s = (*store)->Write(batch); !s.ok()) {
       state.SkipWithError(std::string(s.message()).c_str());
       return;

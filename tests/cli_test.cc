@@ -160,11 +160,11 @@ TEST(Cli, AuditVerifyNamesTheFirstTamperedEntry) {
     // Someone with access to the store rewrites entry 4 (the third list write).
     auto store = std::move(storage::OpenRocksDb({.path = data + "/db"})).value();
     const std::string key = "00000000000000000004";
-    std::string entry = store->Get("audit", key).value().value();
+    std::string entry = store->Get(storage::Column::kAudit, key).value().value();
     const size_t at = entry.find("1.1.1.2");
     ASSERT_NE(at, std::string::npos) << entry;
     entry.replace(at, 7, "8.8.8.8");
-    ASSERT_TRUE(store->Put("audit", key, entry).ok());
+    ASSERT_TRUE(store->Put(storage::Column::kAudit, key, entry).ok());
   }
   auto tampered = RunFinbrain({"audit", "verify", "--data-dir", data}, dir.path());
   EXPECT_NE(tampered.exit_code, 0);

@@ -16,8 +16,6 @@ namespace {
 namespace json = boost::json;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr std::string_view kIndex = "decision_index";  // tenant/application_id -> decision_id
-
 // The application fields that name linked entities, by entity type.
 constexpr std::pair<std::string_view, std::string_view> kLinkedEntities[] = {
     {"user", "user_id"},
@@ -290,7 +288,8 @@ Status CheckCreditKind(const Strategy& strategy, std::string_view name) {
 
 CreditDecisions::CreditDecisions(CreditDecisionsDeps deps)
     : deps_(deps),
-      log_(std::make_unique<DecisionLog>(deps.store, deps.events, kIndex, deps.stats)) {}
+      log_(std::make_unique<DecisionLog>(deps.store, deps.events, storage::Column::kDecisionIndex,
+                                         deps.stats)) {}
 CreditDecisions::~CreditDecisions() = default;
 
 Status CreditDecisions::Decide(std::string_view tenant, std::string_view application,

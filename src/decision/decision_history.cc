@@ -20,7 +20,6 @@ constexpr int kMaxLimit = 500;
 constexpr int kMaxExamined = 20'000;
 constexpr std::int64_t kMicrosPerMinute = 60'000'000;
 // tenant/<minute since the epoch, SortableKey> -> DecisionStats::MinuteJson
-constexpr std::string_view kStatsColumn = "decision_stats";
 
 std::string StatsKey(std::string_view tenant, std::int64_t minute) {
   return std::string(tenant) + "/" + SortableKey(static_cast<std::uint64_t>(minute));
@@ -84,7 +83,8 @@ StatusOr<DecisionPage> ListDecisions(const storage::KvStore& store, std::string_
   std::string last_suffix;
   bool more = false;
   FB_RETURN_IF_ERROR(store.Scan(
-      kDecisionsByTime, prefix, start_after, [&](std::string_view key, std::string_view value) {
+      storage::Column::kDecisionsByTime, prefix, start_after,
+      [&](std::string_view key, std::string_view value) {
         const std::string_view suffix = key.substr(prefix.size());
         const std::optional<TimeMicros> at = TimeOfKeySuffix(suffix);
         if (!at) return true;  // not an index key; skip
@@ -257,11 +257,11 @@ Status DecisionStats::Save(storage::KvStore& store, TimeMicros now) {
   storage::WriteBatch batch;
   for (const std::string& name : tenant_names) {
     const std::string prefix = name + "/";
-    FB_RETURN_IF_ERROR(
-        store.Scan(kStatsColumn, prefix, "", [&](std::string_view key, std::string_view) {
+    FB_RETURN_IF_ERROR(store.Scan(
+        storage::Column::kDecisionStats, prefix, "", [&](std::string_view key, std::string_view) {
           const std::optional<std::int64_t> minute = MinuteOfKeySuffix(key.substr(prefix.size()));
           if (minute && *minute >= oldest) return false;
-          batch.Delete(kStatsColumn, key);
+          batch.Delete(storage::Column::kDecisionStats, key);
           return true;
         }));
   }
@@ -271,7 +271,7 @@ Status DecisionStats::Save(storage::KvStore& store, TimeMicros now) {
     for (auto& [name, t] : tenants_) {
       for (Minute& m : t.minutes) {
         if (m.saved || m.minute < oldest) continue;
-        batch.Put(kStatsColumn, StatsKey(name, m.minute), MinuteJson(t, m));
+        batch.Put(storage::Column::kDecisionStats, StatsKey(name, m.minute), MinuteJson(t, m));
         m.saved = true;
         written.emplace_back(name, m.minute);
       }
@@ -300,38 +300,39 @@ Status DecisionStats::Load(const storage::KvStore& store, TimeMicros now) {
     }
   };
   std::lock_guard lock(mu_);
-  return store.Scan(kStatsColumn, "", "", [&](std::string_view key, std::string_view value) {
-    const size_t slash = key.rfind('/');
-    if (slash == std::string_view::npos) return true;
-    const std::int64_t minute = MinuteOfKeySuffix(key.substr(slash + 1)).value_or(-1);
-    boost::system::error_code ec;
-    const json::value parsed = json::parse(value, ec);
-    // Telemetry: an unreadable or expired minute is skipped, not a reason to refuse to start.
-    if (minute < oldest || ec || !parsed.is_object()) return true;
-    const json::object& o = parsed.get_object();
-    Tenant& t = tenants_[std::string(key.substr(0, slash))];
-    Minute& m = t.minutes[static_cast<size_t>(minute % kMaxMinutes)];
-    m = Minute{.minute = minute};
-    const auto object = [&o](const char* field) {
-      const json::value* v = o.if_contains(field);
-      return v != nullptr && v->is_object() ? v->get_object() : json::object();
-    };
-    counts(object("outcomes"),
-           [&](std::string_view k, std::uint64_t n) { m.outcomes[std::string(k)] = n; });
-    counts(object("reasons"),
-           [&](std::string_view k, std::uint64_t n) { m.reasons[std::string(k)] = n; });
-    counts(object("latency"), [&](std::string_view k, std::uint64_t n) {
-      int bucket = -1;
-      std::from_chars(k.data(), k.data() + k.size(), bucket);
-      if (bucket >= 0 && bucket < kLatencyBuckets) {
-        m.latency[static_cast<size_t>(bucket)] = static_cast<std::uint32_t>(n);
-      }
-    });
-    for (const auto& [code, text] : object("texts")) {
-      if (text.is_string()) t.reason_texts.try_emplace(std::string(code), text.get_string());
-    }
-    return true;
-  });
+  return store.Scan(
+      storage::Column::kDecisionStats, "", "", [&](std::string_view key, std::string_view value) {
+        const size_t slash = key.rfind('/');
+        if (slash == std::string_view::npos) return true;
+        const std::int64_t minute = MinuteOfKeySuffix(key.substr(slash + 1)).value_or(-1);
+        boost::system::error_code ec;
+        const json::value parsed = json::parse(value, ec);
+        // Telemetry: an unreadable or expired minute is skipped, not a reason to refuse to start.
+        if (minute < oldest || ec || !parsed.is_object()) return true;
+        const json::object& o = parsed.get_object();
+        Tenant& t = tenants_[std::string(key.substr(0, slash))];
+        Minute& m = t.minutes[static_cast<size_t>(minute % kMaxMinutes)];
+        m = Minute{.minute = minute};
+        const auto object = [&o](const char* field) {
+          const json::value* v = o.if_contains(field);
+          return v != nullptr && v->is_object() ? v->get_object() : json::object();
+        };
+        counts(object("outcomes"),
+               [&](std::string_view k, std::uint64_t n) { m.outcomes[std::string(k)] = n; });
+        counts(object("reasons"),
+               [&](std::string_view k, std::uint64_t n) { m.reasons[std::string(k)] = n; });
+        counts(object("latency"), [&](std::string_view k, std::uint64_t n) {
+          int bucket = -1;
+          std::from_chars(k.data(), k.data() + k.size(), bucket);
+          if (bucket >= 0 && bucket < kLatencyBuckets) {
+            m.latency[static_cast<size_t>(bucket)] = static_cast<std::uint32_t>(n);
+          }
+        });
+        for (const auto& [code, text] : object("texts")) {
+          if (text.is_string()) t.reason_texts.try_emplace(std::string(code), text.get_string());
+        }
+        return true;
+      });
 }
 
 }  // namespace finbrain::decision

@@ -32,8 +32,6 @@
 
 namespace finbrain::decision {
 
-inline constexpr std::string_view kDecisionsByTime = "decisions_by_time";
-
 // The index key of a decision: newest first in key order.
 std::string DecisionTimeKey(std::string_view tenant, TimeMicros decided_at,
                             std::string_view decision_id);

@@ -22,7 +22,9 @@ class DecisionHistoryTest : public ::testing::Test {
                                                              {"kind", kind},
                                                              {"decision", decision},
                                                              {"decided_at", FormatRfc3339(at)}});
-    ASSERT_TRUE(store_->Put(kDecisionsByTime, DecisionTimeKey(tenant, at, id), summary).ok());
+    ASSERT_TRUE(
+        store_->Put(storage::Column::kDecisionsByTime, DecisionTimeKey(tenant, at, id), summary)
+            .ok());
   }
   std::vector<std::string> Ids(const DecisionPage& page) {
     std::vector<std::string> ids;
@@ -147,7 +149,7 @@ TEST_F(DecisionHistoryTest, StatsSavedAndLoadedGiveTheSameOverviewAndExpire) {
   ASSERT_TRUE(after_a_pause.Save(*store_, later).ok());
   int stored = 0;
   ASSERT_TRUE(store_
-                  ->Scan("decision_stats", "acme/", "",
+                  ->Scan(storage::Column::kDecisionStats, "acme/", "",
                          [&](std::string_view, std::string_view) {
                            ++stored;
                            return true;

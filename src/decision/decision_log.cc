@@ -9,9 +9,7 @@
 namespace finbrain::decision {
 namespace {
 
-constexpr std::string_view kRecords = "decisions";  // tenant/decision_id -> record
 // tenant/names_id -> JSON array of the feature names of records' "feature_values"
-constexpr std::string_view kFeatureNames = "decision_feature_names";
 
 double Micros(DecisionLog::SteadyTime from, DecisionLog::SteadyTime to) {
   return std::chrono::duration<double, std::micro>(to - from).count();
@@ -114,7 +112,7 @@ void DecisionLog::Commit(std::string_view tenant, const std::string& key,
 
   storage::WriteBatch batch;
   batch.Put(index_, key, decision_id);
-  batch.Put(kDecisionsByTime, DecisionTimeKey(tenant, decided_at, decision_id),
+  batch.Put(storage::Column::kDecisionsByTime, DecisionTimeKey(tenant, decided_at, decision_id),
             SummaryJson(record));
   // The names of positional feature values, with the first record that needs them.
   std::string names_key;
@@ -129,7 +127,7 @@ void DecisionLog::Commit(std::string_view tenant, const std::string& key,
         new_names->push_back(f.name);
         list.emplace_back(f.name);
       }
-      batch.Put(kFeatureNames, names_key, ToJsonText(list));
+      batch.Put(storage::Column::kDecisionFeatureNames, names_key, ToJsonText(list));
     }
   }
   // A record without "inputs" decided on `event` as they are: when the event is new it is stored
@@ -153,7 +151,8 @@ void DecisionLog::Commit(std::string_view tenant, const std::string& key,
     *body = ToJsonText(record);
     body->pop_back();  // the closing brace
     *body += body->size() > 1 ? ",\"latency_us\":" : "\"latency_us\":";
-    extra.Put(kRecords, std::string(tenant) + "/" + decision_id, *body + stored_latency + "}");
+    extra.Put(storage::Column::kDecisions, std::string(tenant) + "/" + decision_id,
+              *body + stored_latency + "}");
   };
   std::vector<ingest::ValidatedEvent> events;
   events.push_back(std::move(event));
@@ -208,7 +207,8 @@ StatusOr<std::optional<boost::json::object>> DecisionLog::NamedFeatures(
     if (auto it = names_.find(key); it != names_.end()) names = it->second;
   }
   if (!names) {
-    FB_ASSIGN_OR_RETURN(std::optional<std::string> stored, store_.Get(kFeatureNames, key));
+    FB_ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                        store_.Get(storage::Column::kDecisionFeatureNames, key));
     if (!stored) return std::optional<boost::json::object>();  // the values stay, unnamed
     boost::system::error_code ec;
     const boost::json::value list = boost::json::parse(*stored, ec);
@@ -278,7 +278,8 @@ StatusOr<std::optional<std::string>> DecisionLog::Stored(std::string_view tenant
       decision_id.find('/') != std::string_view::npos) {
     return std::optional<std::string>();
   }
-  return store_.Get(kRecords, std::string(tenant) + "/" + std::string(decision_id));
+  return store_.Get(storage::Column::kDecisions,
+                    std::string(tenant) + "/" + std::string(decision_id));
 }
 
 StatusOr<std::optional<std::string>> DecisionLog::Find(std::string_view tenant,

@@ -29,7 +29,8 @@ class DecisionLogTest : public ::testing::Test {
     commits_ = std::make_unique<storage::CommitQueue>(*store_);
     audit_ = std::move(tenancy::AuditLog::Open(*store_, *commits_, key, SystemClock())).value();
     events_ = std::move(ingest::EventStore::Open(*store_, *commits_, *audit_)).value();
-    log_ = std::make_unique<DecisionLog>(*store_, *events_, "test_index", nullptr);
+    log_ =
+        std::make_unique<DecisionLog>(*store_, *events_, storage::Column::kDecisionIndex, nullptr);
   }
   void Close() {
     log_.reset();

@@ -9,9 +9,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kHeads = "strategy_heads";        // tenant/name -> {latest, active}
-constexpr std::string_view kVersions = "strategy_versions";  // tenant/name/version -> JSON
-
 using storage::NameKey;
 using storage::VersionKey;
 
@@ -56,7 +53,8 @@ StrategyStore::StrategyStore(storage::KvStore& store, tenancy::AuditLog& audit, 
 
 StatusOr<StrategyStore::Head> StrategyStore::ReadHead(std::string_view tenant,
                                                       std::string_view name) const {
-  return storage::ReadVersionHead(store_, kHeads, tenant, name, "strategy");
+  return storage::ReadVersionHead(store_, storage::Column::kStrategyHeads, tenant, name,
+                                  "strategy");
 }
 
 StatusOr<std::shared_ptr<const Strategy>> StrategyStore::Compile(std::string_view tenant,
@@ -87,8 +85,10 @@ StatusOr<StrategyVersion> StrategyStore::Put(std::string_view tenant, std::strin
     }
   }
   storage::WriteBatch batch;
-  batch.Put(kVersions, VersionKey(tenant, name, v.version), VersionJson(v));
-  batch.Put(kHeads, NameKey(tenant, name), storage::VersionHeadJson({v.version, head.active}));
+  batch.Put(storage::Column::kStrategyVersions, VersionKey(tenant, name, v.version),
+            VersionJson(v));
+  batch.Put(storage::Column::kStrategyHeads, NameKey(tenant, name),
+            storage::VersionHeadJson({v.version, head.active}));
   FB_RETURN_IF_ERROR(audit_.CommitAndWait(
       std::move(batch), {.tenant = std::string(tenant),
                          .actor = actor.id,
@@ -138,7 +138,8 @@ StatusOr<StrategyVersion> StrategyStore::Activate(std::string_view tenant, std::
   if (head.latest == 0) return NotFoundError("no strategy named " + Quote(name), "name");
   FB_ASSIGN_OR_RETURN(std::shared_ptr<const LiveStrategy> live, Load(tenant, name, version));
   storage::WriteBatch batch;
-  batch.Put(kHeads, NameKey(tenant, name), storage::VersionHeadJson({head.latest, version}));
+  batch.Put(storage::Column::kStrategyHeads, NameKey(tenant, name),
+            storage::VersionHeadJson({head.latest, version}));
   FB_RETURN_IF_ERROR(audit_.CommitAndWait(
       std::move(batch),
       {.tenant = std::string(tenant),
@@ -157,8 +158,9 @@ StatusOr<StrategyVersion> StrategyStore::Activate(std::string_view tenant, std::
 StatusOr<StrategyVersion> StrategyStore::Get(std::string_view tenant, std::string_view name,
                                              int version) const {
   FB_RETURN_IF_ERROR(ValidateStrategyName(name));
-  FB_ASSIGN_OR_RETURN(std::optional<std::string> text,
-                      store_.Get(kVersions, VersionKey(tenant, name, version)));
+  FB_ASSIGN_OR_RETURN(
+      std::optional<std::string> text,
+      store_.Get(storage::Column::kStrategyVersions, VersionKey(tenant, name, version)));
   if (!text) {
     return NotFoundError("strategy " + Quote(name) + " has no version " + std::to_string(version),
                          "version");
@@ -178,24 +180,25 @@ StatusOr<std::vector<StrategyVersion>> StrategyStore::Versions(std::string_view 
   Status error;
   std::string prefix = NameKey(tenant, name);
   prefix += '/';
-  FB_RETURN_IF_ERROR(
-      store_.Scan(kVersions, prefix, "", [&](std::string_view, std::string_view value) {
-        StatusOr<StrategyVersion> v = VersionFromJson(value);
-        if (!v.ok()) {
-          error = v.status();
-          return false;
-        }
-        v->active = v->version == head.active;
-        out.push_back(std::move(*v));
-        return true;
-      }));
+  FB_RETURN_IF_ERROR(store_.Scan(storage::Column::kStrategyVersions, prefix, "",
+                                 [&](std::string_view, std::string_view value) {
+                                   StatusOr<StrategyVersion> v = VersionFromJson(value);
+                                   if (!v.ok()) {
+                                     error = v.status();
+                                     return false;
+                                   }
+                                   v->active = v->version == head.active;
+                                   out.push_back(std::move(*v));
+                                   return true;
+                                 }));
   FB_RETURN_IF_ERROR(error);
   return out;
 }
 
 StatusOr<std::vector<StrategyVersion>> StrategyStore::List(std::string_view tenant) const {
   std::vector<StrategyVersion> out;
-  FB_ASSIGN_OR_RETURN(auto heads, storage::ListVersionHeads(store_, kHeads, tenant, "strategy"));
+  FB_ASSIGN_OR_RETURN(auto heads, storage::ListVersionHeads(store_, storage::Column::kStrategyHeads,
+                                                            tenant, "strategy"));
   for (const auto& [name, head] : heads) {
     FB_ASSIGN_OR_RETURN(StrategyVersion v,
                         Get(tenant, name, head.active != 0 ? head.active : head.latest));

@@ -17,8 +17,6 @@ namespace {
 namespace json = boost::json;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr std::string_view kRecords = "decisions";           // shared with credit decisions
-constexpr std::string_view kIndex = "transaction_index";     // tenant/event_id -> decision_id
 constexpr TimeMicros kSessionReach = 30 * 60 * 1'000'000LL;  // a payment's session: 30 min back
 
 double Micros(SteadyClock::time_point from, SteadyClock::time_point to) {
@@ -64,7 +62,8 @@ json::object SessionJson(const fraud::SessionScore& s, std::string_view session_
 
 TransactionDecisions::TransactionDecisions(TransactionDecisionsDeps deps)
     : deps_(deps),
-      log_(std::make_unique<DecisionLog>(deps.store, deps.events, kIndex, deps.stats)) {}
+      log_(std::make_unique<DecisionLog>(deps.store, deps.events,
+                                         storage::Column::kTransactionIndex, deps.stats)) {}
 TransactionDecisions::~TransactionDecisions() = default;
 
 Status TransactionDecisions::Decide(std::string_view tenant, std::string_view text,

@@ -18,9 +18,6 @@ namespace {
 using internal::Append;
 using internal::Take;
 
-constexpr std::string_view kSets = "feature_sets";        // tenant -> YAML
-constexpr std::string_view kStates = "feature_entities";  // tenant \x1f type \x1f id -> windows
-constexpr std::string_view kConsumers = "consumers";
 constexpr std::string_view kCheckpointKey = "features";
 constexpr char kSep = '\x1f';
 // A record written since the sequence number was added starts with this marker and the number.
@@ -63,51 +60,54 @@ StatusOr<std::unique_ptr<FeatureStore>> FeatureStore::Load(storage::KvStore& sto
                                                            tenancy::AuditLog& audit) {
   std::unique_ptr<FeatureStore> fs(new FeatureStore(store, audit));
   Status error;
-  FB_RETURN_IF_ERROR(store.Scan(kSets, "", "", [&](std::string_view tenant, std::string_view yaml) {
-    StatusOr<std::shared_ptr<const FeatureSet>> set = FeatureSet::Parse(yaml);
-    if (!set.ok()) {
-      error = DataLossError("stored feature set of tenant " + Quote(tenant) +
-                            " does not parse: " + set.status().message());
-      return false;
-    }
-    fs->sets_[std::string(tenant)] = std::move(*set);
-    return true;
-  }));
+  FB_RETURN_IF_ERROR(store.Scan(
+      storage::Column::kFeatureSets, "", "", [&](std::string_view tenant, std::string_view yaml) {
+        StatusOr<std::shared_ptr<const FeatureSet>> set = FeatureSet::Parse(yaml);
+        if (!set.ok()) {
+          error = DataLossError("stored feature set of tenant " + Quote(tenant) +
+                                " does not parse: " + set.status().message());
+          return false;
+        }
+        fs->sets_[std::string(tenant)] = std::move(*set);
+        return true;
+      }));
   FB_RETURN_IF_ERROR(error);
-  FB_RETURN_IF_ERROR(store.Scan(kStates, "", "", [&](std::string_view key, std::string_view value) {
-    EntityWindows record;
-    record.stored = true;
-    std::uint32_t n = 0;
-    bool ok = Take(value, n);
-    if (ok && n == kSeqMarker) ok = Take(value, record.seq) && Take(value, n);
-    ok = ok && n <= value.size();
-    for (std::uint32_t i = 0; ok && i < n; ++i) {
-      std::uint16_t id_size = 0;
-      std::uint32_t state_size = 0;
-      ok = Take(value, id_size) && id_size <= value.size();
-      if (!ok) break;
-      EntityWindows::Window w;
-      w.id = std::string(value.substr(0, id_size));
-      w.id_hash = StableHash(w.id);
-      value.remove_prefix(id_size);
-      ok = Take(value, state_size) && state_size <= value.size();
-      if (!ok) break;
-      StatusOr<WindowState> state = WindowState::Deserialize(value.substr(0, state_size));
-      ok = state.ok();
-      if (!ok) break;
-      value.remove_prefix(state_size);
-      w.state = std::move(*state);
-      record.windows.push_back(std::move(w));
-    }
-    if (!ok || !value.empty()) {
-      error = DataLossError("feature windows of " + Quote(key) + " are corrupt");
-      return false;
-    }
-    fs->ShardOf(key).entities.emplace(std::string(key), std::move(record));
-    return true;
-  }));
+  FB_RETURN_IF_ERROR(store.Scan(
+      storage::Column::kFeatureEntities, "", "", [&](std::string_view key, std::string_view value) {
+        EntityWindows record;
+        record.stored = true;
+        std::uint32_t n = 0;
+        bool ok = Take(value, n);
+        if (ok && n == kSeqMarker) ok = Take(value, record.seq) && Take(value, n);
+        ok = ok && n <= value.size();
+        for (std::uint32_t i = 0; ok && i < n; ++i) {
+          std::uint16_t id_size = 0;
+          std::uint32_t state_size = 0;
+          ok = Take(value, id_size) && id_size <= value.size();
+          if (!ok) break;
+          EntityWindows::Window w;
+          w.id = std::string(value.substr(0, id_size));
+          w.id_hash = StableHash(w.id);
+          value.remove_prefix(id_size);
+          ok = Take(value, state_size) && state_size <= value.size();
+          if (!ok) break;
+          StatusOr<WindowState> state = WindowState::Deserialize(value.substr(0, state_size));
+          ok = state.ok();
+          if (!ok) break;
+          value.remove_prefix(state_size);
+          w.state = std::move(*state);
+          record.windows.push_back(std::move(w));
+        }
+        if (!ok || !value.empty()) {
+          error = DataLossError("feature windows of " + Quote(key) + " are corrupt");
+          return false;
+        }
+        fs->ShardOf(key).entities.emplace(std::string(key), std::move(record));
+        return true;
+      }));
   FB_RETURN_IF_ERROR(error);
-  FB_ASSIGN_OR_RETURN(std::optional<std::string> checkpoint, store.Get(kConsumers, kCheckpointKey));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> checkpoint,
+                      store.Get(storage::Column::kConsumers, kCheckpointKey));
   if (checkpoint) {
     try {
       fs->last_seq_ = std::stoull(*checkpoint);
@@ -165,7 +165,7 @@ FeatureStore::Shard& FeatureStore::ShardOf(std::string_view key) const {
 Status FeatureStore::SetFeatureSet(std::string_view tenant, std::shared_ptr<const FeatureSet> set,
                                    const tenancy::Actor& actor) {
   storage::WriteBatch batch;
-  batch.Put(kSets, tenant, set->yaml());
+  batch.Put(storage::Column::kFeatureSets, tenant, set->yaml());
   FB_RETURN_IF_ERROR(audit_.CommitAndWait(
       std::move(batch), {.tenant = std::string(tenant),
                          .actor = actor.id,
@@ -315,7 +315,7 @@ Status FeatureStore::Flush(bool expire) {
           shard.dirty.try_emplace(it->first, it->second.seq + 1);
         }
         if (it->second.windows.empty()) {
-          if (it->second.stored) batch.Delete(kStates, it->first);
+          if (it->second.stored) batch.Delete(storage::Column::kFeatureEntities, it->first);
           shard.dirty.erase(it->first);
           it = shard.entities.erase(it);
         } else {
@@ -344,7 +344,8 @@ Status FeatureStore::Flush(bool expire) {
             Append(value, std::uint32_t(state.size()));
             value += state;
           }
-          batch.PutOwned(kStates, std::string(it->first), std::move(value));
+          batch.PutOwned(storage::Column::kFeatureEntities, std::string(it->first),
+                         std::move(value));
           record.stored = true;
           taken.emplace_back(it->first, it->second);
           it = shard.dirty.erase(it);
@@ -352,7 +353,7 @@ Status FeatureStore::Flush(bool expire) {
         more = !shard.dirty.empty();
       }
       if (batch.empty()) break;
-      batch.Put(kConsumers, kCheckpointKey, std::to_string(checkpoint));
+      batch.Put(storage::Column::kConsumers, kCheckpointKey, std::to_string(checkpoint));
       // Buffered: the records and their checkpoint are rebuilt by replaying the (synced) event
       // log, and a crash can only lose a suffix of the log, so a stored checkpoint never runs
       // ahead of the records stored with or before it.
@@ -374,7 +375,7 @@ Status FeatureStore::Flush(bool expire) {
   const std::uint64_t reached = CheckpointBound();
   if (reached > written_checkpoint_) {
     storage::WriteBatch batch;
-    batch.Put(kConsumers, kCheckpointKey, std::to_string(reached));
+    batch.Put(storage::Column::kConsumers, kCheckpointKey, std::to_string(reached));
     FB_RETURN_IF_ERROR(store_.WriteBuffered(batch));
     written_checkpoint_ = reached;
   }

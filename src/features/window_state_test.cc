@@ -249,10 +249,11 @@ TEST(FeatureStoreTest, ReplayFromAnOlderCheckpointCountsEveryEventOnce) {
     expected.push_back(online->Compute("acme", {{"user", "u" + std::to_string(u)}}, t + 1));
   }
   ASSERT_TRUE(online->Persist().ok());
-  EXPECT_EQ(store->Get("consumers", "features").value(), "800");
+  EXPECT_EQ(store->Get(storage::Column::kConsumers, "features").value(), "800");
   online.reset();
 
-  ASSERT_TRUE(store->Put("consumers", "features", "300").ok());  // the older checkpoint
+  ASSERT_TRUE(
+      store->Put(storage::Column::kConsumers, "features", "300").ok());  // the older checkpoint
   auto replayed = FeatureStore::Load(*store, *audit).value();
   EXPECT_EQ(replayed->checkpoint(), 300u);
   for (size_t i = 300; i < events.size(); ++i) replayed->Consume(i + 1, "acme", events[i]);
@@ -263,10 +264,11 @@ TEST(FeatureStoreTest, ReplayFromAnOlderCheckpointCountsEveryEventOnce) {
   // The writer thread, asked to, writes what changed and moves the checkpoint up.
   replayed->Consume(801, "acme", RandomEvent(rng, t + 1, 801));
   replayed->PersistSoon();
-  for (int i = 0; i < 200 && store->Get("consumers", "features").value() != "801"; ++i) {
+  for (int i = 0; i < 200 && store->Get(storage::Column::kConsumers, "features").value() != "801";
+       ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_EQ(store->Get("consumers", "features").value(), "801");
+  EXPECT_EQ(store->Get(storage::Column::kConsumers, "features").value(), "801");
 }
 
 }  // namespace

@@ -10,7 +10,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kListsColumn = "lists";
 constexpr size_t kMaxValueBytes = 512;
 constexpr size_t kMaxReasonBytes = 1000;
 constexpr size_t kMaxPageSize = 1000;
@@ -140,7 +139,7 @@ StatusOr<std::string> ListStore::CanonicalValue(std::string_view entity_type,
 }
 
 StatusOr<std::optional<ListEntry>> ListStore::Read(const std::string& key) const {
-  FB_ASSIGN_OR_RETURN(std::optional<std::string> stored, store_.Get(kListsColumn, key));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> stored, store_.Get(storage::Column::kLists, key));
   if (!stored) return std::optional<ListEntry>();
   FB_ASSIGN_OR_RETURN(ListEntry entry, ParseEntry(*stored));
   return std::optional<ListEntry>(std::move(entry));
@@ -176,7 +175,7 @@ StatusOr<ListStore::PreparedWrite> ListStore::PreparePut(std::string_view tenant
   e.updated_at = now;
   e.expires_at = input.expires_at;
   e.created_by = existing ? existing->created_by : std::string(actor);
-  write.batch.Put(kListsColumn, key, ListEntryToJson(e));
+  write.batch.Put(storage::Column::kLists, key, ListEntryToJson(e));
   return write;
 }
 
@@ -192,7 +191,7 @@ StatusOr<ListStore::PreparedWrite> ListStore::PrepareDelete(std::string_view ten
   }
   PreparedWrite write;
   write.entry = std::move(*existing);
-  write.batch.Delete(kListsColumn, key);
+  write.batch.Delete(storage::Column::kLists, key);
   return write;
 }
 
@@ -218,7 +217,7 @@ StatusOr<std::vector<std::optional<ListKind>>> ListStore::MostSevere(
       keys.push_back(KeyPrefix(tenant, kind, l.entity_type) + value);
   }
   std::vector<std::optional<std::string>> values;
-  FB_RETURN_IF_ERROR(store_.MultiGet(kListsColumn, keys, values));
+  FB_RETURN_IF_ERROR(store_.MultiGet(storage::Column::kLists, keys, values));
   const TimeMicros now = clock_.NowMicros();
   std::vector<std::optional<ListKind>> out(lookups.size());
   for (size_t i = 0; i < lookups.size(); ++i) {
@@ -251,7 +250,7 @@ StatusOr<ListStore::Page> ListStore::List(std::string_view tenant, ListKind list
   Status error;
   std::string last_key;
   bool more = false;
-  FB_RETURN_IF_ERROR(store_.Scan(kListsColumn, prefix, start_after,
+  FB_RETURN_IF_ERROR(store_.Scan(storage::Column::kLists, prefix, start_after,
                                  [&](std::string_view key, std::string_view value) {
                                    if (page.entries.size() == limit) {
                                      more = true;

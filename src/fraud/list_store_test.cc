@@ -56,7 +56,7 @@ TEST_F(ListStoreTest, PiiIsTokenizedAndFoundByRawValueOrToken) {
   EXPECT_TRUE(lists_->Get("acme", ListKind::kBlacklist, "phone", entry->value).value().has_value());
   bool raw_stored = false;
   ASSERT_TRUE(store_
-                  ->Scan("lists", "", "",
+                  ->Scan(storage::Column::kLists, "", "",
                          [&](std::string_view k, std::string_view v) {
                            raw_stored |= k.find("0013") != std::string_view::npos ||
                                          v.find("13800138000") != std::string_view::npos;

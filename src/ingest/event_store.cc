@@ -13,9 +13,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kLogColumn = "event_log";  // seq -> "<tenant>\x1f<event json>"
-constexpr std::string_view kIndexColumn = "events";   // "<tenant>/<event_id>" -> seq
-constexpr std::string_view kMetaColumn = "meta";
 constexpr std::string_view kHeadKey = "event_log_head";
 constexpr char kTenantSeparator = '\x1f';
 constexpr std::uint64_t kPersistEvery = 50'000;
@@ -77,7 +74,7 @@ EventStore::~EventStore() {
 StatusOr<std::unique_ptr<EventStore>> EventStore::Open(storage::KvStore& store,
                                                        storage::CommitQueue& commits,
                                                        tenancy::AuditLog& audit) {
-  FB_ASSIGN_OR_RETURN(std::optional<std::string> head, store.Get(kMetaColumn, kHeadKey));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> head, store.Get(storage::Column::kMeta, kHeadKey));
   std::uint64_t seq = 0;
   if (head) {
     try {
@@ -126,7 +123,7 @@ Status EventStore::AddIndependentConsumers(const std::vector<EventConsumer*>& co
   const std::uint64_t start = *std::min_element(from.begin(), from.end());
   Status error;
   FB_RETURN_IF_ERROR(store_.Scan(
-      kLogColumn, "", start == 0 ? "" : SortableKey(start),
+      storage::Column::kEventLog, "", start == 0 ? "" : SortableKey(start),
       [&](std::string_view key, std::string_view value) {
         const size_t sep = value.find(kTenantSeparator);
         StatusOr<ValidatedEvent> e = sep == std::string_view::npos
@@ -173,7 +170,7 @@ void EventStore::Ingest(std::string_view tenant, std::vector<ValidatedEvent> eve
   }
   pending->summary.duplicates = events.size() - reserved.size();
   std::vector<std::optional<std::string>> stored;
-  if (Status read = store_.MultiGet(kIndexColumn, reserved, stored); !read.ok()) {
+  if (Status read = store_.MultiGet(storage::Column::kEvents, reserved, stored); !read.ok()) {
     // Treat an unreadable index as a failure of the whole batch rather than risk a duplicate.
     std::lock_guard lock(in_flight_mu_);
     for (const std::string& key : reserved) in_flight_.erase(key);
@@ -207,10 +204,12 @@ void EventStore::Ingest(std::string_view tenant, std::vector<ValidatedEvent> eve
       value += pending->tenant;
       value += kTenantSeparator;
       value += e.canonical_json;
-      batch.PutOwned(kLogColumn, SortableKey(seq), std::move(value));
-      batch.PutOwned(kIndexColumn, IndexKey(pending->tenant, e.event_id), std::to_string(seq));
+      batch.PutOwned(storage::Column::kEventLog, SortableKey(seq), std::move(value));
+      batch.PutOwned(storage::Column::kEvents, IndexKey(pending->tenant, e.event_id),
+                     std::to_string(seq));
     }
-    if (!pending->events.empty()) batch.Put(kMetaColumn, kHeadKey, std::to_string(pending_seq_));
+    if (!pending->events.empty())
+      batch.Put(storage::Column::kMeta, kHeadKey, std::to_string(pending_seq_));
     return OkStatus();
   };
   audit_.Commit(
@@ -262,7 +261,7 @@ Status EventStore::PersistConsumers() {
 StatusOr<std::optional<std::string>> EventStore::Find(std::string_view tenant,
                                                       std::string_view event_id) const {
   FB_ASSIGN_OR_RETURN(std::optional<std::string> seq,
-                      store_.Get(kIndexColumn, IndexKey(tenant, event_id)));
+                      store_.Get(storage::Column::kEvents, IndexKey(tenant, event_id)));
   if (!seq) return std::optional<std::string>();
   std::uint64_t n = 0;
   try {
@@ -270,7 +269,8 @@ StatusOr<std::optional<std::string>> EventStore::Find(std::string_view tenant,
   } catch (const std::exception&) {
     return DataLossError("event index entry is corrupt");
   }
-  FB_ASSIGN_OR_RETURN(std::optional<std::string> entry, store_.Get(kLogColumn, SortableKey(n)));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> entry,
+                      store_.Get(storage::Column::kEventLog, SortableKey(n)));
   if (!entry)
     return DataLossError("event " + std::string(event_id) + " is indexed but not in the log");
   const size_t sep = entry->find(kTenantSeparator);

@@ -6,14 +6,14 @@ namespace finbrain::ingest {
 namespace {
 
 namespace json = boost::json;
-constexpr std::string_view kColumn = "consumers";
 constexpr std::string_view kKey = "type_counts";
 
 }  // namespace
 
 StatusOr<std::unique_ptr<TypeCounts>> TypeCounts::Load(storage::KvStore& store) {
   std::unique_ptr<TypeCounts> counts(new TypeCounts(store));
-  FB_ASSIGN_OR_RETURN(std::optional<std::string> saved, store.Get(kColumn, kKey));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> saved,
+                      store.Get(storage::Column::kConsumers, kKey));
   if (!saved) return counts;
   boost::system::error_code ec;
   json::value v = json::parse(*saved, ec);
@@ -63,7 +63,7 @@ Status TypeCounts::Persist() {
     o["counts"] = std::move(tenants);
   }
   const std::uint64_t seq = o["checkpoint"].as_uint64();
-  FB_RETURN_IF_ERROR(store_.Put(kColumn, kKey, json::serialize(o)));
+  FB_RETURN_IF_ERROR(store_.Put(storage::Column::kConsumers, kKey, json::serialize(o)));
   std::lock_guard lock(mu_);
   persisted_seq_ = seq;
   return OkStatus();

@@ -16,12 +16,9 @@ namespace finbrain::lifecycle {
 namespace json = boost::json;
 using internal::AccountKey;
 using internal::HistoryKey;
-using internal::kAccounts;
-using internal::kHistory;
 
 namespace {
 
-constexpr std::string_view kConsumers = "consumers";
 constexpr std::string_view kCheckpointKey = "accounts";
 constexpr TimeMicros kDayMicros = 86'400'000'000;
 
@@ -104,8 +101,8 @@ void Diff(const Account& before, AccountLifecycle::Review& review) {
 StatusOr<std::unique_ptr<AccountLifecycle>> AccountLifecycle::Load(AccountLifecycleDeps deps) {
   std::unique_ptr<AccountLifecycle> lifecycle(new AccountLifecycle(deps));
   Status error;
-  FB_RETURN_IF_ERROR(
-      deps.store.Scan(kAccounts, "", "", [&](std::string_view key, std::string_view value) {
+  FB_RETURN_IF_ERROR(deps.store.Scan(
+      storage::Column::kAccounts, "", "", [&](std::string_view key, std::string_view value) {
         StatusOr<Account> account = AccountFromJson(value);
         if (!account.ok()) {
           error = account.status();
@@ -116,7 +113,7 @@ StatusOr<std::unique_ptr<AccountLifecycle>> AccountLifecycle::Load(AccountLifecy
       }));
   FB_RETURN_IF_ERROR(error);
   FB_ASSIGN_OR_RETURN(std::optional<std::string> checkpoint,
-                      deps.store.Get(kConsumers, kCheckpointKey));
+                      deps.store.Get(storage::Column::kConsumers, kCheckpointKey));
   if (checkpoint) {
     try {
       lifecycle->last_seq_ = std::stoull(*checkpoint);
@@ -353,9 +350,10 @@ void AccountLifecycle::Submit(const std::string& key, const Account& account,
                               std::string history_json, tenancy::AuditEntry entry,
                               std::optional<std::uint64_t> seq, Stored stored) {
   storage::WriteBatch batch;
-  batch.Put(kAccounts, key, AccountJson(account));
-  batch.PutOwned(kHistory, HistoryKey(key, account.reviews), std::move(history_json));
-  if (seq) batch.Put(kConsumers, kCheckpointKey, std::to_string(*seq));
+  batch.Put(storage::Column::kAccounts, key, AccountJson(account));
+  batch.PutOwned(storage::Column::kAccountHistory, HistoryKey(key, account.reviews),
+                 std::move(history_json));
+  if (seq) batch.Put(storage::Column::kConsumers, kCheckpointKey, std::to_string(*seq));
   dirty_.erase(key);
   ++in_flight_[key];
   ++in_flight_total_;
@@ -383,10 +381,11 @@ Status AccountLifecycle::Persist() {
   for (const std::string& key : dirty_) {
     // A queued change of the same account would land after this write; it carries the counters.
     if (in_flight_.contains(key)) continue;
-    batch.Put(kAccounts, key, AccountJson(accounts_.at(key)));
+    batch.Put(storage::Column::kAccounts, key, AccountJson(accounts_.at(key)));
     written.push_back(key);
   }
-  if (in_flight_total_ == 0) batch.Put(kConsumers, kCheckpointKey, std::to_string(last_seq_));
+  if (in_flight_total_ == 0)
+    batch.Put(storage::Column::kConsumers, kCheckpointKey, std::to_string(last_seq_));
   if (batch.empty()) return OkStatus();
   FB_RETURN_IF_ERROR(deps_.store.Write(batch));
   for (const std::string& key : written) dirty_.erase(key);

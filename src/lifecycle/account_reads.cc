@@ -10,7 +10,6 @@ namespace finbrain::lifecycle {
 
 namespace json = boost::json;
 using internal::AccountKey;
-using internal::kHistory;
 using internal::kSep;
 
 std::string BatchReviewSummaryJson(const BatchReviewSummary& s) {
@@ -42,11 +41,11 @@ StatusOr<std::string> AccountLifecycle::Get(std::string_view tenant, std::string
     account = AccountJson(it->second);
   }
   std::vector<std::string> entries;
-  FB_RETURN_IF_ERROR(
-      deps_.store.Scan(kHistory, key + kSep, "", [&](std::string_view, std::string_view value) {
-        entries.emplace_back(value);
-        return true;
-      }));
+  FB_RETURN_IF_ERROR(deps_.store.Scan(storage::Column::kAccountHistory, key + kSep, "",
+                                      [&](std::string_view, std::string_view value) {
+                                        entries.emplace_back(value);
+                                        return true;
+                                      }));
   std::string out = "{\"account\":" + account + ",\"history\":[";
   size_t shown = 0;
   for (auto it = entries.rbegin(); it != entries.rend() && shown < history; ++it, ++shown) {

@@ -11,12 +11,7 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kHeads = "model_heads";              // tenant/name -> head JSON
-constexpr std::string_view kMeta = "model_versions";            // tenant/name/version -> metadata
-constexpr std::string_view kBlobs = "model_blobs";              // tenant/name/version -> files
-constexpr std::string_view kEvaluations = "model_evaluations";  // tenant/name/version -> report
 // tenant/name/version/YYYY-MM-DD -> the day's live counts (CountsJson)
-constexpr std::string_view kMonitoring = "model_monitoring";
 constexpr TimeMicros kDayMicros = 86'400'000'000;
 constexpr size_t kMaxEvaluationBytes = 4 << 20;
 
@@ -223,13 +218,14 @@ ModelRegistry::ModelRegistry(storage::KvStore& store, tenancy::AuditLog& audit, 
 
 StatusOr<ModelRegistry::Head> ModelRegistry::ReadHead(std::string_view tenant,
                                                       std::string_view name) const {
-  return storage::ReadVersionHead(store_, kHeads, tenant, name, "model");
+  return storage::ReadVersionHead(store_, storage::Column::kModelHeads, tenant, name, "model");
 }
 
 StatusOr<ModelVersion> ModelRegistry::ReadVersion(std::string_view tenant, std::string_view name,
                                                   int version) const {
-  FB_ASSIGN_OR_RETURN(std::optional<std::string> text,
-                      store_.Get(kMeta, VersionKey(tenant, name, version)));
+  FB_ASSIGN_OR_RETURN(
+      std::optional<std::string> text,
+      store_.Get(storage::Column::kModelVersions, VersionKey(tenant, name, version)));
   if (!text) {
     return NotFoundError("model " + Quote(name) + " has no version " + std::to_string(version),
                          "version");
@@ -263,7 +259,8 @@ Status ModelRegistry::AttachEvaluation(std::string_view tenant, std::string_view
   std::lock_guard lock(mutation_mu_);
   FB_ASSIGN_OR_RETURN(ModelVersion v, ReadVersion(tenant, name, version));
   storage::WriteBatch batch;
-  batch.Put(kEvaluations, VersionKey(tenant, name, version), json::serialize(report));
+  batch.Put(storage::Column::kModelEvaluations, VersionKey(tenant, name, version),
+            json::serialize(report));
   return audit_.CommitAndWait(
       std::move(batch),
       {.tenant = std::string(tenant),
@@ -276,7 +273,7 @@ StatusOr<std::optional<std::string>> ModelRegistry::Evaluation(std::string_view 
                                                                std::string_view name,
                                                                int version) const {
   FB_RETURN_IF_ERROR(ReadVersion(tenant, name, version).status());
-  return store_.Get(kEvaluations, VersionKey(tenant, name, version));
+  return store_.Get(storage::Column::kModelEvaluations, VersionKey(tenant, name, version));
 }
 
 StatusOr<ModelVersion> ModelRegistry::Register(std::string_view tenant, std::string_view name,
@@ -297,11 +294,11 @@ StatusOr<ModelVersion> ModelRegistry::Register(std::string_view tenant, std::str
   v.validation_metrics = model.info().validation_metrics;
   storage::WriteBatch batch;
   const std::string key = VersionKey(tenant, name, v.version);
-  batch.Put(kMeta, key, json::serialize(MetaJson(v)));
-  batch.Put(kBlobs, key,
+  batch.Put(storage::Column::kModelVersions, key, json::serialize(MetaJson(v)));
+  batch.Put(storage::Column::kModelBlobs, key,
             json::serialize(json::object{{"manifest", model.ManifestJson()},
                                          {"xgboost", model.xgboost_json()}}));
-  batch.Put(kHeads, NameKey(tenant, name),
+  batch.Put(storage::Column::kModelHeads, NameKey(tenant, name),
             storage::VersionHeadJson({v.version, head.active, head.history}));
   FB_RETURN_IF_ERROR(audit_.CommitAndWait(
       std::move(batch), {.tenant = std::string(tenant),
@@ -325,7 +322,7 @@ StatusOr<ModelVersion> ModelRegistry::Activate(std::string_view tenant, std::str
     history.push_back(head.active);
   }
   storage::WriteBatch batch;
-  batch.Put(kHeads, NameKey(tenant, name),
+  batch.Put(storage::Column::kModelHeads, NameKey(tenant, name),
             storage::VersionHeadJson({head.latest, version, history}));
   FB_RETURN_IF_ERROR(audit_.CommitAndWait(
       std::move(batch), {.tenant = std::string(tenant),
@@ -377,7 +374,7 @@ StatusOr<std::vector<ModelVersion>> ModelRegistry::Versions(std::string_view ten
   if (head.latest == 0) return NotFoundError("no model named " + Quote(name), "name");
   std::vector<ModelVersion> out;
   Status error;
-  FB_RETURN_IF_ERROR(store_.Scan(kMeta, NameKey(tenant, name) + "/", "",
+  FB_RETURN_IF_ERROR(store_.Scan(storage::Column::kModelVersions, NameKey(tenant, name) + "/", "",
                                  [&](std::string_view, std::string_view value) {
                                    StatusOr<ModelVersion> v = MetaFromJson(value);
                                    if (!v.ok()) {
@@ -393,7 +390,8 @@ StatusOr<std::vector<ModelVersion>> ModelRegistry::Versions(std::string_view ten
 }
 
 StatusOr<std::vector<ModelVersion>> ModelRegistry::List(std::string_view tenant) const {
-  FB_ASSIGN_OR_RETURN(auto heads, storage::ListVersionHeads(store_, kHeads, tenant, "model"));
+  FB_ASSIGN_OR_RETURN(
+      auto heads, storage::ListVersionHeads(store_, storage::Column::kModelHeads, tenant, "model"));
   std::vector<ModelVersion> out;
   for (const auto& [name, head] : heads) {
     FB_ASSIGN_OR_RETURN(ModelVersion v,
@@ -407,7 +405,7 @@ StatusOr<std::vector<ModelVersion>> ModelRegistry::List(std::string_view tenant)
 StatusOr<std::unique_ptr<Model>> ModelRegistry::Load(std::string_view tenant, std::string_view name,
                                                      int version) const {
   FB_ASSIGN_OR_RETURN(std::optional<std::string> text,
-                      store_.Get(kBlobs, VersionKey(tenant, name, version)));
+                      store_.Get(storage::Column::kModelBlobs, VersionKey(tenant, name, version)));
   if (!text) {
     return NotFoundError("model " + Quote(name) + " has no version " + std::to_string(version),
                          "version");
@@ -482,7 +480,8 @@ Status ModelRegistry::FlushMonitoring() {
     Status written;
     if (pending.scored > 0) {
       const std::string key = VersionKey(name_key, serving->version) + "/" + today;
-      StatusOr<std::optional<std::string>> stored = store_.Get(kMonitoring, key);
+      StatusOr<std::optional<std::string>> stored =
+          store_.Get(storage::Column::kModelMonitoring, key);
       MonitorCounts total;
       if (!stored.ok()) {
         written = stored.status();
@@ -493,7 +492,8 @@ Status ModelRegistry::FlushMonitoring() {
       }
       if (written.ok()) {
         total.Add(pending);
-        written = store_.Put(kMonitoring, key, CountsJson(*serving->model, total));
+        written =
+            store_.Put(storage::Column::kModelMonitoring, key, CountsJson(*serving->model, total));
       }
       if (!written.ok()) {
         serving->monitor->Restore(pending);
@@ -526,17 +526,17 @@ StatusOr<MonitoringWindow> ModelRegistry::Monitoring(std::string_view tenant, st
   const std::string prefix = VersionKey(tenant, name, serving->version) + "/";
   std::map<std::string, MonitorCounts> by_day;
   Status error;
-  FB_RETURN_IF_ERROR(store_.Scan(kMonitoring, prefix, prefix + Day(now - days * kDayMicros),
-                                 [&](std::string_view key, std::string_view value) {
-                                   StatusOr<MonitorCounts> counts =
-                                       CountsFromJson(model, key, value);
-                                   if (!counts.ok()) {
-                                     error = counts.status();
-                                     return false;
-                                   }
-                                   by_day[std::string(key.substr(prefix.size()))].Add(*counts);
-                                   return true;
-                                 }));
+  FB_RETURN_IF_ERROR(
+      store_.Scan(storage::Column::kModelMonitoring, prefix, prefix + Day(now - days * kDayMicros),
+                  [&](std::string_view key, std::string_view value) {
+                    StatusOr<MonitorCounts> counts = CountsFromJson(model, key, value);
+                    if (!counts.ok()) {
+                      error = counts.status();
+                      return false;
+                    }
+                    by_day[std::string(key.substr(prefix.size()))].Add(*counts);
+                    return true;
+                  }));
   FB_RETURN_IF_ERROR(error);
   if (MonitorCounts pending = serving->monitor->Pending(); pending.scored > 0) {
     by_day[window.last_day].Add(pending);

@@ -34,7 +34,7 @@ TEST(CommitQueue, SubmissionsWaitingForASyncShareTheNextOne) {
     CommitQueue commits(*f.store);
     for (int i = 0; i < kWrites; ++i) {
       WriteBatch batch;
-      batch.Put("c", "k" + std::to_string(i), "v");
+      batch.Put(Column::kMeta, "k" + std::to_string(i), "v");
       // The first commit is held until everything is queued, so the rest must form one group.
       CommitQueue::Sequencer hold = nullptr;
       if (i == 0) {
@@ -56,7 +56,7 @@ TEST(CommitQueue, SubmissionsWaitingForASyncShareTheNextOne) {
   EXPECT_EQ(done.load(), kWrites);
   EXPECT_LE(f.store->SyncCount(), 2u);  // one or two groups, depending on when the writer woke
   for (int i = 0; i < kWrites; i += 97) {
-    EXPECT_TRUE(f.store->Get("c", "k" + std::to_string(i)).value().has_value());
+    EXPECT_TRUE(f.store->Get(Column::kMeta, "k" + std::to_string(i)).value().has_value());
   }
 }
 
@@ -65,24 +65,24 @@ TEST(CommitQueue, FailedSequencerFailsOnlyItsSubmission) {
   CommitQueue commits(*f.store);
   int sequenced = 0;
   WriteBatch good;
-  good.Put("c", "good", "1");
+  good.Put(Column::kMeta, "good", "1");
   WriteBatch bad;
-  bad.Put("c", "bad", "1");
+  bad.Put(Column::kMeta, "bad", "1");
   std::promise<Status> bad_result;
   commits.Submit(
       std::move(bad), [&](const Status& s) { bad_result.set_value(s); },
       [](WriteBatch&) { return FailedPreconditionError("no"); });
   Status ok = commits.SubmitAndWait(std::move(good), [&](WriteBatch& batch) {
     ++sequenced;
-    batch.Put("c", "added-by-sequencer", "1");
+    batch.Put(Column::kMeta, "added-by-sequencer", "1");
     return OkStatus();
   });
   EXPECT_TRUE(ok.ok());
   EXPECT_EQ(bad_result.get_future().get().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(sequenced, 1);
-  EXPECT_FALSE(f.store->Get("c", "bad").value().has_value());
-  EXPECT_TRUE(f.store->Get("c", "good").value().has_value());
-  EXPECT_TRUE(f.store->Get("c", "added-by-sequencer").value().has_value());
+  EXPECT_FALSE(f.store->Get(Column::kMeta, "bad").value().has_value());
+  EXPECT_TRUE(f.store->Get(Column::kMeta, "good").value().has_value());
+  EXPECT_TRUE(f.store->Get(Column::kMeta, "added-by-sequencer").value().has_value());
 }
 
 TEST(CommitQueue, ListenersSeeEveryGroup) {
@@ -95,12 +95,12 @@ TEST(CommitQueue, ListenersSeeEveryGroup) {
   });
   for (int i = 0; i < 3; ++i) {
     WriteBatch batch;
-    batch.Put("c", "k", std::to_string(i));
+    batch.Put(Column::kMeta, "k", std::to_string(i));
     ASSERT_TRUE(commits.SubmitAndWait(std::move(batch)).ok());
   }
   EXPECT_EQ(groups.load(), 3);
   EXPECT_EQ(commits.GroupsCommitted(), 3u);
-  EXPECT_EQ(f.store->Get("c", "k").value(), "2");
+  EXPECT_EQ(f.store->Get(Column::kMeta, "k").value(), "2");
 }
 
 // A completion callback that submits more (the event fan-out does) while the queue is being
@@ -111,15 +111,15 @@ TEST(CommitQueue, DestructionDrainsWhatCallbacksSubmit) {
   {
     CommitQueue commits(*f.store);
     WriteBatch first;
-    first.Put("c", "first", "1");
+    first.Put(Column::kMeta, "first", "1");
     commits.Submit(std::move(first), [&commits, &second](const Status&) {
       WriteBatch follow_up;
-      follow_up.Put("c", "second", "2");
+      follow_up.Put(Column::kMeta, "second", "2");
       commits.Submit(std::move(follow_up), [&second](const Status& s) { second = s.ok() ? 1 : 2; });
     });
   }
   EXPECT_EQ(second.load(), 1);
-  EXPECT_EQ(f.store->Get("c", "second").value(), "2");
+  EXPECT_EQ(f.store->Get(Column::kMeta, "second").value(), "2");
 }
 
 }  // namespace

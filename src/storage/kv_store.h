@@ -1,13 +1,13 @@
 // KvStore: the ordered key-value interface every FinBrain module stores state through.
 //
-// Keys live in named columns (RocksDB column families in the embedded backend): one column per
-// kind of state ("tenants", "lists", "audit", ...). Inside a column, tenant-owned state is keyed
+// Keys live in columns (RocksDB column families in the embedded backend): one column per kind
+// of state, all listed in storage/columns.h. Inside a column, tenant-owned state is keyed
 // "<tenant>/<rest>" so a tenant's data is one contiguous prefix. Keys are compared bytewise.
 //
 // Example:
 //   FB_ASSIGN_OR_RETURN(auto store, OpenRocksDb({.path = "/var/lib/finbrain"}));
 //   WriteBatch batch;
-//   batch.Put("lists", "acme/blacklist/ip/1.2.3.4", entry_json);
+//   batch.Put(Column::kLists, "acme/blacklist/ip/1.2.3.4", entry_json);
 //   FB_RETURN_IF_ERROR(store->Write(batch));
 //
 // Thread-safety: every method may be called concurrently from any thread.
@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "storage/columns.h"
 
 namespace finbrain::storage {
 
@@ -33,20 +34,20 @@ class WriteBatch {
  public:
   struct Op {
     bool is_delete = false;
-    std::string column;
+    Column column = Column::kMeta;
     std::string key;
     std::string value;
   };
 
-  void Put(std::string_view column, std::string_view key, std::string_view value) {
-    ops_.push_back({false, std::string(column), std::string(key), std::string(value)});
+  void Put(Column column, std::string_view key, std::string_view value) {
+    ops_.push_back({false, column, std::string(key), std::string(value)});
   }
   // Takes ownership of the key and value instead of copying them (hot write paths).
-  void PutOwned(std::string_view column, std::string&& key, std::string&& value) {
-    ops_.push_back({false, std::string(column), std::move(key), std::move(value)});
+  void PutOwned(Column column, std::string&& key, std::string&& value) {
+    ops_.push_back({false, column, std::move(key), std::move(value)});
   }
-  void Delete(std::string_view column, std::string_view key) {
-    ops_.push_back({true, std::string(column), std::string(key), {}});
+  void Delete(Column column, std::string_view key) {
+    ops_.push_back({true, column, std::string(key), {}});
   }
   // Moves `other`'s operations to the end of this batch.
   void Append(WriteBatch&& other);
@@ -66,12 +67,11 @@ class KvStore {
   virtual ~KvStore() = default;
 
   // The value stored under `key`, or nullopt when absent (absence is not an error).
-  virtual StatusOr<std::optional<std::string>> Get(std::string_view column,
-                                                   std::string_view key) const = 0;
+  virtual StatusOr<std::optional<std::string>> Get(Column column, std::string_view key) const = 0;
 
   // Looks up many keys of one column at once (cheaper than one Get each: the lookups share
   // filter and block reads). `values[i]` is the value of `keys[i]`, or nullopt when absent.
-  virtual Status MultiGet(std::string_view column, std::span<const std::string> keys,
+  virtual Status MultiGet(Column column, std::span<const std::string> keys,
                           std::vector<std::optional<std::string>>& values) const = 0;
 
   // Applies every operation of `batch` or none of them.
@@ -86,18 +86,18 @@ class KvStore {
   // Visits keys that start with `prefix`, in key order, beginning after `start_after` when it
   // is non-empty. `visit` returns false to stop early.
   using Visitor = std::function<bool(std::string_view key, std::string_view value)>;
-  virtual Status Scan(std::string_view column, std::string_view prefix,
-                      std::string_view start_after, const Visitor& visit) const = 0;
+  virtual Status Scan(Column column, std::string_view prefix, std::string_view start_after,
+                      const Visitor& visit) const = 0;
 
   // Number of physical WAL syncs so far (for group-commit tests and metrics).
   virtual std::uint64_t SyncCount() const = 0;
 
-  Status Put(std::string_view column, std::string_view key, std::string_view value) {
+  Status Put(Column column, std::string_view key, std::string_view value) {
     WriteBatch batch;
     batch.Put(column, key, value);
     return Write(batch);
   }
-  Status Delete(std::string_view column, std::string_view key) {
+  Status Delete(Column column, std::string_view key) {
     WriteBatch batch;
     batch.Delete(column, key);
     return Write(batch);

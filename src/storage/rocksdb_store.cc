@@ -9,10 +9,10 @@
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <filesystem>
-#include <map>
-#include <shared_mutex>
 
 #include "storage/kv_store.h"
 
@@ -51,23 +51,27 @@ class SizedWalFileSystem final : public rocksdb::FileSystemWrapper {
 
 class RocksDbStore final : public KvStore {
  public:
-  RocksDbStore(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-               rocksdb::ColumnFamilyOptions cf_options, bool sync,
+  // `handles` are every column family opened, the columns of columns.h among them (a read-only
+  // store may lack those never written).
+  RocksDbStore(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles, bool sync,
                std::unique_ptr<rocksdb::Env> env)
-      : env_(std::move(env)), db_(db), cf_options_(std::move(cf_options)) {
+      : env_(std::move(env)), db_(db), handles_(std::move(handles)) {
     write_options_.sync = sync;
-    for (auto* handle : handles) columns_[handle->GetName()] = handle;
+    columns_.fill(nullptr);
+    for (auto* handle : handles_) {
+      for (size_t i = 0; i < kColumnNames.size(); ++i) {
+        if (handle->GetName() == kColumnNames[i]) columns_[i] = handle;
+      }
+    }
   }
 
   ~RocksDbStore() override {
-    for (auto& [name, handle] : columns_)
-      db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
     db_->Close().PermitUncheckedError();
     delete db_;
   }
 
-  StatusOr<std::optional<std::string>> Get(std::string_view column,
-                                           std::string_view key) const override {
+  StatusOr<std::optional<std::string>> Get(Column column, std::string_view key) const override {
     rocksdb::ColumnFamilyHandle* handle = FindColumn(column);
     if (handle == nullptr) return std::optional<std::string>();
     std::string value;
@@ -77,7 +81,7 @@ class RocksDbStore final : public KvStore {
     return std::optional<std::string>(std::move(value));
   }
 
-  Status MultiGet(std::string_view column, std::span<const std::string> keys,
+  Status MultiGet(Column column, std::span<const std::string> keys,
                   std::vector<std::optional<std::string>>& values) const override {
     values.assign(keys.size(), std::nullopt);
     rocksdb::ColumnFamilyHandle* handle = FindColumn(column);
@@ -109,7 +113,7 @@ class RocksDbStore final : public KvStore {
     return Apply(batch, buffered);
   }
 
-  Status Scan(std::string_view column, std::string_view prefix, std::string_view start_after,
+  Status Scan(Column column, std::string_view prefix, std::string_view start_after,
               const Visitor& visit) const override {
     rocksdb::ColumnFamilyHandle* handle = FindColumn(column);
     if (handle == nullptr) return OkStatus();
@@ -140,12 +144,11 @@ class RocksDbStore final : public KvStore {
   Status Apply(const WriteBatch& batch, const rocksdb::WriteOptions& write_options) {
     if (batch.empty()) return OkStatus();
     rocksdb::WriteBatch rocks_batch(batch.ByteSize());
-    std::string_view last_column;
-    rocksdb::ColumnFamilyHandle* handle = nullptr;
     for (const WriteBatch::Op& op : batch.ops()) {
-      if (handle == nullptr || op.column != last_column) {
-        FB_ASSIGN_OR_RETURN(handle, GetOrCreateColumn(op.column));
-        last_column = op.column;
+      rocksdb::ColumnFamilyHandle* handle = FindColumn(op.column);
+      if (handle == nullptr) {
+        return FailedPreconditionError("the store is read-only: column " +
+                                       std::string(ColumnName(op.column)) + " cannot be written");
       }
       rocksdb::Status s = op.is_delete
                               ? rocks_batch.Delete(handle, ToSlice(op.key))
@@ -155,30 +158,16 @@ class RocksDbStore final : public KvStore {
     return FromRocks(db_->Write(write_options, &rocks_batch), "write");
   }
 
-  rocksdb::ColumnFamilyHandle* FindColumn(std::string_view column) const {
-    std::shared_lock lock(columns_mu_);
-    auto it = columns_.find(column);
-    return it == columns_.end() ? nullptr : it->second;
-  }
-
-  StatusOr<rocksdb::ColumnFamilyHandle*> GetOrCreateColumn(std::string_view column) {
-    if (auto* handle = FindColumn(column)) return handle;
-    if (column.empty()) return InvalidArgumentError("empty column name");
-    std::unique_lock lock(columns_mu_);
-    if (auto it = columns_.find(column); it != columns_.end()) return it->second;
-    rocksdb::ColumnFamilyHandle* handle = nullptr;
-    FB_RETURN_IF_ERROR(FromRocks(db_->CreateColumnFamily(cf_options_, std::string(column), &handle),
-                                 "create column " + std::string(column)));
-    columns_[std::string(column)] = handle;
-    return handle;
+  // Null only in a read-only store whose column was never written (it reads as empty).
+  rocksdb::ColumnFamilyHandle* FindColumn(Column column) const {
+    return columns_[static_cast<size_t>(column)];
   }
 
   std::unique_ptr<rocksdb::Env> env_;  // outlives db_ (declared first, destroyed last)
   rocksdb::DB* db_;
-  rocksdb::ColumnFamilyOptions cf_options_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::array<rocksdb::ColumnFamilyHandle*, kColumnNames.size()> columns_;
   rocksdb::WriteOptions write_options_;
-  mutable std::shared_mutex columns_mu_;
-  std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> columns_;
   std::atomic<std::uint64_t> syncs_{0};
 };
 
@@ -196,7 +185,7 @@ void WriteBatch::Append(WriteBatch&& other) {
 
 size_t WriteBatch::ByteSize() const {
   size_t bytes = 0;
-  for (const Op& op : ops_) bytes += op.column.size() + op.key.size() + op.value.size() + 16;
+  for (const Op& op : ops_) bytes += op.key.size() + op.value.size() + 16;
   return bytes;
 }
 
@@ -253,9 +242,18 @@ StatusOr<std::unique_ptr<KvStore>> OpenRocksDb(const RocksDbOptions& options) {
   cf_options.memtable_whole_key_filtering = true;
   cf_options.memtable_prefix_bloom_size_ratio = 0.05;
 
+  // Every existing column family must be opened; the columns of columns.h are created when
+  // missing (not in a read-only store, where they read as empty).
   std::vector<std::string> names;
   rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, options.path, &names);
   if (!listed.ok() || names.empty()) names = {rocksdb::kDefaultColumnFamilyName};
+  if (!options.read_only) {
+    for (std::string_view column : kColumnNames) {
+      if (std::find(names.begin(), names.end(), column) == names.end()) {
+        names.emplace_back(column);
+      }
+    }
+  }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : names) descriptors.emplace_back(name, cf_options);
 
@@ -274,8 +272,8 @@ StatusOr<std::unique_ptr<KvStore>> OpenRocksDb(const RocksDbOptions& options) {
                             "it? use --url to talk to that server)");
   }
   FB_RETURN_IF_ERROR(FromRocks(s, "open '" + options.path + "'"));
-  return std::unique_ptr<KvStore>(std::make_unique<RocksDbStore>(
-      db, std::move(handles), cf_options, options.sync_writes, std::move(env)));
+  return std::unique_ptr<KvStore>(
+      std::make_unique<RocksDbStore>(db, std::move(handles), options.sync_writes, std::move(env)));
 }
 
 }  // namespace finbrain::storage

@@ -18,33 +18,34 @@ std::unique_ptr<KvStore> Open(const TempDir& dir) {
 TEST(RocksDbStore, PutGetDelete) {
   TempDir dir;
   auto store = Open(dir);
-  EXPECT_FALSE(store->Get("lists", "a").value().has_value());  // unknown column reads as empty
-  ASSERT_TRUE(store->Put("lists", "a", "1").ok());
-  EXPECT_EQ(store->Get("lists", "a").value(), "1");
-  EXPECT_FALSE(store->Get("other", "a").value().has_value());  // columns are separate
-  ASSERT_TRUE(store->Delete("lists", "a").ok());
-  EXPECT_FALSE(store->Get("lists", "a").value().has_value());
+  EXPECT_FALSE(store->Get(Column::kLists, "a").value().has_value());
+  ASSERT_TRUE(store->Put(Column::kLists, "a", "1").ok());
+  EXPECT_EQ(store->Get(Column::kLists, "a").value(), "1");
+  EXPECT_FALSE(store->Get(Column::kTenants, "a").value().has_value());  // columns are separate
+  ASSERT_TRUE(store->Delete(Column::kLists, "a").ok());
+  EXPECT_FALSE(store->Get(Column::kLists, "a").value().has_value());
 }
 
 TEST(RocksDbStore, ScanByPrefixInOrderWithStartAfter) {
   TempDir dir;
   auto store = Open(dir);
   WriteBatch batch;
-  for (const char* key : {"t1/b", "t1/a", "t1/c", "t2/a", "t0/z"}) batch.Put("c", key, key);
+  for (const char* key : {"t1/b", "t1/a", "t1/c", "t2/a", "t0/z"})
+    batch.Put(Column::kMeta, key, key);
   ASSERT_TRUE(store->Write(batch).ok());
   std::vector<std::string> seen;
   auto collect = [&](std::string_view key, std::string_view) {
     seen.emplace_back(key);
     return true;
   };
-  ASSERT_TRUE(store->Scan("c", "t1/", "", collect).ok());
+  ASSERT_TRUE(store->Scan(Column::kMeta, "t1/", "", collect).ok());
   EXPECT_EQ(seen, (std::vector<std::string>{"t1/a", "t1/b", "t1/c"}));
   seen.clear();
-  ASSERT_TRUE(store->Scan("c", "t1/", "t1/a", collect).ok());
+  ASSERT_TRUE(store->Scan(Column::kMeta, "t1/", "t1/a", collect).ok());
   EXPECT_EQ(seen, (std::vector<std::string>{"t1/b", "t1/c"}));
   seen.clear();
   ASSERT_TRUE(store
-                  ->Scan("c", "t1/", "",
+                  ->Scan(Column::kMeta, "t1/", "",
                          [&](std::string_view key, std::string_view) {
                            seen.emplace_back(key);
                            return false;
@@ -57,19 +58,37 @@ TEST(RocksDbStore, MultiGetFindsPresentKeysInOrder) {
   TempDir dir;
   auto store = Open(dir);
   WriteBatch batch;
-  batch.Put("c", "a", "1");
-  batch.PutOwned("c", std::string("c"), std::string("3"));
+  batch.Put(Column::kMeta, "a", "1");
+  batch.PutOwned(Column::kMeta, std::string("c"), std::string("3"));
   ASSERT_TRUE(store->Write(batch).ok());
   const std::vector<std::string> keys = {"c", "b", "a", "c"};
   std::vector<std::optional<std::string>> values;
-  ASSERT_TRUE(store->MultiGet("c", keys, values).ok());
+  ASSERT_TRUE(store->MultiGet(Column::kMeta, keys, values).ok());
   ASSERT_EQ(values.size(), 4u);
   EXPECT_EQ(values[0], "3");
   EXPECT_EQ(values[1], std::nullopt);
   EXPECT_EQ(values[2], "1");
   EXPECT_EQ(values[3], "3");
-  ASSERT_TRUE(store->MultiGet("no_such_column", keys, values).ok());
+  ASSERT_TRUE(store->MultiGet(Column::kLists, keys, values).ok());
   EXPECT_EQ(values, std::vector<std::optional<std::string>>(4));
+}
+
+// Every column of columns.h exists from the first open; a reader beside the server sees a
+// column nothing has written yet as empty, and cannot write.
+TEST(RocksDbStore, OpensEveryColumnAndReadOnlyStoresReadUnwrittenOnesAsEmpty) {
+  TempDir dir;
+  {
+    auto store = Open(dir);
+    ASSERT_TRUE(store->Put(Column::kTenants, "acme", "{}").ok());
+  }
+  auto store = OpenRocksDb({.path = dir.path(), .read_only = true});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ((*store)->Get(Column::kTenants, "acme").value(), "{}");
+  for (size_t i = 0; i < kColumnNames.size(); ++i) {
+    EXPECT_TRUE((*store)->Scan(Column(i), "", "", [](auto, auto) { return false; }).ok())
+        << kColumnNames[i];
+  }
+  EXPECT_FALSE((*store)->Put(Column::kTenants, "other", "{}").ok());
 }
 
 TEST(RocksDbStore, BatchIsAtomicAcrossColumnsAndSurvivesReopen) {
@@ -77,15 +96,15 @@ TEST(RocksDbStore, BatchIsAtomicAcrossColumnsAndSurvivesReopen) {
   {
     auto store = Open(dir);
     WriteBatch batch;
-    batch.Put("x", "k", "v1");
-    batch.Put("y", "k", "v2");
-    batch.Delete("x", "missing");
+    batch.Put(Column::kLists, "k", "v1");
+    batch.Put(Column::kAudit, "k", "v2");
+    batch.Delete(Column::kLists, "missing");
     ASSERT_TRUE(store->Write(batch).ok());
     EXPECT_EQ(store->SyncCount(), 1u);
   }
   auto store = Open(dir);
-  EXPECT_EQ(store->Get("x", "k").value(), "v1");
-  EXPECT_EQ(store->Get("y", "k").value(), "v2");
+  EXPECT_EQ(store->Get(Column::kLists, "k").value(), "v1");
+  EXPECT_EQ(store->Get(Column::kAudit, "k").value(), "v2");
 }
 
 TEST(RocksDbStore, BufferedWritesAreReadAtOnceAndSurviveReopenWithoutASyncOfTheirOwn) {
@@ -93,19 +112,19 @@ TEST(RocksDbStore, BufferedWritesAreReadAtOnceAndSurviveReopenWithoutASyncOfThei
   {
     auto store = Open(dir);
     WriteBatch derived;
-    derived.Put("windows", "u1", "state-1");
-    derived.Put("consumers", "checkpoint", "41");
+    derived.Put(Column::kFeatureEntities, "u1", "state-1");
+    derived.Put(Column::kConsumers, "checkpoint", "41");
     ASSERT_TRUE(store->WriteBuffered(derived).ok());
     EXPECT_EQ(store->SyncCount(), 0u);
-    EXPECT_EQ(store->Get("windows", "u1").value(), "state-1");
-    ASSERT_TRUE(store->Put("events", "e42", "payload").ok());  // a synced write after it
+    EXPECT_EQ(store->Get(Column::kFeatureEntities, "u1").value(), "state-1");
+    ASSERT_TRUE(store->Put(Column::kEvents, "e42", "payload").ok());  // a synced write after it
     EXPECT_EQ(store->SyncCount(), 1u);
     ASSERT_TRUE(store->WriteBuffered(WriteBatch()).ok());  // nothing to write is fine
   }
   auto store = Open(dir);
-  EXPECT_EQ(store->Get("windows", "u1").value(), "state-1");
-  EXPECT_EQ(store->Get("consumers", "checkpoint").value(), "41");
-  EXPECT_EQ(store->Get("events", "e42").value(), "payload");
+  EXPECT_EQ(store->Get(Column::kFeatureEntities, "u1").value(), "state-1");
+  EXPECT_EQ(store->Get(Column::kConsumers, "checkpoint").value(), "41");
+  EXPECT_EQ(store->Get(Column::kEvents, "e42").value(), "payload");
 }
 
 // A crash leaves the files as they are: the live WAL preallocated to its full size with a
@@ -118,8 +137,8 @@ TEST(RocksDbStore, CrashImageWithPreallocatedWalRecoversEverySyncedWrite) {
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   for (int i = 0; i < 500; ++i) {
     WriteBatch batch;
-    batch.Put("decisions", "d" + std::to_string(i), std::string(2000, char('a' + i % 26)));
-    batch.Put("audit", "a" + std::to_string(i), std::to_string(i));
+    batch.Put(Column::kDecisions, "d" + std::to_string(i), std::string(2000, char('a' + i % 26)));
+    batch.Put(Column::kAudit, "a" + std::to_string(i), std::to_string(i));
     ASSERT_TRUE((*store)->Write(batch).ok());
   }
   std::uintmax_t wal_bytes = 0;
@@ -132,12 +151,13 @@ TEST(RocksDbStore, CrashImageWithPreallocatedWalRecoversEverySyncedWrite) {
   auto recovered = OpenRocksDb({.path = image});
   ASSERT_TRUE(recovered.ok()) << recovered.status().ToString();
   for (int i = 0; i < 500; ++i) {
-    ASSERT_EQ((*recovered)->Get("decisions", "d" + std::to_string(i)).value(),
+    ASSERT_EQ((*recovered)->Get(Column::kDecisions, "d" + std::to_string(i)).value(),
               std::string(2000, char('a' + i % 26)))
         << i;
-    ASSERT_EQ((*recovered)->Get("audit", "a" + std::to_string(i)).value(), std::to_string(i));
+    ASSERT_EQ((*recovered)->Get(Column::kAudit, "a" + std::to_string(i)).value(),
+              std::to_string(i));
   }
-  ASSERT_TRUE((*recovered)->Put("decisions", "after", "x").ok());  // and it takes new writes
+  ASSERT_TRUE((*recovered)->Put(Column::kDecisions, "after", "x").ok());  // and it takes new writes
 }
 
 TEST(RocksDbStore, SecondOpenOfHeldDirectoryIsUnavailable) {

@@ -55,16 +55,15 @@ std::string VersionHeadJson(const VersionHead& head) {
                    {"history", json::array(head.history.begin(), head.history.end())}});
 }
 
-StatusOr<VersionHead> ReadVersionHead(const KvStore& store, std::string_view column,
-                                      std::string_view tenant, std::string_view name,
-                                      std::string_view what) {
+StatusOr<VersionHead> ReadVersionHead(const KvStore& store, Column column, std::string_view tenant,
+                                      std::string_view name, std::string_view what) {
   FB_ASSIGN_OR_RETURN(std::optional<std::string> text, store.Get(column, NameKey(tenant, name)));
   if (!text) return VersionHead{};
   return ParseHead(*text, name, what);
 }
 
 StatusOr<std::vector<std::pair<std::string, VersionHead>>> ListVersionHeads(const KvStore& store,
-                                                                            std::string_view column,
+                                                                            Column column,
                                                                             std::string_view tenant,
                                                                             std::string_view what) {
   std::vector<std::pair<std::string, VersionHead>> heads;

@@ -3,8 +3,9 @@
 // newest, which is active and which were active before (for rollback).
 //
 // Example:
-//   FB_ASSIGN_OR_RETURN(VersionHead head, ReadVersionHead(store, "model_heads", t, n, "model"));
-//   batch.Put("model_heads", NameKey(t, n), VersionHeadJson({head.latest + 1, head.active}));
+//   FB_ASSIGN_OR_RETURN(VersionHead head, ReadVersionHead(store, Column::kModelHeads, t, n,
+//   "model")); batch.Put(Column::kModelHeads, NameKey(t, n), VersionHeadJson({head.latest + 1,
+//   head.active}));
 #pragma once
 
 #include <string>
@@ -32,12 +33,11 @@ std::string VersionHeadJson(const VersionHead& head);
 
 // The head of `name` in `column`: an empty head when there is none, kDataLoss naming `what`
 // (e.g. "model") when the stored one is corrupt.
-StatusOr<VersionHead> ReadVersionHead(const KvStore& store, std::string_view column,
-                                      std::string_view tenant, std::string_view name,
-                                      std::string_view what);
+StatusOr<VersionHead> ReadVersionHead(const KvStore& store, Column column, std::string_view tenant,
+                                      std::string_view name, std::string_view what);
 // Every name of the tenant with a head in `column`, with its head, by name.
 StatusOr<std::vector<std::pair<std::string, VersionHead>>> ListVersionHeads(const KvStore& store,
-                                                                            std::string_view column,
+                                                                            Column column,
                                                                             std::string_view tenant,
                                                                             std::string_view what);
 

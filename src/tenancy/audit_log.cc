@@ -14,7 +14,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::string_view kHeadKey = "audit_head";
-constexpr std::string_view kMetaColumn = "meta";
 const std::string kGenesisHash(64, '0');
 
 // Length-prefixed fields, so ("ab","c") and ("a","bc") hash differently.
@@ -119,7 +118,7 @@ AuditLog::AuditLog(storage::KvStore& store, storage::CommitQueue& commits, const
 StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(storage::KvStore& store,
                                                    storage::CommitQueue& commits,
                                                    const SecretKey& key, const Clock& clock) {
-  FB_ASSIGN_OR_RETURN(std::optional<std::string> head, store.Get(kMetaColumn, kHeadKey));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> head, store.Get(storage::Column::kMeta, kHeadKey));
   std::uint64_t seq = 0;
   std::string hash = kGenesisHash;
   if (head) {
@@ -142,8 +141,8 @@ Status AuditLog::Sequence(AuditEntry& entry, storage::WriteBatch& batch) {
   entry.time = clock_.NowMicros();
   entry.prev_hash = pending_hash_;
   entry.hash = ComputeHash(entry, key_);
-  batch.Put(kAuditColumn, SortableKey(entry.seq), AuditEntryToJson(entry));
-  batch.Put(kMetaColumn, kHeadKey, HeadJson(entry.seq, entry.hash));
+  batch.Put(storage::Column::kAudit, SortableKey(entry.seq), AuditEntryToJson(entry));
+  batch.Put(storage::Column::kMeta, kHeadKey, HeadJson(entry.seq, entry.hash));
   pending_seq_ = entry.seq;
   pending_hash_ = entry.hash;
   return OkStatus();
@@ -172,7 +171,8 @@ storage::CommitQueue::Sequencer AuditLog::Sequencer(AuditEntry entry,
 Status AuditLog::Scan(std::uint64_t after_seq, std::string_view tenant,
                       const std::function<bool(const AuditEntry&)>& visit) const {
   Status parse_error;
-  FB_RETURN_IF_ERROR(store_.Scan(kAuditColumn, "", after_seq == 0 ? "" : SortableKey(after_seq),
+  FB_RETURN_IF_ERROR(store_.Scan(storage::Column::kAudit, "",
+                                 after_seq == 0 ? "" : SortableKey(after_seq),
                                  [&](std::string_view, std::string_view value) {
                                    StatusOr<AuditEntry> e = AuditEntryFromJson(value);
                                    if (!e.ok()) {
@@ -195,8 +195,8 @@ StatusOr<AuditVerification> AuditLog::Verify(const storage::KvStore& store, cons
     result.problem = std::move(problem);
     return false;
   };
-  FB_RETURN_IF_ERROR(
-      store.Scan(kAuditColumn, "", "", [&](std::string_view key_text, std::string_view value) {
+  FB_RETURN_IF_ERROR(store.Scan(
+      storage::Column::kAudit, "", "", [&](std::string_view key_text, std::string_view value) {
         StatusOr<AuditEntry> entry = AuditEntryFromJson(value);
         if (!entry.ok())
           return fail(expected_seq, "entry stored under key " + std::string(key_text) +
@@ -223,7 +223,7 @@ StatusOr<AuditVerification> AuditLog::Verify(const storage::KvStore& store, cons
         return true;
       }));
   if (!result.intact) return result;
-  FB_ASSIGN_OR_RETURN(std::optional<std::string> head, store.Get(kMetaColumn, kHeadKey));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> head, store.Get(storage::Column::kMeta, kHeadKey));
   const std::string expected_head = HeadJson(expected_seq - 1, prev_hash);
   if (head ? *head != expected_head : result.entries_checked > 0) {
     result.intact = false;

@@ -31,8 +31,6 @@
 
 namespace finbrain::tenancy {
 
-inline constexpr std::string_view kAuditColumn = "audit";
-
 struct AuditEntry {
   std::uint64_t seq = 0;  // assigned at commit, from 1
   TimeMicros time = 0;    // assigned at commit

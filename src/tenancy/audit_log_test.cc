@@ -20,7 +20,7 @@ class AuditLogTest : public ::testing::Test {
   void Append(int n) {
     for (int i = 0; i < n; ++i) {
       storage::WriteBatch batch;
-      batch.Put("lists", "t/" + std::to_string(i), "v");
+      batch.Put(storage::Column::kLists, "t/" + std::to_string(i), "v");
       ASSERT_TRUE(
           log_->CommitAndWait(std::move(batch), {.tenant = "acme",
                                                  .actor = "k1",
@@ -70,11 +70,11 @@ TEST_F(AuditLogTest, ChainContinuesAcrossReopen) {
 
 TEST_F(AuditLogTest, AlteredEntryIsNamed) {
   Append(5);
-  std::string entry = store_->Get(kAuditColumn, EntryKey(3)).value().value();
+  std::string entry = store_->Get(storage::Column::kAudit, EntryKey(3)).value().value();
   const size_t at = entry.find("blacklist/ip/2");
   ASSERT_NE(at, std::string::npos);
   entry.replace(at, 14, "blacklist/ip/9");
-  ASSERT_TRUE(store_->Put(kAuditColumn, EntryKey(3), entry).ok());
+  ASSERT_TRUE(store_->Put(storage::Column::kAudit, EntryKey(3), entry).ok());
   AuditVerification v = AuditLog::Verify(*store_, key_).value();
   EXPECT_FALSE(v.intact);
   EXPECT_EQ(v.first_bad_seq, 3u);
@@ -83,7 +83,7 @@ TEST_F(AuditLogTest, AlteredEntryIsNamed) {
 
 TEST_F(AuditLogTest, RemovedEntryAndTruncatedTailAreDetected) {
   Append(5);
-  ASSERT_TRUE(store_->Delete(kAuditColumn, EntryKey(2)).ok());
+  ASSERT_TRUE(store_->Delete(storage::Column::kAudit, EntryKey(2)).ok());
   AuditVerification gap = AuditLog::Verify(*store_, key_).value();
   EXPECT_FALSE(gap.intact);
   EXPECT_EQ(gap.first_bad_seq, 2u);
@@ -95,7 +95,7 @@ TEST_F(AuditLogTest, RemovedEntryAndTruncatedTailAreDetected) {
     auto log = std::move(AuditLog::Open(*store, commits, key_, clock_)).value();
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(log->CommitAndWait({}, {.result = "ok"}).ok());
   }
-  ASSERT_TRUE(store->Delete(kAuditColumn, EntryKey(3)).ok());
+  ASSERT_TRUE(store->Delete(storage::Column::kAudit, EntryKey(3)).ok());
   AuditVerification tail = AuditLog::Verify(*store, key_).value();
   EXPECT_FALSE(tail.intact);
   EXPECT_EQ(tail.first_bad_seq, 3u);

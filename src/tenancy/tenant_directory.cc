@@ -13,8 +13,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kTenantsColumn = "tenants";
-constexpr std::string_view kKeysColumn = "api_keys";
 constexpr std::string_view kKeyPrefix = "fbk_";
 constexpr size_t kKeyIdBytes = 8;
 constexpr size_t kSecretBytes = 32;
@@ -101,36 +99,38 @@ StatusOr<std::unique_ptr<TenantDirectory>> TenantDirectory::Load(storage::KvStor
 
 Status TenantDirectory::LoadAll() {
   Status error;
-  FB_RETURN_IF_ERROR(store_.Scan(kTenantsColumn, "", "", [&](std::string_view, std::string_view v) {
-    StatusOr<json::object> o = ParseObject(v, "tenant");
-    if (!o.ok()) {
-      error = o.status();
-      return false;
-    }
-    Tenant t{GetString(*o, "id"), GetInt(*o, "created_at_us"), std::nullopt};
-    if (const json::value* rl = o->if_contains("rate_limit"); rl && rl->is_object()) {
-      t.rate_limit = RateLimit{GetDouble(rl->get_object(), "requests_per_second"),
-                               GetDouble(rl->get_object(), "burst")};
-    }
-    tenants_[t.id] = std::move(t);
-    return true;
-  }));
+  FB_RETURN_IF_ERROR(
+      store_.Scan(storage::Column::kTenants, "", "", [&](std::string_view, std::string_view v) {
+        StatusOr<json::object> o = ParseObject(v, "tenant");
+        if (!o.ok()) {
+          error = o.status();
+          return false;
+        }
+        Tenant t{GetString(*o, "id"), GetInt(*o, "created_at_us"), std::nullopt};
+        if (const json::value* rl = o->if_contains("rate_limit"); rl && rl->is_object()) {
+          t.rate_limit = RateLimit{GetDouble(rl->get_object(), "requests_per_second"),
+                                   GetDouble(rl->get_object(), "burst")};
+        }
+        tenants_[t.id] = std::move(t);
+        return true;
+      }));
   FB_RETURN_IF_ERROR(error);
-  FB_RETURN_IF_ERROR(store_.Scan(kKeysColumn, "", "", [&](std::string_view, std::string_view v) {
-    StatusOr<json::object> o = ParseObject(v, "API key");
-    if (!o.ok()) {
-      error = o.status();
-      return false;
-    }
-    KeyRecord r;
-    r.info.key_id = GetString(*o, "key_id");
-    r.info.tenant = GetString(*o, "tenant");
-    r.info.created_at = GetInt(*o, "created_at_us");
-    if (o->contains("revoked_at_us")) r.info.revoked_at = GetInt(*o, "revoked_at_us");
-    r.secret_hash = GetString(*o, "secret_hash");
-    keys_[r.info.key_id] = std::move(r);
-    return true;
-  }));
+  FB_RETURN_IF_ERROR(
+      store_.Scan(storage::Column::kApiKeys, "", "", [&](std::string_view, std::string_view v) {
+        StatusOr<json::object> o = ParseObject(v, "API key");
+        if (!o.ok()) {
+          error = o.status();
+          return false;
+        }
+        KeyRecord r;
+        r.info.key_id = GetString(*o, "key_id");
+        r.info.tenant = GetString(*o, "tenant");
+        r.info.created_at = GetInt(*o, "created_at_us");
+        if (o->contains("revoked_at_us")) r.info.revoked_at = GetInt(*o, "revoked_at_us");
+        r.secret_hash = GetString(*o, "secret_hash");
+        keys_[r.info.key_id] = std::move(r);
+        return true;
+      }));
   return error;
 }
 
@@ -157,7 +157,7 @@ NewApiKey TenantDirectory::MintKey(std::string_view tenant, storage::WriteBatch&
 
   record.info = {key_id, std::string(tenant), clock_.NowMicros(), std::nullopt};
   record.secret_hash = HashSecret(secret);
-  batch.Put(kKeysColumn, key_id, KeyToJson(record.info, record.secret_hash));
+  batch.Put(storage::Column::kApiKeys, key_id, KeyToJson(record.info, record.secret_hash));
   return {std::string(tenant), key_id, std::string(kKeyPrefix) + key_id + "_" + secret};
 }
 
@@ -171,7 +171,7 @@ StatusOr<NewApiKey> TenantDirectory::CreateTenant(std::string_view id,
   }
   Tenant tenant{std::string(id), clock_.NowMicros(), rate_limit};
   storage::WriteBatch batch;
-  batch.Put(kTenantsColumn, tenant.id, TenantToJson(tenant));
+  batch.Put(storage::Column::kTenants, tenant.id, TenantToJson(tenant));
   KeyRecord record;
   NewApiKey key = MintKey(id, batch, record);
   FB_RETURN_IF_ERROR(audit_.CommitAndWait(std::move(batch),
@@ -216,7 +216,8 @@ Status TenantDirectory::RevokeKey(std::string_view key_id, const Actor& actor) {
   if (record.info.revoked_at) return OkStatus();
   record.info.revoked_at = clock_.NowMicros();
   storage::WriteBatch batch;
-  batch.Put(kKeysColumn, record.info.key_id, KeyToJson(record.info, record.secret_hash));
+  batch.Put(storage::Column::kApiKeys, record.info.key_id,
+            KeyToJson(record.info, record.secret_hash));
   FB_RETURN_IF_ERROR(audit_.CommitAndWait(std::move(batch), {.tenant = record.info.tenant,
                                                              .actor = actor.id,
                                                              .action = actor.action,

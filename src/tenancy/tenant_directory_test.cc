@@ -72,7 +72,7 @@ TEST_F(TenantDirectoryTest, TenantsAndKeysSurviveReopenWithoutStoringSecrets) {
   ASSERT_GE(secret.size(), 43u);
   bool leaked = false;
   ASSERT_TRUE(store_
-                  ->Scan("api_keys", "", "",
+                  ->Scan(storage::Column::kApiKeys, "", "",
                          [&](std::string_view, std::string_view v) {
                            leaked |= v.find(secret) != std::string_view::npos;
                            return true;

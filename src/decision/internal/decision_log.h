@@ -28,10 +28,10 @@ class DecisionLog {
   using SteadyTime = std::chrono::steady_clock::time_point;
   using Done = std::function<void(StatusOr<std::string> record)>;
 
-  // Records live in "decisions" (tenant/decision_id) for every kind; `index_column` maps
+  // Records live in Column::kDecisions (tenant/decision_id) for every kind; `index_column` maps
   // tenant/<id> to the decision id; every record is also indexed by time (decision_history.h)
   // and, once stored, counted in `stats` when given.
-  DecisionLog(storage::KvStore& store, ingest::EventStore& events, std::string_view index_column,
+  DecisionLog(storage::KvStore& store, ingest::EventStore& events, storage::Column index_column,
               DecisionStats* stats)
       : store_(store), events_(events), index_(index_column), stats_(stats) {}
 
@@ -83,7 +83,7 @@ class DecisionLog {
 
   storage::KvStore& store_;
   ingest::EventStore& events_;
-  const std::string index_;
+  const storage::Column index_;
   DecisionStats* stats_;
   std::mutex mu_;
   std::unordered_set<std::string> in_flight_;

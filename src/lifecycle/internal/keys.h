@@ -1,4 +1,5 @@
-// Where the account lifecycle keeps its state in the store. Private to src/lifecycle.
+// Keys of the account lifecycle's columns (storage::Column::kAccounts, kAccountHistory).
+// Private to src/lifecycle.
 #pragma once
 
 #include <cstdint>
@@ -9,9 +10,6 @@
 
 namespace finbrain::lifecycle::internal {
 
-inline constexpr std::string_view kAccounts = "accounts";  // tenant \x1f id -> Account
-// tenant \x1f id \x1f review -> the change (history entry)
-inline constexpr std::string_view kHistory = "account_history";
 inline constexpr char kSep = '\x1f';
 
 inline std::string AccountKey(std::string_view tenant, std::string_view id) {
