@@ -8,8 +8,8 @@
 #include <future>
 
 #include "common/temp_dir.h"
+#include "runtime/runtime.h"
 #include "server/api.h"
-#include "server/runtime.h"
 
 namespace {
 
@@ -17,7 +17,7 @@ using namespace finbrain;
 
 struct World {
   World()
-      : runtime(std::move(server::Runtime::Open({.data_dir = dir.path(), .sync_writes = false}))
+      : runtime(std::move(runtime::Runtime::Open({.data_dir = dir.path(), .sync_writes = false}))
                     .value()),
         limiter({.requests_per_second = 0}),
         api(server::ApiDeps{*runtime->directory,
@@ -45,7 +45,7 @@ struct World {
     key = runtime->directory->CreateTenant("fuzz", std::nullopt, {"fuzz", "setup"}).value().api_key;
   }
   TempDir dir{"finbrain_fuzz"};
-  std::unique_ptr<server::Runtime> runtime;
+  std::unique_ptr<runtime::Runtime> runtime;
   tenancy::RateLimiter limiter;
   server::HttpMetrics metrics;
   server::Api api;

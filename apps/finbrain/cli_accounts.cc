@@ -14,7 +14,7 @@
 #include "common/yaml_helpers.h"
 #include "ingest/jsonl.h"
 #include "lifecycle/account_table.h"
-#include "server/runtime.h"
+#include "runtime/runtime.h"
 #include "tenancy/pii.h"
 #include "tenancy/secrets.h"
 
@@ -114,7 +114,7 @@ Status ReviewAccounts(const AccountOptions& o) {
     if (!parsed.ok()) return InvalidArgumentError("--at must be an RFC 3339 time", "at");
     at = *parsed;
   }
-  FB_ASSIGN_OR_RETURN(auto runtime, server::Runtime::Open({.data_dir = o.data_dir}));
+  FB_ASSIGN_OR_RETURN(auto runtime, runtime::Runtime::Open({.data_dir = o.data_dir}));
   std::unique_ptr<Progress> progress;
   FB_ASSIGN_OR_RETURN(
       lifecycle::BatchReviewSummary summary,
@@ -141,7 +141,7 @@ Status ListAccounts(const AccountOptions& o) {
     std::cout << answer << "\n";
     return OkStatus();
   }
-  FB_ASSIGN_OR_RETURN(auto runtime, server::Runtime::Open({.data_dir = o.data_dir}));
+  FB_ASSIGN_OR_RETURN(auto runtime, runtime::Runtime::Open({.data_dir = o.data_dir}));
   std::cout << runtime->accounts->List(o.tenant, o.filter) << "\n";
   return OkStatus();
 }
@@ -154,7 +154,7 @@ Status ShowAccount(const AccountOptions& o) {
     std::cout << answer << "\n";
     return OkStatus();
   }
-  FB_ASSIGN_OR_RETURN(auto runtime, server::Runtime::Open({.data_dir = o.data_dir}));
+  FB_ASSIGN_OR_RETURN(auto runtime, runtime::Runtime::Open({.data_dir = o.data_dir}));
   FB_ASSIGN_OR_RETURN(std::string account, runtime->accounts->Get(o.tenant, o.account_id));
   std::cout << account << "\n";
   return OkStatus();
@@ -171,7 +171,7 @@ Status ResolveAccount(const AccountOptions& o) {
     std::cout << answer << "\n";
     return OkStatus();
   }
-  FB_ASSIGN_OR_RETURN(auto runtime, server::Runtime::Open({.data_dir = o.data_dir}));
+  FB_ASSIGN_OR_RETURN(auto runtime, runtime::Runtime::Open({.data_dir = o.data_dir}));
   FB_ASSIGN_OR_RETURN(std::string account,
                       runtime->accounts->Resolve(o.tenant, o.account_id, o.action, o.note,
                                                  {"cli", "cli accounts resolve"}));

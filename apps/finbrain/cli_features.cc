@@ -16,7 +16,7 @@
 #include "graph/entity_graph.h"
 #include "ingest/jsonl.h"
 #include "models/dataset.h"
-#include "server/runtime.h"
+#include "runtime/runtime.h"
 #include "tenancy/pii.h"
 #include "tenancy/secrets.h"
 
@@ -70,7 +70,7 @@ Status Set(const FeaturesOptions& o) {
     std::cout << answer << "\n";
     return OkStatus();
   }
-  FB_ASSIGN_OR_RETURN(auto runtime, server::Runtime::Open({.data_dir = o.data_dir}));
+  FB_ASSIGN_OR_RETURN(auto runtime, runtime::Runtime::Open({.data_dir = o.data_dir}));
   if (!runtime->directory->FindTenant(o.tenant)) {
     return NotFoundError("tenant " + Quote(o.tenant) + " does not exist", "tenant");
   }
@@ -112,7 +112,7 @@ Status Values(const FeaturesOptions& o) {
     std::cout << answer << "\n";
     return OkStatus();
   }
-  FB_ASSIGN_OR_RETURN(auto runtime, server::Runtime::Open({.data_dir = o.data_dir}));
+  FB_ASSIGN_OR_RETURN(auto runtime, runtime::Runtime::Open({.data_dir = o.data_dir}));
   auto set = runtime->features->For(o.tenant);
   if (!set) return NotFoundError("tenant " + Quote(o.tenant) + " has declared no features");
   TimeMicros at = SystemClock().NowMicros();
@@ -140,7 +140,7 @@ Status Show(const FeaturesOptions& o) {
     std::cout << answer << "\n";
     return OkStatus();
   }
-  FB_ASSIGN_OR_RETURN(auto runtime, server::Runtime::Open({.data_dir = o.data_dir}));
+  FB_ASSIGN_OR_RETURN(auto runtime, runtime::Runtime::Open({.data_dir = o.data_dir}));
   auto set = runtime->features->For(o.tenant);
   if (!set) return NotFoundError("tenant " + Quote(o.tenant) + " has declared no features");
   std::cout << set->yaml();

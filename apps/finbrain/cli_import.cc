@@ -13,8 +13,8 @@
 #include "common/progress.h"
 #include "ingest/event_schema.h"
 #include "ingest/jsonl.h"
+#include "runtime/runtime.h"
 #include "server/http_client.h"
-#include "server/runtime.h"
 
 namespace finbrain::cli {
 namespace {
@@ -56,7 +56,7 @@ std::string Rate(std::uint64_t events, double seconds) {
 // so that validating the next batch overlaps the fsync of the previous one.
 Status ImportDirect(const ImportOptions& o, ingest::JsonlReader& reader, Totals& totals,
                     Progress& progress, const std::chrono::steady_clock::time_point start) {
-  FB_ASSIGN_OR_RETURN(auto runtime, server::Runtime::Open({.data_dir = o.data_dir}));
+  FB_ASSIGN_OR_RETURN(auto runtime, runtime::Runtime::Open({.data_dir = o.data_dir}));
   if (!runtime->directory->FindTenant(o.tenant)) {
     return NotFoundError("tenant '" + o.tenant + "' does not exist in " + o.data_dir, "tenant");
   }

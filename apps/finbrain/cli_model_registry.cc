@@ -11,7 +11,7 @@
 #include "common/strings.h"
 #include "models/model.h"
 #include "models/registry.h"
-#include "server/runtime.h"
+#include "runtime/runtime.h"
 
 namespace finbrain::cli {
 namespace {
@@ -62,7 +62,7 @@ Status Register(const RegistryTarget& t) {
     std::cout << ToJsonText(v) << "\n";
     return OkStatus();
   }
-  FB_ASSIGN_OR_RETURN(auto runtime, server::Runtime::Open({.data_dir = t.data_dir}));
+  FB_ASSIGN_OR_RETURN(auto runtime, runtime::Runtime::Open({.data_dir = t.data_dir}));
   const tenancy::Actor actor{"cli", "cli model register"};
   FB_ASSIGN_OR_RETURN(models::ModelVersion v,
                       runtime->models->Register(t.tenant, t.name, *model, actor));
@@ -82,7 +82,7 @@ Status List(const RegistryTarget& t) {
     std::cout << ToJsonText(v) << "\n";
     return OkStatus();
   }
-  FB_ASSIGN_OR_RETURN(auto runtime, server::Runtime::Open({.data_dir = t.data_dir}));
+  FB_ASSIGN_OR_RETURN(auto runtime, runtime::Runtime::Open({.data_dir = t.data_dir}));
   json::array out;
   if (t.name.empty()) {
     FB_ASSIGN_OR_RETURN(auto list, runtime->models->List(t.tenant));
@@ -106,7 +106,7 @@ Status Activate(const RegistryTarget& t, bool rollback) {
     std::cout << ToJsonText(v) << "\n";
     return OkStatus();
   }
-  FB_ASSIGN_OR_RETURN(auto runtime, server::Runtime::Open({.data_dir = t.data_dir}));
+  FB_ASSIGN_OR_RETURN(auto runtime, runtime::Runtime::Open({.data_dir = t.data_dir}));
   const tenancy::Actor actor{"cli", rollback ? "cli model rollback" : "cli model promote"};
   FB_ASSIGN_OR_RETURN(models::ModelVersion v,
                       rollback ? runtime->models->Rollback(t.tenant, t.name, actor)

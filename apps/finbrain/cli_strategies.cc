@@ -12,7 +12,7 @@
 #include "common/progress.h"
 #include "common/strings.h"
 #include "ingest/jsonl.h"
-#include "server/runtime.h"
+#include "runtime/runtime.h"
 
 namespace finbrain::cli {
 namespace {
@@ -58,7 +58,7 @@ Status Validate(const StrategyOptions& o) {
     std::cout << *answer << "\n";
     return OkStatus();
   }
-  FB_ASSIGN_OR_RETURN(auto runtime, server::Runtime::Open({.data_dir = o.data_dir}));
+  FB_ASSIGN_OR_RETURN(auto runtime, runtime::Runtime::Open({.data_dir = o.data_dir}));
   StatusOr<std::shared_ptr<const decision::Strategy>> s =
       runtime->strategies->Compile(o.tenant, yaml);
   if (!s.ok()) return InFile(o.file, s.status());
@@ -82,7 +82,7 @@ Status Put(const StrategyOptions& o) {
     std::cout << *answer << "\n";
     return OkStatus();
   }
-  FB_ASSIGN_OR_RETURN(auto runtime, server::Runtime::Open({.data_dir = o.data_dir}));
+  FB_ASSIGN_OR_RETURN(auto runtime, runtime::Runtime::Open({.data_dir = o.data_dir}));
   const tenancy::Actor actor{"cli", "cli strategy put"};
   StatusOr<decision::StrategyVersion> v = runtime->strategies->Put(o.tenant, o.name, yaml, actor);
   if (!v.ok()) return InFile(o.file, v.status());
@@ -104,7 +104,7 @@ Status Activate(const StrategyOptions& o) {
     std::cout << answer << "\n";
     return OkStatus();
   }
-  FB_ASSIGN_OR_RETURN(auto runtime, server::Runtime::Open({.data_dir = o.data_dir}));
+  FB_ASSIGN_OR_RETURN(auto runtime, runtime::Runtime::Open({.data_dir = o.data_dir}));
   FB_ASSIGN_OR_RETURN(auto v, runtime->strategies->Activate(o.tenant, o.name, o.version,
                                                             {"cli", "cli strategy activate"}));
   std::cout << ToJsonText(VersionJson(v)) << "\n";
@@ -118,7 +118,7 @@ Status List(const StrategyOptions& o) {
     std::cout << answer << "\n";
     return OkStatus();
   }
-  FB_ASSIGN_OR_RETURN(auto runtime, server::Runtime::Open({.data_dir = o.data_dir}));
+  FB_ASSIGN_OR_RETURN(auto runtime, runtime::Runtime::Open({.data_dir = o.data_dir}));
   FB_ASSIGN_OR_RETURN(auto list, runtime->strategies->List(o.tenant));
   json::array out;
   for (const auto& v : list) out.push_back(VersionJson(v));
@@ -135,9 +135,9 @@ struct DecideOptions : Target {
 // Decides every application of a JSONL file and prints the outcome counts (JSON).
 Status Decide(const DecideOptions& o) {
   FB_RETURN_IF_ERROR(CheckTarget(o));
-  std::unique_ptr<server::Runtime> runtime;
+  std::unique_ptr<runtime::Runtime> runtime;
   if (o.url.empty()) {
-    FB_ASSIGN_OR_RETURN(runtime, server::Runtime::Open({.data_dir = o.data_dir}));
+    FB_ASSIGN_OR_RETURN(runtime, runtime::Runtime::Open({.data_dir = o.data_dir}));
   }
   ingest::JsonlReader reader({o.file});
   ingest::JsonlReader::Batch batch;

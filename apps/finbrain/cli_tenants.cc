@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "apps/finbrain/cli.h"
-#include "server/runtime.h"
+#include "runtime/runtime.h"
 
 namespace finbrain::cli {
 namespace {
@@ -40,14 +40,14 @@ StatusOr<json::value> CallAdmin(const AdminTarget& target, std::string_view meth
   return parsed;
 }
 
-StatusOr<std::unique_ptr<server::Runtime>> OpenDirect(const GlobalOptions& global,
-                                                      const AdminTarget& target) {
+StatusOr<std::unique_ptr<runtime::Runtime>> OpenDirect(const GlobalOptions& global,
+                                                       const AdminTarget& target) {
   std::string data_dir = target.data_dir;
   if (data_dir.empty()) {
     FB_ASSIGN_OR_RETURN(server::ServerConfig config, LoadConfig(global));
     data_dir = config.data_dir;
   }
-  return server::Runtime::Open({.data_dir = data_dir});
+  return runtime::Runtime::Open({.data_dir = data_dir});
 }
 
 void PrintJson(const json::value& v) { std::cout << json::serialize(v) << "\n"; }

@@ -7,8 +7,7 @@
 
 #include "common/temp_dir.h"
 #include "ingest/event_schema.h"
-#include "storage/commit_queue.h"
-#include "tenancy/secrets.h"
+#include "runtime/runtime.h"
 
 namespace finbrain::lifecycle {
 namespace {
@@ -57,41 +56,22 @@ class AccountLifecycleTest : public ::testing::Test {
   AccountLifecycleTest() { Open(); }
   ~AccountLifecycleTest() override { Close(); }
 
+  // The wiring a server uses (runtime/runtime.h), on a manual clock.
   void Open() {
-    keys_ = tenancy::LoadOrCreateDeploymentKeys(dir_.path()).value();
-    store_ = std::move(storage::OpenRocksDb({.path = dir_.path() + "/db"})).value();
-    tokenizer_ = std::make_unique<tenancy::PiiTokenizer>(keys_.pii);
-    commits_ = std::make_unique<storage::CommitQueue>(*store_);
-    audit_ = std::move(tenancy::AuditLog::Open(*store_, *commits_, keys_.audit, clock_)).value();
-    lists_ = std::make_unique<fraud::ListStore>(*store_, *tokenizer_, clock_);
-    events_ = std::move(ingest::EventStore::Open(*store_, *commits_, *audit_)).value();
-    features_ = std::move(features::FeatureStore::Load(*store_, *audit_)).value();
-    ASSERT_TRUE(events_->AddConsumer(*features_).ok());
-    strategies_ = std::make_unique<decision::StrategyStore>(
-        *store_, *audit_, clock_, [this](std::string_view tenant) {
-          return decision::StrategyEnvironment{.features = features_->For(tenant)};
-        });
-    decisions_ = std::make_unique<decision::CreditDecisions>(decision::CreditDecisionsDeps{
-        *store_, *events_, *features_, *lists_, *strategies_, *tokenizer_, clock_});
-    accounts_ = std::move(AccountLifecycle::Load({*store_, *audit_, *features_, *lists_,
-                                                  *strategies_, *decisions_, clock_}))
-                    .value();
-    ASSERT_TRUE(events_->AddConsumer(*accounts_).ok());
+    runtime_ =
+        std::move(runtime::Runtime::Open({.data_dir = dir_.path(), .clock = &clock_})).value();
+    store_ = runtime_->store.get();
+    tokenizer_ = runtime_->tokenizer.get();
+    audit_ = runtime_->audit.get();
+    lists_ = runtime_->lists.get();
+    events_ = runtime_->events.get();
+    features_ = runtime_->features.get();
+    strategies_ = runtime_->strategies.get();
+    accounts_ = runtime_->accounts.get();
   }
 
   // In the order a server shuts down: queued writes land, then consumers persist.
-  void Close() {
-    commits_.reset();
-    decisions_.reset();
-    strategies_.reset();
-    events_.reset();
-    accounts_.reset();
-    features_.reset();
-    lists_.reset();
-    audit_.reset();
-    tokenizer_.reset();
-    store_.reset();
-  }
+  void Close() { runtime_.reset(); }
 
   void Declare() {
     ASSERT_TRUE(
@@ -160,17 +140,15 @@ class AccountLifecycleTest : public ::testing::Test {
 
   TempDir dir_;
   ManualClock clock_{kStart};
-  tenancy::DeploymentKeys keys_;
-  std::unique_ptr<storage::KvStore> store_;
-  std::unique_ptr<tenancy::PiiTokenizer> tokenizer_;
-  std::unique_ptr<storage::CommitQueue> commits_;
-  std::unique_ptr<tenancy::AuditLog> audit_;
-  std::unique_ptr<fraud::ListStore> lists_;
-  std::unique_ptr<ingest::EventStore> events_;
-  std::unique_ptr<features::FeatureStore> features_;
-  std::unique_ptr<decision::StrategyStore> strategies_;
-  std::unique_ptr<decision::CreditDecisions> decisions_;
-  std::unique_ptr<AccountLifecycle> accounts_;
+  std::unique_ptr<runtime::Runtime> runtime_;
+  storage::KvStore* store_ = nullptr;
+  tenancy::PiiTokenizer* tokenizer_ = nullptr;
+  tenancy::AuditLog* audit_ = nullptr;
+  fraud::ListStore* lists_ = nullptr;
+  ingest::EventStore* events_ = nullptr;
+  features::FeatureStore* features_ = nullptr;
+  decision::StrategyStore* strategies_ = nullptr;
+  AccountLifecycle* accounts_ = nullptr;
 };
 
 TEST_F(AccountLifecycleTest, RepaymentsRaiseTheLineAndMissedOnesFlagCutAndFreeze) {

@@ -12,7 +12,7 @@ namespace finbrain::server {
 namespace {
 
 // A small GBDT over two application fields, registered and promoted as "pd".
-void RegisterModel(Runtime& runtime, const std::string& tenant) {
+void RegisterModel(runtime::Runtime& runtime, const std::string& tenant) {
   std::mt19937_64 rng(5);
   std::uniform_real_distribution<double> u(0, 1);
   std::ostringstream csv;

@@ -293,7 +293,7 @@ TEST_F(ApiTest, BlacklistingCanExtendToTheRing) {
 TEST(GraphRestart, TheGraphIsRebuiltFromTheEventLog) {
   TempDir dir;
   {
-    auto runtime = Runtime::Open({.data_dir = dir.path()}).value();
+    auto runtime = runtime::Runtime::Open({.data_dir = dir.path()}).value();
     std::vector<ingest::ValidatedEvent> events;
     for (int i = 0; i < 5; ++i) {
       events.push_back(ingest::EventSchema::Get()
@@ -306,7 +306,7 @@ TEST(GraphRestart, TheGraphIsRebuiltFromTheEventLog) {
             .ok());
     ASSERT_TRUE(runtime->graph->For("t1")->GroupOf("r0"));
   }
-  auto reopened = Runtime::Open({.data_dir = dir.path()}).value();
+  auto reopened = runtime::Runtime::Open({.data_dir = dir.path()}).value();
   const auto group = reopened->graph->For("t1")->GroupOf("r4");
   ASSERT_TRUE(group);
   EXPECT_EQ(group->members.size(), 5u);

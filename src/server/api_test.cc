@@ -9,8 +9,8 @@
 #include <set>
 
 #include "common/temp_dir.h"
+#include "runtime/runtime.h"
 #include "server/api_test_fixture.h"
-#include "server/runtime.h"
 
 namespace finbrain::server {
 namespace {

@@ -7,8 +7,8 @@
 #include <future>
 
 #include "common/temp_dir.h"
+#include "runtime/runtime.h"
 #include "server/api.h"
-#include "server/runtime.h"
 
 namespace finbrain::server {
 
@@ -17,7 +17,8 @@ namespace json = boost::json;
 class ApiTest : public ::testing::Test {
  protected:
   ApiTest()
-      : runtime_(std::move(Runtime::Open({.data_dir = dir_.path(), .clock = &clock_})).value()),
+      : runtime_(
+            std::move(runtime::Runtime::Open({.data_dir = dir_.path(), .clock = &clock_})).value()),
         limiter_({.requests_per_second = 0}),
         api_(ApiDeps{*runtime_->directory,
                      *runtime_->audit,
@@ -65,7 +66,7 @@ class ApiTest : public ::testing::Test {
 
   TempDir dir_;
   ManualClock clock_{1'800'000'000'000'000};
-  std::unique_ptr<Runtime> runtime_;
+  std::unique_ptr<runtime::Runtime> runtime_;
   tenancy::RateLimiter limiter_;
   HttpMetrics metrics_;
   Api api_;

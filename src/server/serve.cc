@@ -7,10 +7,10 @@
 #include <optional>
 
 #include "common/periodic_task.h"
+#include "runtime/runtime.h"
 #include "server/api.h"
 #include "server/graph_analysis_job.h"
 #include "server/http_server.h"
-#include "server/runtime.h"
 #include "server/static_files.h"
 
 namespace finbrain::server {
@@ -26,8 +26,8 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
   std::signal(SIGPIPE, SIG_IGN);
 
   FB_ASSIGN_OR_RETURN(
-      std::unique_ptr<Runtime> runtime,
-      Runtime::Open({.data_dir = config.data_dir, .sync_writes = config.sync_writes}));
+      std::unique_ptr<runtime::Runtime> runtime,
+      runtime::Runtime::Open({.data_dir = config.data_dir, .sync_writes = config.sync_writes}));
   std::optional<StaticFiles> console;
   if (!config.console_dir.empty()) {
     StatusOr<StaticFiles> loaded = StaticFiles::Load(config.console_dir);
@@ -97,13 +97,7 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
   // Live counts (model monitoring, the overview's decision stats) reach the store every few
   // seconds and at shutdown: a crash loses at most one interval of them.
   const auto flush_counts = [&runtime = *runtime] {
-    if (Status flushed = runtime.models->FlushMonitoring(); !flushed.ok()) {
-      spdlog::warn("model monitoring counts not stored yet: {}", flushed.ToString());
-    }
-    if (Status saved = runtime.decision_stats->Save(*runtime.store, SystemClock().NowMicros());
-        !saved.ok()) {
-      spdlog::warn("decision stats not stored yet: {}", saved.ToString());
-    }
+    runtime.FlushLiveCounts(SystemClock().NowMicros());
   };
   std::optional<PeriodicTask> counts_flush;
   counts_flush.emplace("fb-flush-counts", std::chrono::milliseconds(config.stats_flush_ms),

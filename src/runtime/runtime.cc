@@ -1,6 +1,8 @@
-#include "server/runtime.h"
+#include "runtime/runtime.h"
 
-namespace finbrain::server {
+#include <spdlog/spdlog.h>
+
+namespace finbrain::runtime {
 
 StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) {
   auto runtime = std::make_unique<Runtime>();
@@ -78,4 +80,13 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
   return runtime;
 }
 
-}  // namespace finbrain::server
+void Runtime::FlushLiveCounts(TimeMicros now) {
+  if (Status flushed = models->FlushMonitoring(); !flushed.ok()) {
+    spdlog::warn("model monitoring counts not stored yet: {}", flushed.ToString());
+  }
+  if (Status saved = decision_stats->Save(*store, now); !saved.ok()) {
+    spdlog::warn("decision stats not stored yet: {}", saved.ToString());
+  }
+}
+
+}  // namespace finbrain::runtime

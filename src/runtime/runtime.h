@@ -1,5 +1,7 @@
-// Runtime: the state behind one data directory, opened once and shared by the server and by
-// CLI commands that work on a data directory directly.
+// Runtime: the composition root. It opens the state behind one data directory and wires the
+// domains together (event consumers, the stores strategies compile against, the decision paths),
+// once, for `finbrain serve`, for CLI commands that work on a data directory directly, and for
+// tests. Nothing here knows about HTTP.
 //
 //   <data_dir>/secret.key   per-deployment secret (mode 0600)
 //   <data_dir>/db/          RocksDB
@@ -34,7 +36,7 @@
 #include "tenancy/secrets.h"
 #include "tenancy/tenant_directory.h"
 
-namespace finbrain::server {
+namespace finbrain::runtime {
 
 struct RuntimeOptions {
   std::string data_dir;
@@ -67,6 +69,11 @@ struct Runtime {
   std::unique_ptr<decision::CreditDecisions> decisions;
   std::unique_ptr<decision::TransactionDecisions> transactions;
   std::unique_ptr<storage::CommitQueue> commits;
+
+  // Stores the live counts kept in memory (model monitoring, the overview's decision stats);
+  // the server calls it every few seconds and at shutdown. Errors are logged, and the counts
+  // kept for the next call.
+  void FlushLiveCounts(TimeMicros now);
 };
 
-}  // namespace finbrain::server
+}  // namespace finbrain::runtime
