@@ -20,28 +20,7 @@ struct World {
       : runtime(std::move(runtime::Runtime::Open({.data_dir = dir.path(), .sync_writes = false}))
                     .value()),
         limiter({.requests_per_second = 0}),
-        api(server::ApiDeps{*runtime->directory,
-                            *runtime->audit,
-                            limiter,
-                            *runtime->lists,
-                            *runtime->events,
-                            *runtime->type_counts,
-                            *runtime->tokenizer,
-                            *runtime->models,
-                            *runtime->features,
-                            *runtime->strategies,
-                            *runtime->decisions,
-                            *runtime->accounts,
-                            *runtime->graph,
-                            *runtime->devices,
-                            *runtime->behaviour,
-                            *runtime->transactions,
-                            *runtime->decision_stats,
-                            *runtime->store,
-                            metrics,
-                            SystemClock(),
-                            nullptr},
-            {.admin_token = "fuzz-admin-token-0123456789"}) {
+        api(*runtime, limiter, metrics, {.admin_token = "fuzz-admin-token-0123456789"}) {
     key = runtime->directory->CreateTenant("fuzz", std::nullopt, {"fuzz", "setup"}).value().api_key;
   }
   TempDir dir{"finbrain_fuzz"};

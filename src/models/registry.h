@@ -146,6 +146,8 @@ class ModelRegistry {
   // stored day totals plus the counts not yet flushed.
   StatusOr<MonitoringWindow> Monitoring(std::string_view tenant, std::string_view name, int days);
   static constexpr int kMaxMonitoringDays = 366;
+  // The window the monitoring API and /metrics report by default: a week evens out weekdays.
+  static constexpr int kDefaultMonitoringDays = 7;
 
  private:
   using Head = storage::VersionHead;

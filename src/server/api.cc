@@ -1,15 +1,18 @@
 // Request dispatch: routing, authentication, rate limiting, auditing and metrics. The handlers
-// themselves live in api_lists.cc, api_admin.cc and api_system.cc.
+// live in the route groups of server/routes/.
 #include "server/api.h"
 
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/json.hpp>
 #include <chrono>
+#include <cstdlib>
 
-#include "common/strings.h"
-#include "server/api_internal.h"
-#include "server/errors.h"
+#include "runtime/runtime.h"
+#include "server/internal/background_worker.h"
+#include "server/internal/errors.h"
+#include "server/internal/route.h"
 #include "server/static_files.h"
 
 namespace finbrain::server {
@@ -43,125 +46,38 @@ HttpResponse Unauthenticated(const Status& status) {
   return response;
 }
 
+// A route with other than exactly one handler is a programmer error, caught at start.
+void CheckRoute(const Route& route) {
+  const int handlers =
+      (route.handler != nullptr) + (route.mutation != nullptr) + (route.async_handler != nullptr);
+  if (handlers != 1 || route.pattern.empty() || route.pattern.front() != '/') {
+    spdlog::critical("route {} {} must have a pattern and exactly one handler", route.method,
+                     route.pattern);
+    std::abort();
+  }
+}
+
 }  // namespace
 
-Api::Api(ApiDeps deps, ApiOptions options)
-    : deps_(std::move(deps)),
+Api::Api(runtime::Runtime& runtime, tenancy::RateLimiter& rate_limiter, HttpMetrics& metrics,
+         ApiOptions options)
+    : runtime_(runtime),
+      rate_limiter_(rate_limiter),
+      metrics_(metrics),
       options_(std::move(options)),
+      groups_(AllRouteGroups(
+          {.runtime = runtime, .metrics = metrics, .clock = *options_.clock, .ready = ready_})),
       slow_work_(std::make_unique<BackgroundWorker>("fb-slow-api")) {
-  AddRoutes();
+  for (const std::unique_ptr<RouteGroup>& group : groups_) {
+    for (Route& route : group->Routes()) {
+      CheckRoute(route);
+      router_.Add(route.method, route.pattern);
+      routes_.push_back(std::move(route));
+    }
+  }
 }
 
 Api::~Api() = default;
-
-void Api::AddRoutes() {
-  auto immediate = [](StatusOr<HttpResponse> (Api::*f)(Context&)) {
-    return [f](Api& api, Context& c) { return (api.*f)(c); };
-  };
-  auto mutation = [](StatusOr<Mutation> (Api::*f)(Context&)) {
-    return [f](Api& api, Context& c) { return (api.*f)(c); };
-  };
-  auto async = [](Status (Api::*f)(Context&, Responder)) {
-    return [f](Api& api, Context& c, Responder r) { return (api.*f)(c, std::move(r)); };
-  };
-  constexpr std::string_view kEntry = "/v1/lists/{list}/{entity_type}/{value}";
-  routes_ = {
-      {"GET", "/healthz", Auth::kNone, false, immediate(&Api::Healthz), nullptr},
-      {"GET", "/readyz", Auth::kNone, false, immediate(&Api::Readyz), nullptr},
-      {"GET", "/metrics", Auth::kNone, false, immediate(&Api::Metrics), nullptr},
-      {"GET", "/v1/openapi.json", Auth::kNone, false, immediate(&Api::OpenApi), nullptr},
-      {"PUT", std::string(kEntry), Auth::kTenant, true, nullptr, mutation(&Api::PutListEntry)},
-      {"GET", std::string(kEntry), Auth::kTenant, false, immediate(&Api::GetListEntry), nullptr},
-      {"DELETE", std::string(kEntry), Auth::kTenant, true, nullptr,
-       mutation(&Api::DeleteListEntry)},
-      {"GET", "/v1/lists/{list}/{entity_type}", Auth::kTenant, false, immediate(&Api::ListEntries),
-       nullptr},
-      {"POST", "/v1/events", Auth::kTenant, true, nullptr, nullptr, async(&Api::PostEvents)},
-      {"GET", "/v1/events/{event_id}", Auth::kTenant, false, immediate(&Api::GetEvent), nullptr},
-      {"GET", "/v1/stats/events", Auth::kTenant, false, immediate(&Api::EventStats), nullptr},
-      {"GET", "/v1/stats/decisions", Auth::kTenant, false, immediate(&Api::DecisionStatsOverview),
-       nullptr},
-      {"GET", "/v1/models", Auth::kTenant, false, immediate(&Api::ListModels), nullptr},
-      {"GET", "/v1/models/{name}", Auth::kTenant, false, immediate(&Api::GetModel), nullptr},
-      {"POST", "/v1/models/{name}/versions", Auth::kTenant, true, immediate(&Api::RegisterModel),
-       nullptr},
-      {"PUT", "/v1/models/{name}/versions/{version}/evaluation", Auth::kTenant, true,
-       immediate(&Api::PutModelEvaluation), nullptr},
-      {"GET", "/v1/models/{name}/versions/{version}/evaluation", Auth::kTenant, false,
-       immediate(&Api::GetModelEvaluation), nullptr},
-      {"POST", "/v1/models/{name}/versions/{version}/promote", Auth::kTenant, true,
-       immediate(&Api::PromoteModel), nullptr},
-      {"POST", "/v1/models/{name}/rollback", Auth::kTenant, true, immediate(&Api::RollbackModel),
-       nullptr},
-      {"POST", "/v1/models/{name}/score", Auth::kTenant, false, immediate(&Api::ScoreModel),
-       nullptr},
-      {"GET", "/v1/models/{name}/monitoring", Auth::kTenant, false,
-       immediate(&Api::ModelMonitoring), nullptr},
-      {"PUT", "/v1/features", Auth::kTenant, true, immediate(&Api::PutFeatures), nullptr},
-      {"GET", "/v1/features", Auth::kTenant, false, immediate(&Api::GetFeatures), nullptr},
-      {"GET", "/v1/features/values", Auth::kTenant, false, immediate(&Api::FeatureValues), nullptr},
-      {"POST", "/v1/strategies/validate", Auth::kTenant, false, immediate(&Api::ValidateStrategy),
-       nullptr},
-      {"GET", "/v1/strategies", Auth::kTenant, false, immediate(&Api::ListStrategies), nullptr},
-      {"PUT", "/v1/strategies/{name}", Auth::kTenant, true, immediate(&Api::PutStrategy), nullptr},
-      {"GET", "/v1/strategies/{name}", Auth::kTenant, false, immediate(&Api::GetStrategy), nullptr},
-      {"GET", "/v1/strategies/{name}/versions/{version}", Auth::kTenant, false,
-       immediate(&Api::GetStrategyVersion), nullptr},
-      {"POST", "/v1/strategies/{name}/versions/{version}/activate", Auth::kTenant, true,
-       immediate(&Api::ActivateStrategy), nullptr},
-      {"POST", "/v1/strategies/{name}/dry-run", Auth::kTenant, false,
-       immediate(&Api::DryRunStrategy), nullptr},
-      {"POST", "/v1/decisions/credit", Auth::kTenant, true, nullptr, nullptr,
-       async(&Api::PostCreditDecision)},
-      {"POST", "/v1/decisions/transaction", Auth::kTenant, true, nullptr, nullptr,
-       async(&Api::PostTransactionDecision)},
-      {"GET", "/v1/behaviour/users/{user_id}", Auth::kTenant, false,
-       immediate(&Api::GetUserBehaviour), nullptr},
-      {"GET", "/v1/decisions", Auth::kTenant, false, immediate(&Api::ListDecisions), nullptr},
-      {"GET", "/v1/decisions/{decision_id}", Auth::kTenant, false, immediate(&Api::GetDecision),
-       nullptr},
-      {"GET", "/v1/accounts", Auth::kTenant, false, immediate(&Api::ListAccounts), nullptr},
-      {"POST", "/v1/accounts/review", Auth::kTenant, true, immediate(&Api::ReviewAccounts),
-       nullptr},
-      {"GET", "/v1/accounts/{account_id}", Auth::kTenant, false, immediate(&Api::GetAccount),
-       nullptr},
-      {"POST", "/v1/accounts/{account_id}/resolve", Auth::kTenant, true,
-       immediate(&Api::ResolveAccount), nullptr},
-      {"GET", "/v1/graph/entities/{type}/{id}", Auth::kTenant, false,
-       immediate(&Api::GraphEntityInfo), nullptr},
-      {"GET", "/v1/graph/entities/{type}/{id}/neighborhood", Auth::kTenant, false,
-       immediate(&Api::GraphNeighborhood), nullptr},
-      {"GET", "/v1/graph/path", Auth::kTenant, false, immediate(&Api::GraphPath), nullptr},
-      {"GET", "/v1/graph/rings", Auth::kTenant, false, immediate(&Api::GraphRings), nullptr},
-      {"POST", "/v1/graph/analyze", Auth::kTenant, true, nullptr, mutation(&Api::GraphAnalyze)},
-      {"GET", "/v1/graph/communities", Auth::kTenant, false, immediate(&Api::GraphCommunities),
-       nullptr},
-      {"GET", "/v1/devices", Auth::kTenant, false, immediate(&Api::ListDevices), nullptr},
-      {"GET", "/v1/devices/{id}", Auth::kTenant, false, immediate(&Api::GetDevice), nullptr},
-      {"POST", "/admin/v1/tenants", Auth::kAdmin, true, immediate(&Api::AdminCreateTenant),
-       nullptr},
-      {"GET", "/admin/v1/tenants", Auth::kAdmin, false, immediate(&Api::AdminListTenants), nullptr},
-      {"POST", "/admin/v1/tenants/{tenant}/keys", Auth::kAdmin, true,
-       immediate(&Api::AdminCreateKey), nullptr},
-      {"GET", "/admin/v1/tenants/{tenant}/keys", Auth::kAdmin, false,
-       immediate(&Api::AdminListKeys), nullptr},
-      {"DELETE", "/admin/v1/keys/{key_id}", Auth::kAdmin, true, immediate(&Api::AdminRevokeKey),
-       nullptr},
-  };
-  // Routes that may compute for seconds (whole-graph analysis, reviewing every account,
-  // loading a model, re-deriving feature windows) stay off the I/O threads.
-  constexpr std::pair<std::string_view, std::string_view> kSlow[] = {
-      {"POST", "/v1/graph/analyze"},
-      {"POST", "/v1/accounts/review"},
-      {"POST", "/v1/models/{name}/versions"},
-      {"PUT", "/v1/features"}};
-  for (Route& route : routes_) {
-    for (const auto& [method, pattern] : kSlow) {
-      route.slow |= route.method == method && route.pattern == pattern;
-    }
-    router_.Add(route.method, route.pattern);
-  }
-}
 
 void Api::Handle(HttpRequest request, Responder respond) {
   const auto start = std::chrono::steady_clock::now();
@@ -170,11 +86,11 @@ void Api::Handle(HttpRequest request, Responder respond) {
   const Route* route = match.ok() ? &routes_[match->route_index] : nullptr;
   // Metrics are labelled by route template; requests that match none share one label.
   auto finish = [this, start, method = request.method,
-                 label = route ? route->pattern : std::string("unmatched"),
+                 label = std::string(route ? route->pattern : "unmatched"),
                  respond = std::move(respond)](HttpResponse response) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    deps_.metrics.Observe(label, method, response.status, seconds);
+    metrics_.Observe(label, method, response.status, seconds);
     respond(std::move(response));
   };
   if (!match.ok()) {
@@ -206,18 +122,18 @@ void Api::Handle(HttpRequest request, Responder respond) {
 
 void Api::AuthorizeAndDispatch(const Route& route, const HttpRequest& request,
                                std::vector<std::string> params, Responder finish) {
-  Context context{request, std::move(params)};
-  context.action = route.method + " " + route.pattern;
-  if (route.auth == Auth::kTenant) {
+  RequestContext context{request, std::move(params)};
+  context.action = std::string(route.method) + " " + std::string(route.pattern);
+  if (route.access == Access::kTenant) {
     const std::string_view token = BearerToken(request.authorization);
     if (token.empty()) {
       return finish(Unauthenticated(UnauthenticatedError(
           "missing API key: send the header 'Authorization: Bearer <api key>'")));
     }
-    StatusOr<tenancy::Principal> principal = deps_.directory.Authenticate(token);
+    StatusOr<tenancy::Principal> principal = runtime_.directory->Authenticate(token);
     if (!principal.ok()) return finish(Unauthenticated(principal.status()));
     const tenancy::RateLimiter::Verdict verdict =
-        deps_.rate_limiter.Admit(principal->tenant, principal->rate_limit, deps_.clock.NowMicros());
+        rate_limiter_.Admit(principal->tenant, principal->rate_limit, options_.clock->NowMicros());
     if (!verdict.allowed) {
       HttpResponse response = ErrorResponse(ResourceExhaustedError(
           "rate limit of tenant '" + principal->tenant + "' exceeded; retry after " +
@@ -227,7 +143,7 @@ void Api::AuthorizeAndDispatch(const Route& route, const HttpRequest& request,
     }
     context.tenant = principal->tenant;
     context.actor = principal->key_id;
-  } else if (route.auth == Auth::kAdmin) {
+  } else if (route.access == Access::kAdmin) {
     if (options_.admin_token.empty()) {
       return finish(ErrorResponse(PermissionDeniedError(
           "the admin API is disabled: start the server with FINBRAIN_ADMIN_TOKEN set")));
@@ -241,7 +157,7 @@ void Api::AuthorizeAndDispatch(const Route& route, const HttpRequest& request,
   Dispatch(route, context, std::move(finish));
 }
 
-void Api::Dispatch(const Route& route, Context& context, Responder respond) {
+void Api::Dispatch(const Route& route, RequestContext& context, Responder respond) {
   auto audit_entry = [&context](std::string result) {
     return tenancy::AuditEntry{.tenant = context.tenant,
                                .actor = context.actor,
@@ -251,28 +167,28 @@ void Api::Dispatch(const Route& route, Context& context, Responder respond) {
   };
   // A rejected change is audited too, and answered once its entry is durable.
   auto reject = [&](const Status& status) {
-    if (!route.mutating) return respond(ErrorResponse(status));
-    deps_.audit.Commit({}, audit_entry(std::string(StatusCodeName(status.code()))),
-                       [respond, response = ErrorResponse(status)](const Status& written) mutable {
-                         if (!written.ok())
-                           spdlog::error("audit write failed: {}", written.ToString());
-                         respond(std::move(response));
-                       });
+    if (!route.audited()) return respond(ErrorResponse(status));
+    runtime_.audit->Commit(
+        {}, audit_entry(std::string(StatusCodeName(status.code()))),
+        [respond, response = ErrorResponse(status)](const Status& written) mutable {
+          if (!written.ok()) spdlog::error("audit write failed: {}", written.ToString());
+          respond(std::move(response));
+        });
   };
 
-  if (route.async) {
-    Status started = route.async(*this, context, respond);
+  if (route.async_handler) {
+    Status started = route.async_handler(context, respond);
     if (!started.ok()) reject(started);
     return;
   }
-  if (route.immediate) {
-    StatusOr<HttpResponse> response = route.immediate(*this, context);
+  if (route.handler) {
+    StatusOr<HttpResponse> response = route.handler(context);
     if (!response.ok()) return reject(response.status());
     return respond(std::move(*response));
   }
-  StatusOr<Mutation> mutation = route.mutation(*this, context);
+  StatusOr<Mutation> mutation = route.mutation(context);
   if (!mutation.ok()) return reject(mutation.status());
-  deps_.audit.Commit(
+  runtime_.audit->Commit(
       std::move(mutation->batch), audit_entry("ok"),
       [respond, response = std::move(mutation->response)](const Status& written) mutable {
         if (!written.ok()) {

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "models/train.h"
-#include "server/api_test_fixture.h"
+#include "server/internal/api_test_fixture.h"
 
 namespace finbrain::server {
 namespace {

@@ -1,7 +1,7 @@
 // /v1/devices and the device.* decision features over device reports posted through the API.
 #include <gmock/gmock.h>
 
-#include "server/api_test_fixture.h"
+#include "server/internal/api_test_fixture.h"
 
 namespace finbrain::server {
 namespace {

@@ -4,8 +4,8 @@
 #include <set>
 
 #include "ingest/event_schema.h"
-#include "server/api_test_fixture.h"
-#include "server/graph_analysis_job.h"
+#include "server/internal/api_test_fixture.h"
+#include "server/internal/graph_analysis_job.h"
 
 namespace finbrain::server {
 namespace {

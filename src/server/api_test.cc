@@ -10,7 +10,7 @@
 
 #include "common/temp_dir.h"
 #include "runtime/runtime.h"
-#include "server/api_test_fixture.h"
+#include "server/internal/api_test_fixture.h"
 
 namespace finbrain::server {
 namespace {

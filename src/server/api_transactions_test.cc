@@ -2,7 +2,7 @@
 // device fingerprints, payment history and lists, over events posted through the API.
 #include <gmock/gmock.h>
 
-#include "server/api_test_fixture.h"
+#include "server/internal/api_test_fixture.h"
 
 namespace finbrain::server {
 namespace {

@@ -1,4 +1,4 @@
-#include "server/background_worker.h"
+#include "server/internal/background_worker.h"
 
 #include <spdlog/spdlog.h>
 

@@ -1,4 +1,4 @@
-#include "server/errors.h"
+#include "server/internal/errors.h"
 
 #include <boost/json.hpp>
 

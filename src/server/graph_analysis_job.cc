@@ -1,4 +1,4 @@
-#include "server/graph_analysis_job.h"
+#include "server/internal/graph_analysis_job.h"
 
 #include <spdlog/spdlog.h>
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "common/thread_name.h"
-#include "server/errors.h"
+#include "server/internal/errors.h"
 
 namespace finbrain::server {
 namespace {

@@ -9,8 +9,8 @@
 #include "common/periodic_task.h"
 #include "runtime/runtime.h"
 #include "server/api.h"
-#include "server/graph_analysis_job.h"
 #include "server/http_server.h"
+#include "server/internal/graph_analysis_job.h"
 #include "server/static_files.h"
 
 namespace finbrain::server {
@@ -39,36 +39,7 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
   }
   tenancy::RateLimiter rate_limiter({config.rate_limit_rps, config.rate_limit_burst});
   HttpMetrics metrics;
-  storage::KvStore& store = *runtime->store;
-  storage::CommitQueue& commits = *runtime->commits;
-  Api api(ApiDeps{.directory = *runtime->directory,
-                  .audit = *runtime->audit,
-                  .rate_limiter = rate_limiter,
-                  .lists = *runtime->lists,
-                  .events = *runtime->events,
-                  .type_counts = *runtime->type_counts,
-                  .tokenizer = *runtime->tokenizer,
-                  .models = *runtime->models,
-                  .features = *runtime->features,
-                  .strategies = *runtime->strategies,
-                  .decisions = *runtime->decisions,
-                  .accounts = *runtime->accounts,
-                  .graph = *runtime->graph,
-                  .devices = *runtime->devices,
-                  .behaviour = *runtime->behaviour,
-                  .transactions = *runtime->transactions,
-                  .decision_stats = *runtime->decision_stats,
-                  .store = *runtime->store,
-                  .metrics = metrics,
-                  .clock = SystemClock(),
-                  .refresh_metrics =
-                      [&store, &commits, &registry = *runtime->models](HttpMetrics& m) {
-                        m.SetGauge("finbrain_storage_wal_syncs_total", "Synced WAL writes",
-                                   static_cast<double>(store.SyncCount()));
-                        m.SetGauge("finbrain_storage_commit_groups_total", "Group commits",
-                                   static_cast<double>(commits.GroupsCommitted()));
-                        ExportModelMetrics(registry, m);
-                      }},
+  Api api(*runtime, rate_limiter, metrics,
           {.admin_token = config.admin_token, .console = console ? &*console : nullptr});
 
   FB_ASSIGN_OR_RETURN(

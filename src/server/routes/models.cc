@@ -1,10 +1,11 @@
 // /v1/models: the tenant's model registry, scoring and monitoring.
-#include <spdlog/spdlog.h>
-
 #include "common/json_text.h"
 #include "common/strings.h"
-#include "server/api_internal.h"
-#include "server/errors.h"
+#include "models/registry.h"
+#include "runtime/runtime.h"
+#include "server/internal/errors.h"
+#include "server/internal/request.h"
+#include "server/internal/route.h"
 
 namespace finbrain::server {
 namespace {
@@ -29,16 +30,6 @@ StatusOr<std::string> FileMember(const json::object& body, std::string_view name
                               std::string(name));
 }
 
-StatusOr<int> VersionParam(const std::string& text) {
-  if (text.empty() || text.size() > 9 ||
-      text.find_first_not_of("0123456789") != std::string::npos || text == "0" ||
-      text.front() == '0') {
-    return InvalidArgumentError("version must be a positive integer, not " + Quote(text),
-                                "version");
-  }
-  return std::stoi(text);
-}
-
 StatusOr<models::FeatureValue> FeatureFromJson(const std::string& name, const json::value& v) {
   if (v.is_null()) return models::FeatureValue::Missing();
   if (v.is_string()) return models::FeatureValue::Text(std::string(v.get_string()));
@@ -48,18 +39,75 @@ StatusOr<models::FeatureValue> FeatureFromJson(const std::string& name, const js
                               "features." + name);
 }
 
-}  // namespace
+const char* StabilityStatus(const models::MonitorReport& report) {
+  return report.scored == 0  ? "no_traffic"
+         : report.psi > 0.25 ? "shifted"
+         : report.psi > 0.1  ? "watch"
+                             : "stable";
+}
 
-StatusOr<HttpResponse> Api::ListModels(Context& c) {
-  FB_ASSIGN_OR_RETURN(std::vector<models::ModelVersion> list, deps_.models.List(c.tenant));
+class ModelRoutes final : public RouteGroup {
+ public:
+  explicit ModelRoutes(models::ModelRegistry& models) : models_(models) {}
+
+  std::vector<Route> Routes() override {
+    return {
+        {.method = "GET", .pattern = "/v1/models", .handler = Bind(this, &ModelRoutes::List)},
+        {.method = "GET", .pattern = "/v1/models/{name}", .handler = Bind(this, &ModelRoutes::Get)},
+        // Parses and checks a model of up to 64 MiB: off the I/O threads.
+        {.method = "POST",
+         .pattern = "/v1/models/{name}/versions",
+         .writes = true,
+         .slow = true,
+         .handler = Bind(this, &ModelRoutes::Register)},
+        {.method = "PUT",
+         .pattern = "/v1/models/{name}/versions/{version}/evaluation",
+         .writes = true,
+         .handler = Bind(this, &ModelRoutes::PutEvaluation)},
+        {.method = "GET",
+         .pattern = "/v1/models/{name}/versions/{version}/evaluation",
+         .handler = Bind(this, &ModelRoutes::GetEvaluation)},
+        {.method = "POST",
+         .pattern = "/v1/models/{name}/versions/{version}/promote",
+         .writes = true,
+         .handler = Bind(this, &ModelRoutes::Promote)},
+        {.method = "POST",
+         .pattern = "/v1/models/{name}/rollback",
+         .writes = true,
+         .handler = Bind(this, &ModelRoutes::Rollback)},
+        {.method = "POST",
+         .pattern = "/v1/models/{name}/score",
+         .handler = Bind(this, &ModelRoutes::Score)},
+        {.method = "GET",
+         .pattern = "/v1/models/{name}/monitoring",
+         .handler = Bind(this, &ModelRoutes::Monitoring)},
+    };
+  }
+
+ private:
+  StatusOr<HttpResponse> List(RequestContext& c);
+  StatusOr<HttpResponse> Get(RequestContext& c);
+  StatusOr<HttpResponse> Register(RequestContext& c);
+  StatusOr<HttpResponse> PutEvaluation(RequestContext& c);
+  StatusOr<HttpResponse> GetEvaluation(RequestContext& c);
+  StatusOr<HttpResponse> Promote(RequestContext& c);
+  StatusOr<HttpResponse> Rollback(RequestContext& c);
+  StatusOr<HttpResponse> Score(RequestContext& c);
+  StatusOr<HttpResponse> Monitoring(RequestContext& c);
+
+  models::ModelRegistry& models_;
+};
+
+StatusOr<HttpResponse> ModelRoutes::List(RequestContext& c) {
+  FB_ASSIGN_OR_RETURN(std::vector<models::ModelVersion> list, models_.List(c.tenant));
   json::array out;
   for (const auto& v : list) out.push_back(VersionJson(v));
   return JsonResponse(200, ToJsonText(json::object{{"models", std::move(out)}}));
 }
 
-StatusOr<HttpResponse> Api::GetModel(Context& c) {
+StatusOr<HttpResponse> ModelRoutes::Get(RequestContext& c) {
   FB_ASSIGN_OR_RETURN(std::vector<models::ModelVersion> versions,
-                      deps_.models.Versions(c.tenant, c.params[0]));
+                      models_.Versions(c.tenant, c.params[0]));
   json::array out;
   json::value active = nullptr;
   for (const auto& v : versions) {
@@ -71,7 +119,7 @@ StatusOr<HttpResponse> Api::GetModel(Context& c) {
                {"name", c.params[0]}, {"active_version", active}, {"versions", std::move(out)}}));
 }
 
-StatusOr<HttpResponse> Api::RegisterModel(Context& c) {
+StatusOr<HttpResponse> ModelRoutes::Register(RequestContext& c) {
   c.entity = "model/" + c.params[0];
   FB_RETURN_IF_ERROR(models::ValidateModelName(c.params[0]));
   FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request));
@@ -84,26 +132,26 @@ StatusOr<HttpResponse> Api::RegisterModel(Context& c) {
                                 "manifest");
   }
   FB_ASSIGN_OR_RETURN(models::ModelVersion v,
-                      deps_.models.Register(c.tenant, c.params[0], **model, {c.actor, c.action}));
+                      models_.Register(c.tenant, c.params[0], **model, {c.actor, c.action}));
   c.entity += "/v" + std::to_string(v.version);
   return JsonResponse(201, models::ModelVersionJson(v));
 }
 
-StatusOr<HttpResponse> Api::PutModelEvaluation(Context& c) {
+StatusOr<HttpResponse> ModelRoutes::PutEvaluation(RequestContext& c) {
   c.entity = "model/" + c.params[0] + "/v" + c.params[1] + "/evaluation";
   FB_RETURN_IF_ERROR(models::ValidateModelName(c.params[0]));
   FB_ASSIGN_OR_RETURN(int version, VersionParam(c.params[1]));
-  FB_RETURN_IF_ERROR(deps_.models.AttachEvaluation(c.tenant, c.params[0], version, c.request.body,
-                                                   {c.actor, c.action}));
-  return JsonResponse(200, json::serialize(json::object{
+  FB_RETURN_IF_ERROR(models_.AttachEvaluation(c.tenant, c.params[0], version, c.request.body,
+                                              {c.actor, c.action}));
+  return JsonResponse(200, ToJsonText(json::object{
                                {"name", c.params[0]}, {"version", version}, {"evaluation", true}}));
 }
 
-StatusOr<HttpResponse> Api::GetModelEvaluation(Context& c) {
+StatusOr<HttpResponse> ModelRoutes::GetEvaluation(RequestContext& c) {
   FB_RETURN_IF_ERROR(models::ValidateModelName(c.params[0]));
   FB_ASSIGN_OR_RETURN(int version, VersionParam(c.params[1]));
   FB_ASSIGN_OR_RETURN(std::optional<std::string> report,
-                      deps_.models.Evaluation(c.tenant, c.params[0], version));
+                      models_.Evaluation(c.tenant, c.params[0], version));
   if (!report) {
     return NotFoundError("model " + Quote(c.params[0]) + " v" + std::to_string(version) +
                              " has no evaluation report (finbrain model register --evaluation)",
@@ -112,26 +160,26 @@ StatusOr<HttpResponse> Api::GetModelEvaluation(Context& c) {
   return JsonResponse(200, std::move(*report));
 }
 
-StatusOr<HttpResponse> Api::PromoteModel(Context& c) {
+StatusOr<HttpResponse> ModelRoutes::Promote(RequestContext& c) {
   c.entity = "model/" + c.params[0] + "/v" + c.params[1];
   FB_ASSIGN_OR_RETURN(int version, VersionParam(c.params[1]));
   FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request, /*allow_empty=*/true));
   FB_RETURN_IF_ERROR(RejectUnknownFields(body, {}));
   FB_ASSIGN_OR_RETURN(models::ModelVersion v,
-                      deps_.models.Promote(c.tenant, c.params[0], version, {c.actor, c.action}));
+                      models_.Promote(c.tenant, c.params[0], version, {c.actor, c.action}));
   return JsonResponse(200, models::ModelVersionJson(v));
 }
 
-StatusOr<HttpResponse> Api::RollbackModel(Context& c) {
+StatusOr<HttpResponse> ModelRoutes::Rollback(RequestContext& c) {
   c.entity = "model/" + c.params[0];
   FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request, /*allow_empty=*/true));
   FB_RETURN_IF_ERROR(RejectUnknownFields(body, {}));
   FB_ASSIGN_OR_RETURN(models::ModelVersion v,
-                      deps_.models.Rollback(c.tenant, c.params[0], {c.actor, c.action}));
+                      models_.Rollback(c.tenant, c.params[0], {c.actor, c.action}));
   return JsonResponse(200, models::ModelVersionJson(v));
 }
 
-StatusOr<HttpResponse> Api::ScoreModel(Context& c) {
+StatusOr<HttpResponse> ModelRoutes::Score(RequestContext& c) {
   FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request));
   FB_RETURN_IF_ERROR(RejectUnknownFields(body, {"features", "top_reasons", "cutoff"}));
   const json::value* features = body.if_contains("features");
@@ -158,7 +206,7 @@ StatusOr<HttpResponse> Api::ScoreModel(Context& c) {
   }
   // Held for the whole request: a promotion meanwhile does not change this answer's version.
   FB_ASSIGN_OR_RETURN(std::shared_ptr<models::ServingModel> serving,
-                      deps_.models.Active(c.tenant, c.params[0]));
+                      models_.Active(c.tenant, c.params[0]));
   StatusOr<models::ScoreResult> result = serving->model->Score(row, top);
   if (!result.ok()) return result.status().WithFieldPrefix("features");
   serving->monitor->Record(result->pd, serving->model->FeatureBins(row));
@@ -190,27 +238,13 @@ StatusOr<HttpResponse> Api::ScoreModel(Context& c) {
   return JsonResponse(200, ToJsonText(out));
 }
 
-namespace {
-
-const char* StabilityStatus(const models::MonitorReport& report) {
-  return report.scored == 0  ? "no_traffic"
-         : report.psi > 0.25 ? "shifted"
-         : report.psi > 0.1  ? "watch"
-                             : "stable";
-}
-
-// The window /metrics reports, the API's default too: a week evens out weekday patterns.
-constexpr int kDefaultMonitoringDays = 7;
-
-}  // namespace
-
-StatusOr<HttpResponse> Api::ModelMonitoring(Context& c) {
+StatusOr<HttpResponse> ModelRoutes::Monitoring(RequestContext& c) {
   FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, {"days"}));
   FB_ASSIGN_OR_RETURN(const int days,
                       IntQueryParam(query, "days", 1, models::ModelRegistry::kMaxMonitoringDays,
-                                    kDefaultMonitoringDays));
+                                    models::ModelRegistry::kDefaultMonitoringDays));
   FB_ASSIGN_OR_RETURN(models::MonitoringWindow window,
-                      deps_.models.Monitoring(c.tenant, c.params[0], days));
+                      models_.Monitoring(c.tenant, c.params[0], days));
   const models::ServingModel* serving = window.serving.get();
   const models::MonitorReport& report = window.total;
   const models::ModelInfo& info = serving->model->info();
@@ -240,27 +274,10 @@ StatusOr<HttpResponse> Api::ModelMonitoring(Context& c) {
                                                    {"daily", std::move(daily)}}));
 }
 
-void ExportModelMetrics(models::ModelRegistry& registry, HttpMetrics& metrics) {
-  for (const auto& [key, serving] : registry.Loaded()) {
-    const std::string tenant = key.substr(0, key.find('/'));
-    StatusOr<models::MonitoringWindow> window =
-        registry.Monitoring(tenant, serving->name, kDefaultMonitoringDays);
-    if (!window.ok()) {
-      spdlog::warn("monitoring of model {} of tenant {}: {}", serving->name, tenant,
-                   window.status().ToString());
-      continue;
-    }
-    const std::map<std::string, std::string> labels = {
-        {"tenant", tenant},
-        {"model", serving->name},
-        {"version", std::to_string(window->serving->version)}};
-    metrics.SetGauge("finbrain_model_psi",
-                     "PSI of live scores against the training baseline, last 7 days", labels,
-                     window->total.psi);
-    metrics.SetGauge("finbrain_model_scored",
-                     "Scores served by the active model version, last 7 days", labels,
-                     static_cast<double>(window->total.scored));
-  }
+}  // namespace
+
+std::unique_ptr<RouteGroup> MakeModelRoutes(const RouteEnv& env) {
+  return std::make_unique<ModelRoutes>(*env.runtime.models);
 }
 
 }  // namespace finbrain::server

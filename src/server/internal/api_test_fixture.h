@@ -20,28 +20,8 @@ class ApiTest : public ::testing::Test {
       : runtime_(
             std::move(runtime::Runtime::Open({.data_dir = dir_.path(), .clock = &clock_})).value()),
         limiter_({.requests_per_second = 0}),
-        api_(ApiDeps{*runtime_->directory,
-                     *runtime_->audit,
-                     limiter_,
-                     *runtime_->lists,
-                     *runtime_->events,
-                     *runtime_->type_counts,
-                     *runtime_->tokenizer,
-                     *runtime_->models,
-                     *runtime_->features,
-                     *runtime_->strategies,
-                     *runtime_->decisions,
-                     *runtime_->accounts,
-                     *runtime_->graph,
-                     *runtime_->devices,
-                     *runtime_->behaviour,
-                     *runtime_->transactions,
-                     *runtime_->decision_stats,
-                     *runtime_->store,
-                     metrics_,
-                     clock_,
-                     nullptr},
-             {.admin_token = "admin-token-0123456789"}) {}
+        api_(*runtime_, limiter_, metrics_,
+             {.admin_token = "admin-token-0123456789", .clock = &clock_}) {}
 
   HttpResponse Call(std::string method, std::string target, std::string body = "",
                     std::string auth = "") {

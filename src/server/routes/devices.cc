@@ -5,8 +5,12 @@
 
 #include "common/json_text.h"
 #include "common/strings.h"
-#include "server/api_internal.h"
-#include "server/errors.h"
+#include "fraud/behaviour_store.h"
+#include "fraud/device_store.h"
+#include "runtime/runtime.h"
+#include "server/internal/errors.h"
+#include "server/internal/request.h"
+#include "server/internal/route.h"
 
 namespace finbrain::server {
 namespace {
@@ -29,17 +33,39 @@ json::object DeviceJson(const fraud::DeviceInfo& d) {
           {"last_seen", FormatRfc3339(d.last_seen)}};
 }
 
-}  // namespace
+class DeviceRoutes final : public RouteGroup {
+ public:
+  DeviceRoutes(fraud::DeviceStore& devices, fraud::BehaviourStore& behaviour)
+      : devices_(devices), behaviour_(behaviour) {}
 
-StatusOr<HttpResponse> Api::GetDevice(Context& c) {
-  std::optional<fraud::DeviceInfo> device = deps_.devices.For(c.tenant)->Find(c.params[0]);
+  std::vector<Route> Routes() override {
+    return {
+        {.method = "GET", .pattern = "/v1/devices", .handler = Bind(this, &DeviceRoutes::List)},
+        {.method = "GET", .pattern = "/v1/devices/{id}", .handler = Bind(this, &DeviceRoutes::Get)},
+        {.method = "GET",
+         .pattern = "/v1/behaviour/users/{user_id}",
+         .handler = Bind(this, &DeviceRoutes::UserBehaviour)},
+    };
+  }
+
+ private:
+  StatusOr<HttpResponse> Get(RequestContext& c);
+  StatusOr<HttpResponse> List(RequestContext& c);
+  StatusOr<HttpResponse> UserBehaviour(RequestContext& c);
+
+  fraud::DeviceStore& devices_;
+  fraud::BehaviourStore& behaviour_;
+};
+
+StatusOr<HttpResponse> DeviceRoutes::Get(RequestContext& c) {
+  std::optional<fraud::DeviceInfo> device = devices_.For(c.tenant)->Find(c.params[0]);
   if (!device) {
     return NotFoundError("no device with fingerprint or install id " + Quote(c.params[0]), "id");
   }
   return JsonResponse(200, ToJsonText(DeviceJson(*device)));
 }
 
-StatusOr<HttpResponse> Api::ListDevices(Context& c) {
+StatusOr<HttpResponse> DeviceRoutes::List(RequestContext& c) {
   FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, {"user_id"}));
   auto user = query.find("user_id");
   if (user == query.end() || user->second.empty()) {
@@ -47,15 +73,15 @@ StatusOr<HttpResponse> Api::ListDevices(Context& c) {
                                 "user_id");
   }
   json::array devices;
-  for (const fraud::DeviceInfo& d : deps_.devices.For(c.tenant)->OfUser(user->second)) {
+  for (const fraud::DeviceInfo& d : devices_.For(c.tenant)->OfUser(user->second)) {
     devices.push_back(DeviceJson(d));
   }
   return JsonResponse(
       200, ToJsonText(json::object{{"user_id", user->second}, {"devices", std::move(devices)}}));
 }
 
-StatusOr<HttpResponse> Api::GetUserBehaviour(Context& c) {
-  std::optional<fraud::UserActivity> activity = deps_.behaviour.Activity(c.tenant, c.params[0]);
+StatusOr<HttpResponse> DeviceRoutes::UserBehaviour(RequestContext& c) {
+  std::optional<fraud::UserActivity> activity = behaviour_.Activity(c.tenant, c.params[0]);
   if (!activity)
     return NotFoundError("no sessions or payments of " + Quote(c.params[0]), "user_id");
   json::array sessions;
@@ -86,6 +112,12 @@ StatusOr<HttpResponse> Api::GetUserBehaviour(Context& c) {
   return JsonResponse(200, ToJsonText(json::object{{"user_id", c.params[0]},
                                                    {"sessions", std::move(sessions)},
                                                    {"payments", std::move(payments)}}));
+}
+
+}  // namespace
+
+std::unique_ptr<RouteGroup> MakeDeviceRoutes(const RouteEnv& env) {
+  return std::make_unique<DeviceRoutes>(*env.runtime.devices, *env.runtime.behaviour);
 }
 
 }  // namespace finbrain::server

@@ -1,8 +1,10 @@
+// Request parsing shared by the route groups (server/internal/request.h).
+#include "server/internal/request.h"
+
 #include <charconv>
 #include <string>
 
 #include "common/strings.h"
-#include "server/api_internal.h"
 
 namespace finbrain::server {
 
@@ -82,6 +84,15 @@ StatusOr<int> IntQueryParam(const std::map<std::string, std::string>& query, std
                                 std::string(name));
   }
   return value;
+}
+
+StatusOr<int> VersionParam(const std::string& text) {
+  if (text.empty() || text.size() > 9 ||
+      text.find_first_not_of("0123456789") != std::string::npos || text.front() == '0') {
+    return InvalidArgumentError("version must be a positive integer, not " + Quote(text),
+                                "version");
+  }
+  return std::stoi(text);
 }
 
 StatusOr<std::optional<std::string>> OptionalString(const json::object& object,

@@ -1,7 +1,13 @@
 // /v1/events: event ingestion (one event or a batch), lookup, and per-type counts.
+#include "common/json_text.h"
 #include "common/strings.h"
-#include "server/api_internal.h"
-#include "server/errors.h"
+#include "ingest/event_store.h"
+#include "ingest/type_counts.h"
+#include "runtime/runtime.h"
+#include "server/internal/errors.h"
+#include "server/internal/request.h"
+#include "server/internal/route.h"
+#include "tenancy/pii.h"
 
 namespace finbrain::server {
 namespace {
@@ -9,9 +15,37 @@ namespace {
 namespace json = boost::json;
 constexpr size_t kMaxBatch = 10'000;
 
-}  // namespace
+class EventRoutes final : public RouteGroup {
+ public:
+  EventRoutes(ingest::EventStore& events, const ingest::TypeCounts& type_counts,
+              const tenancy::PiiTokenizer& tokenizer)
+      : events_(events), type_counts_(type_counts), tokenizer_(tokenizer) {}
 
-Status Api::PostEvents(Context& c, Responder respond) {
+  std::vector<Route> Routes() override {
+    return {
+        {.method = "POST",
+         .pattern = "/v1/events",
+         .async_handler = Bind(this, &EventRoutes::PostEvents)},
+        {.method = "GET",
+         .pattern = "/v1/events/{event_id}",
+         .handler = Bind(this, &EventRoutes::GetEvent)},
+        {.method = "GET",
+         .pattern = "/v1/stats/events",
+         .handler = Bind(this, &EventRoutes::EventStats)},
+    };
+  }
+
+ private:
+  Status PostEvents(RequestContext& c, Responder respond);
+  StatusOr<HttpResponse> GetEvent(RequestContext& c);
+  StatusOr<HttpResponse> EventStats(RequestContext& c);
+
+  ingest::EventStore& events_;
+  const ingest::TypeCounts& type_counts_;
+  const tenancy::PiiTokenizer& tokenizer_;
+};
+
+Status EventRoutes::PostEvents(RequestContext& c, Responder respond) {
   if (c.request.body.empty()) return InvalidArgumentError("request body is required", "body");
   boost::system::error_code ec;
   json::parse_options options;
@@ -47,7 +81,7 @@ Status Api::PostEvents(Context& c, Responder respond) {
   for (size_t i = 0; i < count; ++i) {
     const json::value& item = single ? body : (*batch)[i];
     StatusOr<ingest::ValidatedEvent> event =
-        item.is_object() ? schema.Validate(item.get_object(), deps_.tokenizer)
+        item.is_object() ? schema.Validate(item.get_object(), tokenizer_)
                          : StatusOr<ingest::ValidatedEvent>(
                                InvalidArgumentError("an event must be a JSON object"));
     if (event.ok()) {
@@ -59,7 +93,7 @@ Status Api::PostEvents(Context& c, Responder respond) {
         {{"index", i}, {"field", event.status().field()}, {"message", event.status().message()}});
   }
 
-  deps_.events.Ingest(
+  events_.Ingest(
       c.tenant, std::move(valid),
       tenancy::AuditEntry{.tenant = c.tenant, .actor = c.actor, .action = c.action, .result = "ok"},
       [respond, rejected](const Status& written, const ingest::IngestSummary& summary) {
@@ -71,26 +105,33 @@ Status Api::PostEvents(Context& c, Responder respond) {
                          {"duplicates", summary.duplicates},
                          {"rejected_count", rejected->size()},
                          {"rejected", std::move(*rejected)}};
-        respond(JsonResponse(200, json::serialize(out)));
+        respond(JsonResponse(200, ToJsonText(out)));
       });
   return OkStatus();
 }
 
-StatusOr<HttpResponse> Api::GetEvent(Context& c) {
-  FB_ASSIGN_OR_RETURN(std::optional<std::string> event, deps_.events.Find(c.tenant, c.params[0]));
+StatusOr<HttpResponse> EventRoutes::GetEvent(RequestContext& c) {
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> event, events_.Find(c.tenant, c.params[0]));
   if (!event) return NotFoundError("no event " + Quote(c.params[0]), "event_id");
   return JsonResponse(200, std::move(*event));
 }
 
-StatusOr<HttpResponse> Api::EventStats(Context& c) {
+StatusOr<HttpResponse> EventRoutes::EventStats(RequestContext& c) {
   json::object counts;
   std::uint64_t total = 0;
-  for (const auto& [type, n] : deps_.type_counts.For(c.tenant)) {
+  for (const auto& [type, n] : type_counts_.For(c.tenant)) {
     counts[type] = n;
     total += n;
   }
-  return JsonResponse(
-      200, json::serialize(json::object{{"total", total}, {"counts", std::move(counts)}}));
+  return JsonResponse(200,
+                      ToJsonText(json::object{{"total", total}, {"counts", std::move(counts)}}));
+}
+
+}  // namespace
+
+std::unique_ptr<RouteGroup> MakeEventRoutes(const RouteEnv& env) {
+  return std::make_unique<EventRoutes>(*env.runtime.events, *env.runtime.type_counts,
+                                       *env.runtime.tokenizer);
 }
 
 }  // namespace finbrain::server

@@ -1,8 +1,13 @@
-// /v1/lists: per-tenant black, grey and white lists.
+// /v1/lists: per-tenant black, grey and white lists; an entry may be extended to the entity's
+// ring in the graph.
 #include "common/json_text.h"
 #include "common/strings.h"
-#include "server/api_internal.h"
-#include "server/errors.h"
+#include "fraud/list_store.h"
+#include "graph/graph_store.h"
+#include "runtime/runtime.h"
+#include "server/internal/errors.h"
+#include "server/internal/request.h"
+#include "server/internal/route.h"
 
 namespace finbrain::server {
 namespace {
@@ -43,15 +48,39 @@ StatusOr<fraud::ListEntryInput> ParseEntryInput(const json::object& body) {
 }
 
 // "blacklist/phone/tok_phone_..." once the value is known to be valid, for the audit entry.
-void SetEntity(Api::Context& c, const fraud::ListStore& lists) {
+void SetEntity(RequestContext& c, const fraud::ListStore& lists) {
   StatusOr<std::string> value = lists.CanonicalValue(c.params[1], c.params[2]);
   c.entity = c.params[0] + "/" + c.params[1] + "/" + (value.ok() ? *value : "<invalid>");
 }
 
-}  // namespace
+class ListRoutes final : public RouteGroup {
+ public:
+  ListRoutes(fraud::ListStore& lists, graph::GraphStore& graph) : lists_(lists), graph_(graph) {}
 
-StatusOr<Api::Mutation> Api::PutListEntry(Context& c) {
-  SetEntity(c, deps_.lists);
+  std::vector<Route> Routes() override {
+    static constexpr std::string_view kEntry = "/v1/lists/{list}/{entity_type}/{value}";
+    return {
+        {.method = "PUT", .pattern = kEntry, .mutation = Bind(this, &ListRoutes::PutEntry)},
+        {.method = "GET", .pattern = kEntry, .handler = Bind(this, &ListRoutes::GetEntry)},
+        {.method = "DELETE", .pattern = kEntry, .mutation = Bind(this, &ListRoutes::DeleteEntry)},
+        {.method = "GET",
+         .pattern = "/v1/lists/{list}/{entity_type}",
+         .handler = Bind(this, &ListRoutes::ListEntries)},
+    };
+  }
+
+ private:
+  StatusOr<Mutation> PutEntry(RequestContext& c);
+  StatusOr<Mutation> DeleteEntry(RequestContext& c);
+  StatusOr<HttpResponse> GetEntry(RequestContext& c);
+  StatusOr<HttpResponse> ListEntries(RequestContext& c);
+
+  fraud::ListStore& lists_;
+  graph::GraphStore& graph_;
+};
+
+StatusOr<Mutation> ListRoutes::PutEntry(RequestContext& c) {
+  SetEntity(c, lists_);
   FB_ASSIGN_OR_RETURN(fraud::ListKind list, ListParam(c.params[0]));
   FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, {"extend_to_ring"}));
   bool extend = false;
@@ -63,9 +92,8 @@ StatusOr<Api::Mutation> Api::PutListEntry(Context& c) {
   }
   FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request));
   FB_ASSIGN_OR_RETURN(fraud::ListEntryInput input, ParseEntryInput(body));
-  FB_ASSIGN_OR_RETURN(
-      fraud::ListStore::PreparedWrite write,
-      deps_.lists.PreparePut(c.tenant, list, c.params[1], c.params[2], input, c.actor));
+  FB_ASSIGN_OR_RETURN(fraud::ListStore::PreparedWrite write,
+                      lists_.PreparePut(c.tenant, list, c.params[1], c.params[2], input, c.actor));
   if (!extend) {
     return Mutation{std::move(write.batch),
                     JsonResponse(write.created ? 201 : 200, fraud::ListEntryToJson(write.entry))};
@@ -73,7 +101,7 @@ StatusOr<Api::Mutation> Api::PutListEntry(Context& c) {
   // The entry's ring (the entity's group in the graph, when it meets the ring thresholds): every
   // other member goes on the same list, as a rule's entry naming the ring and the reason.
   const graph::EntityRef entity{write.entry.entity_type, write.entry.value};
-  const auto g = deps_.graph.For(c.tenant);
+  const auto g = graph_.For(c.tenant);
   std::optional<graph::RingInfo> ring;
   if (entity.type == "user") {
     ring = g->GroupOf(entity.id);
@@ -88,9 +116,8 @@ StatusOr<Api::Mutation> Api::PutListEntry(Context& c) {
         "ring " + ring->ring_id + " of " + entity.type + " " + entity.id + ": " + input.reason;
     for (const std::string& member : ring->members) {
       if (entity.type == "user" && member == entity.id) continue;
-      FB_ASSIGN_OR_RETURN(
-          fraud::ListStore::PreparedWrite m,
-          deps_.lists.PreparePut(c.tenant, list, "user", member, member_input, c.actor));
+      FB_ASSIGN_OR_RETURN(fraud::ListStore::PreparedWrite m,
+                          lists_.PreparePut(c.tenant, list, "user", member, member_input, c.actor));
       write.batch.Append(std::move(m.batch));
       extended.push_back(json::string(member));
     }
@@ -102,41 +129,33 @@ StatusOr<Api::Mutation> Api::PutListEntry(Context& c) {
   return Mutation{std::move(write.batch), JsonResponse(write.created ? 201 : 200, ToJsonText(out))};
 }
 
-StatusOr<Api::Mutation> Api::DeleteListEntry(Context& c) {
-  SetEntity(c, deps_.lists);
+StatusOr<Mutation> ListRoutes::DeleteEntry(RequestContext& c) {
+  SetEntity(c, lists_);
   FB_ASSIGN_OR_RETURN(fraud::ListKind list, ListParam(c.params[0]));
   FB_ASSIGN_OR_RETURN(fraud::ListStore::PreparedWrite write,
-                      deps_.lists.PrepareDelete(c.tenant, list, c.params[1], c.params[2]));
+                      lists_.PrepareDelete(c.tenant, list, c.params[1], c.params[2]));
   HttpResponse response;
   response.status = 204;
   return Mutation{std::move(write.batch), std::move(response)};
 }
 
-StatusOr<HttpResponse> Api::GetListEntry(Context& c) {
+StatusOr<HttpResponse> ListRoutes::GetEntry(RequestContext& c) {
   FB_ASSIGN_OR_RETURN(fraud::ListKind list, ListParam(c.params[0]));
   FB_ASSIGN_OR_RETURN(std::optional<fraud::ListEntry> entry,
-                      deps_.lists.Get(c.tenant, list, c.params[1], c.params[2]));
+                      lists_.Get(c.tenant, list, c.params[1], c.params[2]));
   if (!entry) {
     return NotFoundError("no live " + c.params[0] + " entry for this " + c.params[1]);
   }
   return JsonResponse(200, fraud::ListEntryToJson(*entry));
 }
 
-StatusOr<HttpResponse> Api::ListEntries(Context& c) {
+StatusOr<HttpResponse> ListRoutes::ListEntries(RequestContext& c) {
   FB_ASSIGN_OR_RETURN(fraud::ListKind list, ListParam(c.params[0]));
   FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, {"limit", "cursor"}));
-  size_t limit = 100;
-  if (auto it = query.find("limit"); it != query.end()) {
-    const std::string& text = it->second;
-    if (text.empty() || text.size() > 5 ||
-        text.find_first_not_of("0123456789") != std::string::npos) {
-      return InvalidArgumentError("limit must be an integer between 1 and 1000", "limit");
-    }
-    limit = std::stoul(text);
-  }
+  FB_ASSIGN_OR_RETURN(const int limit, IntQueryParam(query, "limit", 1, 1000, 100));
   const std::string cursor = query.contains("cursor") ? query["cursor"] : std::string();
   FB_ASSIGN_OR_RETURN(fraud::ListStore::Page page,
-                      deps_.lists.List(c.tenant, list, c.params[1], cursor, limit));
+                      lists_.List(c.tenant, list, c.params[1], cursor, size_t(limit)));
   std::string body = R"({"entries":[)";
   for (size_t i = 0; i < page.entries.size(); ++i) {
     if (i > 0) body += ',';
@@ -146,6 +165,12 @@ StatusOr<HttpResponse> Api::ListEntries(Context& c) {
   body += page.next_cursor.empty() ? "null" : json::serialize(json::value(page.next_cursor));
   body += '}';
   return JsonResponse(200, std::move(body));
+}
+
+}  // namespace
+
+std::unique_ptr<RouteGroup> MakeListRoutes(const RouteEnv& env) {
+  return std::make_unique<ListRoutes>(*env.runtime.lists, *env.runtime.graph);
 }
 
 }  // namespace finbrain::server
