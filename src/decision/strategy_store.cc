@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/json_text.h"
 #include "common/strings.h"
 
 namespace finbrain::decision {
@@ -9,17 +10,14 @@ namespace {
 
 namespace json = boost::json;
 
-using storage::NameKey;
-using storage::VersionKey;
-
 std::string VersionJson(const StrategyVersion& v) {
-  return json::serialize(json::object{{"name", v.name},
-                                      {"version", v.version},
-                                      {"created_at", v.created_at},
-                                      {"created_by", v.created_by},
-                                      {"description", v.description},
-                                      {"kind", v.kind},
-                                      {"yaml", v.yaml}});
+  return ToJsonText(json::object{{"name", v.name},
+                                 {"version", v.version},
+                                 {"created_at", v.created_at},
+                                 {"created_by", v.created_by},
+                                 {"description", v.description},
+                                 {"kind", v.kind},
+                                 {"yaml", v.yaml}});
 }
 
 StatusOr<StrategyVersion> VersionFromJson(std::string_view text) {
@@ -49,13 +47,10 @@ Status ValidateStrategyName(std::string_view name) { return ValidateName(name, "
 
 StrategyStore::StrategyStore(storage::KvStore& store, tenancy::AuditLog& audit, const Clock& clock,
                              EnvironmentFor environment)
-    : store_(store), audit_(audit), clock_(clock), environment_(std::move(environment)) {}
-
-StatusOr<StrategyStore::Head> StrategyStore::ReadHead(std::string_view tenant,
-                                                      std::string_view name) const {
-  return storage::ReadVersionHead(store_, storage::Column::kStrategyHeads, tenant, name,
-                                  "strategy");
-}
+    : documents_(store, audit,
+                 {storage::Column::kStrategyHeads, storage::Column::kStrategyVersions}, "strategy"),
+      clock_(clock),
+      environment_(std::move(environment)) {}
 
 StatusOr<std::shared_ptr<const Strategy>> StrategyStore::Compile(std::string_view tenant,
                                                                  std::string_view yaml) const {
@@ -66,34 +61,32 @@ StatusOr<StrategyVersion> StrategyStore::Put(std::string_view tenant, std::strin
                                              std::string_view yaml, const tenancy::Actor& actor) {
   FB_RETURN_IF_ERROR(ValidateStrategyName(name));
   FB_ASSIGN_OR_RETURN(std::shared_ptr<const Strategy> compiled, Compile(tenant, yaml));
-  std::lock_guard lock(mutation_mu_);
-  FB_ASSIGN_OR_RETURN(Head head, ReadHead(tenant, name));
   StrategyVersion v{.name = std::string(name),
-                    .version = head.latest + 1,
                     .created_at = FormatRfc3339(clock_.NowMicros()),
                     .created_by = actor.id,
                     .description = compiled->description(),
                     .kind = std::string(KindName(compiled->kind())),
                     .yaml = std::string(yaml)};
-  if (head.latest > 0) {
-    // Activation swaps versions under callers that expect one kind of decision.
-    FB_ASSIGN_OR_RETURN(StrategyVersion latest, Get(tenant, name, head.latest));
-    if (latest.kind != v.kind) {
-      return FailedPreconditionError("strategy " + Quote(name) + " is of kind " + latest.kind +
-                                         "; a version of kind " + v.kind + " needs another name",
-                                     "kind");
-    }
-  }
-  storage::WriteBatch batch;
-  batch.Put(storage::Column::kStrategyVersions, VersionKey(tenant, name, v.version),
-            VersionJson(v));
-  batch.Put(storage::Column::kStrategyHeads, NameKey(tenant, name),
-            storage::VersionHeadJson({v.version, head.active}));
-  FB_RETURN_IF_ERROR(audit_.CommitAndWait(
-      std::move(batch), {.tenant = std::string(tenant),
-                         .actor = actor.id,
-                         .action = actor.action,
-                         .entity = "strategy/" + v.name + "/v" + std::to_string(v.version)}));
+  FB_ASSIGN_OR_RETURN(v.version,
+                      documents_.Add(tenant, name, actor,
+                                     [&](int version, const tenancy::VersionHead& head,
+                                         storage::WriteBatch&) -> StatusOr<std::string> {
+                                       if (head.latest > 0) {
+                                         // Activation swaps versions under callers that expect one
+                                         // kind.
+                                         FB_ASSIGN_OR_RETURN(StrategyVersion latest,
+                                                             Get(tenant, name, head.latest));
+                                         if (latest.kind != v.kind) {
+                                           return FailedPreconditionError(
+                                               "strategy " + Quote(name) + " is of kind " +
+                                                   latest.kind + "; a version of kind " + v.kind +
+                                                   " needs another name",
+                                               "kind");
+                                         }
+                                       }
+                                       v.version = version;
+                                       return VersionJson(v);
+                                     }));
   return v;
 }
 
@@ -133,23 +126,17 @@ StatusOr<std::shared_ptr<const LiveStrategy>> StrategyStore::Load(std::string_vi
 StatusOr<StrategyVersion> StrategyStore::Activate(std::string_view tenant, std::string_view name,
                                                   int version, const tenancy::Actor& actor) {
   FB_RETURN_IF_ERROR(ValidateStrategyName(name));
-  std::lock_guard lock(mutation_mu_);
-  FB_ASSIGN_OR_RETURN(Head head, ReadHead(tenant, name));
-  if (head.latest == 0) return NotFoundError("no strategy named " + Quote(name), "name");
-  FB_ASSIGN_OR_RETURN(std::shared_ptr<const LiveStrategy> live, Load(tenant, name, version));
-  storage::WriteBatch batch;
-  batch.Put(storage::Column::kStrategyHeads, NameKey(tenant, name),
-            storage::VersionHeadJson({head.latest, version}));
-  FB_RETURN_IF_ERROR(audit_.CommitAndWait(
-      std::move(batch),
-      {.tenant = std::string(tenant),
-       .actor = actor.id,
-       .action = actor.action,
-       .entity = "strategy/" + std::string(name) + "/v" + std::to_string(version) + " activated"}));
-  {
-    std::lock_guard live_lock(live_mu_);
-    live_[NameKey(tenant, name)] = live;
-  }
+  std::shared_ptr<const LiveStrategy> live;
+  FB_RETURN_IF_ERROR(documents_.Activate(
+      tenant, name, version, actor,
+      [&](int v) -> Status {
+        FB_ASSIGN_OR_RETURN(live, Load(tenant, name, v));
+        return OkStatus();
+      },
+      [&](int) {
+        std::lock_guard live_lock(live_mu_);
+        live_[tenancy::NameKey(tenant, name)] = live;
+      }));
   FB_ASSIGN_OR_RETURN(StrategyVersion v, Get(tenant, name, version));
   v.active = true;
   return v;
@@ -158,15 +145,9 @@ StatusOr<StrategyVersion> StrategyStore::Activate(std::string_view tenant, std::
 StatusOr<StrategyVersion> StrategyStore::Get(std::string_view tenant, std::string_view name,
                                              int version) const {
   FB_RETURN_IF_ERROR(ValidateStrategyName(name));
-  FB_ASSIGN_OR_RETURN(
-      std::optional<std::string> text,
-      store_.Get(storage::Column::kStrategyVersions, VersionKey(tenant, name, version)));
-  if (!text) {
-    return NotFoundError("strategy " + Quote(name) + " has no version " + std::to_string(version),
-                         "version");
-  }
-  FB_ASSIGN_OR_RETURN(StrategyVersion v, VersionFromJson(*text));
-  FB_ASSIGN_OR_RETURN(Head head, ReadHead(tenant, name));
+  FB_ASSIGN_OR_RETURN(std::string text, documents_.Record(tenant, name, version));
+  FB_ASSIGN_OR_RETURN(StrategyVersion v, VersionFromJson(text));
+  FB_ASSIGN_OR_RETURN(tenancy::VersionHead head, documents_.Head(tenant, name));
   v.active = head.active == v.version;
   return v;
 }
@@ -174,31 +155,21 @@ StatusOr<StrategyVersion> StrategyStore::Get(std::string_view tenant, std::strin
 StatusOr<std::vector<StrategyVersion>> StrategyStore::Versions(std::string_view tenant,
                                                                std::string_view name) const {
   FB_RETURN_IF_ERROR(ValidateStrategyName(name));
-  FB_ASSIGN_OR_RETURN(Head head, ReadHead(tenant, name));
-  if (head.latest == 0) return NotFoundError("no strategy named " + Quote(name), "name");
+  FB_ASSIGN_OR_RETURN(tenancy::VersionHead head, documents_.Head(tenant, name));
+  FB_RETURN_IF_ERROR(documents_.RequireExists(head, name));
   std::vector<StrategyVersion> out;
-  Status error;
-  std::string prefix = NameKey(tenant, name);
-  prefix += '/';
-  FB_RETURN_IF_ERROR(store_.Scan(storage::Column::kStrategyVersions, prefix, "",
-                                 [&](std::string_view, std::string_view value) {
-                                   StatusOr<StrategyVersion> v = VersionFromJson(value);
-                                   if (!v.ok()) {
-                                     error = v.status();
-                                     return false;
-                                   }
-                                   v->active = v->version == head.active;
-                                   out.push_back(std::move(*v));
-                                   return true;
-                                 }));
-  FB_RETURN_IF_ERROR(error);
+  FB_RETURN_IF_ERROR(documents_.ScanRecords(tenant, name, [&](std::string_view record) -> Status {
+    FB_ASSIGN_OR_RETURN(StrategyVersion v, VersionFromJson(record));
+    v.active = v.version == head.active;
+    out.push_back(std::move(v));
+    return OkStatus();
+  }));
   return out;
 }
 
 StatusOr<std::vector<StrategyVersion>> StrategyStore::List(std::string_view tenant) const {
   std::vector<StrategyVersion> out;
-  FB_ASSIGN_OR_RETURN(auto heads, storage::ListVersionHeads(store_, storage::Column::kStrategyHeads,
-                                                            tenant, "strategy"));
+  FB_ASSIGN_OR_RETURN(auto heads, documents_.Heads(tenant));
   for (const auto& [name, head] : heads) {
     FB_ASSIGN_OR_RETURN(StrategyVersion v,
                         Get(tenant, name, head.active != 0 ? head.active : head.latest));
@@ -210,17 +181,17 @@ StatusOr<std::vector<StrategyVersion>> StrategyStore::List(std::string_view tena
 
 StatusOr<std::shared_ptr<const LiveStrategy>> StrategyStore::Active(std::string_view tenant,
                                                                     std::string_view name) {
-  const std::string key = NameKey(tenant, name);
+  const std::string key = tenancy::NameKey(tenant, name);
   {
     std::lock_guard lock(live_mu_);
     if (auto it = live_.find(key); it != live_.end()) return it->second;
   }
   FB_RETURN_IF_ERROR(ValidateStrategyName(name));
-  // First use after a start: compile the stored active version. Not under mutation_mu_: the
-  // event fan-out calls this (account reviews), and Put/Activate hold that lock while they wait
-  // for a commit whose completion runs after the fan-out. An Activate racing with this load
+  // First use after a start: compile the stored active version. Not under the documents' lock:
+  // the event fan-out calls this (account reviews), and Put/Activate hold that lock while they
+  // wait for a commit whose completion runs after the fan-out. An Activate racing with this load
   // stores its version after its commit, and the load below never replaces a stored one.
-  FB_ASSIGN_OR_RETURN(Head head, ReadHead(tenant, name));
+  FB_ASSIGN_OR_RETURN(tenancy::VersionHead head, documents_.Head(tenant, name));
   if (head.active == 0) {
     return NotFoundError("strategy " + Quote(name) + " has no active version", "strategy");
   }

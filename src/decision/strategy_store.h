@@ -22,9 +22,9 @@
 
 #include "decision/strategy.h"
 #include "storage/kv_store.h"
-#include "storage/version_heads.h"
 #include "tenancy/audit_log.h"
 #include "tenancy/tenant_directory.h"
+#include "tenancy/versioned_documents.h"
 
 namespace finbrain::decision {
 
@@ -80,16 +80,12 @@ class StrategyStore {
                                                     std::string_view yaml) const;
 
  private:
-  using Head = storage::VersionHead;
-  StatusOr<Head> ReadHead(std::string_view tenant, std::string_view name) const;
   StatusOr<std::shared_ptr<const LiveStrategy>> Load(std::string_view tenant, std::string_view name,
                                                      int version) const;
 
-  storage::KvStore& store_;
-  tenancy::AuditLog& audit_;
+  tenancy::VersionedDocuments documents_;
   const Clock& clock_;
   EnvironmentFor environment_;
-  std::mutex mutation_mu_;
   mutable std::mutex live_mu_;
   std::map<std::string, std::shared_ptr<const LiveStrategy>, std::less<>> live_;
 };

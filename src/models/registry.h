@@ -6,10 +6,9 @@
 // committed together with its audit entry. Scoring takes a shared_ptr to the active version,
 // so a request that started on version 3 finishes on version 3 while version 4 goes live.
 //
-// ModelMonitor counts the live scores and each feature's bins for a served version. The
-// registry adds those counts to per-day totals in the store (FlushMonitoring, every few seconds
-// from the server and at shutdown), so monitoring survives restarts and promotions, and
-// Monitoring gives PSI/CSI against the training baseline over a window of days.
+// Each served version has a ModelMonitor (models/monitoring.h); the registry adds its counts to
+// per-day totals in the store (FlushMonitoring, every few seconds from the server and at
+// shutdown), and Monitoring gives PSI/CSI against the training baseline over a window of days.
 //
 // Thread-safety: all methods may be called concurrently.
 #pragma once
@@ -25,10 +24,11 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "models/model.h"
+#include "models/monitoring.h"
 #include "storage/kv_store.h"
-#include "storage/version_heads.h"
 #include "tenancy/audit_log.h"
 #include "tenancy/tenant_directory.h"
+#include "tenancy/versioned_documents.h"
 
 namespace finbrain::models {
 
@@ -44,46 +44,6 @@ struct ModelVersion {
   std::size_t features = 0;
   std::map<std::string, double> validation_metrics;
   bool active = false;
-};
-
-// Live counts of a model version: scores per baseline PD bin, rows per bin of each feature.
-struct MonitorCounts {
-  std::uint64_t scored = 0;
-  std::vector<std::uint64_t> score;              // per PD bin of the training baseline
-  std::vector<std::vector<std::uint64_t>> bins;  // per feature, per bin
-  void Add(const MonitorCounts& other);
-};
-
-struct MonitorReport {
-  std::uint64_t scored = 0;
-  double psi = 0;                                   // score against the training baseline
-  std::vector<std::pair<std::string, double>> csi;  // per feature
-  std::vector<double> score_shares;                 // live share per baseline PD bin
-};
-
-// PSI of the score and CSI of each feature of `counts` against `model`'s training baseline.
-MonitorReport CompareWithBaseline(const Model& model, const MonitorCounts& counts);
-
-class ModelMonitor {
- public:
-  explicit ModelMonitor(const Model& model);
-  void Record(double pd, const std::vector<size_t>& feature_bins);
-  // The counts recorded since the last TakePending, without taking them.
-  MonitorCounts Pending() const;
-  // Takes the counts recorded since the last call (each counter is exchanged with zero, so a
-  // concurrent Record is counted in this take or the next, never twice or not at all).
-  MonitorCounts TakePending();
-  // Gives counts back after a failed flush.
-  void Restore(const MonitorCounts& counts);
-
- private:
-  MonitorCounts Collect(bool take) const;
-
-  const Model& model_;
-  // Mutable: Collect(take = true) exchanges them; Pending only loads.
-  mutable std::atomic<std::uint64_t> scored_{0};
-  mutable std::vector<std::atomic<std::uint64_t>> score_counts_;
-  mutable std::vector<std::vector<std::atomic<std::uint64_t>>> bin_counts_;
 };
 
 // The active version of a model, as served.
@@ -150,17 +110,17 @@ class ModelRegistry {
   static constexpr int kDefaultMonitoringDays = 7;
 
  private:
-  using Head = storage::VersionHead;
-  StatusOr<Head> ReadHead(std::string_view tenant, std::string_view name) const;
   StatusOr<ModelVersion> ReadVersion(std::string_view tenant, std::string_view name,
                                      int version) const;
-  StatusOr<ModelVersion> Activate(std::string_view tenant, std::string_view name, Head head,
-                                  int version, const tenancy::Actor& actor, bool rollback);
+  // Loads `version` for serving (activation's load step) and installs it once committed.
+  StatusOr<ModelVersion> Activate(std::string_view tenant, std::string_view name, int version,
+                                  const tenancy::Actor& actor, bool rollback);
+  void Install(std::string_view tenant, std::shared_ptr<ServingModel> serving);
 
   storage::KvStore& store_;
-  tenancy::AuditLog& audit_;
+  tenancy::VersionedDocuments documents_;
+  MonitoringStore monitoring_;
   const Clock& clock_;
-  std::mutex mutation_mu_;  // serialises registrations and activations
   mutable std::mutex serving_mu_;
   std::map<std::string, std::shared_ptr<ServingModel>, std::less<>> serving_;
   // Replaced versions whose last counts are not flushed yet (in-flight requests may still

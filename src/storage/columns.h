@@ -32,7 +32,7 @@ enum class Column : std::uint8_t {
   // features
   kFeatureSets,      // tenant -> feature set YAML
   kFeatureEntities,  // "<tenant>\x1f<type>\x1f<id>" -> window state
-  // strategies and models: versioned documents (storage/version_heads.h)
+  // strategies and models: versioned documents (tenancy/versioned_documents.h)
   kStrategyHeads,     // "<tenant>/<name>" -> version head
   kStrategyVersions,  // "<tenant>/<name>/<version>" -> version record with the YAML
   kModelHeads,        // "<tenant>/<name>" -> version head

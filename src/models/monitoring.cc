@@ -1,0 +1,202 @@
+#include "models/monitoring.h"
+
+#include <boost/json.hpp>
+
+#include "common/json_text.h"
+#include "common/strings.h"
+#include "models/metrics.h"
+#include "tenancy/versioned_documents.h"
+
+namespace finbrain::models {
+namespace {
+
+namespace json = boost::json;
+
+// {"scored": n, "score": [per PD bin], "features": {"<name>": [per bin]}}: features by name, so
+// a reader need not trust the order.
+std::string CountsJson(const Model& model, const MonitorCounts& counts) {
+  const auto array = [](const std::vector<std::uint64_t>& v) {
+    json::array a;
+    for (std::uint64_t n : v) a.push_back(n);
+    return a;
+  };
+  json::object features;
+  for (size_t i = 0; i < model.features().size() && i < counts.bins.size(); ++i) {
+    features[model.features()[i].name] = array(counts.bins[i]);
+  }
+  return json::serialize(json::object{
+      {"scored", counts.scored}, {"score", array(counts.score)}, {"features", features}});
+}
+
+StatusOr<MonitorCounts> CountsFromJson(const Model& model, std::string_view key,
+                                       std::string_view text) {
+  const auto corrupt = [&] {
+    return DataLossError("model monitoring counts " + Quote(key) + " are corrupt");
+  };
+  boost::system::error_code ec;
+  const json::value v = json::parse(json::string_view(text.data(), text.size()), ec);
+  const json::object* o = ec ? nullptr : v.if_object();
+  if (o == nullptr) return corrupt();
+  const auto numbers = [](const json::value* a, std::vector<std::uint64_t>& out) {
+    if (a == nullptr || !a->is_array()) return false;
+    for (const json::value& n : a->get_array()) {
+      if (!n.is_uint64() && !(n.is_int64() && n.get_int64() >= 0)) return false;
+      out.push_back(n.to_number<std::uint64_t>());
+    }
+    return true;
+  };
+  MonitorCounts counts;
+  const json::value* scored = o->if_contains("scored");
+  const json::value* features = o->if_contains("features");
+  if (scored == nullptr || !scored->is_number() ||
+      !numbers(o->if_contains("score"), counts.score) || features == nullptr ||
+      !features->is_object()) {
+    return corrupt();
+  }
+  counts.scored = scored->to_number<std::uint64_t>();
+  counts.bins.resize(model.features().size());
+  for (size_t i = 0; i < model.features().size(); ++i) {
+    const json::value* bins = features->get_object().if_contains(model.features()[i].name);
+    if (bins != nullptr && !numbers(bins, counts.bins[i])) return corrupt();
+  }
+  return counts;
+}
+
+std::string DayKey(std::string_view name_key, int version, std::string_view day) {
+  return tenancy::VersionKey(name_key, version) + "/" + std::string(day);
+}
+
+}  // namespace
+
+std::string MonitoringDay(TimeMicros t) { return FormatRfc3339(t).substr(0, 10); }
+
+void MonitorCounts::Add(const MonitorCounts& other) {
+  scored += other.scored;
+  if (score.size() < other.score.size()) score.resize(other.score.size());
+  for (size_t i = 0; i < other.score.size(); ++i) score[i] += other.score[i];
+  if (bins.size() < other.bins.size()) bins.resize(other.bins.size());
+  for (size_t f = 0; f < other.bins.size(); ++f) {
+    if (bins[f].size() < other.bins[f].size()) bins[f].resize(other.bins[f].size());
+    for (size_t b = 0; b < other.bins[f].size(); ++b) bins[f][b] += other.bins[f][b];
+  }
+}
+
+MonitorReport CompareWithBaseline(const Model& model, const MonitorCounts& counts) {
+  MonitorReport report;
+  report.scored = counts.scored;
+  if (counts.scored == 0) return report;
+  const auto shares = [](const std::vector<std::uint64_t>& c) {
+    double total = 0;
+    for (std::uint64_t n : c) total += double(n);
+    std::vector<double> out;
+    for (std::uint64_t n : c) out.push_back(total > 0 ? double(n) / total : 0);
+    return out;
+  };
+  report.score_shares = shares(counts.score);
+  report.psi = PsiFromShares(model.info().score_shares, report.score_shares);
+  for (size_t i = 0; i < model.features().size(); ++i) {
+    const ModelFeature& f = model.features()[i];
+    std::vector<double> expected;
+    double total = 0;
+    for (const Bin& b : f.binning.bins) total += double(b.count);
+    for (const Bin& b : f.binning.bins) expected.push_back(total > 0 ? double(b.count) / total : 0);
+    std::vector<std::uint64_t> live =
+        i < counts.bins.size() ? counts.bins[i] : std::vector<std::uint64_t>{};
+    live.resize(expected.size());
+    report.csi.emplace_back(f.name, PsiFromShares(expected, shares(live)));
+  }
+  return report;
+}
+
+ModelMonitor::ModelMonitor(const Model& model)
+    : model_(model), score_counts_(model.info().score_edges.size() + 2) {
+  bin_counts_.reserve(model.features().size());
+  for (const ModelFeature& f : model.features()) {
+    bin_counts_.emplace_back(f.binning.bins.size());
+  }
+}
+
+void ModelMonitor::Record(double pd, const std::vector<size_t>& feature_bins) {
+  const auto& edges = model_.info().score_edges;
+  const size_t bin = std::isnan(pd)
+                         ? edges.size() + 1
+                         : size_t(std::upper_bound(edges.begin(), edges.end(), pd) - edges.begin());
+  score_counts_[bin].fetch_add(1, std::memory_order_relaxed);
+  for (size_t i = 0; i < feature_bins.size() && i < bin_counts_.size(); ++i) {
+    if (feature_bins[i] < bin_counts_[i].size()) {
+      bin_counts_[i][feature_bins[i]].fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  scored_.fetch_add(1, std::memory_order_relaxed);
+}
+
+MonitorCounts ModelMonitor::Collect(bool take) const {
+  const auto read = [take](std::atomic<std::uint64_t>& c) {
+    return take ? c.exchange(0, std::memory_order_relaxed) : c.load(std::memory_order_relaxed);
+  };
+  MonitorCounts out;
+  out.scored = read(scored_);
+  for (auto& c : score_counts_) out.score.push_back(read(c));
+  out.bins.resize(bin_counts_.size());
+  for (size_t f = 0; f < bin_counts_.size(); ++f) {
+    for (auto& c : bin_counts_[f]) out.bins[f].push_back(read(c));
+  }
+  return out;
+}
+
+MonitorCounts ModelMonitor::Pending() const { return Collect(false); }
+
+MonitorCounts ModelMonitor::TakePending() { return Collect(true); }
+
+void ModelMonitor::Restore(const MonitorCounts& counts) {
+  scored_.fetch_add(counts.scored, std::memory_order_relaxed);
+  for (size_t i = 0; i < counts.score.size() && i < score_counts_.size(); ++i) {
+    score_counts_[i].fetch_add(counts.score[i], std::memory_order_relaxed);
+  }
+  for (size_t f = 0; f < counts.bins.size() && f < bin_counts_.size(); ++f) {
+    for (size_t b = 0; b < counts.bins[f].size() && b < bin_counts_[f].size(); ++b) {
+      bin_counts_[f][b].fetch_add(counts.bins[f][b], std::memory_order_relaxed);
+    }
+  }
+}
+
+Status MonitoringStore::AddToDay(std::string_view name_key, int version, std::string_view day,
+                                 const Model& model, const MonitorCounts& counts) {
+  const std::string key = DayKey(name_key, version, day);
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                      store_.Get(storage::Column::kModelMonitoring, key));
+  MonitorCounts total;
+  if (stored) {
+    StatusOr<MonitorCounts> parsed = CountsFromJson(model, key, *stored);
+    if (parsed.ok()) total = std::move(*parsed);
+  }
+  total.Add(counts);
+  return store_.Put(storage::Column::kModelMonitoring, key, CountsJson(model, total));
+}
+
+StatusOr<std::map<std::string, MonitorCounts>> MonitoringStore::Days(std::string_view name_key,
+                                                                     int version,
+                                                                     std::string_view first_day,
+                                                                     const Model& model) const {
+  const std::string prefix = tenancy::VersionKey(name_key, version) + "/";
+  std::map<std::string, MonitorCounts> by_day;
+  Status error;
+  // Keys sort by day: start after the day before `first_day` by starting at its own key.
+  FB_RETURN_IF_ERROR(store_.Scan(storage::Column::kModelMonitoring, prefix, "",
+                                 [&](std::string_view key, std::string_view value) {
+                                   const std::string_view day = key.substr(prefix.size());
+                                   if (day < first_day) return true;
+                                   StatusOr<MonitorCounts> counts =
+                                       CountsFromJson(model, key, value);
+                                   if (!counts.ok()) {
+                                     error = counts.status();
+                                     return false;
+                                   }
+                                   by_day[std::string(day)].Add(*counts);
+                                   return true;
+                                 }));
+  FB_RETURN_IF_ERROR(error);
+  return by_day;
+}
+
+}  // namespace finbrain::models
