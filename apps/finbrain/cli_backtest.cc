@@ -16,6 +16,7 @@
 #include "common/progress.h"
 #include "common/strings.h"
 #include "decision/backtest.h"
+#include "decision/credit_decisions.h"
 #include "features/backfill.h"
 #include "ingest/jsonl.h"
 #include "models/model.h"
@@ -76,7 +77,10 @@ Status RunBacktestCli(const BacktestCli& o) {
     serving->model = std::move(model);
     served[serving->name] = std::move(serving);
   }
-  decision::StrategyEnvironment env;
+  // A backtest replays credit applications.
+  decision::StrategyKinds kinds;
+  FB_RETURN_IF_ERROR(kinds.Register(decision::CreditStrategyKind()));
+  decision::StrategyEnvironment env{.kinds = &kinds};
   env.model = [&served](std::string_view name) -> StatusOr<std::shared_ptr<models::ServingModel>> {
     auto it = served.find(name);
     if (it == served.end()) {

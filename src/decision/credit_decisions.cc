@@ -128,9 +128,7 @@ struct CreditDecisions::Prepared {
             .features = feature_set,
             .feature_values = feature_values,
             .lists = lists,
-            .graph = graph,
-            .device = device,
-            .behaviour = behaviour};
+            .signals = {graph, device, behaviour}};
   }
 };
 
@@ -259,9 +257,13 @@ json::object RecordJson(const std::string& decision_id, const std::string& appli
     }
     if (!o.empty()) record[key] = std::move(o);
   };
-  signals("graph", kGraphFeatures, input.graph);
-  signals("device", kDeviceFeatures, input.device);
-  signals("behaviour", kBehaviourFeatures, input.behaviour);
+  const std::vector<std::optional<double>> none;
+  const auto group = [&](size_t i) -> const auto& {
+    return i < input.signals.size() ? input.signals[i] : none;
+  };
+  signals("graph", kGraphFeatures, group(0));
+  signals("device", kDeviceFeatures, group(1));
+  signals("behaviour", kBehaviourFeatures, group(2));
   // PII already tokens. A stored record takes its inputs from the event log (DecisionLog).
   if (!for_log) record["inputs"] = inputs;
   for (const auto& stage : served.latency_us) latency.push_back(stage);
@@ -277,11 +279,14 @@ json::object RecordJson(const std::string& decision_id, const std::string& appli
 }
 
 Status CheckCreditKind(const Strategy& strategy, std::string_view name) {
-  if (strategy.kind() == StrategyKind::kCredit) return OkStatus();
-  return InvalidArgumentError("strategy " + Quote(name) + " is an " +
-                                  std::string(KindName(strategy.kind())) +
-                                  " strategy; credit applications need a credit strategy",
+  if (strategy.kind().name == kCreditKind) return OkStatus();
+  return InvalidArgumentError("strategy " + Quote(name) + " is of kind " + strategy.kind().name +
+                                  "; credit applications need a credit strategy",
                               "strategy");
+}
+
+std::vector<std::string> Names(std::span<const std::string_view> names) {
+  return {names.begin(), names.end()};
 }
 
 }  // namespace
@@ -365,6 +370,38 @@ StatusOr<std::string> CreditDecisions::DryRun(std::string_view tenant, std::stri
                  /*for_log=*/false);
   record["dry_run"] = true;
   return ToJsonText(record);
+}
+
+StrategyKind CreditStrategyKind(CreditDecisions* decisions) {
+  StrategyKind kind{.name = std::string(kCreditKind),
+                    .description = "a credit application (POST /v1/decisions/credit)",
+                    .subject_fields = ingest::EventSchema::Get().ScalarFields("credit_application"),
+                    .subject_prefix = "app.",
+                    .subject_name = "The application",
+                    .model_input_prefix = "app.",
+                    .list_entities = {"user", "phone", "id_number", "device", "ip", "address",
+                                      "application", "contact"},
+                    .signals = {{"graph", Names(kGraphFeatures)},
+                                {"device", Names(kDeviceFeatures)},
+                                {"behaviour", Names(kBehaviourFeatures)}},
+                    .approval_needs_terms = true,
+                    .dry_run_fields = {"application"}};
+  if (decisions != nullptr) {
+    kind.dry_run = [decisions](std::string_view tenant, std::string_view body,
+                               const Strategy& strategy, std::string_view name,
+                               int version) -> StatusOr<std::string> {
+      boost::system::error_code ec;
+      const json::value parsed = json::parse(body, ec);
+      const json::value* application =
+          parsed.is_object() ? parsed.get_object().if_contains("application") : nullptr;
+      if (application == nullptr || !application->is_object()) {
+        return InvalidArgumentError("application must be a credit_application event object",
+                                    "application");
+      }
+      return decisions->DryRun(tenant, ToJsonText(*application), strategy, name, version);
+    };
+  }
+  return kind;
 }
 
 }  // namespace finbrain::decision

@@ -33,7 +33,14 @@
 
 namespace finbrain::decision {
 
+class CreditDecisions;
 class DecisionLog;
+
+// The default strategy kind: a credit application, read as app.<field>, with every list of its
+// linked identifiers and the graph.*, device.* and behaviour.* signals; an approval needs terms.
+inline constexpr std::string_view kCreditKind = "credit";
+// `decisions`, when given, runs the kind's dry runs ({"application": {...}}).
+StrategyKind CreditStrategyKind(CreditDecisions* decisions = nullptr);
 
 struct CreditDecisionsDeps {
   storage::KvStore& store;

@@ -20,29 +20,8 @@ bool IsName(std::string_view name) {
 }
 
 // What an account strategy reads: the account under review and the event that triggered it.
-std::vector<ingest::EventSchema::ScalarField> AccountFields() {
-  using Kind = ingest::EventSchema::ScalarKind;
-  std::vector<ingest::EventSchema::ScalarField> fields;
-  for (const char* text : {"account.account_id", "account.user_id", "account.application_id",
-                           "account.product", "account.status", "event.type", "event.status"}) {
-    fields.push_back({text, Kind::kText});
-  }
-  for (const char* number :
-       {"account.limit", "account.apr", "account.amount", "account.term_months",
-        "account.months_on_book", "account.days_since_change", "account.reviews",
-        "account.initial_limit", "account.initial_apr", "event.days_past_due", "event.amount_due",
-        "event.amount_paid", "event.installment"}) {
-    fields.push_back({number, Kind::kNumber});
-  }
-  fields.push_back({"account.flagged", Kind::kBool});
-  return fields;
-}
 
 }  // namespace
-
-std::string_view KindName(StrategyKind kind) {
-  return kind == StrategyKind::kAccount ? "account" : "credit";
-}
 
 StatusOr<expr::Expression> Strategy::Impl::Expr(const YAML::Node& node, const std::string& path,
                                                 const expr::Type* want) const {
@@ -217,11 +196,10 @@ Status Strategy::Impl::ParseModel(const YAML::Node& node, const std::string& pat
       m.inputs.emplace(f.name, std::move(e));
       continue;
     }
-    // By default a model feature reads the same-named variable, feature or application field.
+    // By default a model feature reads the same-named variable, feature or subject field.
     bool found = false;
     for (const std::string& candidate :
-         {f.name, "features." + f.name,
-          (kind == StrategyKind::kAccount ? "account." : "app.") + f.name}) {
+         {f.name, "features." + f.name, kind->model_input_prefix + f.name}) {
       const expr::Scope::Entry* entry = scope.Find(candidate);
       if (entry == nullptr) continue;
       FB_ASSIGN_OR_RETURN(expr::Expression e, expr::Expression::Compile(candidate, scope));
@@ -238,7 +216,8 @@ Status Strategy::Impl::ParseModel(const YAML::Node& node, const std::string& pat
     if (!found) {
       return YamlError(node["model"], path + ".model",
                        "model feature " + Quote(f.name) +
-                           " has no same-named variable, feature or application field; map it "
+                           " has no same-named variable, feature or " + kind->name +
+                           " subject field; map it "
                            "under inputs");
     }
   }
@@ -264,16 +243,15 @@ Status Strategy::Impl::Parse(const YAML::Node& root, const StrategyEnvironment& 
   FB_RETURN_IF_ERROR(ReadScalar(root, "description", "", description));
   std::string kind_name = "credit";
   FB_RETURN_IF_ERROR(ReadScalar(root, "kind", "", kind_name));
-  if (kind_name != "credit" && kind_name != "account") {
-    return YamlError(root["kind"], "kind",
-                     "must be 'credit' or 'account', not " + Quote(kind_name));
+  kind = env.kinds != nullptr ? env.kinds->Find(kind_name) : nullptr;
+  if (kind == nullptr) {
+    const std::string known = env.kinds != nullptr ? Join(env.kinds->Names()) : "";
+    return YamlError(root["kind"] ? root["kind"] : root, "kind",
+                     "unknown kind " + Quote(kind_name) +
+                         (known.empty() ? "" : " (expected one of " + known + ")"));
   }
-  kind = kind_name == "account" ? StrategyKind::kAccount : StrategyKind::kCredit;
-  if (kind == StrategyKind::kAccount) {
-    FB_ASSIGN_OR_RETURN(subject, ingest::EventFields::Declare(AccountFields(), "", scope));
-  } else {
-    FB_ASSIGN_OR_RETURN(subject, ingest::EventFields::Declare("credit_application", "app.", scope));
-  }
+  FB_ASSIGN_OR_RETURN(
+      subject, ingest::EventFields::Declare(kind->subject_fields, kind->subject_prefix, scope));
   subject.NeedAll();
   features = env.features;
   if (features) {
@@ -282,30 +260,20 @@ Status Strategy::Impl::Parse(const YAML::Node& root, const StrategyEnvironment& 
       feature_slots.emplace_back(f.name, slot);
     }
   }
-  for (std::string_view entity : kListEntities) {
-    if (kind == StrategyKind::kAccount && entity != "user") continue;
-    FB_ASSIGN_OR_RETURN(int slot, scope.Declare("lists." + std::string(entity), expr::Type::kText));
-    list_slots.emplace_back(std::string(entity), slot);
+  for (const std::string& entity : kind->list_entities) {
+    FB_ASSIGN_OR_RETURN(int slot, scope.Declare("lists." + entity, expr::Type::kText));
+    list_slots.emplace_back(entity, slot);
   }
   FB_ASSIGN_OR_RETURN(blacklisted, scope.Declare("lists.blacklisted", expr::Type::kBool));
   FB_ASSIGN_OR_RETURN(greylisted, scope.Declare("lists.greylisted", expr::Type::kBool));
   FB_ASSIGN_OR_RETURN(whitelisted, scope.Declare("lists.whitelisted", expr::Type::kBool));
-  if (kind == StrategyKind::kCredit) {
-    // Request-time signals, numbers named prefix.name.
-    const auto declare = [&](std::string_view prefix, std::span<const std::string_view> names,
-                             std::vector<int>& slots) -> Status {
-      for (std::string_view name : names) {
-        std::string full(prefix);
-        full += '.';
-        full += name;
-        FB_ASSIGN_OR_RETURN(int slot, scope.Declare(full, expr::Type::kNumber));
-        slots.push_back(slot);
-      }
-      return OkStatus();
-    };
-    FB_RETURN_IF_ERROR(declare("graph", kGraphFeatures, graph_slots));
-    FB_RETURN_IF_ERROR(declare("device", kDeviceFeatures, device_slots));
-    FB_RETURN_IF_ERROR(declare("behaviour", kBehaviourFeatures, behaviour_slots));
+  // Request-time signals, numbers named prefix.name.
+  for (const SignalGroup& group : kind->signals) {
+    std::vector<int>& slots = signal_slots.emplace_back();
+    for (const std::string& name : group.names) {
+      FB_ASSIGN_OR_RETURN(int slot, scope.Declare(group.prefix + "." + name, expr::Type::kNumber));
+      slots.push_back(slot);
+    }
   }
 
   const auto list = [&](const char* key) -> StatusOr<YAML::Node> {
@@ -362,7 +330,8 @@ Status Strategy::Impl::Parse(const YAML::Node& root, const StrategyEnvironment& 
     tables.push_back(std::move(table));
   }
   if (const YAML::Node outcome = root["outcome"]) {
-    FB_RETURN_IF_ERROR(CheckKeys(outcome, "outcome", {"limit", "apr", "pd", "score"}));
+    FB_RETURN_IF_ERROR(CheckKeys(
+        outcome, "outcome", std::set<std::string>(kind->outputs.begin(), kind->outputs.end())));
     const expr::Type kNumber = expr::Type::kNumber;
     for (auto [key, target] : {std::pair{"limit", &limit}, std::pair{"apr", &apr},
                                std::pair{"pd", &pd}, std::pair{"score", &score}}) {
@@ -419,7 +388,7 @@ StatusOr<std::shared_ptr<const Strategy>> Strategy::Compile(std::string_view yam
 
 const std::string& Strategy::yaml() const { return impl_->yaml; }
 const std::string& Strategy::description() const { return impl_->description; }
-StrategyKind Strategy::kind() const { return impl_->kind; }
+const StrategyKind& Strategy::kind() const { return *impl_->kind; }
 const std::optional<Experiment>& Strategy::experiment() const { return impl_->experiment; }
 
 std::vector<std::string> Strategy::model_names() const {

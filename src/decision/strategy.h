@@ -19,18 +19,18 @@
 //   outcome: {limit: tables.pricing.limit, apr: tables.pricing.apr}
 //   challenger: {version: 3, share: 0.1, key: app.user_id}
 //
-// An account strategy (`kind: account`, docs/strategies.md) reads account.<field> (the account
-// under review: limit, apr, status, months_on_book, ...) and event.<field> (the repayment that
-// triggered the review; event.type is "batch" in a batch review) instead of app.*; its lists are
-// the user's. Its decision means: approve -> apply the outcome's limit/apr (absent: unchanged),
-// review -> hold the proposed change for a person, decline -> freeze the account; `flag` rules
-// raise early-warning flags.
+// `kind:` names what the strategy decides (decision/strategy_kind.h; credit by default), which
+// the domain that owns the decision registers: the subject's fields, the lists and request-time
+// signals a strategy of that kind may read, and the outcome's numbers. An account strategy
+// (`kind: account`, src/lifecycle) reads account.<field> and event.<field> instead of app.*; a
+// transaction strategy (`kind: transaction`) reads the payment or login as event.<field>.
 //
-// Names an expression may read: app.<field> (the credit_application event, nested with dots),
-// features.<name> (the tenant's feature windows), lists.<entity> ('blacklist' | 'greylist' |
-// 'whitelist', the most severe hit; lists.contact: of the contact phones) and
-// lists.blacklisted / greylisted / whitelisted (the applicant's own identifiers), variables
-// by name, models.<node>.pd / .score, rules.<set>.score, tables.<table>.<output>.
+// Names an expression may read: the kind's subject (app.<field> for a credit application, nested
+// with dots), features.<name> (the tenant's feature windows), lists.<entity> ('blacklist' |
+// 'greylist' | 'whitelist', the most severe hit; lists.contact: of the contact phones) and
+// lists.blacklisted / greylisted / whitelisted (the subject's own identifiers), the kind's
+// signals (graph.<name>, device.<name>, ...), variables by name, models.<node>.pd / .score,
+// rules.<set>.score, tables.<table>.<output>.
 //
 // The decision: any decline -> decline; else any review -> review; else approve. An approval
 // without a limit becomes a review (reason SYS_NO_LIMIT); a model that cannot score leaves its
@@ -49,13 +49,16 @@
 #include <vector>
 
 #include "common/status.h"
+#include "decision/strategy_kind.h"
 #include "features/feature_set.h"
 #include "models/registry.h"
 
 namespace finbrain::decision {
 
-// What a strategy compiles and runs against: the tenant's feature windows and models.
+// What a strategy compiles and runs against: the kinds of strategy there are, the tenant's
+// feature windows and models.
 struct StrategyEnvironment {
+  const StrategyKinds* kinds = nullptr;                  // REQUIRED to compile
   std::shared_ptr<const features::FeatureSet> features;  // null when none are declared
   // The active version of a registry model; kNotFound when it has none.
   std::function<StatusOr<std::shared_ptr<models::ServingModel>>(std::string_view name)> model;
@@ -137,15 +140,10 @@ struct DecisionInput {
   std::shared_ptr<const features::FeatureSet> features;
   std::vector<std::optional<double>> feature_values;
   std::map<std::string, std::string, std::less<>> lists;  // entity type -> list name
-  std::vector<std::optional<double>> graph;      // kGraphFeatures order; empty: all missing
-  std::vector<std::optional<double>> device;     // kDeviceFeatures order; empty: all missing
-  std::vector<std::optional<double>> behaviour;  // kBehaviourFeatures order; empty: all missing
+  // The kind's signal groups' values, in the order of StrategyKind::signals and of each group's
+  // names; a group left empty (or shorter) reads as missing.
+  std::vector<std::vector<std::optional<double>>> signals;
 };
-
-// What a strategy decides: credit applications (the default), or existing accounts (`kind:
-// account`), reviewed on repayment events and in batch by src/lifecycle.
-enum class StrategyKind { kCredit, kAccount };
-std::string_view KindName(StrategyKind kind);
 
 struct Experiment {
   int challenger_version = 0;
@@ -162,7 +160,7 @@ class Strategy {
 
   const std::string& yaml() const;
   const std::string& description() const;
-  StrategyKind kind() const;
+  const StrategyKind& kind() const;
   const std::optional<Experiment>& experiment() const;
   // Where the input falls in [0, 1) for the champion/challenger split: a stable hash of the
   // experiment's key, so one applicant always gets the same branch. nullopt when there is no

@@ -38,7 +38,7 @@ void BindInputs(const Strategy::Impl& s, const DecisionInput& input, expr::Frame
   if (input.subject != nullptr) {
     s.subject.Bind(*input.subject, frame);
   } else if (Status bound = s.subject.Bind(input.subject_json, frame, texts); !bound.ok()) {
-    out.reasons.push_back({"SYS_INPUT", "The application could not be read", "strategy"});
+    out.reasons.push_back({"SYS_INPUT", s.kind->subject_name + " could not be read", "strategy"});
   }
   if (input.features) {
     const bool same = input.features == s.features;
@@ -71,9 +71,9 @@ void BindInputs(const Strategy::Impl& s, const DecisionInput& input, expr::Frame
       if (values[i]) frame.values[size_t(slots[i])] = expr::Value::Number(*values[i]);
     }
   };
-  fill(s.graph_slots, input.graph);
-  fill(s.device_slots, input.device);
-  fill(s.behaviour_slots, input.behaviour);
+  for (size_t g = 0; g < s.signal_slots.size() && g < input.signals.size(); ++g) {
+    fill(s.signal_slots[g], input.signals[g]);
+  }
 }
 
 // A model node's score, with what is needed to explain it later.
@@ -236,7 +236,7 @@ DecisionOutcome Strategy::Decide(const DecisionInput& input, const StrategyEnvir
     out.decision = "review";
     out.reasons.push_back(
         {"SYS_MODEL", "A credit model could not score the application", "strategy"});
-  } else if (s.limit && !out.limit && s.kind == StrategyKind::kCredit) {
+  } else if (s.limit && !out.limit && s.kind->approval_needs_terms) {
     out.decision = "review";
     out.reasons.push_back({"SYS_NO_LIMIT", "No credit limit could be set", "strategy"});
   } else {
@@ -244,7 +244,7 @@ DecisionOutcome Strategy::Decide(const DecisionInput& input, const StrategyEnvir
   }
   // A declined or referred application gets no terms; an account review keeps the proposal for
   // the person who reviews it.
-  if (out.decision != "approve" && s.kind == StrategyKind::kCredit) {
+  if (out.decision != "approve" && s.kind->approval_needs_terms) {
     out.limit.reset();
     out.apr.reset();
   }

@@ -65,7 +65,7 @@ StatusOr<StrategyVersion> StrategyStore::Put(std::string_view tenant, std::strin
                     .created_at = FormatRfc3339(clock_.NowMicros()),
                     .created_by = actor.id,
                     .description = compiled->description(),
-                    .kind = std::string(KindName(compiled->kind())),
+                    .kind = compiled->kind().name,
                     .yaml = std::string(yaml)};
   FB_ASSIGN_OR_RETURN(v.version,
                       documents_.Add(tenant, name, actor,

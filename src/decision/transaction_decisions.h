@@ -5,8 +5,11 @@
 // model (fraud/behaviour.h), the device's fingerprint and whether this account has used it
 // (fraud/device_fingerprint.h), the user's payment history (amount, payees), the fraud graph and
 // the lists. Fixed, documented rules (docs/behaviour.md, codes T01..T09) turn those signals into
-// the decision with reason codes. The record and an audit entry are stored with the event
-// itself, in one commit; a retry with the same event id returns the stored decision.
+// the decision with reason codes. A tenant's own rules join them through an active strategy
+// named "transaction" (`kind: transaction`, below): its decline blocks, its review challenges,
+// and its reasons are added; the stricter answer wins. The record and an audit entry are stored
+// with the event itself, in one commit; a retry with the same event id returns the stored
+// decision.
 //
 // Thread-safety: Decide and Get may be called concurrently.
 #pragma once
@@ -16,6 +19,8 @@
 #include <string>
 
 #include "decision/decision_history.h"
+#include "decision/strategy_store.h"
+#include "features/feature_store.h"
 #include "fraud/behaviour_store.h"
 #include "fraud/device_store.h"
 #include "fraud/list_store.h"
@@ -28,6 +33,16 @@
 namespace finbrain::decision {
 
 class DecisionLog;
+class TransactionDecisions;
+
+// The transaction strategy kind: the payment or login read as event.<field>; lists.user /
+// device / ip / merchant; session.*, payment.*, device.* and graph.* signals (docs/behaviour.md).
+// Decline blocks, review challenges, approve adds nothing to the fixed rules.
+inline constexpr std::string_view kTransactionKind = "transaction";
+// The strategy a tenant's transaction rules live in.
+inline constexpr std::string_view kTransactionStrategy = "transaction";
+// `transactions`, when given, runs the kind's dry runs ({"event": {...}}).
+StrategyKind TransactionStrategyKind(TransactionDecisions* transactions = nullptr);
 
 struct TransactionDecisionsDeps {
   storage::KvStore& store;
@@ -39,6 +54,9 @@ struct TransactionDecisionsDeps {
   fraud::DeviceStore& devices;
   graph::GraphStore& graph;
   DecisionStats* stats = nullptr;  // live counts for the console; none without it
+  // The tenant's transaction strategy and the windows it reads; fixed rules only without them.
+  StrategyStore* strategies = nullptr;
+  features::FeatureStore* features = nullptr;
 };
 
 class TransactionDecisions {
@@ -52,7 +70,18 @@ class TransactionDecisions {
   Status Decide(std::string_view tenant, std::string_view event, const tenancy::Actor& actor,
                 Done done);
 
+  // Decides with `strategy` (a transaction strategy, e.g. a version not active yet) without
+  // storing anything; the record as JSON.
+  StatusOr<std::string> DryRun(std::string_view tenant, std::string_view event,
+                               const Strategy& strategy, std::string_view name, int version);
+
  private:
+  struct Evaluation;
+  // The signals, the fixed rules and `strategy` (when given) on a validated event.
+  StatusOr<Evaluation> Evaluate(std::string_view tenant, const ingest::ValidatedEvent& event,
+                                const Strategy* strategy, std::string_view strategy_name,
+                                int strategy_version) const;
+
   TransactionDecisionsDeps deps_;
   std::unique_ptr<DecisionLog> log_;  // by event id
 };

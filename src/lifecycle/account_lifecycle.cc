@@ -206,7 +206,7 @@ void AccountLifecycle::ReviewOnEvent(std::uint64_t seq, std::string_view tenant,
   StatusOr<std::shared_ptr<const decision::LiveStrategy>> live =
       deps_.strategies.Active(tenant, kAccountStrategy);
   if (!live.ok()) return;  // the tenant reviews no accounts on events
-  if ((*live)->strategy->kind() != decision::StrategyKind::kAccount) {
+  if ((*live)->strategy->kind().name != kAccountKind) {
     std::lock_guard lock(mu_);
     if (warned_.insert(std::string(tenant)).second) {
       spdlog::warn("tenant {}: strategy '{}' is not an account strategy; no account reviews",
@@ -398,10 +398,10 @@ StatusOr<BatchReviewSummary> AccountLifecycle::ReviewAll(
   FB_RETURN_IF_ERROR(decision::ValidateStrategyName(strategy));
   FB_ASSIGN_OR_RETURN(std::shared_ptr<const decision::LiveStrategy> live,
                       deps_.strategies.Active(tenant, strategy));
-  if (live->strategy->kind() != decision::StrategyKind::kAccount) {
-    return InvalidArgumentError("strategy " + Quote(strategy) + " is a " +
-                                    std::string(decision::KindName(live->strategy->kind())) +
-                                    " strategy; account reviews need `kind: account`",
+  if (live->strategy->kind().name != kAccountKind) {
+    return InvalidArgumentError("strategy " + Quote(strategy) + " is of kind " +
+                                    live->strategy->kind().name +
+                                    "; account reviews need `kind: account`",
                                 "strategy");
   }
   BatchReviewSummary summary{.strategy = std::string(strategy), .version = live->version, .at = at};
@@ -461,7 +461,7 @@ StatusOr<std::string> AccountLifecycle::DryRun(std::string_view tenant, std::str
                                                const decision::Strategy& strategy,
                                                std::string_view name, int version,
                                                TimeMicros at) const {
-  if (strategy.kind() != decision::StrategyKind::kAccount) {
+  if (strategy.kind().name != kAccountKind) {
     return InvalidArgumentError("strategy " + Quote(name) + " is not an account strategy",
                                 "strategy");
   }

@@ -51,6 +51,17 @@ namespace finbrain::lifecycle {
 // The strategy event-driven reviews use; batch reviews may name another account strategy.
 inline constexpr std::string_view kAccountStrategy = "accounts";
 
+// The account strategy kind (`kind: account`): the subject is {"account": {...}, "event":
+// {...}}, read as account.<field> and event.<field> (the repayment that triggered the review;
+// event.type is "batch" in a batch review); lists are the user's. Approve applies the outcome's
+// limit and APR, review holds the change for a person, decline freezes the account; `flag`
+// rules raise early-warning flags.
+inline constexpr std::string_view kAccountKind = "account";
+class AccountLifecycle;
+// With `accounts` and `clock`, the kind's dry runs ({"account_id": ..., "at": ...}) run on it.
+decision::StrategyKind AccountStrategyKind(const AccountLifecycle* accounts = nullptr,
+                                           const Clock* clock = nullptr);
+
 struct AccountLifecycleDeps {
   storage::KvStore& store;
   tenancy::AuditLog& audit;

@@ -33,11 +33,13 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
       {runtime->graph.get(), runtime->devices.get(), runtime->behaviour.get()}));
   runtime->models =
       std::make_unique<models::ModelRegistry>(*runtime->store, *runtime->audit, *options.clock);
+  runtime->kinds = std::make_unique<decision::StrategyKinds>();
   runtime->strategies = std::make_unique<decision::StrategyStore>(
       *runtime->store, *runtime->audit, *options.clock,
-      [features = runtime->features.get(),
+      [kinds = runtime->kinds.get(), features = runtime->features.get(),
        registry = runtime->models.get()](std::string_view tenant) {
         return decision::StrategyEnvironment{
+            .kinds = kinds,
             .features = features->For(tenant),
             .model = [registry, tenant = std::string(tenant)](std::string_view name) {
               return registry->Active(tenant, name);
@@ -66,7 +68,14 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
                                          .behaviour = *runtime->behaviour,
                                          .devices = *runtime->devices,
                                          .graph = *runtime->graph,
-                                         .stats = runtime->decision_stats.get()});
+                                         .stats = runtime->decision_stats.get(),
+                                         .strategies = runtime->strategies.get(),
+                                         .features = runtime->features.get()});
+  // Each domain registers the kind of strategy it decides with, before any is compiled.
+  FB_RETURN_IF_ERROR(
+      runtime->kinds->Register(decision::CreditStrategyKind(runtime->decisions.get())));
+  FB_RETURN_IF_ERROR(
+      runtime->kinds->Register(decision::TransactionStrategyKind(runtime->transactions.get())));
   // After the feature store on the fan-out: a repayment is in the windows its review reads.
   FB_ASSIGN_OR_RETURN(runtime->accounts,
                       lifecycle::AccountLifecycle::Load({.store = *runtime->store,
@@ -76,6 +85,8 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
                                                          .strategies = *runtime->strategies,
                                                          .decisions = *runtime->decisions,
                                                          .clock = *options.clock}));
+  FB_RETURN_IF_ERROR(runtime->kinds->Register(
+      lifecycle::AccountStrategyKind(runtime->accounts.get(), options.clock)));
   FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->accounts));
   return runtime;
 }

@@ -18,6 +18,7 @@
 
 #include "common/clock.h"
 #include "decision/credit_decisions.h"
+#include "decision/strategy_kind.h"
 #include "decision/strategy_store.h"
 #include "decision/transaction_decisions.h"
 #include "features/feature_store.h"
@@ -64,6 +65,8 @@ struct Runtime {
   std::unique_ptr<fraud::BehaviourStore> behaviour;       // outlives `events`
   std::unique_ptr<ingest::EventStore> events;  // persists consumer checkpoints on destruction
   std::unique_ptr<models::ModelRegistry> models;
+  // The kinds of strategy each domain registers (credit, transaction, account).
+  std::unique_ptr<decision::StrategyKinds> kinds;
   std::unique_ptr<decision::StrategyStore> strategies;
   std::unique_ptr<decision::DecisionStats> decision_stats;  // outlives the decisions
   std::unique_ptr<decision::CreditDecisions> decisions;

@@ -312,7 +312,11 @@ outcome: {limit: "account.limit / 2"}
   r = Call("POST", "/v1/strategies/accounts/dry-run", R"({"account_id":"L1"})", key);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_TRUE(json::parse(r.body).at("dry_run").as_bool());
+  // What an account strategy dry-runs on is the account kind's: an application is refused.
   r = Call("POST", "/v1/strategies/accounts/dry-run", R"({"application":{}})", key);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body).at("error").at("field"), "application");
+  r = Call("POST", "/v1/strategies/accounts/dry-run", R"({"at":"2027-01-01T00:00:00Z"})", key);
   EXPECT_EQ(json::parse(r.body).at("error").at("field"), "account_id");
 
   r = Call("POST", "/v1/accounts/review?at=2027-02-02T00:00:00Z", "", key);

@@ -158,6 +158,57 @@ TEST_F(TransactionsTest, BadInputNamesTheField) {
   EXPECT_EQ(Call("GET", "/v1/behaviour/users/nobody", "", key_).status, 404);
 }
 
+// A tenant's own payment rules: an active strategy named "transaction" (`kind: transaction`)
+// reads the event and the signals; its decline blocks and its review challenges, on top of the
+// fixed rules.
+TEST_F(TransactionsTest, ATransactionStrategyAddsTheTenantsRules) {
+  constexpr const char* kStrategy = R"yaml(kind: transaction
+description: the tenant's payment rules
+rules:
+  - name: payments
+    hit_policy: all
+    rules:
+      - {id: X01, when: "event.amount >= 5000 and payment.new_payee == 1", action: decline, reason: {code: X01, text: "A large payment to a new payee"}}
+      - {id: X02, when: "event.payee_id == 'm-watch'", action: review, reason: {code: X02, text: "A payee under watch"}}
+      - {id: X03, when: "device.known == 1 and session.risk < 0.5", action: flag, reason: {code: X03, text: "Known device"}}
+)yaml";
+  // Before it is active, only the fixed rules decide.
+  json::value d = Decide(Payment("w0", "alice", "d-alice", 70, 100, "m-watch"));
+  EXPECT_EQ(d.at("decision"), "allow") << d;
+  EXPECT_FALSE(d.as_object().contains("strategy"));
+
+  ASSERT_EQ(Call("PUT", "/v1/strategies/transaction", kStrategy, key_).status, 201);
+  // Dry runs take the event and store nothing.
+  HttpResponse r =
+      Call("POST", "/v1/strategies/transaction/dry-run",
+           R"({"version":1,"event":)" + Payment("w1", "alice", "d-alice", 71, 100, "m-watch") + "}",
+           key_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  d = json::parse(r.body);
+  EXPECT_EQ(d.at("decision"), "challenge") << d;
+  EXPECT_TRUE(d.at("dry_run").as_bool());
+  EXPECT_EQ(Call("GET", "/v1/events/w1", "", key_).status, 404);
+  r = Call("POST", "/v1/strategies/transaction/dry-run", R"({"version":1,"application":{}})", key_);
+  EXPECT_EQ(json::parse(r.body).at("error").at("field"), "application");
+
+  ASSERT_EQ(Call("POST", "/v1/strategies/transaction/versions/1/activate", "", key_).status, 200);
+  d = Decide(Payment("w2", "alice", "d-alice", 72, 100, "m-watch"));
+  EXPECT_EQ(d.at("decision"), "challenge") << d;
+  EXPECT_EQ(Codes(d), std::vector<std::string>{"X02"});
+  EXPECT_EQ(d.at("strategy").at("name"), "transaction");
+  EXPECT_EQ(d.at("strategy").at("version"), 1);
+  EXPECT_EQ(d.at("strategy").at("decision"), "review");
+  EXPECT_EQ(d.at("strategy").at("rule_hits").as_array().size(), 2u);  // X02 and the X03 flag
+  // A large payment to a new payee: the fixed rules challenge it (T06), the tenant's block it.
+  d = Decide(Payment("w3", "alice", "d-alice", 73, 8000, "p-new"));
+  EXPECT_EQ(d.at("decision"), "block") << d;
+  EXPECT_THAT(Codes(d), ::testing::Contains("T06"));
+  EXPECT_THAT(Codes(d), ::testing::Contains("X01"));
+  // An ordinary payment is still allowed.
+  d = Decide(Payment("w4", "alice", "d-alice", 74, 110, "m-1"));
+  EXPECT_EQ(d.at("decision"), "allow") << d;
+}
+
 // Credit strategies read the same behaviour scores (behaviour.*).
 TEST_F(TransactionsTest, CreditStrategiesReadTheApplicantsBehaviour) {
   constexpr const char* kStrategy = R"yaml(description: behaviour screens

@@ -72,8 +72,6 @@ struct ModelNode {
 // The entity types an application links, with the list slot of each (an account strategy
 // reads only the user's). "contact": the most severe list of the application's contact phones;
 // it is evidence about someone the applicant knows, so lists.blacklisted & co. leave it out.
-inline constexpr std::string_view kListEntities[] = {"user", "phone",   "id_number",   "device",
-                                                     "ip",   "address", "application", "contact"};
 inline constexpr std::string_view kContactList = "contact";
 
 }  // namespace internal
@@ -83,7 +81,6 @@ using internal::Action;
 using internal::ActionName;
 using internal::HitPolicy;
 using internal::kContactList;
-using internal::kListEntities;
 using internal::ModelNode;
 using internal::ReasonSpec;
 using internal::Rule;
@@ -93,16 +90,14 @@ using internal::Variable;
 struct Strategy::Impl {
   std::string yaml;
   std::string description;
-  StrategyKind kind = StrategyKind::kCredit;
+  const StrategyKind* kind = nullptr;
   expr::Scope scope;
-  ingest::EventFields subject;  // app.* (credit) or account.* and event.* (account)
+  ingest::EventFields subject;                           // the kind's subject fields
   std::shared_ptr<const features::FeatureSet> features;  // the set compiled against
   std::vector<std::pair<std::string, int>> feature_slots;
   std::vector<std::pair<std::string, int>> list_slots;
   int blacklisted = 0, greylisted = 0, whitelisted = 0;
-  std::vector<int> graph_slots;      // kGraphFeatures order (credit strategies only)
-  std::vector<int> device_slots;     // kDeviceFeatures order (credit strategies only)
-  std::vector<int> behaviour_slots;  // kBehaviourFeatures order (credit strategies only)
+  std::vector<std::vector<int>> signal_slots;  // per signal group of the kind, per name
   std::vector<internal::Variable> variables;
   std::vector<internal::ModelNode> models;
   std::vector<internal::RuleSet> rule_sets;

@@ -1,9 +1,7 @@
 // /v1/strategies: the tenant's decision strategies, validated, versioned, dry-run and activated.
 #include "common/json_text.h"
 #include "common/strings.h"
-#include "decision/credit_decisions.h"
 #include "decision/strategy_store.h"
-#include "lifecycle/account_lifecycle.h"
 #include "runtime/runtime.h"
 #include "server/internal/errors.h"
 #include "server/internal/request.h"
@@ -36,9 +34,7 @@ Status RequireYaml(const HttpRequest& request) {
 
 class StrategyRoutes final : public RouteGroup {
  public:
-  StrategyRoutes(decision::StrategyStore& strategies, decision::CreditDecisions& decisions,
-                 lifecycle::AccountLifecycle& accounts, const Clock& clock)
-      : strategies_(strategies), decisions_(decisions), accounts_(accounts), clock_(clock) {}
+  explicit StrategyRoutes(decision::StrategyStore& strategies) : strategies_(strategies) {}
 
   std::vector<Route> Routes() override {
     return {
@@ -78,9 +74,6 @@ class StrategyRoutes final : public RouteGroup {
   StatusOr<HttpResponse> DryRun(RequestContext& c);
 
   decision::StrategyStore& strategies_;
-  decision::CreditDecisions& decisions_;
-  lifecycle::AccountLifecycle& accounts_;
-  const Clock& clock_;
 };
 
 StatusOr<HttpResponse> StrategyRoutes::Validate(RequestContext& c) {
@@ -88,8 +81,10 @@ StatusOr<HttpResponse> StrategyRoutes::Validate(RequestContext& c) {
   FB_ASSIGN_OR_RETURN(auto strategy, strategies_.Compile(c.tenant, c.request.body));
   json::array models;
   for (const std::string& m : strategy->model_names()) models.push_back(json::string(m));
-  json::object out{
-      {"valid", true}, {"description", strategy->description()}, {"models", std::move(models)}};
+  json::object out{{"valid", true},
+                   {"kind", strategy->kind().name},
+                   {"description", strategy->description()},
+                   {"models", std::move(models)}};
   if (const auto& e = strategy->experiment()) {
     out["challenger"] = {{"version", e->challenger_version}, {"share", e->share}};
   }
@@ -141,8 +136,6 @@ StatusOr<HttpResponse> StrategyRoutes::Activate(RequestContext& c) {
 
 StatusOr<HttpResponse> StrategyRoutes::DryRun(RequestContext& c) {
   FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request));
-  FB_RETURN_IF_ERROR(
-      RejectUnknownFields(body, {"application", "account_id", "at", "version", "yaml"}));
   FB_RETURN_IF_ERROR(decision::ValidateStrategyName(c.params[0]));
   std::shared_ptr<const decision::Strategy> strategy;
   int version = 0;
@@ -167,38 +160,32 @@ StatusOr<HttpResponse> StrategyRoutes::DryRun(RequestContext& c) {
     strategy = live->strategy;
     version = live->version;
   }
-  if (strategy->kind() == decision::StrategyKind::kAccount) {
-    // An account strategy reviews a stored account as of `at` (default now).
-    FB_ASSIGN_OR_RETURN(std::optional<std::string> account, OptionalString(body, "account_id"));
-    if (!account) {
-      return InvalidArgumentError("an account strategy dry-runs on an account_id", "account_id");
+  // The rest of the body is the kind's: what it decides on.
+  const decision::StrategyKind& kind = strategy->kind();
+  for (const auto& member : body) {
+    const std::string_view key = member.key();
+    if (key == "yaml" || key == "version") continue;
+    if (std::find(kind.dry_run_fields.begin(), kind.dry_run_fields.end(), key) ==
+        kind.dry_run_fields.end()) {
+      return InvalidArgumentError("unknown field " + Quote(key) +
+                                      ": a dry run of a strategy of kind " + kind.name +
+                                      " takes version or yaml, and " + Join(kind.dry_run_fields),
+                                  std::string(key));
     }
-    TimeMicros at = clock_.NowMicros();
-    FB_ASSIGN_OR_RETURN(std::optional<std::string> at_text, OptionalString(body, "at"));
-    if (at_text) {
-      StatusOr<TimeMicros> parsed = ParseRfc3339(*at_text);
-      if (!parsed.ok()) return InvalidArgumentError("at must be an RFC 3339 time", "at");
-      at = *parsed;
-    }
-    FB_ASSIGN_OR_RETURN(std::string record,
-                        accounts_.DryRun(c.tenant, *account, *strategy, c.params[0], version, at));
-    return JsonResponse(200, std::move(record));
   }
-  const json::value* application = body.if_contains("application");
-  if (application == nullptr || !application->is_object()) {
-    return InvalidArgumentError("application must be a credit_application event object",
-                                "application");
+  if (!kind.dry_run) {
+    return FailedPreconditionError("strategies of kind " + kind.name + " cannot be dry-run",
+                                   "strategy");
   }
-  FB_ASSIGN_OR_RETURN(std::string record, decisions_.DryRun(c.tenant, ToJsonText(*application),
-                                                            *strategy, c.params[0], version));
+  FB_ASSIGN_OR_RETURN(std::string record,
+                      kind.dry_run(c.tenant, ToJsonText(body), *strategy, c.params[0], version));
   return JsonResponse(200, std::move(record));
 }
 
 }  // namespace
 
 std::unique_ptr<RouteGroup> MakeStrategyRoutes(const RouteEnv& env) {
-  return std::make_unique<StrategyRoutes>(*env.runtime.strategies, *env.runtime.decisions,
-                                          *env.runtime.accounts, env.clock);
+  return std::make_unique<StrategyRoutes>(*env.runtime.strategies);
 }
 
 }  // namespace finbrain::server
