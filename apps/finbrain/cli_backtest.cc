@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "apps/finbrain/cli.h"
+#include "common/json_text.h"
 #include "common/progress.h"
 #include "common/strings.h"
 #include "decision/backtest.h"
@@ -147,7 +148,7 @@ Status RunBacktestCli(const BacktestCli& o) {
     const json::value* segment = app.if_contains(o.segment);
     c.segment = segment == nullptr     ? "(none)"
                 : segment->is_string() ? std::string(segment->get_string())
-                                       : json::serialize(*segment);
+                                       : ToJsonText(*segment);
     c.exposure = app.at("requested_amount").to_number<double>();
     features::PointInTime p{.at = e.occurred_at};
     for (const auto& [entity, field] : {std::pair{"user", "user_id"},

@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include "apps/finbrain/cli.h"
+#include "common/json_text.h"
 #include "server/http_client.h"
 
 namespace finbrain::cli {
@@ -60,7 +61,7 @@ StatusOr<std::string> CallTarget(const Target& t, std::string_view method, const
   boost::system::error_code ec;
   const boost::json::value parsed = boost::json::parse(answer, ec);
   if (ec) return InternalError("server sent invalid JSON");
-  return boost::json::serialize(parsed);
+  return ToJsonText(parsed);
 }
 
 }  // namespace finbrain::cli

@@ -13,6 +13,7 @@
 
 #include "apps/finbrain/cli.h"
 #include "common/clock.h"
+#include "common/json_text.h"
 #include "ingest/jsonl.h"
 #include "server/http_client.h"
 
@@ -77,7 +78,7 @@ StatusOr<std::vector<Event>> LoadEvents(const std::string& path, std::optional<T
 // rather than answered from the idempotency records; with a `run` tag every pass does
 // ("<id>-<run>-1").
 std::string BodyForPass(const Event& e, int pass, const std::string& run) {
-  if (pass == 1 && run.empty()) return json::serialize(e.body);
+  if (pass == 1 && run.empty()) return ToJsonText(e.body);
   json::object body = e.body;
   std::string suffix = "-";
   if (run.empty()) {
@@ -94,7 +95,7 @@ std::string BodyForPass(const Event& e, int pass, const std::string& run) {
       *id = renamed;
     }
   }
-  return json::serialize(body);
+  return ToJsonText(body);
 }
 
 Status Replay(const ReplayOptions& o) {

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "apps/finbrain/cli.h"
+#include "common/json_text.h"
 #include "runtime/runtime.h"
 
 namespace finbrain::cli {
@@ -50,7 +51,7 @@ StatusOr<std::unique_ptr<runtime::Runtime>> OpenDirect(const GlobalOptions& glob
   return runtime::Runtime::Open({.data_dir = data_dir});
 }
 
-void PrintJson(const json::value& v) { std::cout << json::serialize(v) << "\n"; }
+void PrintJson(const json::value& v) { std::cout << ToJsonText(v) << "\n"; }
 
 json::object KeyJson(const tenancy::NewApiKey& key) {
   return {{"tenant", key.tenant}, {"key_id", key.key_id}, {"api_key", key.api_key}};
@@ -87,8 +88,8 @@ void AddTenantCommands(CLI::App& app, GlobalOptions& global, Action& run) {
           if (limit)
             body["rate_limit"] = {{"requests_per_second", limit->requests_per_second},
                                   {"burst", limit->burst}};
-          FB_ASSIGN_OR_RETURN(json::value r, CallAdmin(*target, "POST", "/admin/v1/tenants",
-                                                       json::serialize(body)));
+          FB_ASSIGN_OR_RETURN(json::value r,
+                              CallAdmin(*target, "POST", "/admin/v1/tenants", ToJsonText(body)));
           PrintJson(r);
           return OkStatus();
         }

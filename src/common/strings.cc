@@ -1,6 +1,8 @@
 #include "common/strings.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 
 namespace finbrain {
@@ -113,6 +115,18 @@ Status ValidateName(std::string_view name, std::string_view what, std::string fi
     return InvalidArgumentError(std::move(message), std::move(field));
   }
   return OkStatus();
+}
+
+std::string FormatNumber(double value) {
+  if (!std::isfinite(value)) return "null";
+  if (value == 0) return "0";  // and -0
+  char buf[64];
+  const double magnitude = std::fabs(value);
+  const std::chars_format format = magnitude >= 1e21 || magnitude < 1e-7
+                                       ? std::chars_format::scientific
+                                       : std::chars_format::fixed;
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value, format);
+  return ec == std::errc() ? std::string(buf, end) : "null";
 }
 
 std::string CsvField(std::string_view text) {

@@ -44,6 +44,12 @@ Status ValidateName(std::string_view name, std::string_view what, std::string fi
 // One CSV field, always quoted (RFC 4180: inner quotes doubled).
 std::string CsvField(std::string_view text);
 
+// The one number format of everything FinBrain writes for people and programs (JSON, CSV):
+// the shortest text that reads back as the same double, in plain decimals ("0.0001",
+// "1000000", "0.125"), with an exponent only beyond JavaScript's own thresholds (|v| >= 1e21 or
+// < 1e-7: "1e+21", "5e-08"). Not-a-number and infinities give "null" (they have no JSON form).
+std::string FormatNumber(double value);
+
 // The /24 block of an IPv4 address ("36.112.4.0/24"); empty when `ip` is not dotted IPv4.
 std::string Ipv4Block(std::string_view ip);
 

@@ -3,9 +3,38 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <random>
 
 namespace finbrain {
 namespace {
+
+TEST(FormatNumber, PlainDecimalsThatReadBackExactly) {
+  EXPECT_EQ(FormatNumber(0.0001), "0.0001");
+  EXPECT_EQ(FormatNumber(1e6), "1000000");
+  EXPECT_EQ(FormatNumber(0.125), "0.125");
+  EXPECT_EQ(FormatNumber(0.5), "0.5");
+  EXPECT_EQ(FormatNumber(200), "200");
+  EXPECT_EQ(FormatNumber(-2.5), "-2.5");
+  EXPECT_EQ(FormatNumber(0.1 + 0.2), "0.30000000000000004");
+  EXPECT_EQ(FormatNumber(-0.0), "0");
+  EXPECT_EQ(FormatNumber(1e20), "100000000000000000000");
+  // Beyond JavaScript's thresholds, an exponent.
+  EXPECT_EQ(FormatNumber(1e21), "1e+21");
+  EXPECT_EQ(FormatNumber(5e-8), "5e-08");
+  EXPECT_EQ(FormatNumber(std::numeric_limits<double>::quiet_NaN()), "null");
+  EXPECT_EQ(FormatNumber(std::numeric_limits<double>::infinity()), "null");
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> exponent(-7, 21);
+  for (int i = 0; i < 10'000; ++i) {
+    const double v = std::pow(10.0, exponent(rng)) * (i % 2 ? 1 : -1);
+    const std::string text = FormatNumber(v);
+    ASSERT_EQ(text.find('e'), std::string::npos) << text;
+    ASSERT_EQ(std::strtod(text.c_str(), nullptr), v) << text;
+  }
+}
 
 TEST(Hex, RoundTrips) {
   const std::array<std::uint8_t, 4> bytes{0x00, 0x7f, 0xab, 0xff};

@@ -7,6 +7,7 @@
 #include <functional>
 #include <limits>
 
+#include "common/json_text.h"
 #include "common/strings.h"
 
 namespace finbrain::decision {
@@ -225,7 +226,7 @@ std::string DecisionStats::SnapshotJson(std::string_view tenant, TimeMicros now,
       {"p99_us", percentile(latency, 0.99)},
       {"top_reasons", std::move(top)},
       {"series", std::move(series)}};
-  return json::serialize(out);
+  return ToJsonText(out);
 }
 
 std::string DecisionStats::MinuteJson(const Tenant& tenant, const Minute& m) {
@@ -240,10 +241,10 @@ std::string DecisionStats::MinuteJson(const Tenant& tenant, const Minute& m) {
       texts[code] = text->second;
     }
   }
-  return json::serialize(json::object{{"outcomes", std::move(outcomes)},
-                                      {"latency", std::move(latency)},
-                                      {"reasons", std::move(reasons)},
-                                      {"texts", std::move(texts)}});
+  return ToJsonText(json::object{{"outcomes", std::move(outcomes)},
+                                 {"latency", std::move(latency)},
+                                 {"reasons", std::move(reasons)},
+                                 {"texts", std::move(texts)}});
 }
 
 Status DecisionStats::Save(storage::KvStore& store, TimeMicros now) {

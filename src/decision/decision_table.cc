@@ -70,10 +70,7 @@ bool ParseNumber(std::string_view text, double& out) {
   return ec == std::errc() && ptr == t.data() + t.size() && !t.empty();
 }
 
-std::string NumberText(double v) {
-  char buf[32];
-  return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
-}
+std::string NumberText(double v) { return FormatNumber(v); }
 
 StatusOr<DecisionTable::Cell> ParseCell(const std::string& raw, expr::Type type) {
   DecisionTable::Cell cell;

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "common/entity_types.h"
+#include "common/json_text.h"
 #include "common/strings.h"
 
 namespace finbrain::fraud {
@@ -115,7 +116,7 @@ std::string ListEntryToJson(const ListEntry& e) {
   o["updated_at"] = FormatRfc3339(e.updated_at);
   o["expires_at"] = e.expires_at ? json::value(FormatRfc3339(*e.expires_at)) : json::value(nullptr);
   o["created_by"] = e.created_by;
-  return json::serialize(o);
+  return ToJsonText(o);
 }
 
 StatusOr<std::string> ListStore::CanonicalValue(std::string_view entity_type,

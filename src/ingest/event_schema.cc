@@ -6,6 +6,7 @@
 #include <map>
 #include <ranges>
 
+#include "common/json_text.h"
 #include "common/strings.h"
 
 namespace finbrain::ingest {
@@ -155,8 +156,8 @@ Status ValidateValue(const json::value& v, const FieldSpec& f,
       if (!v.is_number()) return bad("must be a number");
       const double d = v.to_number<double>();
       if (!std::isfinite(d) || d < f.min || d > f.max) {
-        return bad("must be a number between " + json::serialize(json::value(f.min)) + " and " +
-                   json::serialize(json::value(f.max)));
+        return bad("must be a number between " + FormatNumber(f.min) + " and " +
+                   FormatNumber(f.max));
       }
       out = v;
       return OkStatus();
@@ -662,7 +663,7 @@ StatusOr<ValidatedEvent> EventSchema::Validate(const json::object& in,
   event.event_id = std::string(out->at("event_id").get_string());
   event.event_type = std::string(spec->first);
   event.occurred_at = ParseRfc3339(std::string_view(out->at("occurred_at").get_string())).value();
-  event.canonical_json = json::serialize(*out);
+  event.canonical_json = ToJsonText(*out);
   event.fields = std::move(out);
   return event;
 }

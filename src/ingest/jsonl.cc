@@ -1,6 +1,7 @@
 #include "ingest/jsonl.h"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <filesystem>
 
 namespace finbrain::ingest {
@@ -59,6 +60,32 @@ bool JsonlReader::Next(size_t max_lines, Batch& batch) {
     batch.lines.push_back(std::move(line));
   }
   return !batch.lines.empty();
+}
+
+Status ForEachJsonObject(const std::vector<std::string>& files, const JsonObjectVisitor& visit,
+                         const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
+  for (const std::string& file : files) {
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) return NotFoundError("cannot read '" + file + "'", "path");
+  }
+  JsonlReader reader(files);
+  JsonlReader::Batch batch;
+  while (reader.Next(4096, batch)) {
+    for (size_t i = 0; i < batch.lines.size(); ++i) {
+      boost::system::error_code ec;
+      const boost::json::value v = boost::json::parse(batch.lines[i], ec);
+      if (ec || !v.is_object()) {
+        return InvalidArgumentError(
+            batch.positions[i] + ": not a JSON object" + (ec ? " (" + ec.message() + ")" : ""),
+            "path");
+      }
+      if (Status s = visit(v.get_object(), batch.positions[i]); !s.ok()) {
+        return Status(s.code(), batch.positions[i] + ": " + s.message(), s.field());
+      }
+    }
+    if (progress) progress(reader.bytes_read(), reader.total_bytes());
+  }
+  return reader.status();
 }
 
 }  // namespace finbrain::ingest

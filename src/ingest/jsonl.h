@@ -1,5 +1,7 @@
-// Reading event files: JSON Lines (one event per line), in batches, with file:line positions
-// kept for error reports.
+// Reading JSON Lines files (one event or record per line): raw lines in batches with file:line
+// positions kept for error reports (JsonlReader, for bulk work such as imports), or each line
+// parsed as a JSON object (ForEachJsonObject, for everything else). The one place in FinBrain
+// that reads JSONL.
 //
 // Example:
 //   FB_ASSIGN_OR_RETURN(std::vector<std::string> files, ListEventFiles("world/"));
@@ -7,12 +9,19 @@
 //   JsonlReader::Batch batch;
 //   while (reader.Next(2000, batch)) { ... batch.lines[i], batch.positions[i] ... }
 //
+//   FB_RETURN_IF_ERROR(ForEachJsonObject({"world/truth/users.jsonl"},
+//       [&](const boost::json::object& user, std::string_view position) { ...; return OkStatus();
+//       }));
+//
 // Thread-safety: a reader is used from one thread.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -53,5 +62,14 @@ class JsonlReader {
   std::uint64_t bytes_read_ = 0;
   Status status_;
 };
+
+// Calls `visit` with each non-blank line of `files`, parsed as a JSON object, and its "file:line"
+// position. A line that is not a JSON object is kInvalidArgument naming its position; an error
+// `visit` returns stops the reading and is returned with the position prefixed. A missing file
+// is kNotFound naming it. `progress`, when given, is called with bytes read and total.
+using JsonObjectVisitor =
+    std::function<Status(const boost::json::object& object, std::string_view position)>;
+Status ForEachJsonObject(const std::vector<std::string>& files, const JsonObjectVisitor& visit,
+                         const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
 
 }  // namespace finbrain::ingest

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "common/json_text.h"
+
 namespace finbrain::ingest {
 namespace {
 
@@ -63,7 +65,7 @@ Status TypeCounts::Persist() {
     o["counts"] = std::move(tenants);
   }
   const std::uint64_t seq = o["checkpoint"].as_uint64();
-  FB_RETURN_IF_ERROR(store_.Put(storage::Column::kConsumers, kKey, json::serialize(o)));
+  FB_RETURN_IF_ERROR(store_.Put(storage::Column::kConsumers, kKey, ToJsonText(o)));
   std::lock_guard lock(mu_);
   persisted_seq_ = seq;
   return OkStatus();

@@ -457,7 +457,7 @@ Status Model::Save(const std::string& dir) const {
                      {"base_odds", scaling_.base_odds}};
     sc["intercept"] = intercept_;
     sc["bins"] = std::move(table);
-    FB_RETURN_IF_ERROR(WriteFile(fs::path(dir) / "scorecard.json", json::serialize(sc)));
+    FB_RETURN_IF_ERROR(WriteFile(fs::path(dir) / "scorecard.json", ToJsonText(sc)));
   }
   for (const ModelFeature& f : features_) {
     FB_RETURN_IF_ERROR(WriteFile(fs::path(dir) / "binning" / (SafeFileName(f.name) + ".csv"),

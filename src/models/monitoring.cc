@@ -24,7 +24,7 @@ std::string CountsJson(const Model& model, const MonitorCounts& counts) {
   for (size_t i = 0; i < model.features().size() && i < counts.bins.size(); ++i) {
     features[model.features()[i].name] = array(counts.bins[i]);
   }
-  return json::serialize(json::object{
+  return ToJsonText(json::object{
       {"scored", counts.scored}, {"score", array(counts.score)}, {"features", features}});
 }
 

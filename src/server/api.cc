@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "common/json_text.h"
 #include "runtime/runtime.h"
 #include "server/internal/background_worker.h"
 #include "server/internal/errors.h"
@@ -103,7 +104,7 @@ void Api::Handle(HttpRequest request, Responder respond) {
       HttpResponse response = ErrorResponse(match.status());
       response.status = 405;
       response.body = R"({"error":{"code":"method_not_allowed","message":)" +
-                      boost::json::serialize(boost::json::value(match.status().message())) + "}}";
+                      JsonString(match.status().message()) + "}}";
       response.headers.emplace_back("Allow", allowed);
       return finish(std::move(response));
     }

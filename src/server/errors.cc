@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "common/json_text.h"
+
 namespace finbrain::server {
 
 int HttpStatusFor(StatusCode code) {
@@ -43,7 +45,7 @@ HttpResponse ErrorResponse(const Status& status) {
   if (!status.field().empty()) error["field"] = status.field();
   boost::json::object body;
   body["error"] = std::move(error);
-  return JsonResponse(HttpStatusFor(status.code()), boost::json::serialize(body));
+  return JsonResponse(HttpStatusFor(status.code()), ToJsonText(body));
 }
 
 HttpResponse JsonResponse(int status, std::string body) {

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/json_text.h"
 #include "common/thread_name.h"
 #include "server/internal/errors.h"
 
@@ -157,8 +158,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void WriteError(int status, std::string_view code, std::string_view message) {
     boost::json::object error{{"code", code}, {"message", message}};
-    HttpResponse response =
-        JsonResponse(status, boost::json::serialize(boost::json::object{{"error", error}}));
+    HttpResponse response = JsonResponse(status, ToJsonText(boost::json::object{{"error", error}}));
     keep_alive_ = false;  // the connection state is unknown after a protocol error
     linger_ = true;
     busy_ = true;

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/strings.h"
+
 namespace finbrain::sim {
 
 void AppendJsonString(std::string& out, std::string_view value) {
@@ -64,7 +66,7 @@ JsonLine& JsonLine::Real(std::string_view key, double value) {
   Key(key);
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.6g", value);
-  text_ += buf;
+  text_ += FormatNumber(std::strtod(buf, nullptr));  // six digits, never an exponent
   return *this;
 }
 

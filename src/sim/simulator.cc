@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/json_text.h"
 #include "sim/internal/world.h"
 
 namespace finbrain::sim {
@@ -52,7 +53,7 @@ StatusOr<SimManifest> Simulate(const SimConfig& config, const std::string& out_d
   m["events"] = std::move(events);
   m["truth"] = std::move(truth);
   m["total_events"] = manifest.total_events;
-  std::ofstream(out_dir + "/manifest.json") << boost::json::serialize(m) << "\n";
+  std::ofstream(out_dir + "/manifest.json") << ToJsonText(m) << "\n";
   return manifest;
 }
 

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <cstdio>
 
+#include "common/json_text.h"
 #include "common/strings.h"
 
 namespace finbrain::tenancy {
@@ -43,7 +44,7 @@ std::string HeadJson(std::uint64_t seq, std::string_view hash) {
   json::object head;
   head["seq"] = seq;
   head["hash"] = hash;
-  return json::serialize(head);
+  return ToJsonText(head);
 }
 
 const json::string* StringField(const json::object& o, std::string_view name) {
@@ -65,7 +66,7 @@ std::string AuditEntryToJson(const AuditEntry& e) {
   o["result"] = e.result;
   o["prev_hash"] = e.prev_hash;
   o["hash"] = e.hash;
-  return json::serialize(o);
+  return ToJsonText(o);
 }
 
 StatusOr<AuditEntry> AuditEntryFromJson(std::string_view text) {

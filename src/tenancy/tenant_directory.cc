@@ -6,6 +6,7 @@
 #include <array>
 #include <boost/json.hpp>
 
+#include "common/json_text.h"
 #include "common/strings.h"
 
 namespace finbrain::tenancy {
@@ -25,7 +26,7 @@ std::string TenantToJson(const Tenant& t) {
     o["rate_limit"] = {{"requests_per_second", t.rate_limit->requests_per_second},
                        {"burst", t.rate_limit->burst}};
   }
-  return json::serialize(o);
+  return ToJsonText(o);
 }
 
 std::string KeyToJson(const ApiKeyInfo& k, std::string_view hash) {
@@ -35,7 +36,7 @@ std::string KeyToJson(const ApiKeyInfo& k, std::string_view hash) {
   o["created_at_us"] = k.created_at;
   if (k.revoked_at) o["revoked_at_us"] = *k.revoked_at;
   o["secret_hash"] = hash;
-  return json::serialize(o);
+  return ToJsonText(o);
 }
 
 StatusOr<json::object> ParseObject(std::string_view text, std::string_view what) {

@@ -162,7 +162,7 @@ StatusOr<HttpResponse> ListRoutes::ListEntries(RequestContext& c) {
     body += fraud::ListEntryToJson(page.entries[i]);
   }
   body += R"(],"next_cursor":)";
-  body += page.next_cursor.empty() ? "null" : json::serialize(json::value(page.next_cursor));
+  body += page.next_cursor.empty() ? "null" : JsonString(page.next_cursor);
   body += '}';
   return JsonResponse(200, std::move(body));
 }
