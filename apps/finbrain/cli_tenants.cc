@@ -1,63 +1,52 @@
-// `finbrain tenant ...` and `finbrain key ...`: through a running server's admin API (--url),
-// or straight on a data directory that no server holds (--data-dir).
+// `finbrain tenant create|list` and `finbrain key create|list|revoke`: the admin API, on a
+// running server (--url with the admin token) or on a data directory no server holds.
 #include <boost/json.hpp>
 #include <iomanip>
 #include <iostream>
 
 #include "apps/finbrain/cli.h"
 #include "common/json_text.h"
-#include "runtime/runtime.h"
+#include "common/strings.h"
 
 namespace finbrain::cli {
 namespace {
 
 namespace json = boost::json;
 
-struct AdminTarget {
-  std::string url;
-  std::string data_dir;
-  std::string admin_token;
+// Admin commands without a target act on the configuration's data directory.
+StatusOr<std::string> CallAdmin(const GlobalOptions& global, Target target, const ApiCall& call) {
+  if (target.url.empty() && target.data_dir.empty()) {
+    FB_ASSIGN_OR_RETURN(server::ServerConfig config, LoadConfig(global));
+    target.data_dir = config.data_dir;
+  }
+  return CallApi(target, call);
+}
+
+struct Column {
+  std::string field, label;
+  int width;
 };
 
-void AddAdminTargetOptions(CLI::App* cmd, AdminTarget& target) {
-  cmd->add_option("--url", target.url,
-                  "Server URL (uses the admin API), e.g. http://127.0.0.1:8080");
-  cmd->add_option("--data-dir", target.data_dir, "Data directory, when no server holds it");
-  cmd->add_option("--admin-token", target.admin_token, "Admin token for --url")
-      ->envname("FINBRAIN_ADMIN_TOKEN");
-}
-
-StatusOr<json::value> CallAdmin(const AdminTarget& target, std::string_view method,
-                                std::string_view path, const std::string& body) {
-  if (target.admin_token.empty()) {
-    return InvalidArgumentError(
-        "--url needs the admin token: set FINBRAIN_ADMIN_TOKEN or --admin-token", "admin-token");
+// The answer's `list` as a table of `columns` ("-" for an absent or null field).
+void PrintTable(const json::value& answer, std::string_view list,
+                const std::vector<Column>& columns) {
+  std::cout << std::left;
+  for (const Column& c : columns) std::cout << std::setw(c.width) << c.label;
+  std::cout << "\n";
+  for (const json::value& row : answer.at(list).as_array()) {
+    for (const auto& [name, label, width] : columns) {
+      const json::value* v = row.as_object().if_contains(name);
+      std::cout << std::setw(width) << (v && v->is_string() ? std::string(v->as_string()) : "-");
+    }
+    std::cout << "\n";
   }
-  FB_ASSIGN_OR_RETURN(std::string answer,
-                      CallServer(target.url, method, std::string(path), body, target.admin_token));
-  boost::system::error_code ec;
-  json::value parsed = json::parse(answer, ec);
-  if (ec) return InternalError("server sent invalid JSON");
-  return parsed;
 }
 
-StatusOr<std::unique_ptr<runtime::Runtime>> OpenDirect(const GlobalOptions& global,
-                                                       const AdminTarget& target) {
-  std::string data_dir = target.data_dir;
-  if (data_dir.empty()) {
-    FB_ASSIGN_OR_RETURN(server::ServerConfig config, LoadConfig(global));
-    data_dir = config.data_dir;
-  }
-  return runtime::Runtime::Open({.data_dir = data_dir});
-}
-
-void PrintJson(const json::value& v) { std::cout << ToJsonText(v) << "\n"; }
-
-json::object KeyJson(const tenancy::NewApiKey& key) {
-  return {{"tenant", key.tenant}, {"key_id", key.key_id}, {"api_key", key.api_key}};
-}
-
-const tenancy::Actor kCli{"cli", ""};
+struct AdminCommand {
+  Target target;
+  std::string name;  // tenant name or key id
+  double rps = 0, burst = 0;
+};
 
 }  // namespace
 
@@ -66,151 +55,65 @@ void AddTenantCommands(CLI::App& app, GlobalOptions& global, Action& run) {
   tenant->require_subcommand(1);
   CLI::App* key = app.add_subcommand("key", "Manage API keys");
   key->require_subcommand(1);
+  // One admin subcommand: its arguments, and the request (and output) they make.
+  const auto add = [&](CLI::App* group, const char* name, const char* about, const char* argument,
+                       const char* argument_help,
+                       std::function<Status(const AdminCommand&)> action) {
+    auto c = std::make_shared<AdminCommand>();
+    CLI::App* cmd = group->add_subcommand(name, about);
+    if (argument != nullptr) cmd->add_option(argument, c->name, argument_help)->required();
+    AddAdminTargetOptions(cmd, c->target);
+    cmd->callback([&run, c, action] { run = [c, action] { return action(*c); }; });
+    return std::make_pair(cmd, c);
+  };
+  const auto print = [&global](const AdminCommand& c, ApiCall call) -> Status {
+    FB_ASSIGN_OR_RETURN(std::string answer, CallAdmin(global, c.target, call));
+    std::cout << answer << "\n";
+    return OkStatus();
+  };
 
-  {
-    auto target = std::make_shared<AdminTarget>();
-    auto name = std::make_shared<std::string>();
-    auto rps = std::make_shared<double>(0);
-    auto burst = std::make_shared<double>(0);
-    CLI::App* cmd = tenant->add_subcommand(
-        "create", "Create a tenant and print its first API key (shown once)");
-    cmd->add_option("name", *name, "Tenant name: lowercase letters, digits, '-', '_'")->required();
-    cmd->add_option("--rate-limit", *rps, "Requests per second for this tenant")
-        ->check(CLI::PositiveNumber);
-    cmd->add_option("--burst", *burst, "Burst size for this tenant")->check(CLI::PositiveNumber);
-    AddAdminTargetOptions(cmd, *target);
-    cmd->callback([&global, &run, target, name, rps, burst] {
-      run = [&global, target, name, rps, burst]() -> Status {
-        std::optional<tenancy::RateLimit> limit;
-        if (*rps > 0) limit = tenancy::RateLimit{*rps, *burst > 0 ? *burst : *rps};
-        if (!target->url.empty()) {
-          json::object body{{"name", *name}};
-          if (limit)
-            body["rate_limit"] = {{"requests_per_second", limit->requests_per_second},
-                                  {"burst", limit->burst}};
-          FB_ASSIGN_OR_RETURN(json::value r,
-                              CallAdmin(*target, "POST", "/admin/v1/tenants", ToJsonText(body)));
-          PrintJson(r);
-          return OkStatus();
-        }
-        FB_ASSIGN_OR_RETURN(auto runtime, OpenDirect(global, *target));
+  auto [create, created] =
+      add(tenant, "create", "Create a tenant and print its first API key (shown once)", "name",
+          "Tenant name: lowercase letters, digits, '-', '_'", [print](const AdminCommand& c) {
+            json::object body{{"name", c.name}};
+            if (c.rps > 0) {
+              body["rate_limit"] = {{"requests_per_second", c.rps},
+                                    {"burst", c.burst > 0 ? c.burst : c.rps}};
+            }
+            return print(c, {"POST", "/admin/v1/tenants", ToJsonText(body)});
+          });
+  create->add_option("--rate-limit", created->rps, "Requests per second for this tenant")
+      ->check(CLI::PositiveNumber);
+  create->add_option("--burst", created->burst, "Burst size for this tenant")
+      ->check(CLI::PositiveNumber);
+
+  add(tenant, "list", "List tenants", nullptr, nullptr, [&global](const AdminCommand& c) {
+    FB_ASSIGN_OR_RETURN(std::string answer,
+                        CallAdmin(global, c.target, {"GET", "/admin/v1/tenants", ""}));
+    PrintTable(json::parse(answer), "tenants",
+               {{"tenant", "TENANT", 32}, {"created_at", "CREATED", 28}});
+    return OkStatus();
+  });
+  add(key, "create", "Create another API key for a tenant (shown once)", "tenant", "Tenant name",
+      [print](const AdminCommand& c) {
+        return print(c, {"POST", "/admin/v1/tenants/" + PercentEncode(c.name) + "/keys", ""});
+      });
+  add(key, "revoke", "Revoke an API key; requests with it then get 403", "key_id",
+      "Key id (the part after fbk_)", [print](const AdminCommand& c) {
+        return print(c, {"DELETE", "/admin/v1/keys/" + PercentEncode(c.name), ""});
+      });
+  add(key, "list", "List a tenant's API keys (ids only; secrets are never stored)", "tenant",
+      "Tenant name", [&global](const AdminCommand& c) {
         FB_ASSIGN_OR_RETURN(
-            tenancy::NewApiKey k,
-            runtime->directory->CreateTenant(*name, limit, {kCli.id, "cli tenant create"}));
-        PrintJson(KeyJson(k));
+            std::string answer,
+            CallAdmin(global, c.target,
+                      {"GET", "/admin/v1/tenants/" + PercentEncode(c.name) + "/keys", ""}));
+        PrintTable(json::parse(answer), "keys",
+                   {{"key_id", "KEY ID", 20},
+                    {"created_at", "CREATED", 28},
+                    {"revoked_at", "REVOKED", 28}});
         return OkStatus();
-      };
-    });
-  }
-  {
-    auto target = std::make_shared<AdminTarget>();
-    CLI::App* cmd = tenant->add_subcommand("list", "List tenants");
-    AddAdminTargetOptions(cmd, *target);
-    cmd->callback([&global, &run, target] {
-      run = [&global, target]() -> Status {
-        std::vector<std::pair<std::string, std::string>> rows;
-        if (!target->url.empty()) {
-          FB_ASSIGN_OR_RETURN(json::value r, CallAdmin(*target, "GET", "/admin/v1/tenants", ""));
-          for (const auto& t : r.at("tenants").as_array()) {
-            rows.emplace_back(t.at("tenant").as_string(), t.at("created_at").as_string());
-          }
-        } else {
-          FB_ASSIGN_OR_RETURN(auto runtime, OpenDirect(global, *target));
-          for (const auto& t : runtime->directory->ListTenants())
-            rows.emplace_back(t.id, FormatRfc3339(t.created_at));
-        }
-        std::cout << std::left << std::setw(32) << "TENANT"
-                  << "CREATED\n";
-        for (const auto& [id, created] : rows) std::cout << std::setw(32) << id << created << "\n";
-        return OkStatus();
-      };
-    });
-  }
-  {
-    auto target = std::make_shared<AdminTarget>();
-    auto name = std::make_shared<std::string>();
-    CLI::App* cmd =
-        key->add_subcommand("create", "Create another API key for a tenant (shown once)");
-    cmd->add_option("tenant", *name, "Tenant name")->required();
-    AddAdminTargetOptions(cmd, *target);
-    cmd->callback([&global, &run, target, name] {
-      run = [&global, target, name]() -> Status {
-        if (!target->url.empty()) {
-          FB_ASSIGN_OR_RETURN(json::value r, CallAdmin(*target, "POST",
-                                                       "/admin/v1/tenants/" + *name + "/keys", ""));
-          PrintJson(r);
-          return OkStatus();
-        }
-        FB_ASSIGN_OR_RETURN(auto runtime, OpenDirect(global, *target));
-        FB_ASSIGN_OR_RETURN(tenancy::NewApiKey k,
-                            runtime->directory->CreateKey(*name, {kCli.id, "cli key create"}));
-        PrintJson(KeyJson(k));
-        return OkStatus();
-      };
-    });
-  }
-  {
-    auto target = std::make_shared<AdminTarget>();
-    auto key_id = std::make_shared<std::string>();
-    CLI::App* cmd =
-        key->add_subcommand("revoke", "Revoke an API key; requests with it then get 403");
-    cmd->add_option("key_id", *key_id, "Key id (the part after fbk_)")->required();
-    AddAdminTargetOptions(cmd, *target);
-    cmd->callback([&global, &run, target, key_id] {
-      run = [&global, target, key_id]() -> Status {
-        if (!target->url.empty()) {
-          FB_ASSIGN_OR_RETURN(json::value r,
-                              CallAdmin(*target, "DELETE", "/admin/v1/keys/" + *key_id, ""));
-          PrintJson(r);
-          return OkStatus();
-        }
-        FB_ASSIGN_OR_RETURN(auto runtime, OpenDirect(global, *target));
-        FB_RETURN_IF_ERROR(runtime->directory->RevokeKey(*key_id, {kCli.id, "cli key revoke"}));
-        PrintJson(json::object{{"key_id", *key_id}, {"revoked", true}});
-        return OkStatus();
-      };
-    });
-  }
-  {
-    auto target = std::make_shared<AdminTarget>();
-    auto name = std::make_shared<std::string>();
-    CLI::App* cmd = key->add_subcommand(
-        "list", "List a tenant's API keys (ids only; secrets are never stored)");
-    cmd->add_option("tenant", *name, "Tenant name")->required();
-    AddAdminTargetOptions(cmd, *target);
-    cmd->callback([&global, &run, target, name] {
-      run = [&global, target, name]() -> Status {
-        struct Row {
-          std::string id, created, revoked;
-        };
-        std::vector<Row> rows;
-        if (!target->url.empty()) {
-          FB_ASSIGN_OR_RETURN(
-              json::value r, CallAdmin(*target, "GET", "/admin/v1/tenants/" + *name + "/keys", ""));
-          for (const auto& k : r.at("keys").as_array()) {
-            const json::value& revoked = k.at("revoked_at");
-            rows.push_back({std::string(k.at("key_id").as_string()),
-                            std::string(k.at("created_at").as_string()),
-                            revoked.is_string() ? std::string(revoked.as_string()) : "-"});
-          }
-        } else {
-          FB_ASSIGN_OR_RETURN(auto runtime, OpenDirect(global, *target));
-          if (!runtime->directory->FindTenant(*name)) {
-            return NotFoundError("tenant '" + *name + "' does not exist", "tenant");
-          }
-          for (const auto& k : runtime->directory->ListKeys(*name)) {
-            rows.push_back({k.key_id, FormatRfc3339(k.created_at),
-                            k.revoked_at ? FormatRfc3339(*k.revoked_at) : "-"});
-          }
-        }
-        std::cout << std::left << std::setw(20) << "KEY ID" << std::setw(28) << "CREATED"
-                  << "REVOKED\n";
-        for (const Row& r : rows)
-          std::cout << std::setw(20) << r.id << std::setw(28) << r.created << r.revoked << "\n";
-        return OkStatus();
-      };
-    });
-  }
+      });
 }
 
 }  // namespace finbrain::cli

@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
   }
   if (!run) return 0;
   (void)InitLogging("warn");
-  const Status status = run();
+  Status status = run();
+  cli::CloseLocalRuntime();  // a data directory's writes drain before the exit
   if (!status.ok()) {
     std::cerr << "error: " << status.message();
     if (!status.field().empty() && status.message().find(status.field()) == std::string::npos) {

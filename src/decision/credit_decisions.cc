@@ -80,35 +80,6 @@ std::vector<std::optional<double>> BehaviourFeatures(fraud::BehaviourStore& stor
 
 }  // namespace
 
-// graph.* of the application, from the links made by earlier events (the application itself
-// enters the graph with its decision, as it enters the feature windows).
-std::vector<std::optional<double>> GraphFeatures(const graph::EntityGraph& g,
-                                                 const features::EntityIds& ids, TimeMicros at) {
-  std::vector<std::optional<double>> v(std::size(kGraphFeatures), 0.0);
-  v[0] = 1;  // alone
-  const auto id = [&](const char* type) -> const std::string* {
-    auto it = ids.find(type);
-    return it == ids.end() || it->second.empty() ? nullptr : &it->second;
-  };
-  if (const std::string* user = id("user")) {
-    if (std::optional<graph::RingInfo> group = g.GroupOf(*user)) {
-      v[0] = double(group->members.size());
-      v[1] = group->is_ring ? 1 : 0;
-      v[2] = group->risk;
-      v[3] = double(group->link_types.size());
-      v[4] = group->new_account_share;
-      v[5] = group->burstiness;
-      v[6] = std::max(0.0, double(at - group->first_seen) / 86'400'000'000.0);
-      v[7] = double(group->max_device_accounts);
-    }
-  }
-  const char* const linked[] = {"device", "phone", "address"};
-  for (size_t i = 0; i < std::size(linked); ++i) {
-    if (const std::string* value = id(linked[i])) v[8 + i] = double(g.UsersOf({linked[i], *value}));
-  }
-  return v;
-}
-
 struct CreditDecisions::Prepared {
   ingest::ValidatedEvent event;  // its `fields`: the application parsed once, read by all
   std::string application_id;
@@ -203,7 +174,7 @@ void CreditDecisions::ReadGraph(std::string_view tenant, Prepared& p, bool own_l
   const auto t = SteadyClock::now();
   // A ring member's first tie to the ring is often what this application lists (contacts).
   if (own_links) deps_.graph->AddAhead(tenant, p.event);
-  p.graph = GraphFeatures(*deps_.graph->For(tenant), p.ids, p.event.occurred_at);
+  p.graph = graph::GraphFeatures(*deps_.graph->For(tenant), p.ids, p.event.occurred_at);
   p.latency_us.emplace_back("graph", Micros(t, SteadyClock::now()));
 }
 

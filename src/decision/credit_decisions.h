@@ -56,11 +56,6 @@ struct CreditDecisionsDeps {
   DecisionStats* stats = nullptr;              // live counts for the console; none without it
 };
 
-// graph.* (kGraphFeatures order) of an application with these entity ids at `at`, from the links
-// of earlier events: what decisions read online and `features backfill --graph` offline.
-std::vector<std::optional<double>> GraphFeatures(const graph::EntityGraph& g,
-                                                 const features::EntityIds& ids, TimeMicros at);
-
 class CreditDecisions {
  public:
   explicit CreditDecisions(CreditDecisionsDeps deps);

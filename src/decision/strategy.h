@@ -51,6 +51,7 @@
 #include "common/status.h"
 #include "decision/strategy_kind.h"
 #include "features/feature_set.h"
+#include "graph/graph_features.h"
 #include "models/registry.h"
 
 namespace finbrain::decision {
@@ -101,15 +102,8 @@ struct DecisionOutcome {
   std::vector<std::pair<std::string, double>> latency_us;  // stage -> microseconds
 };
 
-// Request-time graph features of a credit application (src/graph), read as `graph.<name>`:
-// the applicant's group over shared identifiers (size 1 when alone; is_ring 1 when it meets
-// the ring or device-farm thresholds), its risk, kinds of shared identifiers, share of new
-// accounts, burstiness and age in days, the most accounts on one of its devices, and how many
-// users the application's device, phone and address are already linked to.
-inline constexpr std::string_view kGraphFeatures[] = {
-    "ring_size",       "is_ring",         "ring_risk",       "ring_link_types",
-    "ring_new_share",  "ring_burstiness", "ring_age_days",   "ring_device_accounts",
-    "device_accounts", "phone_accounts",  "address_accounts"};
+// Request-time graph features of a credit application (src/graph), read as `graph.<name>`.
+using graph::kGraphFeatures;
 
 // Request-time device features of a credit application (src/fraud device fingerprints), read
 // as `device.<name>`: whether the application's device_id belongs to a fingerprinted phone

@@ -4,6 +4,8 @@
 #include <boost/json.hpp>
 #include <filesystem>
 
+#include "common/progress.h"
+
 namespace finbrain::ingest {
 
 namespace fs = std::filesystem;
@@ -86,6 +88,44 @@ Status ForEachJsonObject(const std::vector<std::string>& files, const JsonObject
     if (progress) progress(reader.bytes_read(), reader.total_bytes());
   }
   return reader.status();
+}
+
+std::string_view EventTypeOf(std::string_view line) {
+  const size_t key = line.find("\"event_type\"");
+  if (key == std::string_view::npos) return {};
+  const size_t colon = line.find(':', key);
+  const size_t open = colon == std::string_view::npos ? colon : line.find('"', colon + 1);
+  const size_t close = open == std::string_view::npos ? open : line.find('"', open + 1);
+  if (close == std::string_view::npos) return {};
+  return line.substr(open + 1, close - open - 1);
+}
+
+Status ForEachEvent(const std::vector<std::string>& files, const tenancy::PiiTokenizer& tokenizer,
+                    const std::function<bool(std::string_view event_type)>& wanted,
+                    const std::function<Status(ValidatedEvent event)>& visit, std::string label) {
+  const EventSchema& schema = EventSchema::Get();
+  JsonlReader reader(files);
+  JsonlReader::Batch batch;
+  Progress progress(std::move(label), reader.total_bytes());
+  std::uint64_t used = 0;
+  while (reader.Next(4096, batch)) {
+    for (size_t i = 0; i < batch.lines.size(); ++i) {
+      if (wanted && !wanted(EventTypeOf(batch.lines[i]))) continue;
+      StatusOr<ValidatedEvent> event = schema.ValidateJson(batch.lines[i], tokenizer);
+      if (!event.ok()) {
+        return InvalidArgumentError(batch.positions[i] + ": " + event.status().message(),
+                                    event.status().field());
+      }
+      if (Status s = visit(std::move(*event)); !s.ok()) {
+        return Status(s.code(), batch.positions[i] + ": " + s.message(), s.field());
+      }
+      ++used;
+    }
+    progress.Update(reader.bytes_read(), std::to_string(used) + " events used");
+  }
+  FB_RETURN_IF_ERROR(reader.status());
+  progress.Finish(std::to_string(used) + " events");
+  return OkStatus();
 }
 
 }  // namespace finbrain::ingest

@@ -25,6 +25,8 @@
 #include <vector>
 
 #include "common/status.h"
+#include "ingest/event_schema.h"
+#include "tenancy/pii.h"
 
 namespace finbrain::ingest {
 
@@ -71,5 +73,18 @@ using JsonObjectVisitor =
     std::function<Status(const boost::json::object& object, std::string_view position)>;
 Status ForEachJsonObject(const std::vector<std::string>& files, const JsonObjectVisitor& visit,
                          const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
+
+// The event type of an event's JSON line, read without parsing it (empty when there is none):
+// a cheap filter before validating.
+std::string_view EventTypeOf(std::string_view line);
+
+// Validates each event of `files` whose type `wanted` accepts (every event when `wanted` is
+// empty), tokenizing its PII with `tokenizer`, and passes it to `visit`, with a progress bar
+// labelled `label`. An invalid event, or an error `visit` returns, stops the reading and is
+// returned naming the event's file:line.
+Status ForEachEvent(const std::vector<std::string>& files, const tenancy::PiiTokenizer& tokenizer,
+                    const std::function<bool(std::string_view event_type)>& wanted,
+                    const std::function<Status(ValidatedEvent event)>& visit,
+                    std::string label = "events");
 
 }  // namespace finbrain::ingest

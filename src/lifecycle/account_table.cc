@@ -2,6 +2,11 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <fstream>
+
+#include "common/strings.h"
+#include "ingest/jsonl.h"
+#include "tenancy/secrets.h"
 
 namespace finbrain::lifecycle {
 namespace {
@@ -70,6 +75,33 @@ std::vector<AccountPoint> AccountTable::Points() const {
     }
   }
   return out;
+}
+
+StatusOr<AccountTableSummary> WriteAccountTable(const std::string& events_path,
+                                                const std::string& out_path,
+                                                const AccountTableOptions& options) {
+  FB_ASSIGN_OR_RETURN(std::vector<std::string> files, ingest::ListEventFiles(events_path));
+  // PII tokens only need to agree with each other here.
+  const tenancy::PiiTokenizer tokenizer(tenancy::RandomSecretKey());
+  AccountTable table(options);
+  FB_RETURN_IF_ERROR(ingest::ForEachEvent(
+      files, tokenizer,
+      [](std::string_view type) { return type == "loan_drawdown" || type == "repayment"; },
+      [&table](ingest::ValidatedEvent event) { return table.Add(event); }));
+  std::ofstream out(out_path);
+  if (!out) return UnavailableError("cannot write " + Quote(out_path));
+  out << "account_id,user_id,occurred_at,months_on_book,amount,initial_apr,term_months,bad\n";
+  AccountTableSummary summary;
+  for (const AccountPoint& p : table.Points()) {
+    out << CsvField(p.account_id) << ',' << CsvField(p.user_id) << ',' << FormatRfc3339(p.at) << ','
+        << FormatNumber(p.months_on_book) << ',' << FormatNumber(p.amount) << ','
+        << FormatNumber(p.initial_apr) << ',' << FormatNumber(p.term_months) << ','
+        << (p.bad ? 1 : 0) << '\n';
+    ++summary.points;
+    summary.bad += p.bad;
+  }
+  if (!out.flush()) return UnavailableError("cannot write " + Quote(out_path));
+  return summary;
 }
 
 }  // namespace finbrain::lifecycle

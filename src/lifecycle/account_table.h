@@ -65,4 +65,15 @@ class AccountTable {
   TimeMicros last_event_ = 0;
 };
 
+// The table of the events of `events_path` (a JSONL file or a directory of them) written as CSV
+// to `out_path`: account_id, user_id, occurred_at (the point), months_on_book, amount,
+// initial_apr, term_months, bad (0/1). Ids are written as the events carry them.
+struct AccountTableSummary {
+  size_t points = 0;
+  size_t bad = 0;
+};
+StatusOr<AccountTableSummary> WriteAccountTable(const std::string& events_path,
+                                                const std::string& out_path,
+                                                const AccountTableOptions& options);
+
 }  // namespace finbrain::lifecycle

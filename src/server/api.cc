@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "common/json_text.h"
+#include "common/strings.h"
 #include "runtime/runtime.h"
 #include "server/internal/background_worker.h"
 #include "server/internal/errors.h"
@@ -81,6 +82,14 @@ Api::Api(runtime::Runtime& runtime, tenancy::RateLimiter& rate_limiter, HttpMetr
 Api::~Api() = default;
 
 void Api::Handle(HttpRequest request, Responder respond) {
+  Accept(std::move(request), std::nullopt, std::move(respond));
+}
+
+void Api::HandleTrusted(HttpRequest request, TrustedCaller caller, Responder respond) {
+  Accept(std::move(request), std::move(caller), std::move(respond));
+}
+
+void Api::Accept(HttpRequest request, std::optional<TrustedCaller> trusted, Responder respond) {
   const auto start = std::chrono::steady_clock::now();
   std::string allowed;
   StatusOr<RouteMatch> match = router_.Match(request.method, request.path, &allowed);
@@ -113,19 +122,27 @@ void Api::Handle(HttpRequest request, Responder respond) {
 
   if (route->slow) {
     slow_work_->Post([this, route, request = std::move(request), params = std::move(match->params),
-                      finish = std::move(finish)]() mutable {
-      AuthorizeAndDispatch(*route, request, std::move(params), std::move(finish));
+                      trusted = std::move(trusted), finish = std::move(finish)]() mutable {
+      AuthorizeAndDispatch(*route, request, std::move(params), trusted, std::move(finish));
     });
     return;
   }
-  AuthorizeAndDispatch(*route, request, std::move(match->params), std::move(finish));
+  AuthorizeAndDispatch(*route, request, std::move(match->params), trusted, std::move(finish));
 }
 
 void Api::AuthorizeAndDispatch(const Route& route, const HttpRequest& request,
-                               std::vector<std::string> params, Responder finish) {
+                               std::vector<std::string> params,
+                               const std::optional<TrustedCaller>& trusted, Responder finish) {
   RequestContext context{request, std::move(params)};
   context.action = std::string(route.method) + " " + std::string(route.pattern);
-  if (route.access == Access::kTenant) {
+  if (trusted) {
+    if (route.access == Access::kTenant && !runtime_.directory->FindTenant(trusted->tenant)) {
+      return finish(ErrorResponse(
+          NotFoundError("tenant " + Quote(trusted->tenant) + " does not exist", "tenant")));
+    }
+    if (route.access == Access::kTenant) context.tenant = trusted->tenant;
+    context.actor = trusted->actor;
+  } else if (route.access == Access::kTenant) {
     const std::string_view token = BearerToken(request.authorization);
     if (token.empty()) {
       return finish(Unauthenticated(UnauthenticatedError(

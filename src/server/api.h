@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,15 @@ class Api {
 
   void Handle(HttpRequest request, Responder respond);
 
+  // A caller inside the deployment (the CLI on a data directory): no credentials and no rate
+  // limit; tenant routes act on `tenant` (which must exist), and changes are audited as
+  // `actor`. The routes, validation, answers and audit entries are the API's own.
+  struct TrustedCaller {
+    std::string tenant;
+    std::string actor = "cli";
+  };
+  void HandleTrusted(HttpRequest request, TrustedCaller caller, Responder respond);
+
   // Readiness (GET /readyz): false once shutdown has begun.
   void SetReady(bool ready) { ready_.store(ready); }
 
@@ -67,8 +77,10 @@ class Api {
   const Router& router() const { return router_; }
 
  private:
+  void Accept(HttpRequest request, std::optional<TrustedCaller> trusted, Responder respond);
   void AuthorizeAndDispatch(const Route& route, const HttpRequest& request,
-                            std::vector<std::string> params, Responder respond);
+                            std::vector<std::string> params,
+                            const std::optional<TrustedCaller>& trusted, Responder respond);
   void Dispatch(const Route& route, RequestContext& context, Responder respond);
 
   runtime::Runtime& runtime_;

@@ -85,4 +85,10 @@ StatusOr<DeploymentKeys> LoadOrCreateDeploymentKeys(const std::string& data_dir)
   return DeriveDeploymentKeys(master);
 }
 
+SecretKey RandomSecretKey() {
+  SecretKey key;
+  RandomBytes(key.data(), key.size());
+  return key;
+}
+
 }  // namespace finbrain::tenancy

@@ -37,4 +37,8 @@ DeploymentKeys DeriveDeploymentKeys(const SecretKey& master);
 // Fills `out` with cryptographically secure random bytes. Initializes libsodium on first use.
 void RandomBytes(std::uint8_t* out, size_t size);
 
+// A fresh random key: for tools that tokenize files whose tokens only need to agree with each
+// other (training tables, backtests), never stored.
+SecretKey RandomSecretKey();
+
 }  // namespace finbrain::tenancy
