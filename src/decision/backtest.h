@@ -9,6 +9,7 @@
 //   WriteFile("backtest.json", r.json); WriteFile("backtest.html", r.html);
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,5 +40,24 @@ struct BacktestReport {
 BacktestReport RunBacktest(const std::vector<BacktestCase>& cases, const Strategy& champion,
                            const Strategy* challenger, const StrategyEnvironment& env,
                            const BacktestOptions& options);
+
+// A backtest from files (`finbrain backtest`): strategies as YAML, the applications as JSONL
+// credit_application events, their outcomes as JSONL, and what the strategies read: a feature
+// set computed point in time from an event history, model folders by name.
+struct BacktestFiles {
+  std::string strategy;    // YAML
+  std::string challenger;  // YAML; empty: none
+  std::string applications;
+  std::string outcomes;
+  std::string on = "application_id";          // the field naming an application in both
+  std::string outcome = "defaulted";          // the outcome's bad flag (true/1 = bad)
+  std::string features;                       // feature set YAML; empty: none
+  std::string events;                         // with `features`: a JSONL file or directory
+  std::map<std::string, std::string> models;  // name -> folder
+  std::string segment = "product";
+  double lgd = 0.6;
+};
+// Errors name the option ("strategy", "data", "outcomes", "events", "model") and file:line.
+StatusOr<BacktestReport> RunBacktestFiles(const BacktestFiles& files);
 
 }  // namespace finbrain::decision

@@ -6,6 +6,7 @@
 
 #include "common/json_text.h"
 #include "common/strings.h"
+#include "decision/internal/application.h"
 #include "decision/internal/decision_log.h"
 #include "decision/outcome_json.h"
 #include "tenancy/secrets.h"
@@ -15,16 +16,6 @@ namespace {
 
 namespace json = boost::json;
 using SteadyClock = std::chrono::steady_clock;
-
-// The application fields that name linked entities, by entity type.
-constexpr std::pair<std::string_view, std::string_view> kLinkedEntities[] = {
-    {"user", "user_id"},
-    {"phone", "phone"},
-    {"id_number", "id_number"},
-    {"device", "device_id"},
-    {"ip", "ip"},
-    {"address", "address"},
-    {"application", "application_id"}};
 
 double Micros(SteadyClock::time_point from, SteadyClock::time_point to) {
   return std::chrono::duration<double, std::micro>(to - from).count();
@@ -114,10 +105,7 @@ StatusOr<CreditDecisions::Prepared> CreditDecisions::Prepare(std::string_view te
         "event_type must be credit_application, not " + Quote(p.event.event_type), "event_type");
   }
   const json::object& app = *p.event.fields;
-  for (const auto& [entity, field] : kLinkedEntities) {
-    const json::value* v = app.if_contains(field);
-    if (v != nullptr && v->is_string()) p.ids[std::string(entity)] = std::string(v->get_string());
-  }
+  p.ids = internal::ApplicationEntityIds(app);
   p.application_id = p.ids["application"];
   auto now = SteadyClock::now();
   p.latency_us.emplace_back("validate", Micros(p.start, now));
