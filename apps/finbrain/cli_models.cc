@@ -1,23 +1,14 @@
-// `finbrain train`, `finbrain evaluate` and `finbrain cv`: credit models from CSV files.
-#include <sodium.h>
-
-#include <boost/json.hpp>
-#include <filesystem>
-#include <fstream>
+// `finbrain train`, `finbrain evaluate` and `finbrain cv`: credit models from CSV files
+// (models/train.h, models/evaluate.h).
 #include <iostream>
 #include <sstream>
 
 #include "apps/finbrain/cli.h"
-#include "common/json_text.h"
-#include "common/progress.h"
-#include "common/strings.h"
 #include "models/evaluate.h"
 #include "models/train.h"
 
 namespace finbrain::cli {
 namespace {
-
-namespace json = boost::json;
 
 struct ModelCliOptions {
   std::string data;
@@ -34,88 +25,45 @@ struct ModelCliOptions {
   std::vector<double> cost;  // approved bad, declined good
 };
 
-StatusOr<std::string> ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError("cannot read " + Quote(path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+StatusOr<models::TrainingData> Load(const ModelCliOptions& o) {
+  FB_ASSIGN_OR_RETURN(models::ModelKind kind, models::ParseModelKind(o.kind));
+  return models::LoadTrainingData(
+      {.data = o.data,
+       .target = o.target,
+       .positive = o.positive,
+       .kind = kind,
+       .spec_path = o.spec,
+       .author = o.author,
+       .log = [](std::string_view line) { std::cerr << line << "\n"; }});
 }
 
-StatusOr<std::string> Sha256Hex(const std::string& path) {
-  if (sodium_init() < 0) return InternalError("libsodium failed to initialise");
-  FB_ASSIGN_OR_RETURN(std::string text, ReadText(path));
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  return HexEncode(digest);
-}
-
-void LogLine(std::string_view line) { std::cerr << line << "\n"; }
-
-// The training options and dataset shared by `train` and `cv`.
-StatusOr<std::pair<models::TrainOptions, models::Dataset>> Prepare(const ModelCliOptions& o) {
-  models::TrainOptions options;
-  FB_ASSIGN_OR_RETURN(options.kind, models::ParseModelKind(o.kind));
-  options.target = o.target;
-  if (!o.positive.empty()) options.positive = o.positive;
-  if (!o.spec.empty()) {
-    FB_ASSIGN_OR_RETURN(options.spec, models::LoadTrainSpec(o.spec));
-    FB_ASSIGN_OR_RETURN(options.spec_yaml, ReadText(o.spec));
-  }
-  options.author = o.author;
-  options.log = LogLine;
-  FB_ASSIGN_OR_RETURN(options.data_sha256, Sha256Hex(o.data));
-  FB_ASSIGN_OR_RETURN(models::Dataset data,
-                      models::ReadCsv(o.data, models::CsvOptionsFor(options.spec)));
-  LogLine("read " + std::to_string(data.rows) + " rows × " + std::to_string(data.columns.size()) +
-          " columns from " + o.data);
-  return std::make_pair(std::move(options), std::move(data));
-}
-
-std::string Fixed(double v, int digits = 4) {
+std::string Fixed(double v) {
   std::ostringstream out;
   out.setf(std::ios::fixed);
-  out.precision(digits);
+  out.precision(4);
   out << v;
   return out.str();
 }
 
 Status RunTrain(const ModelCliOptions& o) {
-  FB_ASSIGN_OR_RETURN(auto prepared, Prepare(o));
-  auto& [options, data] = prepared;
-  FB_ASSIGN_OR_RETURN(std::unique_ptr<models::Model> model, models::Train(data, options));
+  FB_ASSIGN_OR_RETURN(models::TrainingData training, Load(o));
+  FB_ASSIGN_OR_RETURN(std::unique_ptr<models::Model> model,
+                      models::Train(training.data, training.options));
   FB_RETURN_IF_ERROR(model->Save(o.out));
   const auto& v = model->info().validation_metrics;
   std::cout << "wrote " << o.out << ": " << models::ModelKindName(model->kind()) << " over "
             << model->features().size() << " features";
-  if (model->kind() == models::ModelKind::kGbdt)
+  if (model->kind() == models::ModelKind::kGbdt) {
     std::cout << ", " << model->info().rounds << " trees";
+  }
   std::cout << "; validation AUC " << Fixed(v.at("auc")) << ", KS " << Fixed(v.at("ks")) << "\n";
   return OkStatus();
 }
 
 Status RunEvaluate(const ModelCliOptions& o) {
-  FB_ASSIGN_OR_RETURN(std::unique_ptr<models::Model> model, models::Model::Load(o.model));
-  models::CsvOptions csv;
-  for (const models::ModelFeature& f : model->features()) {
-    if (f.kind == models::ColumnKind::kCategorical) csv.categorical.push_back(f.name);
-  }
-  FB_ASSIGN_OR_RETURN(models::Dataset data, models::ReadCsv(o.data, csv));
-  std::optional<std::string> positive;
-  if (!o.positive.empty()) positive = o.positive;
-  FB_ASSIGN_OR_RETURN(std::vector<std::uint8_t> y, models::ExtractTarget(data, o.target, positive));
-  models::EvaluationOptions eval{.cutoff = o.cutoff,
-                                 .title = "Evaluation of " + o.model + " on " + o.data};
-  FB_ASSIGN_OR_RETURN(models::Evaluation result, models::Evaluate(*model, data, y, eval));
-  std::error_code ec;
-  std::filesystem::create_directories(o.out, ec);
-  if (ec) return InternalError("cannot create " + Quote(o.out) + ": " + ec.message());
-  for (const auto& [name, text] : {std::pair{"metrics.json", &result.metrics_json},
-                                   std::pair{"report.html", &result.report_html}}) {
-    std::ofstream out(std::filesystem::path(o.out) / name, std::ios::trunc);
-    out << *text;
-    if (!out) return InternalError("cannot write " + o.out + "/" + name);
-  }
+  FB_ASSIGN_OR_RETURN(
+      models::Evaluation result,
+      models::EvaluateFiles(o.model, o.data, o.target, o.positive, o.cutoff, o.out));
   const auto& h = result.headline;
   std::cout << "AUC " << Fixed(h.at("auc")) << ", KS " << Fixed(h.at("ks")) << ", Gini "
             << Fixed(h.at("gini")) << ", log-loss " << Fixed(h.at("logloss"));
@@ -125,38 +73,12 @@ Status RunEvaluate(const ModelCliOptions& o) {
 }
 
 Status RunCv(const ModelCliOptions& o) {
-  FB_ASSIGN_OR_RETURN(auto prepared, Prepare(o));
-  auto& [options, data] = prepared;
-  options.log = LogLine;
+  FB_ASSIGN_OR_RETURN(models::TrainingData training, Load(o));
   std::optional<models::Costs> costs;
   if (o.cost.size() == 2) costs = models::Costs{o.cost[0], o.cost[1]};
-  FB_ASSIGN_OR_RETURN(models::CvResult cv,
-                      models::CrossValidate(data, options, o.folds, o.seed, costs));
-  const auto fold_json = [&](const models::CvFold& f) {
-    json::object j{{"auc", f.auc},
-                   {"ks", f.ks},
-                   {"gini", f.gini},
-                   {"logloss", f.logloss},
-                   {"capture_1pct", f.capture_1pct},
-                   {"capture_5pct", f.capture_5pct}};
-    if (costs) j["cost"] = f.cost;
-    j["baseline"] = json::object{{"auc", f.baseline_auc}, {"ks", f.baseline_ks}};
-    return j;
-  };
-  json::array folds;
-  for (const models::CvFold& f : cv.folds) {
-    json::object j = fold_json(f);
-    j["rows"] = f.rows;
-    folds.push_back(std::move(j));
-  }
-  json::object out;
-  out["folds"] = std::move(folds);
-  out["mean"] = fold_json(cv.mean);
-  if (costs) out["cost_cutoff"] = costs->Cutoff();
-  out["auc_stddev"] = cv.auc_stddev;
-  out["kind"] = o.kind;
-  out["seed"] = o.seed;
-  std::cout << ToJsonText(out) << "\n";
+  FB_ASSIGN_OR_RETURN(models::CvResult cv, models::CrossValidate(training.data, training.options,
+                                                                 o.folds, o.seed, costs));
+  std::cout << models::CvResultJson(cv, training.options, o.seed, costs) << "\n";
   return OkStatus();
 }
 

@@ -30,6 +30,12 @@ struct Evaluation {
 StatusOr<Evaluation> Evaluate(const Model& model, const Dataset& data,
                               const std::vector<std::uint8_t>& y, const EvaluationOptions& options);
 
+// `finbrain evaluate`: the model folder on a labelled CSV (its categorical features read as
+// such), with metrics.json and report.html written into `out_dir`.
+StatusOr<Evaluation> EvaluateFiles(const std::string& model_dir, const std::string& data,
+                                   const std::string& target, const std::string& positive,
+                                   double cutoff, const std::string& out_dir);
+
 // The group label of each row for a protected attribute (cuts for numeric columns; default
 // quartiles). Missing values form their own group.
 std::vector<std::string> GroupLabels(const Column& column, std::vector<double> cuts);

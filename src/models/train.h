@@ -71,6 +71,27 @@ struct Costs {
 // Stratified k-fold cross-validation; each fold's model is trained exactly as Train does.
 StatusOr<CvResult> CrossValidate(const Dataset& data, const TrainOptions& options, int folds,
                                  unsigned seed, const std::optional<Costs>& costs = std::nullopt);
+// {"folds": [...], "mean": {...}, "cost_cutoff", "auc_stddev", "kind", "seed"}.
+std::string CvResultJson(const CvResult& cv, const TrainOptions& options, unsigned seed,
+                         const std::optional<Costs>& costs);
+
+// A training from files (`finbrain train`, `finbrain cv`): the CSV read with the spec's column
+// kinds (rows × columns logged), its SHA-256 kept in the model's metadata, the spec's YAML kept
+// with it. `spec_path` may be empty.
+struct TrainingFiles {
+  std::string data;      // CSV with a header row
+  std::string target;    // the outcome column
+  std::string positive;  // the bad label, when the target has two labels
+  ModelKind kind = ModelKind::kGbdt;
+  std::string spec_path;
+  std::string author;
+  std::function<void(std::string_view)> log;
+};
+struct TrainingData {
+  TrainOptions options;
+  Dataset data;
+};
+StatusOr<TrainingData> LoadTrainingData(const TrainingFiles& files);
 
 // Discrimination and calibration metrics of PDs against outcomes: auc, ks, gini, logloss,
 // brier, event_rate, rows.

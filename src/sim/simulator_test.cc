@@ -12,6 +12,8 @@
 
 #include "common/temp_dir.h"
 #include "ingest/event_schema.h"
+#include "ingest/jsonl.h"
+#include "sim/truth.h"
 
 namespace finbrain::sim {
 namespace {
@@ -21,9 +23,10 @@ namespace fs = std::filesystem;
 
 std::vector<json::object> ReadJsonl(const std::string& path) {
   std::vector<json::object> out;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) out.push_back(json::parse(line).as_object());
+  EXPECT_TRUE(ingest::ForEachJsonObject({path}, [&](const json::object& o, std::string_view) {
+                out.push_back(o);
+                return OkStatus();
+              }).ok());
   return out;
 }
 
@@ -210,6 +213,35 @@ TEST_F(SimulatorTest, HonestLookAlikesArePresent) {
   for (const auto& [address, buyers] : buyers_by_address)
     stations += address.ends_with("菜鸟驿站") && buyers.size() >= 10;
   EXPECT_GE(stations, 3);
+}
+
+// The truth reader (sim/truth.h) reads back what the simulator wrote.
+TEST_F(SimulatorTest, TruthFilesReadBack) {
+  auto applications = ReadApplications(dir_->path());
+  ASSERT_TRUE(applications.ok()) << applications.status().ToString();
+  EXPECT_EQ(applications->size(), manifest_->truth_counts.at("applications"));
+  size_t defaulted = 0, fraud = 0;
+  for (const ApplicationTruth& a : *applications) {
+    defaulted += a.defaulted;
+    fraud += a.fraud;
+    EXPECT_FALSE(a.application_id.empty());
+  }
+  EXPECT_GT(defaulted, 0u);
+  EXPECT_GT(fraud, 0u);
+  auto fraud_users = ReadFraudUsers(dir_->path());
+  ASSERT_TRUE(fraud_users.ok());
+  EXPECT_GE(fraud_users->size(), 6u * 4);  // every ring member at least
+  auto takeovers = ReadTakeoverSessions(dir_->path());
+  ASSERT_TRUE(takeovers.ok());
+  EXPECT_EQ(takeovers->size(), 5u);
+  auto devices = ReadDeviceTruth(dir_->path());
+  ASSERT_TRUE(devices.ok());
+  EXPECT_EQ(devices->hardware.size(), manifest_->truth_counts.at("device_reports"));
+  EXPECT_FALSE(devices->farm_install_ids.empty());
+
+  const auto missing = ReadApplications(dir_->path() + "/nowhere");
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(missing.status().field(), "world");
 }
 
 }  // namespace
