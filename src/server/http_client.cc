@@ -3,7 +3,9 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/json.hpp>
 
+#include "common/json_text.h"
 #include "server/config.h"
 
 namespace finbrain::server {
@@ -118,6 +120,48 @@ Status ParseHttpUrl(std::string_view url, std::string& host, std::uint16_t& port
   Status s = ParseListen(url, host, port);
   if (!s.ok()) return InvalidArgumentError("bad URL: " + s.message(), "url");
   return OkStatus();
+}
+
+StatusOr<std::string> ApiAnswer(int status, std::string_view body) {
+  boost::system::error_code ec;
+  const boost::json::value parsed = boost::json::parse(body, ec);
+  if (status < 400) {
+    if (ec) return InternalError("the API answered invalid JSON");
+    return ToJsonText(parsed);
+  }
+  std::string message = "the API answered " + std::to_string(status);
+  std::string field;
+  const boost::json::value* error =
+      parsed.is_object() ? parsed.get_object().if_contains("error") : nullptr;
+  if (error != nullptr && error->is_object()) {
+    if (const auto* m = error->get_object().if_contains("message"); m && m->is_string()) {
+      message = std::string(m->get_string());
+    }
+    if (const auto* f = error->get_object().if_contains("field"); f && f->is_string()) {
+      field = std::string(f->get_string());
+    }
+  }
+  const StatusCode code = status == 400   ? StatusCode::kInvalidArgument
+                          : status == 401 ? StatusCode::kUnauthenticated
+                          : status == 403 ? StatusCode::kPermissionDenied
+                          : status == 404 ? StatusCode::kNotFound
+                          : status == 409 ? StatusCode::kFailedPrecondition
+                                          : StatusCode::kUnavailable;
+  return Status(code, message, field);
+}
+
+StatusOr<std::string> CallFinbrainApi(std::string_view url, std::string_view method,
+                                      std::string_view target, std::string_view body,
+                                      std::string_view bearer) {
+  std::string host;
+  std::uint16_t port = 0;
+  FB_RETURN_IF_ERROR(ParseHttpUrl(url, host, port));
+  FB_ASSIGN_OR_RETURN(auto client, HttpClient::Connect(host, port));
+  FB_ASSIGN_OR_RETURN(HttpResult result,
+                      client->Send(method, target, body,
+                                   {{"Authorization", "Bearer " + std::string(bearer)},
+                                    {"Content-Type", "application/json"}}));
+  return ApiAnswer(result.status, result.body);
 }
 
 }  // namespace finbrain::server

@@ -46,4 +46,16 @@ class HttpClient {
 // Splits "http://host:port" into host and port. kInvalidArgument otherwise.
 Status ParseHttpUrl(std::string_view url, std::string& host, std::uint16_t& port);
 
+// A FinBrain API answer as a Status: the body's JSON (re-written compactly) for 2xx and 3xx;
+// otherwise the API's own error message and field, with 400 -> kInvalidArgument, 401 ->
+// kUnauthenticated, 403 -> kPermissionDenied, 404 -> kNotFound, 409 -> kFailedPrecondition,
+// anything else kUnavailable.
+StatusOr<std::string> ApiAnswer(int status, std::string_view body);
+
+// One request to the FinBrain API at `url` ("http://host:port") with `Authorization: Bearer
+// <bearer>`, answered as ApiAnswer.
+StatusOr<std::string> CallFinbrainApi(std::string_view url, std::string_view method,
+                                      std::string_view target, std::string_view body,
+                                      std::string_view bearer);
+
 }  // namespace finbrain::server

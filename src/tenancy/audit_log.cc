@@ -5,9 +5,11 @@
 #include <array>
 #include <boost/json.hpp>
 #include <cstdio>
+#include <filesystem>
 
 #include "common/json_text.h"
 #include "common/strings.h"
+#include "tenancy/secrets.h"
 
 namespace finbrain::tenancy {
 namespace {
@@ -234,6 +236,17 @@ StatusOr<AuditVerification> AuditLog::Verify(const storage::KvStore& store, cons
                      " (entries were removed from the end)";
   }
   return result;
+}
+
+StatusOr<AuditVerification> AuditLog::VerifyDataDirectory(const std::string& data_dir) {
+  if (!std::filesystem::exists(data_dir + "/secret.key")) {
+    return NotFoundError("'" + data_dir + "' is not a FinBrain data directory (no secret.key)",
+                         "data-dir");
+  }
+  FB_ASSIGN_OR_RETURN(DeploymentKeys keys, LoadOrCreateDeploymentKeys(data_dir));
+  FB_ASSIGN_OR_RETURN(auto store,
+                      storage::OpenRocksDb({.path = data_dir + "/db", .read_only = true}));
+  return Verify(*store, keys.audit);
 }
 
 }  // namespace finbrain::tenancy

@@ -76,6 +76,9 @@ class AuditLog {
 
   // Walks the whole chain in `store`.
   static StatusOr<AuditVerification> Verify(const storage::KvStore& store, const SecretKey& key);
+  // The same for a data directory, opened read-only (works beside a running server);
+  // kNotFound naming "data-dir" when it is not one.
+  static StatusOr<AuditVerification> VerifyDataDirectory(const std::string& data_dir);
 
  private:
   AuditLog(storage::KvStore& store, storage::CommitQueue& commits, const SecretKey& key,
