@@ -1,6 +1,5 @@
-// The subcommands that work on files: simulate a world, flatten events, train, evaluate and
-// cross-validate models, backtest strategies, backfill features, build an account table, and
-// evaluate the fraud models.
+// The subcommands that work on files: simulate, flatten events, train, evaluate, cross-validate,
+// backtest, backfill features, build an account table, evaluate the fraud models.
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -36,9 +35,7 @@ Status Write(const std::string& path, const std::string& text) {
 }
 
 std::string Fixed(double v) {
-  std::ostringstream out;
-  out << std::fixed << std::setprecision(4) << v;
-  return out.str();
+  return (std::ostringstream() << std::fixed << std::setprecision(4) << v).str();
 }
 
 Status Simulate(Args& a) {
