@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "common/temp_dir.h"
+#include "ingest/jsonl.h"
+#include "sim/truth.h"
 #include "tests/cli_runner.h"
 
 namespace finbrain {
@@ -22,11 +24,20 @@ std::string Shipped(const std::string& file) { return testing::SourceFile("strat
 // Account (loan) id -> whether the simulated world's truth says it defaulted.
 std::map<std::string, bool> DefaultedByAccount(const std::string& world) {
   std::map<std::string, bool> out;
-  std::ifstream truth(world + "/truth/applications.jsonl");
-  for (std::string line; std::getline(truth, line);) {
-    const json::object t = json::parse(line).as_object();
-    out["loan-" + std::string(t.at("user_id").as_string())] = t.at("defaulted").as_bool();
+  const std::vector<sim::ApplicationTruth> applications = sim::ReadApplications(world).value();
+  for (const sim::ApplicationTruth& a : applications) {
+    out["loan-" + a.user_id] = a.defaulted;
   }
+  return out;
+}
+
+// The objects of one JSONL file.
+std::vector<json::object> Objects(const std::string& path) {
+  std::vector<json::object> out;
+  EXPECT_TRUE(ingest::ForEachJsonObject({path}, [&](const json::object& o, std::string_view) {
+                out.push_back(o);
+                return OkStatus();
+              }).ok());
   return out;
 }
 
@@ -43,11 +54,7 @@ TEST(AccountLifecycle, ShippedStrategyReviewsTheSimulatedBookOnEventsAndInBatch)
   cli.OnTenant({"import", d + "/world/events"});
 
   const std::map<std::string, bool> defaulted = DefaultedByAccount(d + "/world");
-  size_t drawdowns = 0;
-  {
-    std::ifstream in(d + "/world/events/loan_drawdown.jsonl");
-    for (std::string line; std::getline(in, line);) drawdowns += !line.empty();
-  }
+  const size_t drawdowns = Objects(d + "/world/events/loan_drawdown.jsonl").size();
   const auto all_accounts = [&] {
     std::vector<json::object> accounts;
     std::string after;
@@ -213,12 +220,9 @@ TEST(AccountLifecycle, BehaviourModelTrainedOnTheAccountTableFlagsRiskyAccounts)
     flagged_bad += defaulted.at(std::string(a.at("account_id").as_string()));
   }
   size_t book = 0, book_bad = 0;  // every drawn account
-  {
-    std::ifstream in(d + "/world/events/loan_drawdown.jsonl");
-    for (std::string line; std::getline(in, line);) {
-      ++book;
-      book_bad += defaulted.at(std::string(json::parse(line).at("loan_id").as_string()));
-    }
+  for (const json::object& drawdown : Objects(d + "/world/events/loan_drawdown.jsonl")) {
+    ++book;
+    book_bad += defaulted.at(std::string(drawdown.at("loan_id").as_string()));
   }
   // The flagged accounts default far more often than the book.
   EXPECT_GT(double(flagged_bad) / double(accounts.size()), 3 * double(book_bad) / double(book));

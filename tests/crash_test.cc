@@ -48,9 +48,10 @@ TEST(CrashTest, AcknowledgedWritesSurviveKill9) {
       }
     });
   }
-  while (total < 300) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const bool acknowledged = testing::WaitUntil([&] { return total >= 300; });
   EXPECT_EQ(server->Kill(), 128 + SIGKILL);
   for (auto& t : writers) t.join();
+  ASSERT_TRUE(acknowledged) << "writes were not acknowledged";
 
   server = std::make_unique<ServerProcess>(data, dir.path());
   auto client = server->Connect();

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/temp_dir.h"
+#include "ingest/jsonl.h"
 #include "tests/cli_runner.h"
 
 namespace finbrain {
@@ -125,19 +126,18 @@ TEST(Replay, HistoryBeforeTheCutoffAndTheRestAsLiveTraffic) {
   const std::string cutoff = "2026-03-01T00:00:00Z";
   // What the replay should decide: events after the cutoff, by type.
   std::uint64_t total = 0, decided_later = 0;
-  for (const auto& entry : fs::directory_iterator(d + "/world/events")) {
-    std::ifstream in(entry.path());
-    for (std::string line; std::getline(in, line);) {
-      if (line.empty()) continue;
-      ++total;
-      const json::object e = json::parse(line).as_object();
-      const std::string type(e.at("event_type").as_string());
-      if (std::string_view(e.at("occurred_at").as_string()) >= cutoff &&
-          (type == "credit_application" || type == "login" || type == "payment")) {
-        ++decided_later;
-      }
-    }
-  }
+  ASSERT_TRUE(ingest::ForEachJsonObject(
+                  ingest::ListEventFiles(d + "/world").value(),
+                  [&](const json::object& e, std::string_view) {
+                    ++total;
+                    const std::string type(e.at("event_type").as_string());
+                    if (std::string_view(e.at("occurred_at").as_string()) >= cutoff &&
+                        (type == "credit_application" || type == "login" || type == "payment")) {
+                      ++decided_later;
+                    }
+                    return OkStatus();
+                  })
+                  .ok());
   ASSERT_GT(decided_later, 100u);
 
   const std::string data = d + "/data";

@@ -8,8 +8,10 @@
 #include <fstream>
 #include <map>
 
+#include "common/json_text.h"
 #include "common/strings.h"
 #include "common/temp_dir.h"
+#include "ingest/jsonl.h"
 #include "tests/cli_runner.h"
 
 namespace finbrain {
@@ -29,14 +31,14 @@ void SplitEvents(const std::string& world, const std::string& cut, const std::st
   fs::create_directories(before);
   fs::create_directories(after);
   for (const auto& entry : fs::directory_iterator(world + "/events")) {
-    std::ifstream in(entry.path());
     std::ofstream a(before + "/" + entry.path().filename().string());
     std::ofstream b(after + "/" + entry.path().filename().string());
-    std::string line;
-    while (std::getline(in, line)) {
-      const std::string at(json::parse(line).at("occurred_at").as_string());
-      (at < cut ? a : b) << line << "\n";
-    }
+    ASSERT_TRUE(ingest::ForEachJsonObject({entry.path().string()}, [&](const json::object& e,
+                                                                       std::string_view) {
+                  const std::string text = ToJsonText(e);
+                  (std::string_view(e.at("occurred_at").as_string()) < cut ? a : b) << text << "\n";
+                  return OkStatus();
+                }).ok());
   }
 }
 
@@ -50,13 +52,16 @@ struct Applicant {
 std::vector<Applicant> Applicants(const std::string& world, size_t n, size_t sharing) {
   std::vector<json::object> apps;
   std::map<std::string, int> named;  // contact phone -> applications naming it
-  std::ifstream in(world + "/events/credit_application.jsonl");
-  for (std::string line; std::getline(in, line);) {
-    apps.push_back(json::parse(line).as_object());
-    for (const json::value& c : apps.back().at("contacts").as_array()) {
-      ++named[std::string(c.at("phone").as_string())];
-    }
-  }
+  EXPECT_TRUE(ingest::ForEachJsonObject({world + "/events/credit_application.jsonl"},
+                                        [&](const json::object& app, std::string_view) {
+                                          apps.push_back(app);
+                                          for (const json::value& c :
+                                               app.at("contacts").as_array()) {
+                                            ++named[std::string(c.at("phone").as_string())];
+                                          }
+                                          return OkStatus();
+                                        })
+                  .ok());
   std::vector<Applicant> out;
   for (const json::object& app : apps) {
     Applicant a;

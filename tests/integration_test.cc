@@ -286,10 +286,11 @@ TEST_F(IntegrationTest, GracefulShutdownAnswersInFlightRequestsAndExitsCleanly) 
       }
     });
   }
-  while (acknowledged < 40) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const bool enough = testing::WaitUntil([&] { return acknowledged >= 40; });
   EXPECT_EQ(server_->Stop(), 0);
   stop = true;
   for (auto& t : writers) t.join();
+  ASSERT_TRUE(enough) << "writes were not acknowledged";
 
   server_ = std::make_unique<ServerProcess>(dir_.path() + "/data", dir_.path());
   client_ = server_->Connect();

@@ -222,12 +222,16 @@ TEST_F(ModelsCli, RegisterPromoteAndScoreWhileSwappingVersionsUnderLoad) {
       }
     });
   }
+  // Each version serves some traffic before the next swap.
+  const auto some_traffic = [&] {
+    const int before = requests.load();
+    return testing::WaitUntil([&] { return requests.load() >= before + 20; });
+  };
   int swaps_failed = 0;
-  for (int round = 0; round < 3; ++round) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  for (int round = 0; round < 3 && some_traffic(); ++round) {
     swaps_failed +=
         Run({"model", "promote", "pd", "2", "--url", server.url(), "--api-key", key}).exit_code;
-    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    if (!some_traffic()) break;
     swaps_failed +=
         Run({"model", "rollback", "pd", "--url", server.url(), "--api-key", key}).exit_code;
   }

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -102,6 +103,18 @@ inline CommandResult RunFinbrain(std::vector<std::string> args, const std::strin
   Process p(std::move(args), scratch + "/cmd", std::move(env));
   const int code = p.Wait();
   return {code, p.Stdout(), p.Stderr()};
+}
+
+// Polls `condition` until it holds or `deadline` passes; whether it held. Tests wait for what
+// they need this way, never for a fixed time.
+inline bool WaitUntil(const std::function<bool()>& condition,
+                      std::chrono::milliseconds deadline = std::chrono::seconds(60)) {
+  const auto end = std::chrono::steady_clock::now() + deadline;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
 }
 
 // `finbrain serve` on a free loopback port.
