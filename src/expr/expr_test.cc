@@ -1,6 +1,10 @@
 #include "expr/expr.h"
 
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <deque>
+#include <map>
 
 namespace finbrain::expr {
 namespace {
@@ -176,6 +180,62 @@ TEST_F(ExprTest, DeepNestingIsACompileErrorNotACrash) {
   EXPECT_DOUBLE_EQ(Num(Repeat("(", 200) + "bureau.score" + Repeat(")", 200), f), 2);
   EXPECT_DOUBLE_EQ(Num(Repeat("-", 200) + "bureau.score", f), 2);
   EXPECT_DOUBLE_EQ(Num("bureau.score" + Repeat(" + bureau.score", 200), f), 402);
+}
+
+// The golden cases of src/expr/testdata: each expression's value for its inputs, or its error.
+TEST(ExprGolden, EveryCaseGivesItsValueOrError) {
+  const YAML::Node golden =
+      YAML::LoadFile(std::string(FINBRAIN_SOURCE_DIR) + "/src/expr/testdata/expressions.yaml");
+  Scope scope;
+  std::map<std::string, int> slots;
+  for (const auto& entry : golden["scope"]) {
+    const std::string type = entry.second.as<std::string>();
+    const Type t = type == "number" ? Type::kNumber : type == "bool" ? Type::kBool : Type::kText;
+    slots[entry.first.as<std::string>()] = scope.Declare(entry.first.as<std::string>(), t).value();
+  }
+  size_t cases = 0;
+  for (const YAML::Node& c : golden["cases"]) {
+    const std::string text = c["expr"].as<std::string>();
+    SCOPED_TRACE(text);
+    ++cases;
+    auto e = Expression::Compile(text, scope);
+    if (c["error"]) {
+      ASSERT_FALSE(e.ok());
+      EXPECT_EQ(e.status().message(), c["error"].as<std::string>());
+      continue;
+    }
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
+    Frame frame(scope);
+    std::deque<std::string> texts;  // the frame's text values view into these
+    for (const auto& input : c["inputs"]) {
+      const int slot = slots.at(input.first.as<std::string>());
+      const std::string raw = input.second.as<std::string>();
+      switch (scope.type_of(slot)) {
+        case Type::kNumber:
+          frame.values[size_t(slot)] = Value::Number(input.second.as<double>());
+          break;
+        case Type::kBool:
+          frame.values[size_t(slot)] = Value::Bool(raw == "true");
+          break;
+        case Type::kText:
+          frame.values[size_t(slot)] = Value::Text(texts.emplace_back(raw));
+      }
+    }
+    const Value v = e->Eval(frame);
+    const YAML::Node want = c["value"];
+    if (want.IsNull()) {
+      EXPECT_TRUE(v.missing);
+    } else if (v.missing) {
+      ADD_FAILURE() << "missing, expected " << want.as<std::string>();
+    } else if (v.type == Type::kNumber) {
+      EXPECT_NEAR(v.number, want.as<double>(), 1e-9);
+    } else if (v.type == Type::kBool) {
+      EXPECT_EQ(v.truthy(), want.as<std::string>() == "true");
+    } else {
+      EXPECT_EQ(v.text, want.as<std::string>());
+    }
+  }
+  EXPECT_GE(cases, 60u);
 }
 
 TEST_F(ExprTest, ScopeRejectsConflictingTypes) {
