@@ -42,9 +42,7 @@ bench: build
 fuzz: setup
 	cmake --preset fuzz >/dev/null
 	cmake --build build/fuzz -j $(JOBS)
-	mkdir -p build/fuzz/corpus
-	cp -n fuzz/corpus/* build/fuzz/corpus/ 2>/dev/null || true
-	build/fuzz/fuzz/http_request_fuzzer build/fuzz/corpus -max_total_time=$${FUZZ_SECONDS:-180} -max_len=4096
+	./fuzz/run build/fuzz $${FUZZ_SECONDS:-60}
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
