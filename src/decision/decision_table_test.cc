@@ -1,4 +1,4 @@
-#include "decision/decision_table.h"
+#include "decision/internal/decision_table.h"
 
 #include <gtest/gtest.h>
 

@@ -52,7 +52,7 @@
 #include "decision/strategy_kind.h"
 #include "features/feature_set.h"
 #include "graph/graph_features.h"
-#include "models/registry.h"
+#include "models/monitor.h"
 
 namespace finbrain::decision {
 

@@ -46,14 +46,6 @@ struct ModelVersion {
   bool active = false;
 };
 
-// The active version of a model, as served.
-struct ServingModel {
-  std::string name;
-  int version = 0;
-  std::unique_ptr<const Model> model;
-  std::unique_ptr<ModelMonitor> monitor;
-};
-
 // The monitoring of the active version over the last `days` days (today included, UTC).
 struct MonitoringWindow {
   std::shared_ptr<ServingModel> serving;  // the version measured

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "decision/decision_table.h"
+#include "decision/internal/decision_table.h"
 #include "decision/strategy.h"
 #include "expr/expr.h"
 #include "ingest/event_fields.h"

@@ -1,5 +1,5 @@
-// DecisionTable: rows of conditions on a few inputs giving output values, e.g. score band x
-// product -> limit and APR.
+// DecisionTable (private to src/decision: the strategy compiler reads tables with it): rows of
+// conditions on a few inputs giving output values, e.g. score band x product -> limit and APR.
 //
 //   - name: pricing
 //     hit_policy: first            # first (earliest matching row) | unique (rows must not overlap)
