@@ -25,9 +25,16 @@ TEST(ExampleStrategy, TrainsDecidesAndExplainsOnTheSimulatedWorld) {
   const std::string d = dir.path();
   testing::Cli cli(d);
   cli.Run({"simulate", "--users", "4000", "--days", "180", "--seed", "3", "--out", d + "/world"});
-  cli.Run({"events", "to-csv", "--events", d + "/world/events/credit_application.jsonl", "--join",
-           d + "/world/truth/applications.jsonl", "--on", "application_id", "--take", "defaulted",
-           "--list", "contacts[].phone", "--out", d + "/apps.csv"});
+  cli.Run({"events",   "to-csv",
+           "--events", d + "/world/events/credit_application.jsonl",
+           "--join",   d + "/world/truth/applications.jsonl",
+           "--on",     "application_id",
+           "--take",   "defaulted",
+           "--join",   d + "/world/events/user_registration.jsonl",
+           "--on",     "user_id",
+           "--take",   "gender,birth_year",
+           "--list",   "contacts[].phone",
+           "--out",    d + "/apps.csv"});
   cli.Run({"features", "backfill", "--features", Shipped("credit_features.yaml"), "--events",
            d + "/world/events", "--data", d + "/apps.csv", "--out", d + "/train.csv"});
   cli.Run({"train", "--data", d + "/train.csv", "--target", "defaulted", "--kind", "gbdt", "--spec",

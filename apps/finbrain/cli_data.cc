@@ -81,12 +81,18 @@ Status Simulate(Args& a) {
 }
 
 Status EventsToCsv(Args& a) {
-  FB_ASSIGN_OR_RETURN(ingest::EventsToCsvSummary s, ingest::EventsToCsv({.events = a["events"],
-                                                                         .out = a["out"],
-                                                                         .join = a["join"],
-                                                                         .on = a["on"],
-                                                                         .take = a.List("take"),
-                                                                         .lists = a.List("list")}));
+  ingest::EventsToCsvOptions options{
+      .events = a["events"], .out = a["out"], .lists = a.List("list")};
+  // --join, --on and --take repeat together, paired in order.
+  const auto &files = a.List("join"), &on = a.List("on"), &take = a.List("take");
+  if (on.size() != files.size() || take.size() != files.size()) {
+    return InvalidArgumentError("each --join FILE needs its --on KEY and --take COLUMNS", "join");
+  }
+  for (size_t i = 0; i < files.size(); ++i) {
+    options.joins.push_back(
+        {.file = files[i], .on = on[i], .take = CLI::detail::split(take[i], ',')});
+  }
+  FB_ASSIGN_OR_RETURN(ingest::EventsToCsvSummary s, ingest::EventsToCsv(options));
   std::cerr << "wrote " << s.rows << " rows to " << a["out"];
   if (s.unmatched > 0) std::cerr << " (" << s.unmatched << " events without a joined row left out)";
   std::cerr << "\n";
@@ -269,23 +275,36 @@ void AddDataCommands(Commands& c) {
        count("--account-takeovers", "Number of account takeovers (default: users/1000)", 0,
              10'000'000)},
       Targets::kNone, Simulate);
-  c.Add(
-      c.Group("events", "Work with event files"), "to-csv",
-      "Flatten one event type's JSONL into a CSV (nested fields as a.b columns)",
-      {{"--events", "JSONL file of one event type", "", true, CLI::ExistingFile},
-       {"--out", "CSV to write", "", true},
-       {"--join", "JSONL of labels (e.g. truth/applications.jsonl)", "", false, CLI::ExistingFile},
-       {"--on", "Field both files share (e.g. application_id)"},
-       {"--take", "Columns of the joined file to add (e.g. defaulted)", "", false, {}, false, ','},
-       {"--list",
-        "ARRAY[].FIELD: a column of the items' values, comma-separated, for features read for "
-        "each listed id (e.g. contacts[].phone)",
-        "",
-        false,
-        {},
-        false,
-        '\n'}},
-      Targets::kNone, EventsToCsv);
+  c.Add(c.Group("events", "Work with event files"), "to-csv",
+        "Flatten one event type's JSONL into a CSV (nested fields as a.b columns)",
+        {{"--events", "JSONL file of one event type", "", true, CLI::ExistingFile},
+         {"--out", "CSV to write", "", true},
+         {"--join",
+          "JSONL to join (labels such as truth/applications.jsonl); repeats with --on and --take",
+          "", false, CLI::ExistingFile, false, '\n'},
+         {"--on",
+          "Field the events and the joined file share (e.g. application_id)",
+          "",
+          false,
+          {},
+          false,
+          '\n'},
+         {"--take",
+          "Columns of the joined file to add, comma-separated (e.g. defaulted)",
+          "",
+          false,
+          {},
+          false,
+          '\n'},
+         {"--list",
+          "ARRAY[].FIELD: a column of the items' values, comma-separated, for features read for "
+          "each listed id (e.g. contacts[].phone)",
+          "",
+          false,
+          {},
+          false,
+          '\n'}},
+        Targets::kNone, EventsToCsv);
 
   const std::vector<Arg> data = {
       {"--data", "CSV file with a header row", "", true},

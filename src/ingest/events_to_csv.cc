@@ -44,23 +44,34 @@ const json::value* Find(const json::object& o, std::string_view path) {
   return nullptr;
 }
 
+// A joined file's taken cells by the `on` field's value.
+using JoinedRows = std::unordered_map<std::string, std::vector<std::string>>;
+
+StatusOr<JoinedRows> LoadJoin(const CsvJoin& join) {
+  if (join.file.empty() || join.on.empty() || join.take.empty()) {
+    return InvalidArgumentError("each --join FILE needs --on KEY and --take COLUMN[,COLUMN...]",
+                                "join");
+  }
+  JoinedRows rows;
+  Status loaded =
+      ForEachJsonObject({join.file}, [&](const json::object& row, std::string_view) -> Status {
+        if (!row.contains(join.on)) return InvalidArgumentError("no " + Quote(join.on));
+        std::vector<std::string>& cells = rows[Cell(&row.at(join.on))];
+        cells.clear();
+        for (const std::string& c : join.take) cells.push_back(Cell(Find(row, c)));
+        return OkStatus();
+      });
+  if (!loaded.ok()) return Status(loaded.code(), loaded.message(), "join");
+  return rows;
+}
+
 }  // namespace
 
 StatusOr<EventsToCsvSummary> EventsToCsv(const EventsToCsvOptions& o) {
-  if (o.join.empty() != o.on.empty() || (!o.join.empty() && o.take.empty())) {
-    return InvalidArgumentError("--join needs --on KEY and --take COLUMN[,COLUMN...]", "join");
-  }
-  // Labels by join key.
-  std::unordered_map<std::string, std::vector<std::string>> labels;
-  if (!o.join.empty()) {
-    Status joined =
-        ForEachJsonObject({o.join}, [&](const json::object& label, std::string_view) -> Status {
-          if (!label.contains(o.on)) return InvalidArgumentError("no " + Quote(o.on));
-          std::vector<std::string>& row = labels[Cell(&label.at(o.on))];
-          for (const std::string& c : o.take) row.push_back(Cell(Find(label, c)));
-          return OkStatus();
-        });
-    if (!joined.ok()) return Status(joined.code(), joined.message(), "join");
+  std::vector<JoinedRows> joined;
+  for (const CsvJoin& join : o.joins) {
+    FB_ASSIGN_OR_RETURN(JoinedRows rows, LoadJoin(join));
+    joined.push_back(std::move(rows));
   }
   JsonlReader reader({o.events});
   JsonlReader::Batch batch;
@@ -97,7 +108,9 @@ StatusOr<EventsToCsvSummary> EventsToCsv(const EventsToCsvOptions& o) {
         std::string header;
         for (const std::string& c : columns) header += (header.empty() ? "" : ",") + CsvField(c);
         for (const std::string& c : o.lists) header += "," + CsvField(c);
-        for (const std::string& c : o.take) header += "," + CsvField(c);
+        for (const CsvJoin& join : o.joins) {
+          for (const std::string& c : join.take) header += "," + CsvField(c);
+        }
         out << header << "\n";
       } else if (t->get_string() != type) {
         return InvalidArgumentError(batch.positions[i] + ": event type " +
@@ -105,14 +118,15 @@ StatusOr<EventsToCsvSummary> EventsToCsv(const EventsToCsvOptions& o) {
                                         " differs from the first line's " + Quote(type),
                                     "events");
       }
-      const std::vector<std::string>* label = nullptr;
-      if (!o.join.empty()) {
-        auto it = labels.find(Cell(Find(*e, o.on)));
-        if (it == labels.end()) {
-          ++unmatched;  // no outcome (e.g. never funded): not a training row
-          continue;
-        }
-        label = &it->second;
+      std::vector<const std::vector<std::string>*> cells;
+      for (size_t j = 0; j < joined.size(); ++j) {
+        auto it = joined[j].find(Cell(Find(*e, o.joins[j].on)));
+        if (it == joined[j].end()) break;
+        cells.push_back(&it->second);
+      }
+      if (cells.size() < joined.size()) {
+        ++unmatched;  // e.g. no outcome (never funded): not a training row
+        continue;
       }
       std::string line;
       for (size_t c = 0; c < columns.size(); ++c) {
@@ -120,8 +134,8 @@ StatusOr<EventsToCsvSummary> EventsToCsv(const EventsToCsvOptions& o) {
         line += Cell(Find(*e, columns[c]));
       }
       for (const auto& path : lists) line += "," + ListCell(*e, path);
-      if (label) {
-        for (const std::string& cell : *label) line += "," + cell;
+      for (const auto* row : cells) {
+        for (const std::string& cell : *row) line += "," + cell;
       }
       out << line << "\n";
       ++rows;

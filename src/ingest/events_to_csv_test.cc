@@ -50,12 +50,11 @@ class EventsToCsvTest : public ::testing::Test {
 };
 
 TEST_F(EventsToCsvTest, FlattensFieldsListsAndJoinsLabels) {
-  auto summary = EventsToCsv({.events = events_,
-                              .out = out_,
-                              .join = labels_,
-                              .on = "application_id",
-                              .take = {"defaulted", "pd"},
-                              .lists = {"contacts[].phone"}});
+  auto summary = EventsToCsv(
+      {.events = events_,
+       .out = out_,
+       .joins = {{.file = labels_, .on = "application_id", .take = {"defaulted", "pd"}}},
+       .lists = {"contacts[].phone"}});
   ASSERT_TRUE(summary.ok()) << summary.status().ToString();
   EXPECT_EQ(summary->rows, 2u);
   EXPECT_EQ(summary->unmatched, 1u);  // a3 has no label
@@ -71,9 +70,32 @@ TEST_F(EventsToCsvTest, FlattensFieldsListsAndJoinsLabels) {
   EXPECT_TRUE(lines[2].ends_with(R"(,"",0,0.5)")) << lines[2];  // no contacts, not defaulted
 }
 
+TEST_F(EventsToCsvTest, JoinsSeveralFilesAndKeepsOnlyRowsFoundInEach) {
+  const std::string users = dir_.path() + "/user_registration.jsonl";
+  std::ofstream(users) << R"({"user_id":"u1","gender":"female","birth_year":1990})"
+                       << "\n"
+                       << R"({"user_id":"u3","gender":"male","birth_year":1970})"
+                       << "\n"
+                       << R"({"user_id":"u1","gender":"female","birth_year":1991})"  // last counts
+                       << "\n";
+  auto summary =
+      EventsToCsv({.events = events_,
+                   .out = out_,
+                   .joins = {{.file = labels_, .on = "application_id", .take = {"defaulted"}},
+                             {.file = users, .on = "user_id", .take = {"gender", "birth_year"}}}});
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->rows, 1u);  // a1; a2's user is not registered, a3 has no label
+  EXPECT_EQ(summary->unmatched, 2u);
+  const std::vector<std::string> lines = Lines(out_);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_TRUE(lines[0].ends_with(R"(,"defaulted","gender","birth_year")")) << lines[0];
+  EXPECT_TRUE(lines[1].ends_with(R"(,1,"female",1991)")) << lines[1];
+}
+
 TEST_F(EventsToCsvTest, ErrorsNameTheOptionAndTheLine) {
-  EXPECT_EQ(EventsToCsv({.events = events_, .out = out_, .join = labels_}).status().field(),
-            "join");
+  EXPECT_EQ(
+      EventsToCsv({.events = events_, .out = out_, .joins = {{.file = labels_}}}).status().field(),
+      "join");
   auto bad_list = EventsToCsv({.events = events_, .out = out_, .lists = {"contacts[].name"}});
   EXPECT_EQ(bad_list.status().field(), "list");
   std::ofstream(events_, std::ios::app) << R"({"event_type":"login","event_id":"l1"})"
@@ -81,8 +103,9 @@ TEST_F(EventsToCsvTest, ErrorsNameTheOptionAndTheLine) {
   auto mixed = EventsToCsv({.events = events_, .out = out_});
   EXPECT_THAT(mixed.status().message(), HasSubstr("credit_application.jsonl:5"));
   std::ofstream(labels_, std::ios::app) << "not json\n";
-  auto broken = EventsToCsv(
-      {.events = events_, .out = out_, .join = labels_, .on = "application_id", .take = {"pd"}});
+  auto broken = EventsToCsv({.events = events_,
+                             .out = out_,
+                             .joins = {{.file = labels_, .on = "application_id", .take = {"pd"}}}});
   EXPECT_THAT(broken.status().message(), HasSubstr("applications.jsonl:3"));
   EXPECT_EQ(broken.status().field(), "join");
 }

@@ -167,6 +167,11 @@ StatusOr<Evaluation> Evaluate(const Model& model, const Dataset& data,
   json::object metrics;
   for (const auto& [k, v] : out.headline) metrics[k] = Finite(v);
   metrics["psi"] = Finite(psi);
+  metrics["data"] = {{"name", options.data_name},
+                     {"sha256", options.data_sha256},
+                     {"rows", y.size()},
+                     {"is_training_data",
+                      !options.data_sha256.empty() && options.data_sha256 == info.data_sha256}};
   metrics["model"] = {{"kind", ModelKindName(model.kind())},
                       {"target", info.target},
                       {"created_at", info.created_at},

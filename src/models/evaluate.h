@@ -19,6 +19,10 @@ struct EvaluationOptions {
   // Groups for fairness; empty means the model's protected attributes.
   std::vector<ProtectedAttribute> protected_attributes;
   std::string title;
+  // Which data this is (written to metrics.json as "data", so a report says what it measured,
+  // and whether that was the model's own training data).
+  std::string data_name;
+  std::string data_sha256;
 };
 
 struct Evaluation {

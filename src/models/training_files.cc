@@ -95,10 +95,13 @@ StatusOr<Evaluation> EvaluateFiles(const std::string& model_dir, const std::stri
   std::optional<std::string> bad_label;
   if (!positive.empty()) bad_label = positive;
   FB_ASSIGN_OR_RETURN(std::vector<std::uint8_t> y, ExtractTarget(data, target, bad_label));
-  FB_ASSIGN_OR_RETURN(
-      Evaluation result,
-      Evaluate(*model, data, y,
-               {.cutoff = cutoff, .title = "Evaluation of " + model_dir + " on " + data_path}));
+  FB_ASSIGN_OR_RETURN(const std::string sha256, Sha256Hex(data_path));
+  FB_ASSIGN_OR_RETURN(Evaluation result,
+                      Evaluate(*model, data, y,
+                               {.cutoff = cutoff,
+                                .title = "Evaluation of " + model_dir + " on " + data_path,
+                                .data_name = std::filesystem::path(data_path).filename().string(),
+                                .data_sha256 = sha256}));
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   if (ec) return UnavailableError("cannot create " + Quote(out_dir) + ": " + ec.message());

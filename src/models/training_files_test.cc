@@ -58,6 +58,12 @@ TEST(TrainingFiles, TrainCrossValidateAndEvaluateFromFiles) {
   EXPECT_GT(evaluation->headline.at("auc"), 0.7);
   EXPECT_TRUE(std::filesystem::exists(dir.path() + "/evaluation/metrics.json"));
   EXPECT_TRUE(std::filesystem::exists(dir.path() + "/evaluation/report.html"));
+  // The report names its data, and that it is the model's own training data here.
+  const json::object data = json::parse(evaluation->metrics_json).at("data").as_object();
+  EXPECT_EQ(data.at("name"), "apps.csv");
+  EXPECT_EQ(data.at("rows"), 600);
+  EXPECT_EQ(data.at("sha256"), training->options.data_sha256.c_str());
+  EXPECT_EQ(data.at("is_training_data"), true);
 
   auto cv = CrossValidate(training->data, training->options, 3, 7, Costs{5, 1});
   ASSERT_TRUE(cv.ok()) << cv.status().ToString();

@@ -1,3 +1,5 @@
+import { locale } from "./i18n";
+
 // A tiny element builder: text goes in as text nodes, never as HTML, so values from the API
 // (names, reasons, addresses) cannot inject markup.
 type Child = Node | string | number | null | undefined | false;
@@ -64,7 +66,7 @@ export function clear(el: Element, ...children: (Child | Child[])[]): void {
 
 export function fmtNumber(v: unknown, digits = 0): string {
   if (typeof v !== "number" || !Number.isFinite(v)) return "—";
-  return v.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return v.toLocaleString(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
 export function fmtPercent(v: unknown, digits = 1): string {
@@ -80,11 +82,12 @@ export function fmtMs(us: unknown): string {
 export function fmtTime(iso: unknown): string {
   if (typeof iso !== "string") return "—";
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(locale());
 }
 
-export function badge(decision: string): HTMLElement {
-  return h("span", { class: `badge badge-${decision}`, "data-decision": decision }, decision);
+// A coloured tag for a value (an outcome, a status), shown as `text`.
+export function badge(value: string, text = value): HTMLElement {
+  return h("span", { class: `badge badge-${value}`, "data-decision": value }, text);
 }
 
 // A page with a menu of items on the left and the chosen item's detail on the right.

@@ -1,5 +1,5 @@
-// English and Chinese labels. Keys are English phrases' ids; a missing Chinese entry falls back
-// to English, and a missing key shows the key (so a gap is visible, not blank).
+// English and Chinese labels. Keys are English phrases' ids; both languages have every key
+// (checked by the compiler).
 export type Lang = "en" | "zh";
 
 const en = {
@@ -125,11 +125,98 @@ const en = {
   "lists.add": "Add entry",
   "lists.remove": "Remove",
   "lists.never": "never",
+  "overview.series": "{kind} {outcome}",
+  "decisions.risk": "PD / risk",
+  "decision.total": "Total",
+  "decision.scoreAction": "score {score}",
+  "decision.dryRun": "limit {limit} · APR {apr} · PD {pd}",
+  "common.action": "Action",
+  "common.version": "Version",
+  "common.by": "By",
+  "common.yes": "yes",
+  "common.no": "no",
+  "models.kind": "Kind",
+  "models.registered": "Registered",
+  "models.data": "Training data",
+  "models.validation": "Validation split of the training data · {rows} rows",
+  "models.evaluationData": "data {name} · {rows} rows",
+  "models.onTrainingData": "evaluated on the model's own training data: optimistic",
+  "models.rows": "Rows",
+  "models.logloss": "Log loss",
+  "models.badRate": "Bad rate",
+  "models.approval": "Approval",
+  "models.approvalRatio": "Approval ratio",
+  "models.equalOpportunity": "Equal opportunity diff.",
+  "models.fpr": "False positive rate",
+  "models.tpr": "True positive rate",
+  "models.ksAxis": "Share of applicants, riskiest first",
+  "models.ksGap": "Bads minus goods captured",
+  "models.pdDecile": "PD decile",
+  "models.predicted": "Predicted PD",
+  "models.observed": "Observed bad rate",
+  "models.pdBelow": "PD below",
+  "models.share": "Share of scores",
+  "models.training": "Training",
+  "models.live": "Live",
+  "models.noTraffic": "Nothing scored in this window yet.",
+  "graph.newAccounts": "New accounts",
+  "graph.users": "Users",
+  "graph.hub": "Hub",
+  "graph.seen": "Seen",
+  "graph.defaultReason": "fraud ring investigation",
+  "strategies.editorFor": "Strategy {name} (YAML)",
+  "strategies.by": "By",
+  "outcome.approve": "approve",
+  "outcome.decline": "decline",
+  "outcome.review": "review",
+  "outcome.allow": "allow",
+  "outcome.challenge": "challenge",
+  "outcome.block": "block",
+  "kind.credit": "credit",
+  "kind.transaction": "transaction",
+  "kind.account": "account",
+  "entity.user": "user",
+  "entity.phone": "phone",
+  "entity.device": "device",
+  "entity.ip": "IP",
+  "entity.address": "address",
+  "entity.id_number": "ID number",
+  "entity.email": "e-mail",
+  "entity.card": "card",
+  "entity.enterprise": "enterprise",
+  "entity.merchant": "merchant",
+  "entity.application": "application",
+  "list.blacklist": "blacklist",
+  "list.greylist": "greylist",
+  "list.whitelist": "whitelist",
+  "stage.validate": "validate",
+  "stage.features": "features",
+  "stage.lists": "lists",
+  "stage.device": "device",
+  "stage.behaviour": "behaviour",
+  "stage.graph": "graph",
+  "stage.variables": "variables",
+  "stage.models": "models",
+  "stage.rules": "rules",
+  "stage.tables": "tables",
+  "stage.explain": "reasons",
+  "stage.strategy": "strategy",
+  "stage.decide": "decide",
+  "status.stable": "stable",
+  "status.watch": "watch",
+  "status.shifted": "shifted",
+  "status.no_traffic": "no traffic",
+  "ringKind.ring": "ring",
+  "ringKind.device_farm": "device farm",
+  "ringKind.group": "group",
+  "modelKind.gbdt": "GBDT",
+  "modelKind.scorecard": "scorecard",
 } as const;
 
 export type Key = keyof typeof en;
 
-const zh: Partial<Record<Key, string>> = {
+// Every key, so a label left untranslated does not compile.
+const zh: Record<Key, string> = {
   "app.title": "FinBrain 控制台",
   "nav.overview": "总览",
   "nav.decisions": "决策",
@@ -250,6 +337,92 @@ const zh: Partial<Record<Key, string>> = {
   "lists.add": "添加",
   "lists.remove": "移除",
   "lists.never": "永久",
+  "overview.series": "{kind}·{outcome}",
+  "decisions.risk": "违约概率 / 风险",
+  "decision.total": "总耗时",
+  "decision.scoreAction": "评分 {score}",
+  "decision.dryRun": "额度 {limit} · 年化利率 {apr} · 违约概率 {pd}",
+  "common.action": "操作",
+  "common.version": "版本",
+  "common.by": "操作人",
+  "common.yes": "是",
+  "common.no": "否",
+  "models.kind": "类型",
+  "models.registered": "注册时间",
+  "models.data": "训练数据",
+  "models.validation": "训练数据中的验证集 · {rows} 条",
+  "models.evaluationData": "数据 {name} · {rows} 条",
+  "models.onTrainingData": "在模型自身的训练数据上评估：结果偏乐观",
+  "models.rows": "样本数",
+  "models.logloss": "对数损失",
+  "models.badRate": "坏账率",
+  "models.approval": "通过率",
+  "models.approvalRatio": "通过率比",
+  "models.equalOpportunity": "机会均等差",
+  "models.fpr": "假阳性率",
+  "models.tpr": "真阳性率",
+  "models.ksAxis": "申请人占比（风险由高到低）",
+  "models.ksGap": "坏客户与好客户累计占比之差",
+  "models.pdDecile": "违约概率十分位",
+  "models.predicted": "预测违约概率",
+  "models.observed": "实际坏账率",
+  "models.pdBelow": "违约概率低于",
+  "models.share": "分数占比",
+  "models.training": "训练",
+  "models.live": "线上",
+  "models.noTraffic": "此时间窗内尚无评分。",
+  "graph.newAccounts": "新账户占比",
+  "graph.users": "用户数",
+  "graph.hub": "枢纽",
+  "graph.seen": "出现时段",
+  "graph.defaultReason": "欺诈团伙调查",
+  "strategies.editorFor": "策略 {name}（YAML）",
+  "strategies.by": "操作人",
+  "outcome.approve": "通过",
+  "outcome.decline": "拒绝",
+  "outcome.review": "人工审核",
+  "outcome.allow": "放行",
+  "outcome.challenge": "二次验证",
+  "outcome.block": "拦截",
+  "kind.credit": "信贷",
+  "kind.transaction": "交易",
+  "kind.account": "账户",
+  "entity.user": "用户",
+  "entity.phone": "手机号",
+  "entity.device": "设备",
+  "entity.ip": "IP",
+  "entity.address": "地址",
+  "entity.id_number": "身份证号",
+  "entity.email": "邮箱",
+  "entity.card": "银行卡",
+  "entity.enterprise": "企业",
+  "entity.merchant": "商户",
+  "entity.application": "申请",
+  "list.blacklist": "黑名单",
+  "list.greylist": "灰名单",
+  "list.whitelist": "白名单",
+  "stage.validate": "校验",
+  "stage.features": "特征",
+  "stage.lists": "名单",
+  "stage.device": "设备",
+  "stage.behaviour": "行为",
+  "stage.graph": "图谱",
+  "stage.variables": "变量",
+  "stage.models": "模型",
+  "stage.rules": "规则",
+  "stage.tables": "决策表",
+  "stage.explain": "原因",
+  "stage.strategy": "策略",
+  "stage.decide": "决策",
+  "status.stable": "稳定",
+  "status.watch": "关注",
+  "status.shifted": "偏移",
+  "status.no_traffic": "无流量",
+  "ringKind.ring": "团伙",
+  "ringKind.device_farm": "设备农场",
+  "ringKind.group": "群组",
+  "modelKind.gbdt": "GBDT",
+  "modelKind.scorecard": "评分卡",
 };
 
 let lang: Lang = (localStorage.getItem("finbrain.lang") as Lang) === "zh" ? "zh" : "en";
@@ -264,6 +437,29 @@ export function setLang(next: Lang): void {
   document.documentElement.lang = next === "zh" ? "zh-CN" : "en";
 }
 
-export function t(key: Key): string {
-  return (lang === "zh" ? zh[key] : undefined) ?? en[key] ?? key;
+// The label, with {name} placeholders filled from `vars`.
+export function t(key: Key, vars: Record<string, string | number> = {}): string {
+  const text: string = lang === "zh" ? zh[key] : en[key];
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
+}
+
+// A value from the API (an outcome, entity type, stage...) in the current language; values this
+// console does not know yet show as they are.
+export type ValueGroup =
+  | "outcome"
+  | "kind"
+  | "entity"
+  | "list"
+  | "stage"
+  | "status"
+  | "ringKind"
+  | "modelKind";
+export function tv(group: ValueGroup, value: string): string {
+  const key = `${group}.${value}`;
+  return key in en ? t(key as Key) : value;
+}
+
+// The locale for dates and times.
+export function locale(): string {
+  return lang === "zh" ? "zh-CN" : "en";
 }

@@ -144,7 +144,7 @@ function renderSignIn(error?: string): void {
       currentLang() === "en" ? "中文" : "English",
     ),
   );
-  clear(app, h("div", { class: "signin-page" }, form));
+  clear(app, h("main", { class: "signin-page" }, form));
   input.focus();
 }
 

@@ -1,16 +1,20 @@
 // The console in a real browser (Debian's Chromium, headless, driven by playwright-core) against
 // a real server: sign in, the overview populates, a decision's reasons, a strategy edited with a
-// deliberate error, a dry run, a ring in the graph view, an entity added to a list.
+// deliberate error, a dry run, a ring in the graph view, an entity added to a list. Every page is
+// checked by axe-core (no serious or critical accessibility violation) and, in Chinese, for
+// labels left in English.
 // Run by ctest (web/CMakeLists.txt) with FINBRAIN_BIN, CHROMIUM and CONSOLE_ARTIFACTS set;
 // a failing step leaves a screenshot in CONSOLE_ARTIFACTS.
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 import { startWorld } from "./world.mjs";
 
 const artifacts = process.env.CONSOLE_ARTIFACTS ?? "console-test";
+const axeScript = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 let world, browser, page;
 let listed; // {type, id} the graph test put on the greylist
 
@@ -43,12 +47,25 @@ async function step(name, body) {
   }
 }
 
+// axe-core's WCAG checks on the page as it is now; serious and critical violations fail.
+async function assertAccessible(name) {
+  await page.addScriptTag({ path: axeScript });
+  const { violations } = await page.evaluate(() => axe.run(document, { resultTypes: ["violations"] }));
+  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+    [],
+    `accessibility of ${name}`,
+  );
+}
+
 test("a wrong key is refused and a tenant key signs in to a live overview", () =>
   step("sign-in", async () => {
     await page.goto(world.url + "/");
     await page.fill("#api-key", "fbk_not_a_key");
     await page.click("button[type=submit]");
     await page.waitForSelector(".signin .error");
+    await assertAccessible("sign-in");
     await page.fill("#api-key", world.key);
     await page.click("button[type=submit]");
     await page.waitForSelector(".sidebar");
@@ -61,6 +78,7 @@ test("a wrong key is refused and a tenant key signs in to a live overview", () =
     const shown = await page.textContent('[data-kpi="approval"] .kpi-value');
     assert.equal(shown, `${((approved / total) * 100).toFixed(1)}%`);
     assert.ok(Number(await page.getAttribute("#chart-reasons", "data-count")) > 0, "top reasons are charted");
+    await assertAccessible("overview");
   }));
 
 test("the language switch shows Chinese labels", () =>
@@ -80,6 +98,7 @@ test("a declined decision opens with its reasons, rule hits and latency", () =>
     await page.click(".filters button[type=submit]");
     const row = page.locator(`tr[data-decision-id="${declined.decision_id}"]`);
     await row.waitFor();
+    await assertAccessible("decisions");
     await row.click();
     await page.waitForSelector("#decision-reasons");
     const reasons = await page.textContent("#decision-reasons");
@@ -91,6 +110,7 @@ test("a declined decision opens with its reasons, rule hits and latency", () =>
     // The answer names its inputs' event; the stored record reads them back from the event log.
     const record = await world.call("GET", `/v1/decisions/${declined.decision_id}`);
     assert.ok(record.inputs.address && !inputs.includes(record.inputs.address), "the address is masked");
+    await assertAccessible("decision");
   }));
 
 test("a strategy with a deliberate error shows line:column, and a fixed draft dry-runs", () =>
@@ -112,6 +132,7 @@ test("a strategy with a deliberate error shows line:column, and a fixed draft dr
     // The sample applicant's bureau score (650) is now below the review line.
     await page.waitForSelector('#dry-run-result [data-decision="review"]');
     assert.match(await page.textContent("#dry-run-result"), /P03/);
+    await assertAccessible("strategies");
   }));
 
 test("the models page shows the registered version's evaluation report", () =>
@@ -129,6 +150,13 @@ test("the models page shows the registered version's evaluation report", () =>
     await page.waitForSelector("#chart-psi-daily canvas");
     assert.ok(Number(await page.getAttribute("#chart-psi-daily", "data-days")) >= 1);
     assert.equal(await page.textContent('#model-monitoring [data-kpi="scored"] .kpi-value'), "3");
+    // The report names its data, and warns that it is the model's own training data.
+    assert.match(await page.textContent("#model-evaluation-data"), /data train\.csv · \d+ rows/);
+    assert.ok(world.evaluation.data.is_training_data);
+    await page.waitForSelector('#model-evaluation [data-decision="shifted"]');
+    // The world registers gender and birth year as protected: one fairness table each.
+    assert.equal(await page.locator("#model-fairness table").count(), 2);
+    await assertAccessible("models");
   }));
 
 test("a ring opens in the graph view and an entity goes on a list from there", () =>
@@ -155,6 +183,7 @@ test("a ring opens in the graph view and an entity goes on a list from there", (
     const entry = await world.call("GET", `/v1/lists/greylist/${type}/${encodeURIComponent(id)}`);
     assert.equal(entry.reason, "fraud ring investigation");
     listed = { type, id };
+    await assertAccessible("graph");
   }));
 
 test("lists show the entry added from the graph", () =>
@@ -165,4 +194,59 @@ test("lists show the entry added from the graph", () =>
     await page.selectOption("#lists-type", listed.type);
     await page.waitForSelector(`#list-entries tbody tr:has-text("${listed.id.slice(0, 20)}")`);
     assert.match(await page.textContent("#list-entries"), /fraud ring investigation/);
+    await assertAccessible("lists");
+  }));
+
+// Lowercase English words in the console's own labels (headings, table headers, form labels,
+// buttons, options, KPI labels), outside values shown as they are (translate="no", code):
+// identifiers with _ . : / or digits are data, not labels.
+function englishWordsInLabels() {
+  const words = new Set();
+  for (const el of document.querySelectorAll("h1,h2,h3,th,label,button,option,.kpi-label,.badge")) {
+    if (el.closest('[translate="no"]')) continue;
+    const copy = el.cloneNode(true);
+    copy.querySelectorAll('[translate="no"], code').forEach((x) => x.remove());
+    for (const token of copy.textContent.split(/[\s,;()（）·:：]+/)) {
+      if (/^[a-z]{3,}$/.test(token)) words.add(`${token} (${el.tagName.toLowerCase()})`);
+    }
+  }
+  const charts = [...document.querySelectorAll(".chart")];
+  return {
+    words: [...words],
+    chartsWithoutChineseDescription: charts
+      .filter((c) => !/[\u4e00-\u9fff]/.test(c.getAttribute("aria-label") ?? ""))
+      .map((c) => c.id),
+  };
+}
+
+test("in Chinese, every page's labels and chart descriptions are Chinese", () =>
+  step("chinese", async () => {
+    await page.click('[data-action="lang"]');
+    const pages = [
+      ["overview", '[data-kpi="approval"] .kpi-value:has-text("%")'],
+      ["decisions", "tr[data-decision-id]"],
+      ["strategies", '#strategy-problems[data-state="valid"]'],
+      ["models", "#model-monitoring #chart-csi canvas"],
+      ["graph", "#ring-table tr[data-ring-id]"],
+      ["lists", "#list-entries th"],
+    ];
+    try {
+      for (const [nav, ready] of pages) {
+        await page.click(`[data-nav="${nav}"]`);
+        await page.waitForSelector(ready);
+        if (nav === "decisions") {
+          await page.locator("tr[data-decision-id]").first().click();
+          await page.waitForSelector("#decision-reasons");
+        }
+        if (nav === "graph") {
+          await page.locator("#ring-table tr[data-ring-id]").first().click();
+          await page.locator("#ring-links a").first().click();
+          await page.waitForSelector("#add-to-list");
+        }
+        const found = await page.evaluate(englishWordsInLabels);
+        assert.deepEqual(found, { words: [], chartsWithoutChineseDescription: [] }, `the ${nav} page`);
+      }
+    } finally {
+      await page.click('[data-action="lang"]');
+    }
   }));

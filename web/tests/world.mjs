@@ -63,6 +63,13 @@ export async function startWorld({ users = 400, bin = process.env.FINBRAIN_BIN }
     "application_id",
     "--take",
     "defaulted",
+    // The registered gender and birth year: protected attributes of the model's fairness report.
+    "--join",
+    "world/events/user_registration.jsonl",
+    "--on",
+    "user_id",
+    "--take",
+    "gender,birth_year",
     "--list",
     "contacts[].phone",
     "--out",

@@ -1,7 +1,7 @@
 import { enc, get, query } from "../api";
 import { chart } from "../charts";
 import { badge, clear, dataTable, fmtMs, fmtNumber, fmtPercent, fmtTime, h } from "../dom";
-import { t, type Key } from "../i18n";
+import { t, tv, type Key } from "../i18n";
 
 interface Summary {
   decision_id: string;
@@ -27,7 +27,7 @@ export function renderDecisions(main: HTMLElement): void {
     { name: "decision" },
     h("option", { value: "" }, t("decisions.any")),
     ...["approve", "decline", "review", "allow", "challenge", "block"].map((o) =>
-      h("option", { value: o }, o),
+      h("option", { value: o }, tv("outcome", o)),
     ),
   );
   outcome.value = params.get("decision") ?? "";
@@ -35,8 +35,8 @@ export function renderDecisions(main: HTMLElement): void {
     "select",
     { name: "kind" },
     h("option", { value: "" }, t("decisions.any")),
-    h("option", { value: "credit" }, "credit"),
-    h("option", { value: "transaction" }, "transaction"),
+    h("option", { value: "credit" }, tv("kind", "credit")),
+    h("option", { value: "transaction" }, tv("kind", "transaction")),
   );
   const from = h("input", { name: "from", type: "datetime-local" });
   const to = h("input", { name: "to", type: "datetime-local" });
@@ -75,9 +75,9 @@ export function renderDecisions(main: HTMLElement): void {
           },
           h("td", {}, fmtTime(d.decided_at)),
           h("td", {}, h("a", { href: `#/decisions/${enc(d.decision_id)}` }, d.decision_id)),
-          h("td", {}, d.kind),
+          h("td", {}, tv("kind", d.kind)),
           h("td", {}, d.application_id ?? d.event_id ?? ""),
-          h("td", {}, badge(d.decision)),
+          h("td", {}, badge(d.decision, tv("outcome", d.decision))),
           h(
             "td",
             { class: "num" },
@@ -135,7 +135,7 @@ export function renderDecisions(main: HTMLElement): void {
                 "decisions.outcome",
               ] as Key[]
             ).map((k) => h("th", {}, t(k))),
-            h("th", {}, "PD / risk"),
+            h("th", {}, t("decisions.risk")),
             h("th", {}, t("decision.limit")),
             h("th", {}, t("decisions.reasons")),
           ),
@@ -218,7 +218,14 @@ export function renderDecision(main: HTMLElement, [id]: string[]): void {
       clear(
         main,
         h("p", {}, h("a", { href: "#/decisions" }, "← " + t("nav.decisions"))),
-        h("h1", {}, `${t("decision.title")} ${d.decision_id} `, badge(d.decision)),
+        h(
+          "h1",
+          {},
+          `${t("decision.title")} `,
+          h("span", { translate: "no" }, d.decision_id),
+          " ",
+          badge(d.decision, tv("outcome", d.decision)),
+        ),
         h(
           "div",
           { class: "kpis" },
@@ -242,7 +249,7 @@ export function renderDecision(main: HTMLElement, [id]: string[]): void {
             "div",
             { class: "kpi" },
             h("div", { class: "kpi-value" }, fmtMs(d.latency_us?.total)),
-            h("div", { class: "kpi-label" }, "total"),
+            h("div", { class: "kpi-label" }, t("decision.total")),
           ),
         ),
         h(
@@ -266,7 +273,9 @@ export function renderDecision(main: HTMLElement, [id]: string[]): void {
                   [t("decision.rule"), t("decision.action"), t("decision.text")],
                   hits.map((r) => [
                     `${r.rule_set}/${r.rule}`,
-                    r.action === "score" ? `score ${r.score}` : r.action,
+                    r.action === "score"
+                      ? t("decision.scoreAction", { score: r.score })
+                      : tv("outcome", r.action),
                     r.text,
                   ]),
                 )
@@ -298,9 +307,10 @@ export function renderDecision(main: HTMLElement, [id]: string[]): void {
             "section",
             { class: "card" },
             h("h2", {}, t("decision.inputs")),
+            // Focusable, so the scrolled box can be read with the keyboard.
             h(
               "pre",
-              { class: "json", id: "decision-inputs" },
+              { class: "json", id: "decision-inputs", tabindex: 0, "aria-label": t("decision.inputs") },
               JSON.stringify(maskPersonal(d.inputs ?? {}), null, 2),
             ),
           ),
@@ -322,9 +332,9 @@ export function renderDecision(main: HTMLElement, [id]: string[]): void {
           axisPointer: { type: "shadow" },
           valueFormatter: (v: number) => fmtMs(v),
         },
-        grid: { left: 80, right: 24, top: 8, bottom: 24 },
+        grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
         xAxis: { type: "value", axisLabel: { formatter: (v: number) => fmtMs(v) } },
-        yAxis: { type: "category", data: latency.map(([k]) => k) },
+        yAxis: { type: "category", data: latency.map(([k]) => tv("stage", k)) },
         series: [{ type: "bar", data: latency.map(([, v]) => v), itemStyle: { color: "#5b8def" } }],
       });
     })

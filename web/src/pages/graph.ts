@@ -1,7 +1,7 @@
 import { api, enc, get, query } from "../api";
-import { chart } from "../charts";
+import { ARIA, chart } from "../charts";
 import { clear, escapeHtml, fmtNumber, fmtPercent, fmtTime, h } from "../dom";
-import { t } from "../i18n";
+import { t, tv } from "../i18n";
 
 interface Ring {
   ring_id: string;
@@ -63,7 +63,7 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
     "select",
     { name: "type" },
     ["user", "phone", "device", "ip", "address", "id_number", "email", "card"].map((x) =>
-      h("option", { value: x }, x),
+      h("option", { value: x }, tv("entity", x)),
     ),
   );
   const value = h("input", { name: "id", placeholder: "u0000001" });
@@ -117,7 +117,7 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
               t("graph.size"),
               t("graph.risk"),
               t("graph.links"),
-              "new accounts",
+              t("graph.newAccounts"),
               t("graph.active"),
             ].map((c) => h("th", {}, c)),
           ),
@@ -139,11 +139,11 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
               "data-ring-id": r.ring_id,
               onclick: () => (location.hash = `#/graph/ring/${enc(r.ring_id)}`),
             },
-            h("td", {}, h("a", { href: `#/graph/ring/${enc(r.ring_id)}` }, r.ring_id)),
-            h("td", {}, r.kind),
+            h("td", {}, h("a", { href: `#/graph/ring/${enc(r.ring_id)}`, translate: "no" }, r.ring_id)),
+            h("td", {}, tv("ringKind", r.kind)),
             h("td", { class: "num" }, String(r.size)),
             h("td", { class: "num" }, fmtNumber(r.risk, 2)),
-            h("td", {}, r.link_types.join(", ")),
+            h("td", {}, r.link_types.map((x) => tv("entity", x)).join(", ")),
             h("td", { class: "num" }, fmtPercent(r.new_account_share, 0)),
             h("td", {}, `${fmtTime(r.first_seen)} – ${fmtTime(r.last_seen)}`),
           ),
@@ -163,7 +163,7 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
     showNeighbourhood(
       { type: a, id: b },
       new Map([[key({ type: a, id: b }), 0]]),
-      `${t("graph.entity")} ${a} ${short(b)}`,
+      `${t("graph.entity")} ${tv("entity", a)} ${short(b)}`,
     );
   }
 
@@ -172,15 +172,15 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
     showNeighbourhood(
       { type: "user", id: ring.members[0] },
       members,
-      `${t("graph.ring")} ${ring.ring_id} · ${ring.kind} · ${ring.size}`,
+      `${t("graph.ring")} ${ring.ring_id} · ${tv("ringKind", ring.kind)} · ${ring.size}`,
     );
     clear(
       side,
-      h("h2", {}, ring.ring_id),
+      h("h2", { translate: "no" }, ring.ring_id),
       h(
         "p",
         {},
-        `${ring.kind} · ${t("graph.risk")} ${fmtNumber(ring.risk, 2)} · ${ring.size} ${t("graph.size")}`,
+        `${tv("ringKind", ring.kind)} · ${t("graph.risk")} ${fmtNumber(ring.risk, 2)} · ${ring.size} ${t("graph.size")}`,
       ),
       h("h3", {}, t("graph.links")),
       h(
@@ -190,7 +190,11 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
           h(
             "li",
             {},
-            h("a", { href: `#/graph/entity/${enc(l.type)}/${enc(l.id)}` }, `${l.type} ${short(l.id)}`),
+            h(
+              "a",
+              { href: `#/graph/entity/${enc(l.type)}/${enc(l.id)}` },
+              `${tv("entity", l.type)} ${short(l.id)}`,
+            ),
           ),
         ),
       ),
@@ -229,12 +233,13 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
     view.dataset.nodes = String(nodes.length);
     chart(view).setOption(
       {
+        ...ARIA,
         tooltip: {
           formatter: (p: any) =>
             p.dataType === "edge"
               ? escapeHtml(p.data.relations)
               : [
-                  escapeHtml(p.data.nodeType),
+                  escapeHtml(tv("entity", p.data.nodeType)),
                   escapeHtml(p.data.label),
                   `${t("graph.degree")}: ${p.data.degree}`,
                   p.data.risk > 0 ? `${t("graph.risk")}: ${p.data.risk.toFixed(2)}` : "",
@@ -242,7 +247,7 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
                   .filter(Boolean)
                   .join("<br/>"),
         },
-        legend: { data: types, top: 0 },
+        legend: { data: types.map((ty) => tv("entity", ty)), top: 0 },
         series: [
           {
             type: "graph",
@@ -250,7 +255,10 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
             roam: true,
             draggable: true,
             force: { repulsion: 120, edgeLength: 50, gravity: 0.08 },
-            categories: types.map((ty) => ({ name: ty, itemStyle: { color: TYPE_COLORS[ty] ?? "#999" } })),
+            categories: types.map((ty) => ({
+              name: tv("entity", ty),
+              itemStyle: { color: TYPE_COLORS[ty] ?? "#999" },
+            })),
             label: { show: nodes.length <= 60, formatter: (p: any) => p.data.label, fontSize: 10 },
             data: nodes.map((n) => ({
               id: key(n),
@@ -289,19 +297,20 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
   function showEntity(n: GraphNode): void {
     const list = h(
       "select",
-      { name: "list", id: "add-list" },
-      ["blacklist", "greylist", "whitelist"].map((x) => h("option", { value: x }, x)),
+      { name: "list", id: "add-list", "aria-label": t("lists.list") },
+      ["blacklist", "greylist", "whitelist"].map((x) => h("option", { value: x }, tv("list", x))),
     );
     const reason = h("input", {
       name: "reason",
       id: "add-reason",
       placeholder: t("graph.reason"),
-      value: "fraud ring investigation",
+      "aria-label": t("graph.reason"),
+      value: t("graph.defaultReason"),
     });
     const message = h("p", { class: "muted", id: "add-message" });
     clear(
       side,
-      h("h2", {}, `${n.type} `, h("code", { class: "wrap" }, n.id)),
+      h("h2", {}, `${tv("entity", n.type)} `, h("code", { class: "wrap", translate: "no" }, n.id)),
       h(
         "table",
         { class: "table kv" },
@@ -309,9 +318,14 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
           "tbody",
           {},
           h("tr", {}, h("th", {}, t("graph.degree")), h("td", {}, String(n.degree))),
-          h("tr", {}, h("th", {}, "users"), h("td", {}, String(n.users))),
-          h("tr", {}, h("th", {}, "hub"), h("td", {}, n.hub ? "yes" : "no")),
-          h("tr", {}, h("th", {}, "seen"), h("td", {}, `${fmtTime(n.first_seen)} – ${fmtTime(n.last_seen)}`)),
+          h("tr", {}, h("th", {}, t("graph.users")), h("td", {}, String(n.users))),
+          h("tr", {}, h("th", {}, t("graph.hub")), h("td", {}, n.hub ? t("common.yes") : t("common.no"))),
+          h(
+            "tr",
+            {},
+            h("th", {}, t("graph.seen")),
+            h("td", {}, `${fmtTime(n.first_seen)} – ${fmtTime(n.last_seen)}`),
+          ),
         ),
       ),
       h("p", {}, h("a", { href: `#/graph/entity/${enc(n.type)}/${enc(n.id)}` }, t("graph.show"))),
@@ -327,7 +341,7 @@ export function renderGraph(main: HTMLElement, params: string[]): void {
                 reason: reason.value,
                 source: "manual",
               });
-              message.textContent = `${t("graph.added")} ${list.value}`;
+              message.textContent = `${t("graph.added")} ${tv("list", list.value)}`;
             } catch (err) {
               message.textContent = `${t("error")}: ${(err as Error).message}`;
             }

@@ -1,6 +1,6 @@
 import { api, enc, get, query } from "../api";
 import { clear, fmtTime, h } from "../dom";
-import { t } from "../i18n";
+import { t, tv } from "../i18n";
 
 interface Entry {
   list: string;
@@ -30,12 +30,12 @@ export function renderLists(main: HTMLElement): void {
   const list = h(
     "select",
     { name: "list", id: "lists-list" },
-    ["blacklist", "greylist", "whitelist"].map((x) => h("option", { value: x }, x)),
+    ["blacklist", "greylist", "whitelist"].map((x) => h("option", { value: x }, tv("list", x))),
   );
   const type = h(
     "select",
     { name: "entity_type", id: "lists-type" },
-    TYPES.map((x) => h("option", { value: x }, x)),
+    TYPES.map((x) => h("option", { value: x }, tv("entity", x))),
   );
   const rows = h("tbody", {});
   const status = h("p", { class: "muted" });
@@ -55,7 +55,7 @@ export function renderLists(main: HTMLElement): void {
         h(
           "tr",
           {},
-          h("td", {}, h("code", { class: "wrap" }, e.value)),
+          h("td", {}, h("code", { class: "wrap", translate: "no" }, e.value)),
           h("td", {}, e.reason),
           h("td", {}, e.source),
           h("td", {}, fmtTime(e.created_at)),
@@ -139,7 +139,7 @@ export function renderLists(main: HTMLElement): void {
               t("lists.source"),
               t("lists.created"),
               t("lists.expires"),
-              "",
+              t("common.action"),
             ].map((c) => h("th", {}, c)),
           ),
         ),

@@ -1,7 +1,7 @@
 import { api, enc, get } from "../api";
 import { chart } from "../charts";
 import { badge, clear, fmtNumber, fmtPercent, fmtTime, h, menuItem, menuPage } from "../dom";
-import { t } from "../i18n";
+import { t, tv } from "../i18n";
 
 interface ModelVersion {
   name: string;
@@ -21,6 +21,7 @@ interface Evaluation {
   auc: number;
   ks: number;
   rows: number;
+  data?: { name: string; sha256: string; rows: number; is_training_data: boolean };
   roc?: [number, number][];
   ks_curve?: [number, number][];
   calibration?: { group: string; rows: number; mean_pd: number; bad_rate: number }[];
@@ -38,6 +39,14 @@ interface Evaluation {
   >;
 }
 
+// Headline metrics by their usual names; counts and rates in the console's language.
+function metricLabel(metric: string): string {
+  if (metric === "rows") return t("models.rows");
+  if (metric === "event_rate") return t("models.badRate");
+  if (metric === "logloss") return t("models.logloss");
+  return metric.length <= 3 ? metric.toUpperCase() : metric[0].toUpperCase() + metric.slice(1);
+}
+
 // The monitoring window the page shows (the API's default is 7 days).
 const MONITORING_DAYS = 30;
 
@@ -49,7 +58,12 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
     .then(({ models }) => {
       for (const m of models) {
         list.append(
-          menuItem(`#/models/${enc(m.name)}`, m.name, `${m.kind} v${m.version}`, m.name === selected),
+          menuItem(
+            `#/models/${enc(m.name)}`,
+            m.name,
+            `${tv("modelKind", m.kind)} v${m.version}`,
+            m.name === selected,
+          ),
         );
       }
       const name = selected ?? models[0]?.name;
@@ -86,7 +100,13 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
         h(
           "h2",
           {},
-          `${name} · ${t("models.active")}: ${active ? `v${active.version} (${active.kind})` : "—"}`,
+          h("span", { translate: "no" }, name),
+          ` · ${t("models.active")}: ${active ? `v${active.version} (${tv("modelKind", active.kind)})` : "—"}`,
+        ),
+        h(
+          "p",
+          { class: "muted" },
+          t("models.validation", { rows: fmtNumber(active?.validation_metrics?.rows) }),
         ),
         h(
           "div",
@@ -98,7 +118,7 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
                 "div",
                 { class: "kpi", "data-metric": k },
                 h("div", { class: "kpi-value" }, fmtNumber(v, k === "rows" ? 0 : 3)),
-                h("div", { class: "kpi-label" }, k.toUpperCase()),
+                h("div", { class: "kpi-label" }, metricLabel(k)),
               ),
             ),
         ),
@@ -112,7 +132,16 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
             h(
               "tr",
               {},
-              ...["v", "kind", "registered", "by", "AUC", "KS", "data", ""].map((c) => h("th", {}, c)),
+              ...[
+                t("common.version"),
+                t("models.kind"),
+                t("models.registered"),
+                t("common.by"),
+                "AUC",
+                "KS",
+                t("models.data"),
+                t("common.action"),
+              ].map((c) => h("th", {}, c)),
             ),
           ),
           h(
@@ -123,7 +152,7 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
                 "tr",
                 {},
                 h("td", {}, String(v.version)),
-                h("td", {}, v.kind),
+                h("td", {}, tv("modelKind", v.kind)),
                 h("td", {}, fmtTime(v.registered_at)),
                 h("td", {}, v.author || v.registered_by || ""),
                 h("td", { class: "num" }, fmtNumber(v.validation_metrics?.auc, 3)),
@@ -133,7 +162,7 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
                   "td",
                   {},
                   v.active
-                    ? badge(t("strategies.active"))
+                    ? badge("active", t("strategies.active"))
                     : h(
                         "button",
                         {
@@ -188,7 +217,12 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
         {},
         `${t("models.evaluation")} · v${version}`,
         " ",
-        h("small", { class: "muted" }, `${fmtNumber(e.rows)} rows`),
+        h(
+          "small",
+          { class: "muted", id: "model-evaluation-data" },
+          t("models.evaluationData", { name: e.data?.name ?? "?", rows: fmtNumber(e.rows) }),
+        ),
+        e.data?.is_training_data ? [" ", badge("shifted", t("models.onTrainingData"))] : [],
       ),
       h(
         "div",
@@ -215,9 +249,15 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
                     h(
                       "tr",
                       {},
-                      ...[attribute, "rows", "bad rate", "approval", "ratio", "equal opp.", "AUC"].map((c) =>
-                        h("th", {}, c),
-                      ),
+                      h("th", { translate: "no" }, attribute),
+                      ...[
+                        t("models.rows"),
+                        t("models.badRate"),
+                        t("models.approval"),
+                        t("models.approvalRatio"),
+                        t("models.equalOpportunity"),
+                        "AUC",
+                      ].map((c) => h("th", {}, c)),
                     ),
                   ),
                   h(
@@ -249,8 +289,8 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
     chart(roc).setOption({
       tooltip: { trigger: "axis" },
       grid: { left: 40, right: 16, top: 16, bottom: 40 },
-      xAxis: { ...axis, name: "false positive rate", nameLocation: "middle", nameGap: 26 },
-      yAxis: { ...axis, name: "true positive rate" },
+      xAxis: { ...axis, name: t("models.fpr"), nameLocation: "middle", nameGap: 26 },
+      yAxis: { ...axis, name: t("models.tpr") },
       series: [
         { type: "line", showSymbol: false, data: e.roc ?? [], areaStyle: { opacity: 0.1 } },
         {
@@ -268,8 +308,8 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
     chart(ks).setOption({
       tooltip: { trigger: "axis" },
       grid: { left: 40, right: 16, top: 16, bottom: 40 },
-      xAxis: { ...axis, name: "share of applicants, riskiest first", nameLocation: "middle", nameGap: 26 },
-      yAxis: { type: "value", min: 0 },
+      xAxis: { ...axis, name: t("models.ksAxis"), nameLocation: "middle", nameGap: 26 },
+      yAxis: { type: "value", min: 0, name: t("models.ksGap") },
       series: [{ type: "line", showSymbol: false, data: e.ks_curve ?? [], areaStyle: { opacity: 0.1 } }],
     });
     const groups = e.calibration ?? [];
@@ -279,15 +319,15 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
       grid: { left: 48, right: 16, top: 32, bottom: 40 },
       xAxis: {
         type: "category",
-        name: "PD decile",
+        name: t("models.pdDecile"),
         nameLocation: "middle",
         nameGap: 26,
         data: groups.map((g) => g.group),
       },
       yAxis: { type: "value" },
       series: [
-        { name: "predicted", type: "bar", data: groups.map((g) => g.mean_pd) },
-        { name: "observed", type: "bar", data: groups.map((g) => g.bad_rate) },
+        { name: t("models.predicted"), type: "bar", data: groups.map((g) => g.mean_pd) },
+        { name: t("models.observed"), type: "bar", data: groups.map((g) => g.bad_rate) },
       ],
     });
   }
@@ -324,7 +364,7 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
         h(
           "div",
           { class: "kpi" },
-          h("div", { class: "kpi-value" }, badge(m.status ?? "—")),
+          h("div", { class: "kpi-value" }, m.status ? badge(m.status, tv("status", m.status)) : "—"),
           h("div", { class: "kpi-label" }, t("models.status")),
         ),
       ),
@@ -334,6 +374,7 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
         h("div", {}, h("h3", {}, t("models.bins")), bins),
         h("div", {}, h("h3", {}, t("models.csi")), csi),
       ),
+      m.scored ? [] : h("p", { class: "muted" }, t("models.noTraffic")),
       h("h3", {}, t("models.psiDaily")),
       trend,
     );
@@ -348,22 +389,26 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
       grid: { left: 48, right: 16, top: 32, bottom: 40 },
       xAxis: {
         type: "category",
-        name: "PD <",
+        name: t("models.pdBelow"),
         nameLocation: "middle",
         nameGap: 26,
         data: scoreBins.map((b) => (Number.isFinite(b.pd_below) ? b.pd_below.toFixed(3) : "∞")),
       },
-      yAxis: { type: "value" },
+      yAxis: { type: "value", name: t("models.share") },
       series: [
-        { name: "training", type: "bar", data: scoreBins.map((b) => b.training_share) },
-        { name: "live", type: "bar", data: scoreBins.map((b) => b.live_share) },
+        { name: t("models.training"), type: "bar", data: scoreBins.map((b) => b.training_share) },
+        { name: t("models.live"), type: "bar", data: scoreBins.map((b) => b.live_share) },
       ],
     });
     chart(csi).setOption({
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      grid: { left: 160, right: 24, top: 8, bottom: 24 },
+      grid: { left: 8, right: 24, top: 8, bottom: 24, containLabel: true },
       xAxis: { type: "value" },
-      yAxis: { type: "category", data: csiEntries.map(([k]) => k) },
+      yAxis: {
+        type: "category",
+        data: csiEntries.map(([k]) => k),
+        axisLabel: { width: 200, overflow: "truncate" },
+      },
       series: [{ type: "bar", data: csiEntries.map(([, v]) => v), itemStyle: { color: "#e0a030" } }],
     });
     // PSI per day, with the watch (0.1) and shifted (0.25) lines: drift shows as a trend.

@@ -1,7 +1,7 @@
 import { get } from "../api";
 import { chart, palette } from "../charts";
 import { clear, escapeHtml, fmtMs, fmtNumber, fmtPercent, h } from "../dom";
-import { t, type Key } from "../i18n";
+import { locale, t, tv, type Key } from "../i18n";
 
 interface Stats {
   credit_decisions: number;
@@ -80,7 +80,7 @@ export function renderOverview(main: HTMLElement): () => void {
       kpi("overview.interceptions", fmtNumber(s.fraud_interceptions), "interceptions"),
     );
     const minutes = s.series.map((p) =>
-      new Date(p.minute).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }),
+      new Date(p.minute).toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" }),
     );
     chart(volume).setOption({
       tooltip: { trigger: "axis" },
@@ -88,13 +88,16 @@ export function renderOverview(main: HTMLElement): () => void {
       grid: { left: 40, right: 16, top: 40, bottom: 24 },
       xAxis: { type: "category", data: minutes },
       yAxis: { type: "value", minInterval: 1 },
-      series: OUTCOMES.map((o) => ({
-        name: o.replace("credit.", "").replace("transaction.", "txn "),
-        type: "bar",
-        stack: "n",
-        itemStyle: { color: (palette as Record<string, string>)[o.split(".")[1]] },
-        data: s.series.map((p) => p.counts[o] ?? 0),
-      })),
+      series: OUTCOMES.map((o) => {
+        const [kind, outcome] = o.split(".");
+        return {
+          name: t("overview.series", { kind: tv("kind", kind), outcome: tv("outcome", outcome) }),
+          type: "bar",
+          stack: "n",
+          itemStyle: { color: (palette as Record<string, string>)[outcome] },
+          data: s.series.map((p) => p.counts[o] ?? 0),
+        };
+      }),
     });
     chart(latency).setOption({
       tooltip: { trigger: "axis", valueFormatter: (v: number) => fmtMs(v) },
@@ -106,14 +109,14 @@ export function renderOverview(main: HTMLElement): () => void {
         {
           name: "p50",
           type: "line",
-          showSymbol: false,
+          symbolSize: 4,
           connectNulls: false,
           data: s.series.map((p) => p.p50_us),
         },
         {
           name: "p99",
           type: "line",
-          showSymbol: false,
+          symbolSize: 4,
           connectNulls: false,
           data: s.series.map((p) => p.p99_us),
         },
@@ -127,9 +130,14 @@ export function renderOverview(main: HTMLElement): () => void {
         formatter: (p: any) =>
           `${escapeHtml(top[p[0].dataIndex].code)}: ${escapeHtml(top[p[0].dataIndex].text)}<br/>${p[0].value}`,
       },
-      grid: { left: 150, right: 24, top: 8, bottom: 24 },
+      // Code and text, cut to fit: the grid makes room for the labels (containLabel).
+      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
-      yAxis: { type: "category", data: top.map((r) => r.code) },
+      yAxis: {
+        type: "category",
+        data: top.map((r) => `${r.code} ${r.text}`),
+        axisLabel: { width: 220, overflow: "truncate" },
+      },
       series: [{ type: "bar", itemStyle: { color: palette.decline }, data: top.map((r) => r.count) }],
     });
     reasons.dataset.count = String(s.top_reasons.length);

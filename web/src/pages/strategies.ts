@@ -1,6 +1,6 @@
 import { api, ApiError, enc, get } from "../api";
 import { badge, clear, fmtTime, h, menuItem, menuPage } from "../dom";
-import { t } from "../i18n";
+import { t, tv } from "../i18n";
 
 interface StrategyInfo {
   name: string;
@@ -78,7 +78,13 @@ export function renderStrategies(main: HTMLElement, [selected]: string[]): () =>
     const shown = active ?? latest;
     const { yaml } = await get<{ yaml: string }>(`/v1/strategies/${enc(name)}/versions/${shown.version}`);
 
-    const editor = h("textarea", { class: "code", id: "strategy-yaml", spellcheck: "false", rows: 28 });
+    const editor = h("textarea", {
+      class: "code",
+      id: "strategy-yaml",
+      spellcheck: "false",
+      rows: 28,
+      "aria-label": t("strategies.editorFor", { name }),
+    });
     editor.value = yaml;
     const problems = h("div", { class: "problems", id: "strategy-problems", role: "status" });
     const message = h("p", { class: "muted", id: "strategy-message" });
@@ -134,7 +140,14 @@ export function renderStrategies(main: HTMLElement, [selected]: string[]): () =>
       h(
         "thead",
         {},
-        h("tr", {}, h("th", {}, "v"), h("th", {}, t("lists.created")), h("th", {}, "by"), h("th", {}, "")),
+        h(
+          "tr",
+          {},
+          h("th", {}, t("common.version")),
+          h("th", {}, t("lists.created")),
+          h("th", {}, t("common.by")),
+          h("th", {}, t("common.action")),
+        ),
       ),
       h(
         "tbody",
@@ -152,7 +165,7 @@ export function renderStrategies(main: HTMLElement, [selected]: string[]): () =>
                 "td",
                 {},
                 v.active
-                  ? badge(t("strategies.active"))
+                  ? badge("active", t("strategies.active"))
                   : h(
                       "button",
                       { class: "secondary", "data-activate": v.version, onclick: () => activate(v.version) },
@@ -203,9 +216,13 @@ export function renderStrategies(main: HTMLElement, [selected]: string[]): () =>
           h(
             "p",
             {},
-            badge(d.decision),
+            badge(d.decision, tv("outcome", d.decision)),
             " ",
-            `limit ${d.limit ?? "—"} · APR ${d.apr ?? "—"} · PD ${typeof d.pd === "number" ? d.pd.toFixed(4) : "—"}`,
+            t("decision.dryRun", {
+              limit: d.limit ?? "—",
+              apr: d.apr ?? "—",
+              pd: typeof d.pd === "number" ? d.pd.toFixed(4) : "—",
+            }),
           ),
           h(
             "ul",
@@ -226,7 +243,8 @@ export function renderStrategies(main: HTMLElement, [selected]: string[]): () =>
         h(
           "h2",
           {},
-          `${name} `,
+          h("span", { translate: "no" }, name),
+          " ",
           h(
             "small",
             { class: "muted" },
@@ -249,7 +267,7 @@ export function renderStrategies(main: HTMLElement, [selected]: string[]): () =>
           "section",
           { class: "card" },
           h("h2", {}, t("strategies.dryRun")),
-          h("label", {}, t("strategies.sample")),
+          h("label", { for: "dry-run-application" }, t("strategies.sample")),
           sample,
           h(
             "div",
