@@ -54,6 +54,10 @@ struct Arg {
   bool flag = false;   // an option without a value: "true" when given
   char separator = 0;  // may repeat (and split at this character; '\n': repeat only)
 };
+// An option that may be given several times, each value kept whole.
+inline Arg Repeated(std::string name, std::string help, CLI::Validator check = {}) {
+  return {std::move(name), std::move(help), "", false, std::move(check), false, '\n'};
+}
 
 // A subcommand's arguments and target.
 struct Args : Target {

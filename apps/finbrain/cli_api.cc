@@ -251,14 +251,10 @@ void AddApiCommands(Commands& c) {
           return ApiCall{"GET", "/v1/features", ""};
         });
   c.Api(features, "values", "Online feature values of entities",
-        {{"--entity",
-          "TYPE=ID, e.g. user=u1 or phone=13800138000; a read_for path takes a comma-separated "
-          "list: contacts[].phone=13800138000,13900139000",
-          "",
-          false,
-          {},
-          false,
-          '\n'},
+        {Repeated(
+             "--entity",
+             "TYPE=ID, e.g. user=u1 or phone=13800138000; a read_for path takes a comma-separated "
+             "list: contacts[].phone=13800138000,13900139000"),
          {"--at", "Point in time (RFC 3339; default now)"}},
         FeatureValues);
 }
