@@ -124,6 +124,8 @@ std::string ToJsonText(const boost::json::array& array) {
   return out;
 }
 
+void AppendJsonString(std::string& out, std::string_view text) { WriteString(text, out); }
+
 std::string JsonString(std::string_view text) {
   std::string out;
   WriteString(text, out);

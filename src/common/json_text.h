@@ -15,5 +15,7 @@ std::string ToJsonText(const boost::json::object& object);
 std::string ToJsonText(const boost::json::array& array);
 // `text` as a JSON string literal, quoted and escaped.
 std::string JsonString(std::string_view text);
+// Appends `text` as a JSON string literal to `out`.
+void AppendJsonString(std::string& out, std::string_view text);
 
 }  // namespace finbrain

@@ -155,16 +155,7 @@ StatusOr<StrategyVersion> StrategyStore::Get(std::string_view tenant, std::strin
 StatusOr<std::vector<StrategyVersion>> StrategyStore::Versions(std::string_view tenant,
                                                                std::string_view name) const {
   FB_RETURN_IF_ERROR(ValidateStrategyName(name));
-  FB_ASSIGN_OR_RETURN(tenancy::VersionHead head, documents_.Head(tenant, name));
-  FB_RETURN_IF_ERROR(documents_.RequireExists(head, name));
-  std::vector<StrategyVersion> out;
-  FB_RETURN_IF_ERROR(documents_.ScanRecords(tenant, name, [&](std::string_view record) -> Status {
-    FB_ASSIGN_OR_RETURN(StrategyVersion v, VersionFromJson(record));
-    v.active = v.version == head.active;
-    out.push_back(std::move(v));
-    return OkStatus();
-  }));
-  return out;
+  return documents_.Versions(tenant, name, VersionFromJson);
 }
 
 StatusOr<std::vector<StrategyVersion>> StrategyStore::List(std::string_view tenant) const {

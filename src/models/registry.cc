@@ -193,16 +193,7 @@ StatusOr<ModelVersion> ModelRegistry::Rollback(std::string_view tenant, std::str
 StatusOr<std::vector<ModelVersion>> ModelRegistry::Versions(std::string_view tenant,
                                                             std::string_view name) const {
   FB_RETURN_IF_ERROR(ValidateModelName(name));
-  FB_ASSIGN_OR_RETURN(tenancy::VersionHead head, documents_.Head(tenant, name));
-  FB_RETURN_IF_ERROR(documents_.RequireExists(head, name));
-  std::vector<ModelVersion> out;
-  FB_RETURN_IF_ERROR(documents_.ScanRecords(tenant, name, [&](std::string_view record) -> Status {
-    FB_ASSIGN_OR_RETURN(ModelVersion v, MetaFromJson(record));
-    v.active = v.version == head.active;
-    out.push_back(std::move(v));
-    return OkStatus();
-  }));
-  return out;
+  return documents_.Versions(tenant, name, MetaFromJson);
 }
 
 StatusOr<std::vector<ModelVersion>> ModelRegistry::List(std::string_view tenant) const {

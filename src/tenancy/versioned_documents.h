@@ -90,6 +90,22 @@ class VersionedDocuments {
   // Every version's record of `name`, oldest first.
   Status ScanRecords(std::string_view tenant, std::string_view name,
                      const std::function<Status(std::string_view record)>& visit) const;
+  // Every version of `name` (kNotFound when there is none), oldest first: each record parsed
+  // by `parse` (record text -> StatusOr<Version>), its `active` set from the head.
+  template <typename Version>
+  StatusOr<std::vector<Version>> Versions(std::string_view tenant, std::string_view name,
+                                          StatusOr<Version> (*parse)(std::string_view)) const {
+    FB_ASSIGN_OR_RETURN(VersionHead head, Head(tenant, name));
+    FB_RETURN_IF_ERROR(RequireExists(head, name));
+    std::vector<Version> out;
+    FB_RETURN_IF_ERROR(ScanRecords(tenant, name, [&](std::string_view record) -> Status {
+      FB_ASSIGN_OR_RETURN(Version v, parse(record));
+      v.active = v.version == head.active;
+      out.push_back(std::move(v));
+      return OkStatus();
+    }));
+    return out;
+  }
   // Every name of the tenant with its head, by name.
   StatusOr<std::vector<std::pair<std::string, VersionHead>>> Heads(std::string_view tenant) const;
 

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "common/clock.h"
+#include "common/json_text.h"
 #include "common/status.h"
 
 namespace finbrain::sim {
@@ -29,8 +30,6 @@ class JsonLine {
   void Key(std::string_view key);
   std::string text_ = "{";
 };
-
-void AppendJsonString(std::string& out, std::string_view value);
 
 // Buffered writers for events/<type>.jsonl and truth/<name>.jsonl, with line counts.
 class Output {
