@@ -290,28 +290,5 @@ TEST_F(ApiTest, BlacklistingCanExtendToTheRing) {
   EXPECT_EQ(json::parse(r.body).at("error").at("field"), "extend_to_ring");
 }
 
-TEST(GraphRestart, TheGraphIsRebuiltFromTheEventLog) {
-  TempDir dir;
-  {
-    auto runtime = runtime::Runtime::Open({.data_dir = dir.path()}).value();
-    std::vector<ingest::ValidatedEvent> events;
-    for (int i = 0; i < 5; ++i) {
-      events.push_back(ingest::EventSchema::Get()
-                           .ValidateJson(Login(i, "r" + std::to_string(i), "shared", "1.1.1.1"),
-                                         *runtime->tokenizer)
-                           .value());
-    }
-    ASSERT_TRUE(
-        runtime->events->IngestAndWait("t1", std::move(events), {.tenant = "t1", .actor = "test"})
-            .ok());
-    ASSERT_TRUE(runtime->graph->For("t1")->GroupOf("r0"));
-  }
-  auto reopened = runtime::Runtime::Open({.data_dir = dir.path()}).value();
-  const auto group = reopened->graph->For("t1")->GroupOf("r4");
-  ASSERT_TRUE(group);
-  EXPECT_EQ(group->members.size(), 5u);
-  EXPECT_EQ(group->kind, "device_farm");
-}
-
 }  // namespace
 }  // namespace finbrain::server
