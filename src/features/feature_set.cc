@@ -401,9 +401,11 @@ StatusOr<NamedIds> CanonicalIds(
         return InvalidArgumentError("no feature is read for " + Quote(name), name);
       }
     }
+    // (Captures `field`, not the binding: clang 14, the fuzz build's, cannot capture bindings.)
+    const std::string& field = name;
     const auto add = [&](std::string_view id, std::string& into) -> Status {
       StatusOr<std::string> value = canonical(entity, id);
-      if (!value.ok()) return InvalidArgumentError(name + ": " + value.status().message(), name);
+      if (!value.ok()) return InvalidArgumentError(field + ": " + value.status().message(), field);
       into = std::move(*value);
       return OkStatus();
     };

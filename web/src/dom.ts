@@ -66,7 +66,9 @@ export function clear(el: Element, ...children: (Child | Child[])[]): void {
 
 export function fmtNumber(v: unknown, digits = 0): string {
   if (typeof v !== "number" || !Number.isFinite(v)) return "—";
-  return v.toLocaleString(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  // A value that rounds to zero shows as 0, not -0.000.
+  const shown = Math.abs(v) < 0.5 * 10 ** -digits ? 0 : v;
+  return shown.toLocaleString(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
 export function fmtPercent(v: unknown, digits = 1): string {

@@ -127,6 +127,9 @@ export async function startWorld({ users = 400, bin = process.env.FINBRAIN_BIN }
     server.kill("SIGKILL");
     fs.rmSync(dir, { recursive: true, force: true });
   };
+  // Nor may a script that ends without stop() (an uncaught error).
+  const killOnExit = () => server.kill("SIGKILL");
+  process.once("exit", killOnExit);
   let url, call, decisions;
   try {
     let log = "";
@@ -187,6 +190,7 @@ export async function startWorld({ users = 400, bin = process.env.FINBRAIN_BIN }
     decisions,
     call,
     async stop() {
+      process.off("exit", killOnExit);
       server.kill("SIGTERM");
       await new Promise((resolve) => server.once("exit", resolve));
       fs.rmSync(dir, { recursive: true, force: true });

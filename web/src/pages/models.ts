@@ -288,9 +288,9 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
     const axis = { type: "value", min: 0, max: 1 };
     chart(roc).setOption({
       tooltip: { trigger: "axis" },
-      grid: { left: 40, right: 16, top: 16, bottom: 40 },
+      grid: { left: 40, right: 16, top: 32, bottom: 40 },
       xAxis: { ...axis, name: t("models.fpr"), nameLocation: "middle", nameGap: 26 },
-      yAxis: { ...axis, name: t("models.tpr") },
+      yAxis: { ...axis, name: t("models.tpr"), nameTextStyle: { align: "left" } },
       series: [
         { type: "line", showSymbol: false, data: e.roc ?? [], areaStyle: { opacity: 0.1 } },
         {
@@ -307,9 +307,9 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
     // ks_curve: (share of applicants, riskiest first; cumulative share of bads minus of goods).
     chart(ks).setOption({
       tooltip: { trigger: "axis" },
-      grid: { left: 40, right: 16, top: 16, bottom: 40 },
+      grid: { left: 40, right: 16, top: 32, bottom: 40 },
       xAxis: { ...axis, name: t("models.ksAxis"), nameLocation: "middle", nameGap: 26 },
-      yAxis: { type: "value", min: 0, name: t("models.ksGap") },
+      yAxis: { type: "value", min: 0, name: t("models.ksGap"), nameTextStyle: { align: "left" } },
       series: [{ type: "line", showSymbol: false, data: e.ks_curve ?? [], areaStyle: { opacity: 0.1 } }],
     });
     const groups = e.calibration ?? [];
@@ -394,7 +394,7 @@ export function renderModels(main: HTMLElement, [selected]: string[]): () => voi
         nameGap: 26,
         data: scoreBins.map((b) => (Number.isFinite(b.pd_below) ? b.pd_below.toFixed(3) : "∞")),
       },
-      yAxis: { type: "value", name: t("models.share") },
+      yAxis: { type: "value", name: t("models.share"), nameTextStyle: { align: "left" } },
       series: [
         { name: t("models.training"), type: "bar", data: scoreBins.map((b) => b.training_share) },
         { name: t("models.live"), type: "bar", data: scoreBins.map((b) => b.live_share) },
