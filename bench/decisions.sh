@@ -5,7 +5,7 @@
 # GET /healthz at the same rate as the floor, then the in-process cost of each stage (from the
 # decision records' latency_us).
 # Usage: bench/decisions.sh [finbrain binary] [decision_load binary]
-#   RATE=2000 SECONDS_PER_RUN=20 USERS=10000 [SETTLE_S=0] bench/decisions.sh
+#   RATE=2000 SECONDS_PER_RUN=20 USERS=10000 [SETTLE_S=0] [FINBRAIN_DURABILITY=process] bench/decisions.sh
 set -euo pipefail
 
 BIN=$(realpath "${1:-build/release/apps/finbrain/finbrain}")
@@ -144,7 +144,8 @@ YAML
 } > strategy.yaml
 RULES=$(grep -c "id: " strategy.yaml)
 
-echo "== server: history imported, $FEATURES features, $RULES rules"
+# FINBRAIN_DURABILITY (sync or process) and FINBRAIN_SYNC_INTERVAL_MS pass to the server as set.
+echo "== server: history imported, $FEATURES features, $RULES rules, durability ${FINBRAIN_DURABILITY:-sync}"
 start_server "$BIN" "$WORK/data"
 T=(--url "$URL" --api-key "$KEY")
 "$BIN" features set features.yaml "${T[@]}" >/dev/null

@@ -74,5 +74,90 @@ TEST(CrashTest, AcknowledgedWritesSurviveKill9) {
   EXPECT_GE(entries, checked + 1);
 }
 
+// Answered credit decisions survive kill -9 at both durability levels: `process` answers once the
+// write-ahead log is in the operating system, which a crash of the server does not lose.
+class DecisionCrashTest : public ::testing::TestWithParam<const char*> {};
+
+std::string Application(int writer, int i) {
+  const std::string id = std::to_string(writer) + "-" + std::to_string(i);
+  return R"({"event_id":"e-)" + id +
+         R"(","event_type":"credit_application","occurred_at":"2027-01-15T10:00:00Z",)"
+         R"("application_id":"a-)" +
+         id + R"(","user_id":"u-)" + id +
+         R"(","product":"cash_loan","requested_amount":5000,"term_months":12,)"
+         R"("declared_income":)" +
+         std::to_string(3000 + 100 * (i % 20)) + R"(,"bureau":{"score":)" +
+         std::to_string(560 + 9 * (i % 20)) + "}}";
+}
+
+constexpr const char* kRulesOnly = R"yaml(description: crash test
+rules:
+  - name: credit
+    rules:
+      - {id: C01, when: "app.bureau.score < 600", action: decline, reason: {code: C01, text: "Low score"}}
+outcome: {limit: "app.declared_income * 2", apr: 0.2}
+)yaml";
+
+TEST_P(DecisionCrashTest, AnsweredDecisionsSurviveKill9) {
+  TempDir dir;
+  const std::string data = dir.path() + "/data";
+  const std::vector<std::string> env = {std::string("FINBRAIN_DURABILITY=") + GetParam()};
+  auto server = std::make_unique<ServerProcess>(data, dir.path(), env);
+  auto admin = server->Connect();
+  auto created =
+      admin->Send("POST", "/admin/v1/tenants", R"({"name":"acme"})",
+                  {{"Authorization", std::string("Bearer ") + ServerProcess::kAdminToken}});
+  ASSERT_TRUE(created.ok());
+  const std::string key(json::parse(created->body).at("api_key").as_string());
+  const std::vector<std::pair<std::string, std::string>> auth = {
+      {"Authorization", "Bearer " + key}};
+  auto put = admin->Send("PUT", "/v1/strategies/credit", kRulesOnly, auth);
+  ASSERT_TRUE(put.ok());
+  ASSERT_EQ(put->status, 201) << put->body;
+  ASSERT_EQ(admin->Send("POST", "/v1/strategies/credit/versions/1/activate", "", auth)->status,
+            200);
+
+  constexpr int kWriters = 6;
+  std::vector<std::vector<std::string>> answered(kWriters);
+  std::atomic<int> total{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      auto client = server::HttpClient::Connect("127.0.0.1", server->port());
+      if (!client.ok()) return;
+      for (int i = 0;; ++i) {
+        auto r = (*client)->Send("POST", "/v1/decisions/credit", Application(w, i), auth);
+        if (!r.ok()) return;  // killed
+        if (r->status == 200 || r->status == 201) {
+          answered[w].push_back(std::string(json::parse(r->body).at("decision_id").as_string()));
+          ++total;
+        }
+      }
+    });
+  }
+  const bool decided = testing::WaitUntil([&] { return total >= 200; });
+  EXPECT_EQ(server->Kill(), 128 + SIGKILL);
+  for (auto& t : writers) t.join();
+  ASSERT_TRUE(decided) << "no decisions were answered";
+
+  server = std::make_unique<ServerProcess>(data, dir.path(), env);
+  auto client = server->Connect();
+  int checked = 0;
+  for (const auto& ids : answered) {
+    for (const auto& id : ids) {
+      auto r = client->Send("GET", "/v1/decisions/" + id, "", auth);
+      ASSERT_TRUE(r.ok());
+      EXPECT_EQ(r->status, 200) << "answered decision lost: " << id;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 200);
+  EXPECT_EQ(server->Stop(), 0);
+  auto verify = testing::RunFinbrain({"audit", "verify", "--data-dir", data}, dir.path());
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Durability, DecisionCrashTest, ::testing::Values("sync", "process"));
+
 }  // namespace
 }  // namespace finbrain

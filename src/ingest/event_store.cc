@@ -55,8 +55,13 @@ struct EventStore::Pending {
 };
 
 EventStore::EventStore(storage::KvStore& store, storage::CommitQueue& commits,
-                       tenancy::AuditLog& audit, std::uint64_t head)
-    : store_(store), commits_(commits), audit_(audit), committed_seq_(head), pending_seq_(head) {
+                       tenancy::AuditLog& audit, storage::Durability durability, std::uint64_t head)
+    : store_(store),
+      commits_(commits),
+      audit_(audit),
+      durability_(durability),
+      committed_seq_(head),
+      pending_seq_(head) {
   commits_.AddGroupListener([this](const Status& written) {
     if (written.ok()) {
       committed_seq_ = pending_seq_;
@@ -73,7 +78,8 @@ EventStore::~EventStore() {
 
 StatusOr<std::unique_ptr<EventStore>> EventStore::Open(storage::KvStore& store,
                                                        storage::CommitQueue& commits,
-                                                       tenancy::AuditLog& audit) {
+                                                       tenancy::AuditLog& audit,
+                                                       storage::Durability durability) {
   FB_ASSIGN_OR_RETURN(std::optional<std::string> head, store.Get(storage::Column::kMeta, kHeadKey));
   std::uint64_t seq = 0;
   if (head) {
@@ -83,7 +89,7 @@ StatusOr<std::unique_ptr<EventStore>> EventStore::Open(storage::KvStore& store,
       return DataLossError("event log head is corrupt");
     }
   }
-  return std::unique_ptr<EventStore>(new EventStore(store, commits, audit, seq));
+  return std::unique_ptr<EventStore>(new EventStore(store, commits, audit, durability, seq));
 }
 
 Status EventStore::AddConsumer(EventConsumer& consumer) {
@@ -224,7 +230,7 @@ void EventStore::Ingest(std::string_view tenant, std::vector<ValidatedEvent> eve
         if (!written.ok()) summary.accepted = 0;
         done(written, summary);
       },
-      std::move(sequencer));
+      std::move(sequencer), durability_);
 }
 
 StatusOr<IngestSummary> EventStore::IngestAndWait(std::string_view tenant,

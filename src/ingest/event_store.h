@@ -97,9 +97,10 @@ class EventStore {
  public:
   // REQUIRES: store, commits and audit outlive the EventStore; called before anything is
   // submitted to `commits`.
-  static StatusOr<std::unique_ptr<EventStore>> Open(storage::KvStore& store,
-                                                    storage::CommitQueue& commits,
-                                                    tenancy::AuditLog& audit);
+  // `durability`: when an ingestion (and a decision written with it) counts as done.
+  static StatusOr<std::unique_ptr<EventStore>> Open(
+      storage::KvStore& store, storage::CommitQueue& commits, tenancy::AuditLog& audit,
+      storage::Durability durability = storage::Durability::kSync);
   ~EventStore();
 
   // Registers `consumer` (which must outlive the store) and replays the log after its
@@ -137,12 +138,13 @@ class EventStore {
  private:
   struct Pending;
   EventStore(storage::KvStore& store, storage::CommitQueue& commits, tenancy::AuditLog& audit,
-             std::uint64_t head);
+             storage::Durability durability, std::uint64_t head);
   void Deliver(const Pending& pending);
 
   storage::KvStore& store_;
   storage::CommitQueue& commits_;
   tenancy::AuditLog& audit_;
+  const storage::Durability durability_;
   std::vector<EventConsumer*> consumers_;
 
   std::mutex in_flight_mu_;

@@ -7,10 +7,11 @@ namespace finbrain::runtime {
 StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) {
   auto runtime = std::make_unique<Runtime>();
   FB_ASSIGN_OR_RETURN(runtime->keys, tenancy::LoadOrCreateDeploymentKeys(options.data_dir));
-  FB_ASSIGN_OR_RETURN(runtime->store, storage::OpenRocksDb({.path = options.data_dir + "/db",
-                                                            .sync_writes = options.sync_writes}));
+  runtime->durability = options.durability;
+  FB_ASSIGN_OR_RETURN(runtime->store, storage::OpenRocksDb({.path = options.data_dir + "/db"}));
   runtime->tokenizer = std::make_unique<tenancy::PiiTokenizer>(runtime->keys.pii);
-  runtime->commits = std::make_unique<storage::CommitQueue>(*runtime->store);
+  runtime->commits = std::make_unique<storage::CommitQueue>(
+      *runtime->store, storage::CommitQueue::Options{.sync_interval = options.sync_interval});
   FB_ASSIGN_OR_RETURN(runtime->audit, tenancy::AuditLog::Open(*runtime->store, *runtime->commits,
                                                               runtime->keys.audit, *options.clock));
   FB_ASSIGN_OR_RETURN(runtime->directory,
@@ -18,8 +19,9 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
                                                      runtime->keys, *options.clock));
   runtime->lists =
       std::make_unique<fraud::ListStore>(*runtime->store, *runtime->tokenizer, *options.clock);
-  FB_ASSIGN_OR_RETURN(runtime->events, ingest::EventStore::Open(*runtime->store, *runtime->commits,
-                                                                *runtime->audit));
+  FB_ASSIGN_OR_RETURN(runtime->events,
+                      ingest::EventStore::Open(*runtime->store, *runtime->commits, *runtime->audit,
+                                               options.durability));
   FB_ASSIGN_OR_RETURN(runtime->type_counts, ingest::TypeCounts::Load(*runtime->store));
   FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->type_counts));
   FB_ASSIGN_OR_RETURN(runtime->features,

@@ -13,6 +13,7 @@
 // Thread-safety: the members are thread-safe; Open/destruction are not.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -41,7 +42,10 @@ namespace finbrain::runtime {
 
 struct RuntimeOptions {
   std::string data_dir;
-  bool sync_writes = true;
+  // When an event or decision counts as stored (storage/durability.h); tenant, key, list,
+  // strategy and model changes are always synced.
+  storage::Durability durability = storage::Durability::kSync;
+  std::chrono::microseconds sync_interval = std::chrono::milliseconds(5);  // for kProcess
   const Clock* clock = &SystemClock();
 };
 
@@ -51,6 +55,7 @@ struct Runtime {
 
   // Declaration order is destruction order reversed: the commit queue goes first, so that it
   // drains while the audit log it calls back into still exists.
+  storage::Durability durability = storage::Durability::kSync;
   std::unique_ptr<storage::KvStore> store;
   tenancy::DeploymentKeys keys;
   std::unique_ptr<tenancy::PiiTokenizer> tokenizer;

@@ -77,8 +77,23 @@ const Key kKeys[] = {
      [](ServerConfig& c, std::string_view v) {
        return ParseNumber(v, 0, 3'600'000, c.shutdown_grace_ms);
      }},
+    // Deprecated: storage.durability (true: sync, false: process).
     {"storage.sync_writes", "FINBRAIN_SYNC_WRITES",
-     [](ServerConfig& c, std::string_view v) { return ParseBool(v, c.sync_writes); }},
+     [](ServerConfig& c, std::string_view v) {
+       bool sync = true;
+       FB_RETURN_IF_ERROR(ParseBool(v, sync));
+       c.durability = sync ? storage::Durability::kSync : storage::Durability::kProcess;
+       return OkStatus();
+     }},
+    {"storage.durability", "FINBRAIN_DURABILITY",
+     [](ServerConfig& c, std::string_view v) -> Status {
+       FB_ASSIGN_OR_RETURN(c.durability, storage::ParseDurability(v));
+       return OkStatus();
+     }},
+    {"storage.sync_interval_ms", "FINBRAIN_SYNC_INTERVAL_MS",
+     [](ServerConfig& c, std::string_view v) {
+       return ParseNumber(v, 1, 1000, c.sync_interval_ms);
+     }},
     {"storage.stats_flush_ms", "FINBRAIN_STATS_FLUSH_MS",
      [](ServerConfig& c, std::string_view v) {
        return ParseNumber(v, 100, 3'600'000, c.stats_flush_ms);

@@ -5,7 +5,7 @@
 //   data_dir: ./data
 //   server:     {listen: "127.0.0.1:8080", io_threads: 2, max_body_bytes: 1048576,
 //                max_header_bytes: 16384, request_timeout_ms: 30000, shutdown_grace_ms: 30000}
-//   storage:    {sync_writes: true, stats_flush_ms: 10000}
+//   storage:    {durability: sync, sync_interval_ms: 5, stats_flush_ms: 10000}
 //   security:   {admin_token: "..."}
 //   rate_limit: {requests_per_second: 1000, burst: 2000}
 //   graph:      {analysis_interval_s: 3600, greylist_threshold: 0}
@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "storage/durability.h"
 
 namespace finbrain::server {
 
@@ -43,7 +44,11 @@ struct ServerConfig {
   size_t max_header_bytes = 16 << 10;
   int request_timeout_ms = 30'000;
   int shutdown_grace_ms = 30'000;
-  bool sync_writes = true;
+  // When events and decisions count as stored (storage/durability.h; docs/architecture.md):
+  // sync, the default, survives a power loss; process survives a crash of the server and syncs
+  // every sync_interval_ms. storage.sync_writes is the old name (true: sync, false: process).
+  storage::Durability durability = storage::Durability::kSync;
+  int sync_interval_ms = 5;
   std::string admin_token;
   double rate_limit_rps = 1000;
   double rate_limit_burst = 2000;

@@ -29,7 +29,8 @@ TEST(Config, DefaultsThenFileThenEnv) {
   EXPECT_EQ(config.listen_port, 9000);
   EXPECT_EQ(config.io_threads, 8);  // env beats file
   EXPECT_EQ(config.rate_limit_rps, 50);
-  EXPECT_TRUE(config.sync_writes);  // default
+  EXPECT_EQ(config.durability, storage::Durability::kSync);  // default
+  EXPECT_EQ(config.sync_interval_ms, 5);
   ServerConfig defaults = LoadServerConfig("", Env({})).value();
   EXPECT_EQ(defaults.listen_port, 8080);
 }
@@ -53,6 +54,23 @@ TEST(Config, ErrorsNameFileKeyAndProblem) {
   EXPECT_EQ(LoadServerConfig("", Env({{"FINBRAIN_LISTEN", "nonsense"}})).status().field(),
             "FINBRAIN_LISTEN");
   EXPECT_FALSE(LoadServerConfig("", Env({{"FINBRAIN_ADMIN_TOKEN", "short"}})).ok());
+}
+
+TEST(Config, DurabilityLevelsAndTheDeprecatedSyncWrites) {
+  ServerConfig process =
+      LoadServerConfig(
+          "", Env({{"FINBRAIN_DURABILITY", "process"}, {"FINBRAIN_SYNC_INTERVAL_MS", "2"}}))
+          .value();
+  EXPECT_EQ(process.durability, storage::Durability::kProcess);
+  EXPECT_EQ(process.sync_interval_ms, 2);
+  EXPECT_EQ(LoadServerConfig("", Env({{"FINBRAIN_SYNC_WRITES", "false"}})).value().durability,
+            storage::Durability::kProcess);
+  EXPECT_EQ(LoadServerConfig("", Env({{"FINBRAIN_SYNC_WRITES", "true"}})).value().durability,
+            storage::Durability::kSync);
+  Status bad = LoadServerConfig("", Env({{"FINBRAIN_DURABILITY", "fast"}})).status();
+  EXPECT_EQ(bad.field(), "FINBRAIN_DURABILITY");
+  EXPECT_NE(bad.message().find("sync or process"), std::string::npos) << bad.message();
+  EXPECT_FALSE(LoadServerConfig("", Env({{"FINBRAIN_SYNC_INTERVAL_MS", "0"}})).ok());
 }
 
 TEST(Config, ParsesListenForms) {

@@ -25,9 +25,11 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  FB_ASSIGN_OR_RETURN(
-      std::unique_ptr<runtime::Runtime> runtime,
-      runtime::Runtime::Open({.data_dir = config.data_dir, .sync_writes = config.sync_writes}));
+  FB_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Runtime> runtime,
+                      runtime::Runtime::Open(
+                          {.data_dir = config.data_dir,
+                           .durability = config.durability,
+                           .sync_interval = std::chrono::milliseconds(config.sync_interval_ms)}));
   std::optional<StaticFiles> console;
   if (!config.console_dir.empty()) {
     StatusOr<StaticFiles> loaded = StaticFiles::Load(config.console_dir);

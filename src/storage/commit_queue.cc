@@ -6,9 +6,9 @@
 
 namespace finbrain::storage {
 
-CommitQueue::CommitQueue(KvStore& store, size_t max_group_bytes)
+CommitQueue::CommitQueue(KvStore& store, Options options)
     : store_(store),
-      max_group_bytes_(max_group_bytes),
+      options_(options),
       writer_([this] {
         SetThreadName("fb-commit");
         Run();
@@ -16,6 +16,10 @@ CommitQueue::CommitQueue(KvStore& store, size_t max_group_bytes)
       completer_([this] {
         SetThreadName("fb-complete");
         Complete();
+      }),
+      syncer_([this] {
+        SetThreadName("fb-wal-sync");
+        SyncPeriodically();
       }) {}
 
 CommitQueue::~CommitQueue() {
@@ -31,28 +35,45 @@ CommitQueue::~CommitQueue() {
   }
   completed_cv_.notify_all();
   completer_.join();
+  // Last: what the drained groups wrote unsynced is synced before the queue is gone.
+  {
+    std::lock_guard lock(sync_mu_);
+    syncer_stopping_ = true;
+  }
+  sync_cv_.notify_all();
+  syncer_.join();
 }
 
-void CommitQueue::Submit(WriteBatch batch, Done done, Sequencer sequencer) {
+void CommitQueue::Submit(WriteBatch batch, Done done, Sequencer sequencer, Durability durability) {
   {
     std::lock_guard lock(mu_);
-    pending_.push_back({std::move(batch), std::move(done), std::move(sequencer)});
+    pending_.push_back({std::move(batch), std::move(done), std::move(sequencer), durability});
   }
   cv_.notify_one();
 }
 
-Status CommitQueue::SubmitAndWait(WriteBatch batch, Sequencer sequencer) {
+Status CommitQueue::SubmitAndWait(WriteBatch batch, Sequencer sequencer, Durability durability) {
   std::promise<Status> promise;
   std::future<Status> result = promise.get_future();
   Submit(
-      std::move(batch), [&promise](const Status& s) { promise.set_value(s); },
-      std::move(sequencer));
+      std::move(batch), [&promise](const Status& s) { promise.set_value(s); }, std::move(sequencer),
+      durability);
   return result.get();
 }
 
 std::uint64_t CommitQueue::GroupsCommitted() const {
   std::lock_guard lock(mu_);
   return groups_;
+}
+
+std::uint64_t CommitQueue::BytesWritten() const {
+  std::lock_guard lock(mu_);
+  return bytes_written_;
+}
+
+std::uint64_t CommitQueue::SyncFailures() const {
+  std::lock_guard lock(sync_mu_);
+  return sync_failures_;
 }
 
 void CommitQueue::Run() {
@@ -64,7 +85,7 @@ void CommitQueue::Run() {
       cv_.wait(lock, [this] { return !pending_.empty() || (stopping_ && CompletionsIdle()); });
       if (pending_.empty()) return;  // stopping and drained
       size_t bytes = 0;
-      while (!pending_.empty() && (group.empty() || bytes < max_group_bytes_)) {
+      while (!pending_.empty() && (group.empty() || bytes < options_.max_group_bytes)) {
         bytes += pending_.front().batch.ByteSize();
         group.push_back(std::move(pending_.front()));
         pending_.pop_front();
@@ -78,6 +99,7 @@ void CommitQueue::Run() {
 void CommitQueue::CommitGroup(std::vector<Submission>& group) {
   WriteBatch merged;
   std::vector<Status> results(group.size());
+  bool sync = false;
   for (size_t i = 0; i < group.size(); ++i) {
     Submission& submission = group[i];
     if (submission.sequencer) {
@@ -85,13 +107,25 @@ void CommitQueue::CommitGroup(std::vector<Submission>& group) {
       results[i] = submission.sequencer(submission.batch);
       if (!results[i].ok()) continue;
     }
+    sync = sync || submission.durability == Durability::kSync;
     merged.Append(std::move(submission.batch));
   }
-  const Status written = store_.Write(merged);
+  const size_t bytes = merged.ByteSize();
+  const Status written = sync ? store_.Write(merged) : store_.WriteBuffered(merged);
+  if (written.ok() && bytes > 0) {
+    std::lock_guard lock(sync_mu_);
+    if (sync) {
+      unsynced_since_.reset();  // a synced write syncs the log up to and including itself
+    } else if (!unsynced_since_) {
+      unsynced_since_ = std::chrono::steady_clock::now();
+      sync_cv_.notify_one();
+    }
+  }
   for (const GroupListener& listener : listeners_) listener(written);
   {
     std::lock_guard lock(mu_);
     ++groups_;
+    if (written.ok()) bytes_written_ += bytes;
   }
   for (Status& result : results) {
     if (result.ok()) result = written;
@@ -130,6 +164,28 @@ void CommitQueue::Complete() {
       stopping = stopping_;
     }
     if (stopping) cv_.notify_all();
+  }
+}
+
+void CommitQueue::SyncPeriodically() {
+  std::unique_lock lock(sync_mu_);
+  for (;;) {
+    sync_cv_.wait(lock, [this] { return unsynced_since_ || syncer_stopping_; });
+    if (!unsynced_since_) return;  // stopping, nothing to sync
+    // Wait out the interval (a synced group may make the sync unnecessary meanwhile); stopping
+    // syncs at once.
+    sync_cv_.wait_until(lock, *unsynced_since_ + options_.sync_interval,
+                        [this] { return !unsynced_since_ || syncer_stopping_; });
+    if (!unsynced_since_) continue;
+    unsynced_since_.reset();  // what is written from now on waits for the next sync
+    lock.unlock();
+    const Status synced = store_.SyncWal();
+    lock.lock();
+    if (!synced.ok()) {
+      ++sync_failures_;
+      if (syncer_stopping_) return;  // nothing left to retry with; the count says so
+      if (!unsynced_since_) unsynced_since_ = std::chrono::steady_clock::now();
+    }
   }
 }
 

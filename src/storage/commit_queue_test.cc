@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <future>
 #include <random>
+#include <thread>
 
 namespace finbrain::storage {
 namespace {
@@ -58,6 +59,58 @@ TEST(CommitQueue, SubmissionsWaitingForASyncShareTheNextOne) {
   for (int i = 0; i < kWrites; i += 97) {
     EXPECT_TRUE(f.store->Get(Column::kMeta, "k" + std::to_string(i)).value().has_value());
   }
+}
+
+// Deadline-bounded polling, for what a background thread does.
+bool WaitUntil(const std::function<bool()>& condition) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+TEST(CommitQueue, ProcessDurabilityAnswersBeforeTheSyncThatFollowsWithinTheInterval) {
+  Fixture f;
+  // An interval far longer than the test: the answers cannot have waited for it.
+  CommitQueue commits(*f.store, {.sync_interval = std::chrono::seconds(60)});
+  const std::uint64_t syncs = f.store->SyncCount();
+  for (int i = 0; i < 20; ++i) {
+    WriteBatch batch;
+    batch.Put(Column::kMeta, "p" + std::to_string(i), "v");
+    ASSERT_TRUE(commits.SubmitAndWait(std::move(batch), nullptr, Durability::kProcess).ok());
+  }
+  EXPECT_EQ(f.store->SyncCount(), syncs) << "a process-durable commit waited for a sync";
+  EXPECT_EQ(f.store->Get(Column::kMeta, "p19").value(), "v");  // written, readable
+  // A synced commit syncs the log, the earlier process-durable writes with it.
+  WriteBatch batch;
+  batch.Put(Column::kMeta, "s", "v");
+  ASSERT_TRUE(commits.SubmitAndWait(std::move(batch)).ok());
+  EXPECT_EQ(f.store->SyncCount(), syncs + 1);
+  EXPECT_GT(commits.BytesWritten(), 0u);
+}
+
+TEST(CommitQueue, ProcessDurableWritesAreSyncedInTheBackgroundAndAtShutdown) {
+  Fixture f;
+  {
+    CommitQueue commits(*f.store, {.sync_interval = std::chrono::milliseconds(2)});
+    const std::uint64_t syncs = f.store->SyncCount();
+    WriteBatch batch;
+    batch.Put(Column::kMeta, "a", "v");
+    ASSERT_TRUE(commits.SubmitAndWait(std::move(batch), nullptr, Durability::kProcess).ok());
+    EXPECT_TRUE(WaitUntil([&] { return f.store->SyncCount() > syncs; })) << "no background sync";
+    EXPECT_EQ(commits.SyncFailures(), 0u);
+  }
+  // A queue destroyed within the interval still syncs what it wrote.
+  const std::uint64_t before = f.store->SyncCount();
+  {
+    CommitQueue commits(*f.store, {.sync_interval = std::chrono::seconds(60)});
+    WriteBatch batch;
+    batch.Put(Column::kMeta, "b", "v");
+    ASSERT_TRUE(commits.SubmitAndWait(std::move(batch), nullptr, Durability::kProcess).ok());
+  }
+  EXPECT_EQ(f.store->SyncCount(), before + 1);
 }
 
 TEST(CommitQueue, FailedSequencerFailsOnlyItsSubmission) {

@@ -12,8 +12,9 @@
 //
 // Thread-safety: every method may be called concurrently from any thread.
 // Durability: with `sync_writes` (the default) a successful Write has reached the WAL on disk
-// and survives a crash of the process or the machine. Use storage/commit_queue.h to make many
-// concurrent writers share one sync.
+// and survives a crash of the process or the machine; WriteBuffered survives a crash of the
+// process only, until the next sync. Use storage/commit_queue.h to make many concurrent writers
+// share one sync, and for the durability levels of storage/durability.h.
 #pragma once
 
 #include <functional>
@@ -89,7 +90,11 @@ class KvStore {
   virtual Status Scan(Column column, std::string_view prefix, std::string_view start_after,
                       const Visitor& visit) const = 0;
 
-  // Number of physical WAL syncs so far (for group-commit tests and metrics).
+  // Fsyncs the WAL: everything written before the call (buffered or not) survives a power loss
+  // once it returns. May run while other threads write.
+  virtual Status SyncWal() = 0;
+
+  // Number of physical WAL syncs so far, by Write and SyncWal (for tests and metrics).
   virtual std::uint64_t SyncCount() const = 0;
 
   Status Put(Column column, std::string_view key, std::string_view value) {

@@ -138,6 +138,12 @@ class RocksDbStore final : public KvStore {
     return FromRocks(it->status(), "scan");
   }
 
+  Status SyncWal() override {
+    FB_RETURN_IF_ERROR(FromRocks(db_->SyncWAL(), "sync the write-ahead log"));
+    syncs_.fetch_add(1, std::memory_order_relaxed);
+    return OkStatus();
+  }
+
   std::uint64_t SyncCount() const override { return syncs_.load(std::memory_order_relaxed); }
 
  private:

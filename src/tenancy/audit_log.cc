@@ -152,8 +152,9 @@ Status AuditLog::Sequence(AuditEntry& entry, storage::WriteBatch& batch) {
 }
 
 void AuditLog::Commit(storage::WriteBatch batch, AuditEntry entry, storage::CommitQueue::Done done,
-                      storage::CommitQueue::Sequencer also) {
-  commits_.Submit(std::move(batch), std::move(done), Sequencer(std::move(entry), std::move(also)));
+                      storage::CommitQueue::Sequencer also, storage::Durability durability) {
+  commits_.Submit(std::move(batch), std::move(done), Sequencer(std::move(entry), std::move(also)),
+                  durability);
 }
 
 Status AuditLog::CommitAndWait(storage::WriteBatch batch, AuditEntry entry,

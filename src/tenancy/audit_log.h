@@ -64,8 +64,10 @@ class AuditLog {
 
   // Writes `batch` and `entry` atomically; `done` gets the write's status. `also` (optional)
   // is another sequencer for the same submission, run first (e.g. the event log's).
+  // `durability`: when `done` runs (storage/durability.h).
   void Commit(storage::WriteBatch batch, AuditEntry entry, storage::CommitQueue::Done done,
-              storage::CommitQueue::Sequencer also = nullptr);
+              storage::CommitQueue::Sequencer also = nullptr,
+              storage::Durability durability = storage::Durability::kSync);
   Status CommitAndWait(storage::WriteBatch batch, AuditEntry entry,
                        storage::CommitQueue::Sequencer also = nullptr);
 

@@ -76,6 +76,15 @@ class SystemRoutes final : public RouteGroup {
                       static_cast<double>(runtime_.store->SyncCount()));
     metrics_.SetGauge("finbrain_storage_commit_groups_total", "Group commits",
                       static_cast<double>(runtime_.commits->GroupsCommitted()));
+    metrics_.SetGauge("finbrain_storage_commit_bytes_total",
+                      "Bytes of committed batches (divided by the syncs: bytes per sync)",
+                      static_cast<double>(runtime_.commits->BytesWritten()));
+    metrics_.SetGauge("finbrain_storage_sync_failures_total",
+                      "Background WAL syncs that failed (process durability; retried)",
+                      static_cast<double>(runtime_.commits->SyncFailures()));
+    metrics_.SetGauge("finbrain_storage_durability",
+                      "When events and decisions count as stored: 1 for the configured level",
+                      {{"level", std::string(storage::DurabilityName(runtime_.durability))}}, 1);
     ExportModelMetrics(*runtime_.models, metrics_);
     HttpResponse response = JsonResponse(200, metrics_.Render());
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
