@@ -12,6 +12,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "not_found";
     case StatusCode::kAlreadyExists:
       return "already_exists";
+    case StatusCode::kIdempotencyConflict:
+      return "idempotency_conflict";
     case StatusCode::kUnauthenticated:
       return "unauthenticated";
     case StatusCode::kPermissionDenied:
@@ -63,6 +65,10 @@ Status InvalidArgumentError(std::string message, std::string field) {
 Status NotFoundError(std::string message, std::string field) {
   return Status(StatusCode::kNotFound, std::move(message), std::move(field));
 }
+Status IdempotencyConflictError(std::string message, std::string field) {
+  return Status(StatusCode::kIdempotencyConflict, std::move(message), std::move(field));
+}
+
 Status AlreadyExistsError(std::string message, std::string field) {
   return Status(StatusCode::kAlreadyExists, std::move(message), std::move(field));
 }

@@ -25,6 +25,8 @@ enum class StatusCode {
   kInvalidArgument,
   kNotFound,
   kAlreadyExists,
+  // A retry under a known idempotency key (application_id, event_id) with other content.
+  kIdempotencyConflict,
   kUnauthenticated,
   kPermissionDenied,
   kResourceExhausted,
@@ -75,6 +77,7 @@ inline Status OkStatus() { return Status(); }
 Status InvalidArgumentError(std::string message, std::string field = {});
 Status NotFoundError(std::string message, std::string field = {});
 Status AlreadyExistsError(std::string message, std::string field = {});
+Status IdempotencyConflictError(std::string message, std::string field = {});
 Status UnauthenticatedError(std::string message);
 Status PermissionDeniedError(std::string message);
 Status ResourceExhaustedError(std::string message);

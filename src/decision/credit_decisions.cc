@@ -260,8 +260,8 @@ Status CreditDecisions::Decide(std::string_view tenant, std::string_view applica
                                std::string_view strategy_name, const tenancy::Actor& actor,
                                Done done) {
   FB_ASSIGN_OR_RETURN(Prepared p, Prepare(tenant, application));
-  FB_ASSIGN_OR_RETURN(DecisionLog::Claim claim,
-                      log_->Begin(tenant, p.application_id, "application", "application_id"));
+  FB_ASSIGN_OR_RETURN(DecisionLog::Claim claim, log_->Begin(tenant, p.application_id, "application",
+                                                            "application_id", p.event));
   if (claim.decided) {  // decided before: the stored record is the answer
     done(std::move(*claim.decided));
     return OkStatus();

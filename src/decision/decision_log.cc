@@ -4,6 +4,8 @@
 
 #include "common/json_text.h"
 #include "common/strings.h"
+#include "decision/replay.h"
+#include "ingest/event_diff.h"
 #include "tenancy/secrets.h"
 
 namespace finbrain::decision {
@@ -63,7 +65,8 @@ std::string DecisionLog::NewDecisionId() {
 }
 
 StatusOr<DecisionLog::Claim> DecisionLog::Begin(std::string_view tenant, std::string_view id,
-                                                std::string_view what, std::string_view field) {
+                                                std::string_view what, std::string_view field,
+                                                const ingest::ValidatedEvent& request) {
   Claim claim{.key = std::string(tenant) + "/" + std::string(id), .decided = std::nullopt};
   {
     std::lock_guard lock(mu_);
@@ -79,9 +82,40 @@ StatusOr<DecisionLog::Claim> DecisionLog::Begin(std::string_view tenant, std::st
     if (!previous.ok()) return previous.status();
     FB_ASSIGN_OR_RETURN(std::optional<std::string> record, Stored(tenant, **previous));
     if (!record) return DataLossError("decision " + Quote(**previous) + " is indexed but missing");
-    claim.decided = std::move(record);
+    FB_RETURN_IF_ERROR(CheckReplay(tenant, *record, request, what, id, field));
+    claim.decided = std::string(kReplayedAnswerPrefix) + record->substr(1);
   }
   return claim;
+}
+
+Status DecisionLog::CheckReplay(std::string_view tenant, std::string_view record,
+                                const ingest::ValidatedEvent& request, std::string_view what,
+                                std::string_view id, std::string_view field) const {
+  boost::system::error_code ec;
+  const boost::json::value parsed = boost::json::parse(record, ec);
+  const boost::json::object* o = ec ? nullptr : parsed.if_object();
+  if (o == nullptr) return DataLossError("a stored decision record is not a JSON object");
+  boost::json::value inputs;
+  if (const boost::json::value* stored = o->if_contains("inputs")) {
+    inputs = *stored;
+  } else if (const boost::json::value* event = o->if_contains("inputs_event");
+             event != nullptr && event->is_string()) {
+    FB_ASSIGN_OR_RETURN(std::optional<std::string> text,
+                        events_.Find(tenant, std::string_view(event->get_string())));
+    if (text) inputs = boost::json::parse(*text, ec);
+  }
+  if (!inputs.is_object()) return OkStatus();  // nothing to compare with: an old record
+  const boost::json::object now = request.fields != nullptr
+                                      ? *request.fields
+                                      : boost::json::parse(request.canonical_json).as_object();
+  const std::vector<ingest::FieldDifference> changed =
+      ingest::DifferingFields(inputs.get_object(), now, {"event_id"});
+  if (changed.empty()) return OkStatus();
+  return IdempotencyConflictError(
+      std::string(what) + " " + Quote(id) +
+          " was decided before with other values: " + ingest::DescribeDifferences(changed) +
+          "; send the same values to get its decision, or a new " + std::string(field),
+      changed.front().path);
 }
 
 void DecisionLog::Abandon(const std::string& key) {

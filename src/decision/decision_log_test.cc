@@ -5,6 +5,7 @@
 #include <future>
 
 #include "common/temp_dir.h"
+#include "decision/replay.h"
 
 namespace finbrain::decision {
 namespace {
@@ -56,9 +57,10 @@ class DecisionLogTest : public ::testing::Test {
   // returns the answer.
   std::string Decide(const std::string& id, const features::FeatureSet& set,
                      const json::array& values, const std::string& user = "u") {
-    DecisionLog::Claim claim = log_->Begin("acme", id, "application", "application_id").value();
-    EXPECT_FALSE(claim.decided);
     ingest::ValidatedEvent event = Login(id, user);
+    DecisionLog::Claim claim =
+        log_->Begin("acme", id, "application", "application_id", event).value();
+    EXPECT_FALSE(claim.decided);
     json::object record{{"decision_id", "dec_" + id},
                         {"decision", "approve"},
                         {"feature_set", set.names_id()},
@@ -99,10 +101,22 @@ TEST_F(DecisionLogTest, FeatureValuesByPositionAreNamedAgainWhenReadEvenAfterARe
             (json::object{{"logins_1h", 2}, {"failed_1d", nullptr}, {"apps_7d", 1.5}}));
   EXPECT_FALSE(read.as_object().contains("feature_values"));
   EXPECT_EQ(read.at("decision"), "approve");
-  // A retry gets the stored record back, as first answered.
-  DecisionLog::Claim retry = log_->Begin("acme", "a1", "application", "application_id").value();
+  // A retry gets the stored record back, as first answered, marked as a replay.
+  DecisionLog::Claim retry =
+      log_->Begin("acme", "a1", "application", "application_id", Login("a1", "u")).value();
   ASSERT_TRUE(retry.decided);
+  EXPECT_TRUE(IsReplayedAnswer(*retry.decided));
+  EXPECT_EQ(json::parse(*retry.decided).at("replayed"), true);
   EXPECT_EQ(json::parse(*retry.decided).at("feature_values"), answer.at("feature_values"));
+  // A retry with other content is refused, naming what differs.
+  StatusOr<DecisionLog::Claim> changed =
+      log_->Begin("acme", "a1", "application", "application_id", Login("a1", "someone-else"));
+  ASSERT_FALSE(changed.ok());
+  EXPECT_EQ(changed.status().code(), StatusCode::kIdempotencyConflict);
+  EXPECT_EQ(changed.status().field(), "user_id");
+  EXPECT_NE(changed.status().message().find(R"(user_id ("u", now "someone-else"))"),
+            std::string::npos)
+      << changed.status().message();
 
   // After a restart the names come from the store (written once, with the first record).
   Close();

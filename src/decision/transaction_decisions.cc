@@ -321,7 +321,7 @@ Status TransactionDecisions::Decide(std::string_view tenant, std::string_view te
   FB_ASSIGN_OR_RETURN(ingest::ValidatedEvent event, Validate(text, deps_.tokenizer));
   const double validated = Micros(start, SteadyClock::now());
   FB_ASSIGN_OR_RETURN(DecisionLog::Claim claim,
-                      log_->Begin(tenant, event.event_id, "event", "event_id"));
+                      log_->Begin(tenant, event.event_id, "event", "event_id", event));
   if (claim.decided) {  // decided before: the stored record is the answer
     done(std::move(*claim.decided));
     return OkStatus();

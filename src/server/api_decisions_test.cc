@@ -148,9 +148,25 @@ TEST_F(ApiTest, StrategiesAreValidatedVersionedActivatedAndDecideCreditApplicati
        {"validate", "features", "lists", "models", "rules", "commit", "total"}) {
     EXPECT_TRUE(first.at("latency_us").as_object().contains(stage)) << stage;
   }
-  // Idempotent by application id; the record is retrievable with its explanation.
+  // Idempotent by application id: the same application again is the stored decision, marked
+  // as a replay; the record is retrievable with its explanation.
   r = Call("POST", "/v1/decisions/credit", Application(1), key);
+  ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::parse(r.body).at("decision_id"), first.at("decision_id"));
+  EXPECT_EQ(json::parse(r.body).at("replayed"), true);
+  EXPECT_FALSE(first.as_object().contains("replayed"));
+  EXPECT_EQ(r.headers, (std::vector<std::pair<std::string, std::string>>{
+                           {"Idempotent-Replayed", "true"}}));
+  // The same application id with another amount is not that decision: 409, naming the field.
+  std::string changed = Application(1);
+  const std::string amount = R"("requested_amount":6000)";
+  ASSERT_NE(changed.find(amount), std::string::npos);
+  changed.replace(changed.find(amount), amount.size(), R"("requested_amount":999)");
+  r = Call("POST", "/v1/decisions/credit", changed, key);
+  ASSERT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("error").at("code"), "idempotency_conflict");
+  EXPECT_EQ(json::parse(r.body).at("error").at("field"), "requested_amount");
+  EXPECT_NE(r.body.find("requested_amount (6000, now 999)"), std::string::npos) << r.body;
   const std::string id(first.at("decision_id").as_string());
   r = Call("GET", "/v1/decisions/" + id, "", key);
   ASSERT_EQ(r.status, 200);

@@ -19,6 +19,7 @@ int HttpStatusFor(StatusCode code) {
     case StatusCode::kNotFound:
       return 404;
     case StatusCode::kAlreadyExists:
+    case StatusCode::kIdempotencyConflict:
       return 409;
     case StatusCode::kFailedPrecondition:
       return 409;

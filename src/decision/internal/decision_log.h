@@ -36,12 +36,16 @@ class DecisionLog {
       : store_(store), events_(events), index_(index_column), stats_(stats) {}
 
   struct Claim {
-    std::string key;                     // tenant/id, held until Commit or Abandon
-    std::optional<std::string> decided;  // the stored record when decided before (not held)
+    std::string key;  // tenant/id, held until Commit or Abandon
+    // When decided before (the key is then not held): the stored record marked as a replay,
+    // {"replayed":true,...} (IsReplayedAnswer).
+    std::optional<std::string> decided;
   };
-  // kAlreadyExists naming `field` while `id` is being decided.
+  // kAlreadyExists naming `field` while `id` is being decided. When `id` was decided before,
+  // `request` (the new request's canonical event) must carry what the stored decision was made
+  // on, its event_id aside: otherwise kIdempotencyConflict naming the fields that differ.
   StatusOr<Claim> Begin(std::string_view tenant, std::string_view id, std::string_view what,
-                        std::string_view field);
+                        std::string_view field, const ingest::ValidatedEvent& request);
   void Abandon(const std::string& key);
 
   // Stores `record` with its index entry, `audit` and `event` in one commit, adds the commit
@@ -71,6 +75,9 @@ class DecisionLog {
   static std::string NewDecisionId();
 
  private:
+  Status CheckReplay(std::string_view tenant, std::string_view record,
+                     const ingest::ValidatedEvent& request, std::string_view what,
+                     std::string_view id, std::string_view field) const;
   // The record as stored, by decision id.
   StatusOr<std::optional<std::string>> Stored(std::string_view tenant,
                                               std::string_view decision_id) const;

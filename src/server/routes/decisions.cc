@@ -4,6 +4,7 @@
 #include "common/strings.h"
 #include "decision/credit_decisions.h"
 #include "decision/decision_history.h"
+#include "decision/replay.h"
 #include "decision/transaction_decisions.h"
 #include "runtime/runtime.h"
 #include "server/internal/errors.h"
@@ -14,6 +15,15 @@ namespace finbrain::server {
 namespace {
 
 namespace json = boost::json;
+
+// A decision's answer; a replay of an earlier identical request says so in a header too.
+HttpResponse DecisionResponse(StatusOr<std::string> record) {
+  if (!record.ok()) return ErrorResponse(record.status());
+  const bool replayed = decision::IsReplayedAnswer(*record);
+  HttpResponse response = JsonResponse(200, std::move(*record));
+  if (replayed) response.headers.emplace_back("Idempotent-Replayed", "true");
+  return response;
+}
 
 class DecisionRoutes final : public RouteGroup {
  public:
@@ -67,11 +77,9 @@ Status DecisionRoutes::PostCredit(RequestContext& c, Responder respond) {
     return InvalidArgumentError("the body must be a credit_application event", "body");
   }
   c.entity = "decision";
-  return decisions_.Decide(c.tenant, c.request.body, strategy, {c.actor, c.action},
-                           [respond](StatusOr<std::string> record) {
-                             if (!record.ok()) return respond(ErrorResponse(record.status()));
-                             respond(JsonResponse(200, std::move(*record)));
-                           });
+  return decisions_.Decide(
+      c.tenant, c.request.body, strategy, {c.actor, c.action},
+      [respond](StatusOr<std::string> record) { respond(DecisionResponse(std::move(record))); });
 }
 
 Status DecisionRoutes::PostTransaction(RequestContext& c, Responder respond) {
@@ -80,13 +88,9 @@ Status DecisionRoutes::PostTransaction(RequestContext& c, Responder respond) {
     return InvalidArgumentError("the body must be a payment or login event", "body");
   }
   c.entity = "decision";
-  return transactions_.Decide(c.tenant, c.request.body, {c.actor, c.action},
-                              [respond](StatusOr<std::string> record) {
-                                if (!record.ok()) {
-                                  return respond(ErrorResponse(record.status()));
-                                }
-                                respond(JsonResponse(200, std::move(*record)));
-                              });
+  return transactions_.Decide(
+      c.tenant, c.request.body, {c.actor, c.action},
+      [respond](StatusOr<std::string> record) { respond(DecisionResponse(std::move(record))); });
 }
 
 StatusOr<HttpResponse> DecisionRoutes::Get(RequestContext& c) {
