@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/strings.h"
+#include "ingest/event_diff.h"
 
 namespace finbrain::ingest {
 namespace {
@@ -152,6 +153,53 @@ Status EventStore::AddIndependentConsumers(const std::vector<EventConsumer*>& co
   return OkStatus();
 }
 
+Status EventStore::CheckRepeats(const std::vector<ValidatedEvent>& events,
+                                const std::vector<size_t>& reserved_event,
+                                const std::vector<std::optional<std::string>>& stored_seqs,
+                                IngestSummary& summary) const {
+  std::vector<std::string> keys;
+  std::vector<size_t> which;  // index into `reserved_event` of each key
+  for (size_t r = 0; r < stored_seqs.size(); ++r) {
+    if (!stored_seqs[r]) continue;
+    std::uint64_t seq = 0;
+    try {
+      seq = std::stoull(*stored_seqs[r]);
+    } catch (const std::exception&) {
+      return DataLossError("the event index is corrupt");
+    }
+    keys.push_back(SortableKey(seq));
+    which.push_back(r);
+  }
+  if (keys.empty()) return OkStatus();
+  std::vector<std::optional<std::string>> logged;
+  FB_RETURN_IF_ERROR(store_.MultiGet(storage::Column::kEventLog, keys, logged));
+  for (size_t k = 0; k < keys.size(); ++k) {
+    const size_t index = reserved_event[which[k]];
+    const ValidatedEvent& now = events[index];
+    const size_t sep = logged[k] ? logged[k]->find(kTenantSeparator) : std::string::npos;
+    if (sep == std::string::npos) return DataLossError("an indexed event is missing from the log");
+    const std::string_view before = std::string_view(*logged[k]).substr(sep + 1);
+    // Canonical texts of the same content are equal; only a different text needs a closer look.
+    std::vector<FieldDifference> changed;
+    if (before != now.canonical_json) {
+      boost::system::error_code ec;
+      const boost::json::value b = boost::json::parse(before, ec);
+      const boost::json::value a = boost::json::parse(now.canonical_json, ec);
+      if (b.is_object() && a.is_object()) changed = DifferingFields(b.get_object(), a.get_object());
+    }
+    if (changed.empty()) {
+      ++summary.duplicates;
+      continue;
+    }
+    summary.conflicts.push_back(
+        {.index = index,
+         .field = changed.front().path,
+         .message = "event " + Quote(now.event_id) + " was stored before with other values: " +
+                    DescribeDifferences(changed) + "; send it with a new event_id"});
+  }
+  return OkStatus();
+}
+
 void EventStore::Ingest(std::string_view tenant, std::vector<ValidatedEvent> events,
                         tenancy::AuditEntry audit,
                         std::function<void(const Status&, const IngestSummary&)> done,
@@ -183,11 +231,17 @@ void EventStore::Ingest(std::string_view tenant, std::vector<ValidatedEvent> eve
     done(read, pending->summary);
     return;
   }
+  if (Status checked = CheckRepeats(events, reserved_event, stored, pending->summary);
+      !checked.ok()) {
+    std::lock_guard lock(in_flight_mu_);
+    for (const std::string& key : reserved) in_flight_.erase(key);
+    done(checked, pending->summary);
+    return;
+  }
   pending->keys.reserve(reserved.size());
   pending->events.reserve(reserved.size());
   for (size_t r = 0; r < reserved.size(); ++r) {
-    if (stored[r].has_value()) {
-      ++pending->summary.duplicates;
+    if (stored[r].has_value()) {  // a duplicate or a conflict, counted by CheckRepeats
       std::lock_guard lock(in_flight_mu_);
       in_flight_.erase(reserved[r]);
       continue;
@@ -200,6 +254,9 @@ void EventStore::Ingest(std::string_view tenant, std::vector<ValidatedEvent> eve
   if (!audit.entity.empty()) audit.entity += ' ';
   audit.entity += "events accepted=" + std::to_string(pending->summary.accepted) +
                   " duplicates=" + std::to_string(pending->summary.duplicates);
+  if (!pending->summary.conflicts.empty()) {
+    audit.entity += " conflicts=" + std::to_string(pending->summary.conflicts.size());
+  }
 
   auto sequencer = [this, pending](storage::WriteBatch& batch) {
     pending->first_seq = pending_seq_ + 1;

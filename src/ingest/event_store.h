@@ -47,8 +47,11 @@ struct RowError {
 
 struct IngestSummary {
   size_t accepted = 0;
-  size_t duplicates = 0;
+  size_t duplicates = 0;  // ids already stored with the same content (or in flight)
   std::vector<RowError> rejected;
+  // Ids already stored with other content: not stored, not duplicates; `field` is the first
+  // differing field and the message names each (ingest/event_diff.h).
+  std::vector<RowError> conflicts;
 };
 
 class EventConsumer {
@@ -139,6 +142,12 @@ class EventStore {
   struct Pending;
   EventStore(storage::KvStore& store, storage::CommitQueue& commits, tenancy::AuditLog& audit,
              storage::Durability durability, std::uint64_t head);
+  // Sorts the events whose ids are stored (`stored_seqs`, by reserved index) into duplicates
+  // (the same content) and conflicts (other content), in `summary`.
+  Status CheckRepeats(const std::vector<ValidatedEvent>& events,
+                      const std::vector<size_t>& reserved_event,
+                      const std::vector<std::optional<std::string>>& stored_seqs,
+                      IngestSummary& summary) const;
   void Deliver(const Pending& pending);
 
   storage::KvStore& store_;

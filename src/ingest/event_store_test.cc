@@ -86,6 +86,31 @@ TEST_F(EventStoreTest, RetriedBatchesNeverCountTwice) {
   EXPECT_EQ(verified.entries_checked, 3u);
 }
 
+TEST_F(EventStoreTest, AKnownIdWithOtherContentIsAConflictNotADuplicate) {
+  ASSERT_EQ(Ingest(Logins(0, 2)).accepted, 2u);
+  std::vector<ValidatedEvent> batch = Logins(1, 3);  // login-1 as stored, login-2 new
+  batch.push_back(EventSchema::Get()
+                      .ValidateJson(R"({"event_type":"login","event_id":"login-0",)"
+                                    R"("occurred_at":"2026-01-01T00:00:00Z","user_id":"u",)"
+                                    R"("session_id":"s","device_id":"d","ip":"5.6.7.8",)"
+                                    R"("success":false})",
+                                    tokenizer_)
+                      .value());
+  IngestSummary summary = Ingest(std::move(batch));
+  EXPECT_EQ(summary.accepted, 1u);
+  EXPECT_EQ(summary.duplicates, 1u);
+  ASSERT_EQ(summary.conflicts.size(), 1u);
+  EXPECT_EQ(summary.conflicts[0].index, 2u);
+  EXPECT_EQ(summary.conflicts[0].field, "ip");
+  EXPECT_NE(summary.conflicts[0].message.find(
+                R"(ip ("1.2.3.4", now "5.6.7.8"), success (true, now false))"),
+            std::string::npos)
+      << summary.conflicts[0].message;
+  // The stored event is unchanged.
+  EXPECT_NE(events_->Find("acme", "login-0")->value().find("1.2.3.4"), std::string::npos);
+  EXPECT_EQ(counts_->For("acme").at("login"), 3u);
+}
+
 TEST_F(EventStoreTest, ConcurrentRetriesOfTheSameEventsStoreEachOnce) {
   std::atomic<size_t> accepted{0};
   std::vector<std::thread> threads;

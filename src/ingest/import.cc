@@ -49,6 +49,9 @@ StatusOr<ImportTotals> ImportIntoStore(EventStore& store, const tenancy::PiiToke
   while (reader.Next(o.batch, batch)) {
     std::vector<ValidatedEvent> valid;
     valid.reserve(batch.lines.size());
+    // file:line of each valid event, for the conflicts the store finds (the batch is reused
+    // while this one is in flight).
+    auto positions = std::make_shared<std::vector<std::string>>();
     for (size_t i = 0; i < batch.lines.size(); ++i) {
       StatusOr<ValidatedEvent> e = schema.ValidateJson(batch.lines[i], tokenizer);
       std::lock_guard lock(mu);
@@ -56,6 +59,7 @@ StatusOr<ImportTotals> ImportIntoStore(EventStore& store, const tenancy::PiiToke
         ++totals.later;
       } else if (e.ok()) {
         valid.push_back(std::move(*e));
+        positions->push_back(batch.positions[i]);
       } else {
         Reject(totals, batch.positions[i], e.status().field(), e.status().message(),
                o.max_errors_shown);
@@ -69,11 +73,15 @@ StatusOr<ImportTotals> ImportIntoStore(EventStore& store, const tenancy::PiiToke
     lock.unlock();
     store.Ingest(tenant, std::move(valid),
                  {.tenant = tenant, .actor = "cli", .action = "cli import", .result = "ok"},
-                 [&](const Status& s, const IngestSummary& summary) {
+                 [&, positions](const Status& s, const IngestSummary& summary) {
                    std::lock_guard done_lock(mu);
                    if (!s.ok()) failure = s;
                    totals.accepted += summary.accepted;
                    totals.duplicates += summary.duplicates;
+                   for (const RowError& conflict : summary.conflicts) {
+                     Reject(totals, (*positions)[conflict.index], conflict.field, conflict.message,
+                            o.max_errors_shown);
+                   }
                    --in_flight;
                    cv.notify_all();
                  });

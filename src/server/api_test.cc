@@ -133,6 +133,20 @@ TEST_F(ApiTest, EventBatchesLoadGoodRowsAndNameBadOnes) {
   // Retrying the batch stores nothing twice.
   r = Call("POST", "/v1/events", R"({"events":[)" + good + "]}", key);
   EXPECT_EQ(json::parse(r.body).at("duplicates"), 1);
+  // The same id with other content is a rejected conflict, not a duplicate.
+  std::string changed = good;
+  changed.replace(changed.find("delivered"), 9, "returned");
+  r = Call("POST", "/v1/events", "[" + bad + "," + changed + "]", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  summary = json::parse(r.body);
+  EXPECT_EQ(summary.at("duplicates"), 0);
+  EXPECT_EQ(summary.at("conflicts"), 1);
+  EXPECT_EQ(summary.at("rejected").at(1).at("index"), 1);
+  EXPECT_EQ(summary.at("rejected").at(1).at("field"), "status");
+  EXPECT_EQ(summary.at("rejected").at(1).at("conflict"), true);
+  r = Call("POST", "/v1/events", changed, key);  // alone: 409
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(json::parse(r.body).at("error").at("code"), "idempotency_conflict");
   // A single bad event is a plain 400 naming the field.
   r = Call("POST", "/v1/events", bad, key);
   EXPECT_EQ(r.status, 400);

@@ -76,6 +76,7 @@ Status EventRoutes::PostEvents(RequestContext& c, Responder respond) {
 
   std::vector<ingest::ValidatedEvent> valid;
   valid.reserve(count);
+  auto positions = std::make_shared<std::vector<size_t>>();  // batch index of each valid event
   auto rejected = std::make_shared<json::array>();
   const ingest::EventSchema& schema = ingest::EventSchema::Get();
   for (size_t i = 0; i < count; ++i) {
@@ -86,6 +87,7 @@ Status EventRoutes::PostEvents(RequestContext& c, Responder respond) {
                                InvalidArgumentError("an event must be a JSON object"));
     if (event.ok()) {
       valid.push_back(std::move(*event));
+      positions->push_back(i);
       continue;
     }
     if (single) return event.status();  // one bad event: a plain 400 naming the field
@@ -96,13 +98,26 @@ Status EventRoutes::PostEvents(RequestContext& c, Responder respond) {
   events_.Ingest(
       c.tenant, std::move(valid),
       tenancy::AuditEntry{.tenant = c.tenant, .actor = c.actor, .action = c.action, .result = "ok"},
-      [respond, rejected](const Status& written, const ingest::IngestSummary& summary) {
+      [respond, rejected, positions, single](const Status& written,
+                                             const ingest::IngestSummary& summary) {
         if (!written.ok()) {
           return respond(
               ErrorResponse(UnavailableError("the events could not be stored; none were applied")));
         }
+        // An id stored before with other content is rejected, not a duplicate.
+        if (single && !summary.conflicts.empty()) {
+          return respond(ErrorResponse(
+              IdempotencyConflictError(summary.conflicts[0].message, summary.conflicts[0].field)));
+        }
+        for (const ingest::RowError& conflict : summary.conflicts) {
+          rejected->push_back({{"index", (*positions)[conflict.index]},
+                               {"field", conflict.field},
+                               {"message", conflict.message},
+                               {"conflict", true}});
+        }
         json::object out{{"accepted", summary.accepted},
                          {"duplicates", summary.duplicates},
+                         {"conflicts", summary.conflicts.size()},
                          {"rejected_count", rejected->size()},
                          {"rejected", std::move(*rejected)}};
         respond(JsonResponse(200, ToJsonText(out)));
