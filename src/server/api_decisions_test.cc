@@ -155,8 +155,8 @@ TEST_F(ApiTest, StrategiesAreValidatedVersionedActivatedAndDecideCreditApplicati
   EXPECT_EQ(json::parse(r.body).at("decision_id"), first.at("decision_id"));
   EXPECT_EQ(json::parse(r.body).at("replayed"), true);
   EXPECT_FALSE(first.as_object().contains("replayed"));
-  EXPECT_EQ(r.headers, (std::vector<std::pair<std::string, std::string>>{
-                           {"Idempotent-Replayed", "true"}}));
+  EXPECT_EQ(r.headers,
+            (std::vector<std::pair<std::string, std::string>>{{"Idempotent-Replayed", "true"}}));
   // The same application id with another amount is not that decision: 409, naming the field.
   std::string changed = Application(1);
   const std::string amount = R"("requested_amount":6000)";
