@@ -33,12 +33,9 @@ std::map<std::string, bool> DefaultedByAccount(const std::string& world) {
 
 // The objects of one JSONL file.
 std::vector<json::object> Objects(const std::string& path) {
-  std::vector<json::object> out;
-  EXPECT_TRUE(ingest::ForEachJsonObject({path}, [&](const json::object& o, std::string_view) {
-                out.push_back(o);
-                return OkStatus();
-              }).ok());
-  return out;
+  auto objects = ingest::ReadJsonObjects(path);
+  EXPECT_TRUE(objects.ok()) << objects.status().ToString();
+  return objects.ok() ? std::move(*objects) : std::vector<json::object>{};
 }
 
 TEST(AccountLifecycle, ShippedStrategyReviewsTheSimulatedBookOnEventsAndInBatch) {

@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <functional>
+#include <optional>
 #include <thread>
 
 #include "common/temp_dir.h"
@@ -14,56 +16,75 @@ namespace {
 namespace json = boost::json;
 using testing::ServerProcess;
 
-TEST(CrashTest, AcknowledgedWritesSurviveKill9) {
-  TempDir dir;
-  const std::string data = dir.path() + "/data";
-  auto server = std::make_unique<ServerProcess>(data, dir.path());
-  auto admin = server->Connect();
-  auto created =
-      admin->Send("POST", "/admin/v1/tenants", R"({"name":"acme"})",
-                  {{"Authorization", std::string("Bearer ") + ServerProcess::kAdminToken}});
-  ASSERT_TRUE(created.ok());
-  ASSERT_EQ(created->status, 201);
-  const std::string key(json::parse(created->body).at("api_key").as_string());
+// A new tenant's API key.
+std::string CreateTenant(ServerProcess& server) {
+  auto created = server.Connect()->Send(
+      "POST", "/admin/v1/tenants", R"({"name":"acme"})",
+      {{"Authorization", std::string("Bearer ") + ServerProcess::kAdminToken}});
+  if (!created.ok() || created->status != 201) return "";
+  return std::string(json::parse(created->body).at("api_key").as_string());
+}
 
-  constexpr int kWriters = 8;
-  std::vector<std::vector<std::string>> acked(kWriters);
+// Runs `writers` clients, each sending request i = 0, 1, ... through `write` (which returns what
+// the server acknowledged, or nullopt), until `enough` are acknowledged; then kills the server
+// with SIGKILL. Returns everything acknowledged (less than `enough` when the server stalled).
+using Write =
+    std::function<std::optional<std::string>(server::HttpClient&, int writer, int i, bool& killed)>;
+std::vector<std::string> WriteUntilKilled(ServerProcess& server, int writers, int enough,
+                                          const Write& write) {
+  std::vector<std::vector<std::string>> acked(writers);
   std::atomic<int> total{0};
-  std::vector<std::thread> writers;
-  for (int w = 0; w < kWriters; ++w) {
-    writers.emplace_back([&, w] {
-      auto client = server::HttpClient::Connect("127.0.0.1", server->port());
+  std::vector<std::thread> threads;
+  for (int w = 0; w < writers; ++w) {
+    threads.emplace_back([&, w] {
+      auto client = server::HttpClient::Connect("127.0.0.1", server.port());
       if (!client.ok()) return;
-      for (int i = 0;; ++i) {
-        const std::string value = "10." + std::to_string(w) + "." + std::to_string(i / 256) + "." +
-                                  std::to_string(i % 256);
-        auto r =
-            (*client)->Send("PUT", "/v1/lists/blacklist/ip/" + value, R"({"reason":"crash test"})",
-                            {{"Authorization", "Bearer " + key}});
-        if (!r.ok()) return;  // killed
-        if (r->status == 201) {
-          acked[w].push_back(value);
+      bool killed = false;
+      for (int i = 0; !killed; ++i) {
+        if (std::optional<std::string> id = write(**client, w, i, killed)) {
+          acked[w].push_back(std::move(*id));
           ++total;
         }
       }
     });
   }
-  const bool acknowledged = testing::WaitUntil([&] { return total >= 300; });
-  EXPECT_EQ(server->Kill(), 128 + SIGKILL);
-  for (auto& t : writers) t.join();
-  ASSERT_TRUE(acknowledged) << "writes were not acknowledged";
+  testing::WaitUntil([&] { return total >= enough; });
+  EXPECT_EQ(server.Kill(), 128 + SIGKILL);
+  for (auto& t : threads) t.join();
+  std::vector<std::string> all;
+  for (auto& ids : acked) all.insert(all.end(), ids.begin(), ids.end());
+  return all;
+}
+
+TEST(CrashTest, AcknowledgedWritesSurviveKill9) {
+  TempDir dir;
+  const std::string data = dir.path() + "/data";
+  auto server = std::make_unique<ServerProcess>(data, dir.path());
+  const std::string key = CreateTenant(*server);
+  ASSERT_FALSE(key.empty());
+
+  const std::vector<std::string> acked = WriteUntilKilled(
+      *server, 8, 300,
+      [&](server::HttpClient& client, int w, int i, bool& killed) -> std::optional<std::string> {
+        const std::string value = "10." + std::to_string(w) + "." + std::to_string(i / 256) + "." +
+                                  std::to_string(i % 256);
+        auto r = client.Send("PUT", "/v1/lists/blacklist/ip/" + value, R"({"reason":"crash test"})",
+                             {{"Authorization", "Bearer " + key}});
+        killed = !r.ok();
+        if (killed || r->status != 201) return std::nullopt;
+        return value;
+      });
+  ASSERT_GE(acked.size(), 300u) << "writes were not acknowledged";
 
   server = std::make_unique<ServerProcess>(data, dir.path());
   auto client = server->Connect();
   int checked = 0;
-  for (const auto& values : acked) {
-    for (const auto& value : values) {
-      auto r = client->Send("GET", "/v1/lists/blacklist/ip/" + value, "",
-                            {{"Authorization", "Bearer " + key}});
-      ASSERT_TRUE(r.ok());
-      EXPECT_EQ(r->status, 200) << "acknowledged write lost: " << value;
-      ++checked;
-    }
+  for (const auto& value : acked) {
+    auto r = client->Send("GET", "/v1/lists/blacklist/ip/" + value, "",
+                          {{"Authorization", "Bearer " + key}});
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 200) << "acknowledged write lost: " << value;
+    ++checked;
   }
   EXPECT_GE(checked, 300);
   EXPECT_EQ(server->Stop(), 0);
@@ -104,11 +125,8 @@ TEST_P(DecisionCrashTest, AnsweredDecisionsSurviveKill9) {
   const std::vector<std::string> env = {std::string("FINBRAIN_DURABILITY=") + GetParam()};
   auto server = std::make_unique<ServerProcess>(data, dir.path(), env);
   auto admin = server->Connect();
-  auto created =
-      admin->Send("POST", "/admin/v1/tenants", R"({"name":"acme"})",
-                  {{"Authorization", std::string("Bearer ") + ServerProcess::kAdminToken}});
-  ASSERT_TRUE(created.ok());
-  const std::string key(json::parse(created->body).at("api_key").as_string());
+  const std::string key = CreateTenant(*server);
+  ASSERT_FALSE(key.empty());
   const std::vector<std::pair<std::string, std::string>> auth = {
       {"Authorization", "Bearer " + key}};
   auto put = admin->Send("PUT", "/v1/strategies/credit", kRulesOnly, auth);
@@ -117,39 +135,24 @@ TEST_P(DecisionCrashTest, AnsweredDecisionsSurviveKill9) {
   ASSERT_EQ(admin->Send("POST", "/v1/strategies/credit/versions/1/activate", "", auth)->status,
             200);
 
-  constexpr int kWriters = 6;
-  std::vector<std::vector<std::string>> answered(kWriters);
-  std::atomic<int> total{0};
-  std::vector<std::thread> writers;
-  for (int w = 0; w < kWriters; ++w) {
-    writers.emplace_back([&, w] {
-      auto client = server::HttpClient::Connect("127.0.0.1", server->port());
-      if (!client.ok()) return;
-      for (int i = 0;; ++i) {
-        auto r = (*client)->Send("POST", "/v1/decisions/credit", Application(w, i), auth);
-        if (!r.ok()) return;  // killed
-        if (r->status == 200 || r->status == 201) {
-          answered[w].push_back(std::string(json::parse(r->body).at("decision_id").as_string()));
-          ++total;
-        }
-      }
-    });
-  }
-  const bool decided = testing::WaitUntil([&] { return total >= 200; });
-  EXPECT_EQ(server->Kill(), 128 + SIGKILL);
-  for (auto& t : writers) t.join();
-  ASSERT_TRUE(decided) << "no decisions were answered";
+  const std::vector<std::string> answered = WriteUntilKilled(
+      *server, 6, 200,
+      [&](server::HttpClient& client, int w, int i, bool& killed) -> std::optional<std::string> {
+        auto r = client.Send("POST", "/v1/decisions/credit", Application(w, i), auth);
+        killed = !r.ok();
+        if (killed || (r->status != 200 && r->status != 201)) return std::nullopt;
+        return std::string(json::parse(r->body).at("decision_id").as_string());
+      });
+  ASSERT_GE(answered.size(), 200u) << "no decisions were answered";
 
   server = std::make_unique<ServerProcess>(data, dir.path(), env);
   auto client = server->Connect();
   int checked = 0;
-  for (const auto& ids : answered) {
-    for (const auto& id : ids) {
-      auto r = client->Send("GET", "/v1/decisions/" + id, "", auth);
-      ASSERT_TRUE(r.ok());
-      EXPECT_EQ(r->status, 200) << "answered decision lost: " << id;
-      ++checked;
-    }
+  for (const auto& id : answered) {
+    auto r = client->Send("GET", "/v1/decisions/" + id, "", auth);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 200) << "answered decision lost: " << id;
+    ++checked;
   }
   EXPECT_GE(checked, 200);
   EXPECT_EQ(server->Stop(), 0);

@@ -128,4 +128,13 @@ Status ForEachEvent(const std::vector<std::string>& files, const tenancy::PiiTok
   return OkStatus();
 }
 
+StatusOr<std::vector<boost::json::object>> ReadJsonObjects(const std::string& path) {
+  std::vector<boost::json::object> out;
+  FB_RETURN_IF_ERROR(ForEachJsonObject({path}, [&](const boost::json::object& o, std::string_view) {
+    out.push_back(o);
+    return OkStatus();
+  }));
+  return out;
+}
+
 }  // namespace finbrain::ingest

@@ -73,6 +73,8 @@ using JsonObjectVisitor =
     std::function<Status(const boost::json::object& object, std::string_view position)>;
 Status ForEachJsonObject(const std::vector<std::string>& files, const JsonObjectVisitor& visit,
                          const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
+// Every object of one JSONL file (small files: labels, truth files, test output).
+StatusOr<std::vector<boost::json::object>> ReadJsonObjects(const std::string& path);
 
 // The event type of an event's JSON line, read without parsing it (empty when there is none):
 // a cheap filter before validating.

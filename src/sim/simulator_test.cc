@@ -22,12 +22,9 @@ namespace json = boost::json;
 namespace fs = std::filesystem;
 
 std::vector<json::object> ReadJsonl(const std::string& path) {
-  std::vector<json::object> out;
-  EXPECT_TRUE(ingest::ForEachJsonObject({path}, [&](const json::object& o, std::string_view) {
-                out.push_back(o);
-                return OkStatus();
-              }).ok());
-  return out;
+  auto objects = ingest::ReadJsonObjects(path);
+  EXPECT_TRUE(objects.ok()) << objects.status().ToString();
+  return objects.ok() ? std::move(*objects) : std::vector<json::object>{};
 }
 
 std::string ReadAll(const std::string& path) {

@@ -105,7 +105,6 @@ inline std::string Differences(const DecisionOutcome& out, const YAML::Node& exp
 // Runs every file of `dir` against strategies compiled with `kinds`.
 inline void RunStrategyGoldenFiles(const std::string& dir, const StrategyKinds& kinds,
                                    size_t min_cases, size_t min_errors) {
-
   size_t cases = 0, errors = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() != ".yaml") continue;
