@@ -17,16 +17,16 @@ using namespace finbrain;
 
 struct World {
   World()
-      : runtime(std::move(runtime::Runtime::Open({.data_dir = dir.path(), .sync_writes = false}))
+      : runtime(std::move(runtime::Runtime::Open({.data_dir = dir.path(),
+                                                  .durability = storage::Durability::kProcess}))
                     .value()),
         limiter({.requests_per_second = 0}),
-        api(*runtime, limiter, metrics, {.admin_token = "fuzz-admin-token-0123456789"}) {
+        api(*runtime, limiter, {.admin_token = "fuzz-admin-token-0123456789"}) {
     key = runtime->directory->CreateTenant("fuzz", std::nullopt, {"fuzz", "setup"}).value().api_key;
   }
   TempDir dir{"finbrain_fuzz"};
   std::unique_ptr<runtime::Runtime> runtime;
   tenancy::RateLimiter limiter;
-  server::HttpMetrics metrics;
   server::Api api;
   std::string key;
 };

@@ -1,9 +1,12 @@
 // The real server over real HTTP: authentication, list CRUD, errors, limits, rate limiting,
 // tenant isolation, metrics and graceful shutdown.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <cstdlib>
+#include <fstream>
 #include <thread>
 
 #include "common/temp_dir.h"
@@ -262,6 +265,113 @@ TEST_F(IntegrationTest, MetricsCountRequestsByRouteAndStatus) {
   EXPECT_NE(metrics.body.find("finbrain_http_request_duration_seconds_bucket"), std::string::npos);
   EXPECT_NE(metrics.body.find("process_resident_memory_bytes"), std::string::npos);
   EXPECT_EQ(metrics.body.find("9.9.9.9"), std::string::npos);  // raw paths never become labels
+}
+
+// promtool (Debian's `prometheus` package): the path, or empty when it is not installed.
+std::string Promtool() {
+  for (const char* dir : {"/usr/bin", "/usr/local/bin"}) {
+    const std::string path = std::string(dir) + "/promtool";
+    if (::access(path.c_str(), X_OK) == 0) return path;
+  }
+  return "";
+}
+
+// The value of the sample line that starts with `series` ("name{labels}"), or -1.
+double Sample(const std::string& text, const std::string& series) {
+  const size_t at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
+TEST_F(IntegrationTest, MetricsOfDecisionsEventsAndStoragePassPromtool) {
+  const std::string promtool = Promtool();
+  if (promtool.empty()) GTEST_SKIP() << "promtool not found (./scripts/setup installs prometheus)";
+  const std::string key = CreateTenant("acme");
+  const std::string slow =
+      CreateTenant("slow", R"(,"rate_limit":{"requests_per_second":0.5,"burst":1})");
+  ASSERT_EQ(Call("GET", "/v1/lists/blacklist/ip", "", slow).status, 200);
+  ASSERT_EQ(Call("GET", "/v1/lists/blacklist/ip", "", slow).status, 429);
+
+  ASSERT_EQ(Call("PUT", "/v1/strategies/credit",
+                 "rules:\n  - name: r\n    rules:\n      - {id: A, when: \"app.requested_amount > "
+                 "20000\", action: decline, reason: {code: A, text: \"Too much\"}}\n"
+                 "outcome: {limit: 1000, apr: 0.2}\n",
+                 key)
+                .status,
+            201);
+  ASSERT_EQ(Call("POST", "/v1/strategies/credit/versions/1/activate", "", key).status, 200);
+  const auto application = [](int n, int amount) {
+    return R"({"event_id":"app-evt-)" + std::to_string(n) +
+           R"(","event_type":"credit_application","occurred_at":"2026-03-02T10:00:00Z",)"
+           R"("application_id":"app-)" +
+           std::to_string(n) + R"(","user_id":"u)" + std::to_string(n) +
+           R"(","product":"cash_loan","requested_amount":)" + std::to_string(amount) +
+           R"(,"term_months":12,"declared_income":8000,"device_id":"d1"})";
+  };
+  ASSERT_EQ(Call("POST", "/v1/decisions/credit", application(1, 5000), key).status, 200);
+  ASSERT_EQ(Call("POST", "/v1/decisions/credit", application(2, 30000), key).status, 200);
+
+  const auto login = [](const std::string& id, const std::string& ip) {
+    return R"({"event_type":"login","event_id":")" + id +
+           R"(","occurred_at":"2026-03-01T10:00:00Z","user_id":"u1","session_id":"s1",)"
+           R"("device_id":"d1","ip":")" +
+           ip + R"(","success":true})";
+  };
+  HttpResult r = Call(
+      "POST", "/v1/events",
+      "[" + login("l1", "10.0.0.1") + "," + login("l2", "10.0.0.2") + R"(,{"event_type":"login"}])",
+      key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  // l1 again as it was (a duplicate) and with another ip (a conflict).
+  r = Call("POST", "/v1/events",
+           "[" + login("l1", "10.0.0.1") + "," + login("l2", "10.0.0.9") + "]", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+
+  HttpResult metrics = Call("GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  const std::string file = dir_.path() + "/metrics.txt";
+  {
+    std::ofstream out(file);
+    out << metrics.body;
+  }
+  const std::string report = dir_.path() + "/promtool.txt";
+  const int rc =
+      std::system((promtool + " check metrics < " + file + " > " + report + " 2>&1").c_str());
+  std::ifstream report_in(report);
+  const std::string problems((std::istreambuf_iterator<char>(report_in)),
+                             std::istreambuf_iterator<char>());
+  EXPECT_EQ(rc, 0) << problems;
+  EXPECT_EQ(problems, "") << metrics.body;
+
+  const std::string& m = metrics.body;
+  EXPECT_EQ(Sample(m, R"(finbrain_decisions_total{kind="credit",outcome="approve",tenant="acme"})"),
+            1);
+  EXPECT_EQ(Sample(m, R"(finbrain_decisions_total{kind="credit",outcome="decline",tenant="acme"})"),
+            1);
+  EXPECT_EQ(Sample(m, R"(finbrain_decision_seconds_count{kind="credit",outcome="decline"})"), 1);
+  for (const char* stage : {"validate", "features", "rules", "commit"}) {
+    EXPECT_EQ(
+        Sample(m, std::string(R"(finbrain_decision_stage_seconds_count{kind="credit",stage=")") +
+                      stage + "\"}"),
+        2)
+        << stage;
+  }
+  // Two applications (stored by the decisions) and two logins.
+  EXPECT_EQ(Sample(m, R"(finbrain_events_ingested_total{tenant="acme",type="credit_application"})"),
+            2);
+  EXPECT_EQ(Sample(m, R"(finbrain_events_ingested_total{tenant="acme",type="login"})"), 2);
+  EXPECT_EQ(Sample(m, R"(finbrain_events_rejected_total{reason="invalid",tenant="acme"})"), 1);
+  EXPECT_EQ(Sample(m, R"(finbrain_events_rejected_total{reason="conflict",tenant="acme"})"), 1);
+  EXPECT_EQ(Sample(m, R"(finbrain_events_duplicates_total{tenant="acme"})"), 1);
+  EXPECT_EQ(Sample(m, R"(finbrain_http_rate_limited_total{tenant="slow"})"), 1);
+  EXPECT_EQ(Sample(m, R"(finbrain_storage_durability{level="sync"})"), 1);
+  EXPECT_NE(m.find("# TYPE finbrain_storage_wal_syncs_total counter"), std::string::npos);
+  EXPECT_GT(Sample(m, "finbrain_storage_wal_syncs_total"), 0);
+  EXPECT_GT(Sample(m, R"(finbrain_storage_group_write_seconds_count{synced="true"})"), 0);
+  EXPECT_EQ(Sample(m, R"(finbrain_events_consumer_lag{consumer="graph"})"), 0);
+  EXPECT_GT(Sample(m, R"(finbrain_graph_nodes{tenant="acme"})"), 0);
+  EXPECT_GT(Sample(m, "finbrain_rocksdb_memtable_bytes"), 0);
+  EXPECT_EQ(Sample(m, "finbrain_rocksdb_writes_stopped"), 0);
 }
 
 TEST_F(IntegrationTest, GracefulShutdownAnswersInFlightRequestsAndExitsCleanly) {

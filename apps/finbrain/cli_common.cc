@@ -19,7 +19,6 @@ struct Local {
   std::string data_dir;
   std::unique_ptr<runtime::Runtime> runtime;
   tenancy::RateLimiter limiter{{.requests_per_second = 0}};
-  server::HttpMetrics metrics;
   std::unique_ptr<server::Api> api;
 };
 std::unique_ptr<Local>& TheLocal() {
@@ -34,8 +33,8 @@ StatusOr<Local*> OpenLocal(const std::string& data_dir) {
   auto opened = std::make_unique<Local>();
   opened->data_dir = data_dir;
   FB_ASSIGN_OR_RETURN(opened->runtime, runtime::Runtime::Open({.data_dir = data_dir}));
-  opened->api = std::make_unique<server::Api>(*opened->runtime, opened->limiter, opened->metrics,
-                                              server::ApiOptions{});
+  opened->api =
+      std::make_unique<server::Api>(*opened->runtime, opened->limiter, server::ApiOptions{});
   local = std::move(opened);
   return local.get();
 }

@@ -253,7 +253,7 @@ std::vector<std::string> Names(std::span<const std::string_view> names) {
 CreditDecisions::CreditDecisions(CreditDecisionsDeps deps)
     : deps_(deps),
       log_(std::make_unique<DecisionLog>(deps.store, deps.events, storage::Column::kDecisionIndex,
-                                         deps.stats)) {}
+                                         deps.stats, deps.metrics)) {}
 CreditDecisions::~CreditDecisions() = default;
 
 Status CreditDecisions::Decide(std::string_view tenant, std::string_view application,

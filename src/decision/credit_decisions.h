@@ -29,6 +29,7 @@
 #include "fraud/list_store.h"
 #include "graph/graph_store.h"
 #include "ingest/event_store.h"
+#include "telemetry/metrics.h"
 #include "tenancy/pii.h"
 
 namespace finbrain::decision {
@@ -54,6 +55,7 @@ struct CreditDecisionsDeps {
   fraud::DeviceStore* devices = nullptr;       // device.* features; all missing without it
   fraud::BehaviourStore* behaviour = nullptr;  // behaviour.* features; all missing without it
   DecisionStats* stats = nullptr;              // live counts for the console; none without it
+  telemetry::Metrics* metrics = nullptr;       // Prometheus counts and latencies; none without it
 };
 
 class CreditDecisions {

@@ -56,6 +56,35 @@ std::string SummaryJson(const boost::json::object& record) {
   return ToJsonText(summary);
 }
 
+// A stored decision in the Prometheus metrics: its count, its server time by outcome (so that
+// adverse decisions are no hidden tail) and each stage's time. `latency_us`: stage -> µs, with
+// "commit" and "total".
+void RecordMetrics(telemetry::Metrics& metrics, std::string_view tenant, std::string_view kind,
+                   std::string_view outcome, const boost::json::object& latency_us) {
+  metrics
+      .Counter("finbrain_decisions_total", "Decisions stored, by tenant, kind and outcome",
+               {{"tenant", tenant}, {"kind", kind}, {"outcome", outcome}})
+      .Increment();
+  for (const auto& [stage, micros] : latency_us) {
+    if (!micros.is_number()) continue;
+    const double seconds = micros.to_number<double>() / 1e6;
+    if (stage == "total") {
+      metrics
+          .Histogram("finbrain_decision_seconds",
+                     "Server time of a decision from its request to its durable record, by kind "
+                     "and outcome",
+                     {{"kind", kind}, {"outcome", outcome}})
+          .Observe(seconds);
+    } else {
+      metrics
+          .Histogram("finbrain_decision_stage_seconds",
+                     "Time of one stage of a decision (commit: waiting for the durable write)",
+                     {{"kind", kind}, {"stage", stage}})
+          .Observe(seconds);
+    }
+  }
+}
+
 }  // namespace
 
 std::string DecisionLog::NewDecisionId() {
@@ -211,6 +240,7 @@ void DecisionLog::Commit(std::string_view tenant, const std::string& key,
         if (stats_ != nullptr) {
           stats_->Record(tenant, decided_at, kind, outcome, Micros(start, now), reasons);
         }
+        if (metrics_ != nullptr) RecordMetrics(*metrics_, tenant, kind, outcome, latency);
         std::string answer = std::move(*body);
         answer += ToJsonText(latency);
         answer += '}';

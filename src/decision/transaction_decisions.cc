@@ -83,8 +83,8 @@ StatusOr<ingest::ValidatedEvent> Validate(std::string_view text,
 
 TransactionDecisions::TransactionDecisions(TransactionDecisionsDeps deps)
     : deps_(deps),
-      log_(std::make_unique<DecisionLog>(deps.store, deps.events,
-                                         storage::Column::kTransactionIndex, deps.stats)) {}
+      log_(std::make_unique<DecisionLog>(
+          deps.store, deps.events, storage::Column::kTransactionIndex, deps.stats, deps.metrics)) {}
 TransactionDecisions::~TransactionDecisions() = default;
 
 struct TransactionDecisions::Evaluation {

@@ -26,6 +26,7 @@
 #include "fraud/list_store.h"
 #include "graph/graph_store.h"
 #include "ingest/event_store.h"
+#include "telemetry/metrics.h"
 #include "tenancy/audit_log.h"
 #include "tenancy/pii.h"
 #include "tenancy/tenant_directory.h"
@@ -53,7 +54,8 @@ struct TransactionDecisionsDeps {
   fraud::BehaviourStore& behaviour;
   fraud::DeviceStore& devices;
   graph::GraphStore& graph;
-  DecisionStats* stats = nullptr;  // live counts for the console; none without it
+  DecisionStats* stats = nullptr;         // live counts for the console; none without it
+  telemetry::Metrics* metrics = nullptr;  // Prometheus counts and latencies; none without it
   // The tenant's transaction strategy and the windows it reads; fixed rules only without them.
   StrategyStore* strategies = nullptr;
   features::FeatureStore* features = nullptr;

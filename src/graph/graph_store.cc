@@ -35,4 +35,17 @@ void GraphStore::SetAnalysis(std::string_view tenant,
   analyses_[std::string(tenant)] = std::move(analysis);
 }
 
+std::vector<GraphStore::Size> GraphStore::Sizes() {
+  std::vector<std::pair<std::string, std::shared_ptr<EntityGraph>>> graphs;
+  {
+    std::lock_guard lock(mu_);
+    graphs.assign(graphs_.begin(), graphs_.end());
+  }
+  std::vector<Size> sizes;
+  for (const auto& [tenant, graph] : graphs) {
+    sizes.push_back({tenant, graph->node_count(), graph->edge_count()});
+  }
+  return sizes;
+}
+
 }  // namespace finbrain::graph

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "graph/entity_graph.h"
 #include "graph/graph_analytics.h"
@@ -30,6 +31,14 @@ class GraphStore : public ingest::InMemoryConsumer {
   // The tenant's latest batch analysis (graph_analytics.h); null before the first.
   std::shared_ptr<const GraphAnalysis> Analysis(std::string_view tenant);
   void SetAnalysis(std::string_view tenant, std::shared_ptr<const GraphAnalysis> analysis);
+
+  struct Size {
+    std::string tenant;
+    size_t nodes = 0;
+    size_t edges = 0;
+  };
+  // Every tenant's graph size, for the metrics.
+  std::vector<Size> Sizes();
 
  private:
   void Apply(std::string_view tenant, const ingest::ValidatedEvent& event) override;

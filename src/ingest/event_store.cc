@@ -17,6 +17,9 @@ namespace json = boost::json;
 constexpr std::string_view kHeadKey = "event_log_head";
 constexpr char kTenantSeparator = '\x1f';
 constexpr std::uint64_t kPersistEvery = 50'000;
+constexpr std::string_view kRejectedHelp =
+    "Events not stored, by tenant and reason: invalid (failed validation) or conflict (an id "
+    "stored before with other content)";
 
 std::string IndexKey(std::string_view tenant, std::string_view event_id) {
   std::string key(tenant);
@@ -56,11 +59,13 @@ struct EventStore::Pending {
 };
 
 EventStore::EventStore(storage::KvStore& store, storage::CommitQueue& commits,
-                       tenancy::AuditLog& audit, storage::Durability durability, std::uint64_t head)
+                       tenancy::AuditLog& audit, storage::Durability durability,
+                       telemetry::Metrics* metrics, std::uint64_t head)
     : store_(store),
       commits_(commits),
       audit_(audit),
       durability_(durability),
+      metrics_(metrics),
       committed_seq_(head),
       pending_seq_(head) {
   commits_.AddGroupListener([this](const Status& written) {
@@ -80,7 +85,8 @@ EventStore::~EventStore() {
 StatusOr<std::unique_ptr<EventStore>> EventStore::Open(storage::KvStore& store,
                                                        storage::CommitQueue& commits,
                                                        tenancy::AuditLog& audit,
-                                                       storage::Durability durability) {
+                                                       storage::Durability durability,
+                                                       telemetry::Metrics* metrics) {
   FB_ASSIGN_OR_RETURN(std::optional<std::string> head, store.Get(storage::Column::kMeta, kHeadKey));
   std::uint64_t seq = 0;
   if (head) {
@@ -90,7 +96,8 @@ StatusOr<std::unique_ptr<EventStore>> EventStore::Open(storage::KvStore& store,
       return DataLossError("event log head is corrupt");
     }
   }
-  return std::unique_ptr<EventStore>(new EventStore(store, commits, audit, durability, seq));
+  return std::unique_ptr<EventStore>(
+      new EventStore(store, commits, audit, durability, metrics, seq));
 }
 
 Status EventStore::AddConsumer(EventConsumer& consumer) {
@@ -282,7 +289,10 @@ void EventStore::Ingest(std::string_view tenant, std::vector<ValidatedEvent> eve
           std::lock_guard lock(in_flight_mu_);
           for (const std::string& k : pending->keys) in_flight_.erase(k);
         }
-        if (written.ok()) Deliver(*pending);
+        if (written.ok()) {
+          Deliver(*pending);
+          CountIngested(*pending);
+        }
         IngestSummary summary = pending->summary;
         if (!written.ok()) summary.accepted = 0;
         done(written, summary);
@@ -340,6 +350,58 @@ StatusOr<std::optional<std::string>> EventStore::Find(std::string_view tenant,
   return std::optional<std::string>(entry->substr(sep + 1));
 }
 
-std::uint64_t EventStore::last_seq() const { return committed_seq_; }
+std::uint64_t EventStore::last_seq() const { return committed_seq_.load(); }
+
+std::vector<std::pair<std::string, std::uint64_t>> EventStore::ConsumerLag() const {
+  const std::uint64_t head = committed_seq_.load();
+  std::vector<std::pair<std::string, std::uint64_t>> lag;
+  for (const EventConsumer* consumer : consumers_) {
+    const std::uint64_t at = consumer->checkpoint();
+    lag.emplace_back(std::string(consumer->name()), head > at ? head - at : 0);
+  }
+  return lag;
+}
+
+void EventStore::CountInvalid(std::string_view tenant, size_t count) {
+  if (metrics_ == nullptr || count == 0) return;
+  metrics_
+      ->Counter("finbrain_events_rejected_total", kRejectedHelp,
+                {{"tenant", tenant}, {"reason", "invalid"}})
+      .Increment(static_cast<double>(count));
+}
+
+void EventStore::CountIngested(const Pending& pending) {
+  if (metrics_ == nullptr) return;
+  // Per type, counted once per batch: an import's batch holds thousands of a few types.
+  std::vector<std::pair<std::string_view, size_t>> by_type;
+  for (const ValidatedEvent& e : pending.events) {
+    auto it = std::find_if(by_type.begin(), by_type.end(),
+                           [&](const auto& t) { return t.first == e.event_type; });
+    if (it == by_type.end()) {
+      by_type.emplace_back(e.event_type, 1);
+    } else {
+      ++it->second;
+    }
+  }
+  for (const auto& [type, count] : by_type) {
+    metrics_
+        ->Counter("finbrain_events_ingested_total", "Events stored in the log, by tenant and type",
+                  {{"tenant", pending.tenant}, {"type", type}})
+        .Increment(static_cast<double>(count));
+  }
+  if (pending.summary.duplicates > 0) {
+    metrics_
+        ->Counter("finbrain_events_duplicates_total",
+                  "Events sent again with an id and content already stored (not stored twice)",
+                  {{"tenant", pending.tenant}})
+        .Increment(static_cast<double>(pending.summary.duplicates));
+  }
+  if (!pending.summary.conflicts.empty()) {
+    metrics_
+        ->Counter("finbrain_events_rejected_total", kRejectedHelp,
+                  {{"tenant", pending.tenant}, {"reason", "conflict"}})
+        .Increment(static_cast<double>(pending.summary.conflicts.size()));
+  }
+}
 
 }  // namespace finbrain::ingest

@@ -35,6 +35,7 @@
 #include "ingest/event_schema.h"
 #include "storage/commit_queue.h"
 #include "storage/kv_store.h"
+#include "telemetry/metrics.h"
 #include "tenancy/audit_log.h"
 
 namespace finbrain::ingest {
@@ -101,9 +102,12 @@ class EventStore {
   // REQUIRES: store, commits and audit outlive the EventStore; called before anything is
   // submitted to `commits`.
   // `durability`: when an ingestion (and a decision written with it) counts as done.
+  // `metrics`, when given (it outlives the store), counts events stored, duplicates and
+  // rejections.
   static StatusOr<std::unique_ptr<EventStore>> Open(
       storage::KvStore& store, storage::CommitQueue& commits, tenancy::AuditLog& audit,
-      storage::Durability durability = storage::Durability::kSync);
+      storage::Durability durability = storage::Durability::kSync,
+      telemetry::Metrics* metrics = nullptr);
   ~EventStore();
 
   // Registers `consumer` (which must outlive the store) and replays the log after its
@@ -138,10 +142,19 @@ class EventStore {
 
   std::uint64_t last_seq() const;
 
+  // How many committed events each consumer has not been given yet (its name, the count).
+  std::vector<std::pair<std::string, std::uint64_t>> ConsumerLag() const;
+
+  // Counts `count` events of `tenant` rejected before they reached the store (invalid), in
+  // finbrain_events_rejected_total.
+  void CountInvalid(std::string_view tenant, size_t count);
+
  private:
   struct Pending;
   EventStore(storage::KvStore& store, storage::CommitQueue& commits, tenancy::AuditLog& audit,
-             storage::Durability durability, std::uint64_t head);
+             storage::Durability durability, telemetry::Metrics* metrics, std::uint64_t head);
+  // The outcome of a committed ingestion in the metrics.
+  void CountIngested(const Pending& pending);
   // Sorts the events whose ids are stored (`stored_seqs`, by reserved index) into duplicates
   // (the same content) and conflicts (other content), in `summary`.
   Status CheckRepeats(const std::vector<ValidatedEvent>& events,
@@ -154,13 +167,14 @@ class EventStore {
   storage::CommitQueue& commits_;
   tenancy::AuditLog& audit_;
   const storage::Durability durability_;
+  telemetry::Metrics* const metrics_;
   std::vector<EventConsumer*> consumers_;
 
   std::mutex in_flight_mu_;
   std::unordered_set<std::string> in_flight_;  // "<tenant>/<event_id>" being committed
 
   // Touched only on the commit thread (and in Open/AddConsumer before ingestion starts).
-  std::uint64_t committed_seq_;
+  std::atomic<std::uint64_t> committed_seq_;  // also read by ConsumerLag
   std::uint64_t pending_seq_;
   std::uint64_t delivered_since_persist_ = 0;
 };

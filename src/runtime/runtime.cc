@@ -8,10 +8,12 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
   auto runtime = std::make_unique<Runtime>();
   FB_ASSIGN_OR_RETURN(runtime->keys, tenancy::LoadOrCreateDeploymentKeys(options.data_dir));
   runtime->durability = options.durability;
+  runtime->metrics = std::make_unique<telemetry::Metrics>();
   FB_ASSIGN_OR_RETURN(runtime->store, storage::OpenRocksDb({.path = options.data_dir + "/db"}));
   runtime->tokenizer = std::make_unique<tenancy::PiiTokenizer>(runtime->keys.pii);
   runtime->commits = std::make_unique<storage::CommitQueue>(
-      *runtime->store, storage::CommitQueue::Options{.sync_interval = options.sync_interval});
+      *runtime->store, storage::CommitQueue::Options{.sync_interval = options.sync_interval,
+                                                     .metrics = runtime->metrics.get()});
   FB_ASSIGN_OR_RETURN(runtime->audit, tenancy::AuditLog::Open(*runtime->store, *runtime->commits,
                                                               runtime->keys.audit, *options.clock));
   FB_ASSIGN_OR_RETURN(runtime->directory,
@@ -21,7 +23,7 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
       std::make_unique<fraud::ListStore>(*runtime->store, *runtime->tokenizer, *options.clock);
   FB_ASSIGN_OR_RETURN(runtime->events,
                       ingest::EventStore::Open(*runtime->store, *runtime->commits, *runtime->audit,
-                                               options.durability));
+                                               options.durability, runtime->metrics.get()));
   FB_ASSIGN_OR_RETURN(runtime->type_counts, ingest::TypeCounts::Load(*runtime->store));
   FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->type_counts));
   FB_ASSIGN_OR_RETURN(runtime->features,
@@ -60,7 +62,8 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
                                     .graph = runtime->graph.get(),
                                     .devices = runtime->devices.get(),
                                     .behaviour = runtime->behaviour.get(),
-                                    .stats = runtime->decision_stats.get()});
+                                    .stats = runtime->decision_stats.get(),
+                                    .metrics = runtime->metrics.get()});
   runtime->transactions = std::make_unique<decision::TransactionDecisions>(
       decision::TransactionDecisionsDeps{.store = *runtime->store,
                                          .events = *runtime->events,
@@ -71,6 +74,7 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
                                          .devices = *runtime->devices,
                                          .graph = *runtime->graph,
                                          .stats = runtime->decision_stats.get(),
+                                         .metrics = runtime->metrics.get(),
                                          .strategies = runtime->strategies.get(),
                                          .features = runtime->features.get()});
   // Each domain registers the kind of strategy it decides with, before any is compiled.
@@ -90,6 +94,7 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
   FB_RETURN_IF_ERROR(runtime->kinds->Register(
       lifecycle::AccountStrategyKind(runtime->accounts.get(), options.clock)));
   FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->accounts));
+  CollectRuntimeMetrics(*runtime);
   return runtime;
 }
 

@@ -33,6 +33,7 @@
 #include "models/registry.h"
 #include "storage/commit_queue.h"
 #include "storage/kv_store.h"
+#include "telemetry/metrics.h"
 #include "tenancy/audit_log.h"
 #include "tenancy/pii.h"
 #include "tenancy/secrets.h"
@@ -56,6 +57,10 @@ struct Runtime {
   // Declaration order is destruction order reversed: the commit queue goes first, so that it
   // drains while the audit log it calls back into still exists.
   storage::Durability durability = storage::Durability::kSync;
+  // First, so that it outlives everything that records into it. Holds what every module counts
+  // and, read at each scrape, the state of the store, the log, the graph and the models
+  // (runtime_metrics.cc); the server renders it at GET /metrics.
+  std::unique_ptr<telemetry::Metrics> metrics;
   std::unique_ptr<storage::KvStore> store;
   tenancy::DeploymentKeys keys;
   std::unique_ptr<tenancy::PiiTokenizer> tokenizer;
@@ -83,5 +88,8 @@ struct Runtime {
   // kept for the next call.
   void FlushLiveCounts(TimeMicros now);
 };
+
+// Adds the scrape-time metrics of `runtime`'s state to runtime.metrics (Runtime::Open does).
+void CollectRuntimeMetrics(Runtime& runtime);
 
 }  // namespace finbrain::runtime

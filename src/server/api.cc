@@ -61,14 +61,12 @@ void CheckRoute(const Route& route) {
 
 }  // namespace
 
-Api::Api(runtime::Runtime& runtime, tenancy::RateLimiter& rate_limiter, HttpMetrics& metrics,
-         ApiOptions options)
+Api::Api(runtime::Runtime& runtime, tenancy::RateLimiter& rate_limiter, ApiOptions options)
     : runtime_(runtime),
       rate_limiter_(rate_limiter),
-      metrics_(metrics),
+      metrics_(*runtime.metrics),
       options_(std::move(options)),
-      groups_(AllRouteGroups(
-          {.runtime = runtime, .metrics = metrics, .clock = *options_.clock, .ready = ready_})),
+      groups_(AllRouteGroups({.runtime = runtime, .clock = *options_.clock, .ready = ready_})),
       slow_work_(std::make_unique<BackgroundWorker>("fb-slow-api")) {
   for (const std::unique_ptr<RouteGroup>& group : groups_) {
     for (Route& route : group->Routes()) {
@@ -153,6 +151,7 @@ void Api::AuthorizeAndDispatch(const Route& route, const HttpRequest& request,
     const tenancy::RateLimiter::Verdict verdict =
         rate_limiter_.Admit(principal->tenant, principal->rate_limit, options_.clock->NowMicros());
     if (!verdict.allowed) {
+      metrics_.CountRateLimited(principal->tenant);
       HttpResponse response = ErrorResponse(ResourceExhaustedError(
           "rate limit of tenant '" + principal->tenant + "' exceeded; retry after " +
           std::to_string(verdict.retry_after_seconds) + " s"));

@@ -9,7 +9,7 @@
 // are counted in metrics, not audited, so that they cannot be used to flood the audit log.
 //
 // Example:
-//   Api api(*runtime, rate_limiter, metrics, {.admin_token = token});
+//   Api api(*runtime, rate_limiter, {.admin_token = token});
 //   auto server = HttpServer::Start(options, [&api](HttpRequest r, Responder done) {
 //     api.Handle(std::move(r), std::move(done));
 //   });
@@ -54,9 +54,8 @@ std::string_view OpenApiDocument();
 
 class Api {
  public:
-  // REQUIRES: runtime, rate_limiter and metrics outlive the Api.
-  Api(runtime::Runtime& runtime, tenancy::RateLimiter& rate_limiter, HttpMetrics& metrics,
-      ApiOptions options);
+  // REQUIRES: runtime and rate_limiter outlive the Api. Its metrics go to runtime.metrics.
+  Api(runtime::Runtime& runtime, tenancy::RateLimiter& rate_limiter, ApiOptions options);
   ~Api();
 
   void Handle(HttpRequest request, Responder respond);
@@ -85,7 +84,7 @@ class Api {
 
   runtime::Runtime& runtime_;
   tenancy::RateLimiter& rate_limiter_;
-  HttpMetrics& metrics_;
+  HttpMetrics metrics_;
   ApiOptions options_;
   std::atomic<bool> ready_{true};
   std::vector<std::unique_ptr<RouteGroup>> groups_;

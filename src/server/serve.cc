@@ -40,8 +40,7 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
     }
   }
   tenancy::RateLimiter rate_limiter({config.rate_limit_rps, config.rate_limit_burst});
-  HttpMetrics metrics;
-  Api api(*runtime, rate_limiter, metrics,
+  Api api(*runtime, rate_limiter,
           {.admin_token = config.admin_token, .console = console ? &*console : nullptr});
 
   FB_ASSIGN_OR_RETURN(

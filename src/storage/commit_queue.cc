@@ -5,10 +5,32 @@
 #include "common/thread_name.h"
 
 namespace finbrain::storage {
+namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+prometheus::Histogram* GroupWriteSeconds(telemetry::Metrics* metrics, std::string_view synced) {
+  if (metrics == nullptr) return nullptr;
+  return &metrics->Histogram("finbrain_storage_group_write_seconds",
+                             "Time to write one commit group to the log (synced: with its fsync)",
+                             {{"synced", synced}});
+}
+
+}  // namespace
 
 CommitQueue::CommitQueue(KvStore& store, Options options)
     : store_(store),
       options_(options),
+      synced_write_seconds_(GroupWriteSeconds(options.metrics, "true")),
+      buffered_write_seconds_(GroupWriteSeconds(options.metrics, "false")),
+      background_sync_seconds_(
+          options.metrics == nullptr
+              ? nullptr
+              : &options.metrics->Histogram(
+                    "finbrain_storage_wal_sync_seconds",
+                    "Time of one background fsync of the log (process durability)")),
       writer_([this] {
         SetThreadName("fb-commit");
         Run();
@@ -111,7 +133,11 @@ void CommitQueue::CommitGroup(std::vector<Submission>& group) {
     merged.Append(std::move(submission.batch));
   }
   const size_t bytes = merged.ByteSize();
+  const auto write_start = std::chrono::steady_clock::now();
   const Status written = sync ? store_.Write(merged) : store_.WriteBuffered(merged);
+  if (prometheus::Histogram* h = sync ? synced_write_seconds_ : buffered_write_seconds_) {
+    h->Observe(SecondsSince(write_start));
+  }
   if (written.ok() && bytes > 0) {
     std::lock_guard lock(sync_mu_);
     if (sync) {
@@ -179,7 +205,11 @@ void CommitQueue::SyncPeriodically() {
     if (!unsynced_since_) continue;
     unsynced_since_.reset();  // what is written from now on waits for the next sync
     lock.unlock();
+    const auto sync_start = std::chrono::steady_clock::now();
     const Status synced = store_.SyncWal();
+    if (background_sync_seconds_ != nullptr) {
+      background_sync_seconds_->Observe(SecondsSince(sync_start));
+    }
     lock.lock();
     if (!synced.ok()) {
       ++sync_failures_;

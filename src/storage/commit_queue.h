@@ -40,6 +40,7 @@
 
 #include "storage/durability.h"
 #include "storage/kv_store.h"
+#include "telemetry/metrics.h"
 
 namespace finbrain::storage {
 
@@ -55,6 +56,8 @@ class CommitQueue {
     size_t max_group_bytes = 8 << 20;
     // kProcess writes are fsynced at most this long after the first one not yet synced.
     std::chrono::microseconds sync_interval = std::chrono::milliseconds(5);
+    // Group write and background sync latencies, when given (outlives the queue).
+    telemetry::Metrics* metrics = nullptr;
   };
 
   // REQUIRES: `store` outlives the queue.
@@ -100,6 +103,10 @@ class CommitQueue {
 
   KvStore& store_;
   const Options options_;
+  // Latency histograms from options_.metrics; null without it.
+  prometheus::Histogram* synced_write_seconds_ = nullptr;
+  prometheus::Histogram* buffered_write_seconds_ = nullptr;
+  prometheus::Histogram* background_sync_seconds_ = nullptr;
   std::vector<GroupListener> listeners_;
   mutable std::mutex mu_;
   std::condition_variable cv_;

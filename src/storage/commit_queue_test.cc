@@ -94,13 +94,24 @@ TEST(CommitQueue, ProcessDurabilityAnswersBeforeTheSyncThatFollowsWithinTheInter
 TEST(CommitQueue, ProcessDurableWritesAreSyncedInTheBackgroundAndAtShutdown) {
   Fixture f;
   {
-    CommitQueue commits(*f.store, {.sync_interval = std::chrono::milliseconds(2)});
+    telemetry::Metrics metrics;
+    CommitQueue commits(*f.store,
+                        {.sync_interval = std::chrono::milliseconds(2), .metrics = &metrics});
     const std::uint64_t syncs = f.store->SyncCount();
     WriteBatch batch;
     batch.Put(Column::kMeta, "a", "v");
     ASSERT_TRUE(commits.SubmitAndWait(std::move(batch), nullptr, Durability::kProcess).ok());
     EXPECT_TRUE(WaitUntil([&] { return f.store->SyncCount() > syncs; })) << "no background sync";
     EXPECT_EQ(commits.SyncFailures(), 0u);
+    // Both latencies are measured: the buffered group write and the background sync.
+    const auto samples = [&](prometheus::Histogram& h) {
+      return h.Collect().histogram.sample_count;
+    };
+    EXPECT_EQ(samples(metrics.Histogram("finbrain_storage_group_write_seconds", "",
+                                        {{"synced", "false"}})),
+              1u);
+    EXPECT_TRUE(WaitUntil(
+        [&] { return samples(metrics.Histogram("finbrain_storage_wal_sync_seconds", "")) > 0; }));
   }
   // A queue destroyed within the interval still syncs what it wrote.
   const std::uint64_t before = f.store->SyncCount();

@@ -97,6 +97,18 @@ class KvStore {
   // Number of physical WAL syncs so far, by Write and SyncWal (for tests and metrics).
   virtual std::uint64_t SyncCount() const = 0;
 
+  // The store's engine state an operator watches (RocksDB properties), read when asked.
+  struct Health {
+    std::uint64_t pending_compaction_bytes = 0;  // estimated, all columns
+    std::uint64_t memtable_bytes = 0;            // active and immutable memtables
+    std::uint64_t live_data_bytes = 0;           // table files
+    std::uint64_t running_compactions = 0;
+    std::uint64_t write_slowdowns = 0;  // writes delayed by a stall condition since open
+    std::uint64_t write_stops = 0;      // writes stopped by one since open
+    bool writes_stopped = false;        // stopped now
+  };
+  virtual Health GetHealth() const { return {}; }
+
   Status Put(Column column, std::string_view key, std::string_view value) {
     WriteBatch batch;
     batch.Put(column, key, value);

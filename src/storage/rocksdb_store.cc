@@ -12,12 +12,21 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <charconv>
 #include <filesystem>
+#include <map>
 
 #include "storage/kv_store.h"
 
 namespace finbrain::storage {
 namespace {
+
+// A count RocksDB reports as text ("12" or "12.000000"); 0 when absent or unreadable.
+std::uint64_t ParseCount(const std::string& text) {
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc() && value > 0 ? static_cast<std::uint64_t>(value) : 0;
+}
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return OkStatus();
@@ -145,6 +154,30 @@ class RocksDbStore final : public KvStore {
   }
 
   std::uint64_t SyncCount() const override { return syncs_.load(std::memory_order_relaxed); }
+
+  Health GetHealth() const override {
+    Health health;
+    const auto property = [&](rocksdb::ColumnFamilyHandle* handle, const std::string& name) {
+      std::uint64_t value = 0;
+      return db_->GetIntProperty(handle, name, &value) ? value : 0;
+    };
+    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+      health.pending_compaction_bytes +=
+          property(handle, rocksdb::DB::Properties::kEstimatePendingCompactionBytes);
+      health.memtable_bytes += property(handle, rocksdb::DB::Properties::kCurSizeAllMemTables);
+      health.live_data_bytes += property(handle, rocksdb::DB::Properties::kLiveSstFilesSize);
+      std::map<std::string, std::string> stats;
+      if (db_->GetMapProperty(handle, rocksdb::DB::Properties::kCFStats, &stats)) {
+        health.write_slowdowns += ParseCount(stats["io_stalls.total_slowdown"]);
+        health.write_stops += ParseCount(stats["io_stalls.total_stop"]);
+      }
+    }
+    health.running_compactions =
+        property(db_->DefaultColumnFamily(), rocksdb::DB::Properties::kNumRunningCompactions);
+    health.writes_stopped =
+        property(db_->DefaultColumnFamily(), rocksdb::DB::Properties::kIsWriteStopped) != 0;
+    return health;
+  }
 
  private:
   Status Apply(const WriteBatch& batch, const rocksdb::WriteOptions& write_options) {

@@ -107,6 +107,20 @@ TEST(RocksDbStore, BatchIsAtomicAcrossColumnsAndSurvivesReopen) {
   EXPECT_EQ(store->Get(Column::kAudit, "k").value(), "v2");
 }
 
+TEST(RocksDbStore, HealthReportsMemtablesAndNoStallsOnAnIdleStore) {
+  TempDir dir;
+  auto store = Open(dir);
+  const KvStore::Health empty = store->GetHealth();
+  WriteBatch batch;
+  for (int i = 0; i < 1000; ++i) batch.Put(Column::kEvents, "e" + std::to_string(i), "payload");
+  ASSERT_TRUE(store->Write(batch).ok());
+  const KvStore::Health health = store->GetHealth();
+  EXPECT_GT(health.memtable_bytes, empty.memtable_bytes);
+  EXPECT_EQ(health.write_stops, 0u);
+  EXPECT_EQ(health.write_slowdowns, 0u);
+  EXPECT_FALSE(health.writes_stopped);
+}
+
 TEST(RocksDbStore, BufferedWritesAreReadAtOnceAndSurviveReopenWithoutASyncOfTheirOwn) {
   TempDir dir;
   {

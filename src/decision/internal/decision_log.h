@@ -19,6 +19,7 @@
 #include "features/feature_set.h"
 #include "ingest/event_store.h"
 #include "storage/kv_store.h"
+#include "telemetry/metrics.h"
 #include "tenancy/audit_log.h"
 
 namespace finbrain::decision {
@@ -30,10 +31,10 @@ class DecisionLog {
 
   // Records live in Column::kDecisions (tenant/decision_id) for every kind; `index_column` maps
   // tenant/<id> to the decision id; every record is also indexed by time (decision_history.h)
-  // and, once stored, counted in `stats` when given.
+  // and, once stored, counted in `stats` and `metrics` when given.
   DecisionLog(storage::KvStore& store, ingest::EventStore& events, storage::Column index_column,
-              DecisionStats* stats)
-      : store_(store), events_(events), index_(index_column), stats_(stats) {}
+              DecisionStats* stats, telemetry::Metrics* metrics = nullptr)
+      : store_(store), events_(events), index_(index_column), stats_(stats), metrics_(metrics) {}
 
   struct Claim {
     std::string key;  // tenant/id, held until Commit or Abandon
@@ -92,6 +93,8 @@ class DecisionLog {
   ingest::EventStore& events_;
   const storage::Column index_;
   DecisionStats* stats_;
+  // finbrain_decisions_total, finbrain_decision_seconds, finbrain_decision_stage_seconds.
+  telemetry::Metrics* metrics_;
   std::mutex mu_;
   std::unordered_set<std::string> in_flight_;
   // Feature names by tenant/names_id, known to be stored.

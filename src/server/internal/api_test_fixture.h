@@ -20,8 +20,7 @@ class ApiTest : public ::testing::Test {
       : runtime_(
             std::move(runtime::Runtime::Open({.data_dir = dir_.path(), .clock = &clock_})).value()),
         limiter_({.requests_per_second = 0}),
-        api_(*runtime_, limiter_, metrics_,
-             {.admin_token = "admin-token-0123456789", .clock = &clock_}) {}
+        api_(*runtime_, limiter_, {.admin_token = "admin-token-0123456789", .clock = &clock_}) {}
 
   HttpResponse Call(std::string method, std::string target, std::string body = "",
                     std::string auth = "") {
@@ -48,7 +47,6 @@ class ApiTest : public ::testing::Test {
   ManualClock clock_{1'800'000'000'000'000};
   std::unique_ptr<runtime::Runtime> runtime_;
   tenancy::RateLimiter limiter_;
-  HttpMetrics metrics_;
   Api api_;
 };
 

@@ -35,8 +35,6 @@ struct Runtime;
 
 namespace finbrain::server {
 
-class HttpMetrics;
-
 // Who may call a route.
 enum class Access {
   kPublic,  // probes, metrics, the API description
@@ -104,7 +102,6 @@ auto Bind(Group* group, Method method) {
 // What a route group may take its dependencies from.
 struct RouteEnv {
   runtime::Runtime& runtime;
-  HttpMetrics& metrics;
   const Clock& clock;
   const std::atomic<bool>& ready;  // false once shutdown has begun (GET /readyz)
 };

@@ -90,11 +90,15 @@ Status EventRoutes::PostEvents(RequestContext& c, Responder respond) {
       positions->push_back(i);
       continue;
     }
-    if (single) return event.status();  // one bad event: a plain 400 naming the field
+    if (single) {  // one bad event: a plain 400 naming the field
+      events_.CountInvalid(c.tenant, 1);
+      return event.status();
+    }
     rejected->push_back(
         {{"index", i}, {"field", event.status().field()}, {"message", event.status().message()}});
   }
 
+  events_.CountInvalid(c.tenant, rejected->size());
   events_.Ingest(
       c.tenant, std::move(valid),
       tenancy::AuditEntry{.tenant = c.tenant, .actor = c.actor, .action = c.action, .result = "ok"},
