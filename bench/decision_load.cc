@@ -5,14 +5,19 @@
 //   decision_load --url http://127.0.0.1:8080 --key KEY --rate 2000 --seconds 20
 //                 --applications world/events/credit_application.jsonl
 //   decision_load --url ... --path /healthz --rate 2000 --seconds 10        (the floor)
+//   decision_load --url ... --applications ... --closed 8 --seconds 10        (closed loop)
 //
 // With --applications, each request POSTs one application to /v1/decisions/credit with a fresh
 // application and event id, unique across runs too (so every request is a new decision, never an
 // idempotent replay of an earlier run's).
-// Prints one JSON line: rate, achieved rps, p50/p95/p99/max in ms, errors, the mean of each
-// stage of the answers' `latency_us` (the server's in-process cost per stage under this load),
-// and where the time went: how late the generator itself sent requests (`send_lag_ms`), the
-// server's own total (`server_total_ms`), and both for the slowest 1% of answers.
+// With --closed N, N connections each send the next request as soon as the previous answer
+// arrives (latency from the send): the maximum throughput and its latency, not a fixed rate.
+// Prints one JSON line: rate, achieved rps, p50/p95/p99/p99.9/max in ms, errors, the mean of
+// each stage of the answers' `latency_us` (the server's in-process cost per stage under this
+// load) and their sum without the commit (`stage_sum_us`), p50/p99 by decision outcome (so that
+// declines and reviews are no hidden tail), and where the time went: how late the generator
+// itself sent requests (`send_lag_ms`), the server's own total (`server_total_ms`), and both for
+// the slowest 1% of answers.
 #include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -45,6 +50,7 @@ struct Options {
   double rate = 1000;
   double seconds = 10;
   int connections = 64;
+  int closed = 0;  // > 0: closed loop with this many connections
 };
 
 struct Load {
@@ -56,6 +62,7 @@ struct Load {
   // own share of the two cores), and the server's own total and commit time.
   struct Sample {
     double latency_ms, send_lag_ms, server_total_ms, commit_ms;
+    std::string outcome;  // the answer's "decision", or empty
   };
   std::vector<Sample> samples;
   std::map<std::string, double, std::less<>> stage_us;  // summed over `staged` answers
@@ -83,6 +90,15 @@ std::string Unique(const std::string& line, std::uint64_t n) {
     out.insert(end, "-b" + RunTag() + "-" + std::to_string(n));
   }
   return out;
+}
+
+// The answer's "decision":"..." value, or empty.
+std::string Outcome(std::string_view body) {
+  constexpr std::string_view kKey = "\"decision\":\"";
+  const size_t at = body.find(kKey);
+  if (at == std::string_view::npos) return "";
+  const size_t from = at + kKey.size();
+  return std::string(body.substr(from, body.find('"', from) - from));
 }
 
 // Adds the stages of an answer's "latency_us":{"validate":71.2,...} to the sums; returns the
@@ -130,13 +146,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Takes the next due request, if any; otherwise waits to be poked.
   void Next() {
-    if (load_.due.empty()) {
+    if (load_.options.closed > 0) {
+      // Closed loop: the next request is due as soon as this connection is free.
+      due_ = Clock::now();
+      if (due_ < load_.start) {
+        idle_ = true;  // the tick starts it
+        return;
+      }
+      if (due_ >= load_.stop) return;
+    } else if (load_.due.empty()) {
       idle_ = true;
       return;
+    } else {
+      due_ = load_.due.front();
+      load_.due.pop_front();
     }
     idle_ = false;
-    due_ = load_.due.front();
-    load_.due.pop_front();
     const std::uint64_t n = load_.sent++;
     request_ = {};
     request_.version(11);
@@ -158,27 +183,29 @@ class Connection : public std::enable_shared_from_this<Connection> {
     http::async_write(socket_, request_, [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->Fail();
       self->response_ = {};
-      http::async_read(self->socket_, self->buffer_, self->response_,
-                       [self](beast::error_code read_ec, size_t) {
-                         if (read_ec) return self->Fail();
-                         const auto now = Clock::now();
-                         if (self->response_.result_int() >= 300) ++self->load_.errors;
-                         if (now <= self->load_.stop) {
-                           const auto ms = [](auto d) {
-                             return std::chrono::duration<double, std::milli>(d).count();
-                           };
-                           std::map<std::string, double, std::less<>> stages;
-                           if (self->response_.result_int() < 300) {
-                             stages = AddStages(self->load_, self->response_.body());
-                           }
-                           self->load_.latencies_ms.push_back(ms(now - self->due_));
-                           self->load_.samples.push_back(
-                               {ms(now - self->due_), ms(self->sent_ - self->due_),
-                                stages.contains("total") ? stages["total"] / 1000 : 0,
-                                stages.contains("commit") ? stages["commit"] / 1000 : 0});
-                         }
-                         self->Next();
-                       });
+      http::async_read(
+          self->socket_, self->buffer_, self->response_, [self](beast::error_code read_ec, size_t) {
+            if (read_ec) return self->Fail();
+            const auto now = Clock::now();
+            if (self->response_.result_int() >= 300) ++self->load_.errors;
+            if (now <= self->load_.stop) {
+              const auto ms = [](auto d) {
+                return std::chrono::duration<double, std::milli>(d).count();
+              };
+              std::map<std::string, double, std::less<>> stages;
+              std::string outcome;
+              if (self->response_.result_int() < 300) {
+                stages = AddStages(self->load_, self->response_.body());
+                outcome = Outcome(self->response_.body());
+              }
+              self->load_.latencies_ms.push_back(ms(now - self->due_));
+              self->load_.samples.push_back(
+                  {ms(now - self->due_), ms(self->sent_ - self->due_),
+                   stages.contains("total") ? stages["total"] / 1000 : 0,
+                   stages.contains("commit") ? stages["commit"] / 1000 : 0, std::move(outcome)});
+            }
+            self->Next();
+          });
     });
   }
 
@@ -220,6 +247,8 @@ int main(int argc, char** argv) {
       o.seconds = std::stod(value);
     else if (flag == "--connections")
       o.connections = std::stoi(value);
+    else if (flag == "--closed")
+      o.closed = std::stoi(value);
     else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
@@ -241,6 +270,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  if (o.closed > 0) o.connections = o.closed;
   asio::io_context io;
   const tcp::endpoint endpoint = *tcp::resolver(io).resolve(o.host, o.port).begin();
   std::vector<std::shared_ptr<Connection>> connections;
@@ -255,13 +285,13 @@ int main(int argc, char** argv) {
   std::function<void()> tick = [&] {
     // Schedule every request due by now, then hand them to idle connections.
     const auto now = Clock::now();
-    while (now >= load.start + interval * load.scheduled &&
+    while (o.closed == 0 && now >= load.start + interval * load.scheduled &&
            load.start + interval * load.scheduled < load.stop) {
       load.due.push_back(load.start + interval * load.scheduled);
       ++load.scheduled;
     }
     for (auto& c : connections) {
-      if (load.due.empty()) break;
+      if (o.closed == 0 && load.due.empty()) break;
       if (c->idle()) c->Next();
     }
     if (now < load.stop) {
@@ -283,19 +313,21 @@ int main(int argc, char** argv) {
   };
   std::printf(
       "{\"path\":\"%s\",\"rate\":%.0f,\"seconds\":%.0f,\"completed\":%zu,\"rps\":%.0f,"
-      "\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"errors\":%llu,"
-      "\"unsent\":%zu",
-      o.path.c_str(), o.rate, o.seconds, l.size(), double(l.size()) / o.seconds, pct(0.50),
-      pct(0.95), pct(0.99), l.empty() ? 0.0 : l.back(),
-      static_cast<unsigned long long>(load.errors), load.due.size());
+      "\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f,"
+      "\"errors\":%llu,\"unsent\":%zu",
+      o.path.c_str(), o.closed > 0 ? 0.0 : o.rate, o.seconds, l.size(),
+      double(l.size()) / o.seconds, pct(0.50), pct(0.95), pct(0.99), pct(0.999),
+      l.empty() ? 0.0 : l.back(), static_cast<unsigned long long>(load.errors), load.due.size());
   if (load.staged > 0) {
     const char* separator = "";
     std::printf(",\"stages_us\":{");
+    double stage_sum = 0;  // what the decision costs in process, without waiting for the commit
     for (const auto& [stage, sum] : load.stage_us) {
       std::printf("%s\"%s\":%.1f", separator, stage.c_str(), sum / double(load.staged));
       separator = ",";
+      if (stage != "commit" && stage != "total") stage_sum += sum / double(load.staged);
     }
-    std::printf("}");
+    std::printf("},\"stage_sum_us\":%.1f", stage_sum);
   }
   if (!load.samples.empty()) {
     // Where the time went: overall, and in the slowest 1% of answers.
@@ -321,6 +353,23 @@ int main(int argc, char** argv) {
       slow.commit_ms += by_latency[i].commit_ms;
     }
     const double n = double(by_latency.size() - slow_from);
+    std::map<std::string, std::vector<double>> by_outcome;  // latencies, in order
+    for (const Load::Sample& x : by_latency) {
+      if (!x.outcome.empty()) by_outcome[x.outcome].push_back(x.latency_ms);
+    }
+    if (!by_outcome.empty()) {
+      std::printf(",\"by_decision\":{");
+      const char* separator = "";
+      for (const auto& [outcome, ms] : by_outcome) {
+        const auto at = [&](double p) {
+          return ms[std::min(ms.size() - 1, size_t(p * ms.size()))];
+        };
+        std::printf("%s\"%s\":{\"count\":%zu,\"p50_ms\":%.3f,\"p99_ms\":%.3f}", separator,
+                    outcome.c_str(), ms.size(), at(0.5), at(0.99));
+        separator = ",";
+      }
+      std::printf("}");
+    }
     std::printf(
         ",\"send_lag_ms\":{\"p50\":%.3f,\"p99\":%.3f},\"server_total_ms\":{\"p50\":%.3f,"
         "\"p99\":%.3f},\"slowest_1pct_mean_ms\":{\"latency\":%.3f,\"send_lag\":%.3f,"

@@ -4,15 +4,26 @@
 # entry durable before its answer. Open-loop load (bench/decision_load.cc) at a fixed rate, with
 # GET /healthz at the same rate as the floor, then the in-process cost of each stage (from the
 # decision records' latency_us).
+# In the same run: an fsync probe in the data directory beside the decisions (the disk's floor for
+# `sync` durability), and a closed-loop run for the maximum throughput.
 # Usage: bench/decisions.sh [finbrain binary] [decision_load binary]
-#   RATE=2000 SECONDS_PER_RUN=20 USERS=10000 [SETTLE_S=0] [FINBRAIN_DURABILITY=process] bench/decisions.sh
+#   RATE=2000 SECONDS_PER_RUN=20 USERS=10000 [SETTLE_S=0] [FINBRAIN_DURABILITY=process]
+#   [PIN=1: the server on CPU 1, the load generator on CPU 0] [CLOSED=8: closed-loop connections]
+#   bench/decisions.sh
 set -euo pipefail
 
 BIN=$(realpath "${1:-build/release/apps/finbrain/finbrain}")
 LOAD=$(realpath "${2:-build/release/bench/decision_load}")
+PROBE=$(dirname "$LOAD")/fsync_probe
 RATE=${RATE:-2000}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-20}
 USERS=${USERS:-10000}
+CLOSED=${CLOSED:-8}
+LOAD_PIN=()
+if [ -n "${PIN:-}" ]; then
+  SERVER_PIN="taskset -c 1"  # read by start_server (lib.sh)
+  LOAD_PIN=(taskset -c 0)
+fi
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d)
 SERVER_PID=
@@ -158,15 +169,25 @@ for f in world/events/*.jsonl; do
 done
 "$BIN" import history "${T[@]}" 2>&1 | tail -1
 
-echo "== open-loop load: $RATE requests/s for ${SECONDS_PER_RUN}s each, $(nproc) cores"
+echo "== open-loop load: $RATE requests/s for ${SECONDS_PER_RUN}s each, $(nproc) cores${PIN:+, server and load pinned to one core each}"
 # Warm-up (not reported): caches, the first compactions after the import, the allocator.
-"$LOAD" --url "$URL" --key "$KEY" --applications world/events/credit_application.jsonl \
+"${LOAD_PIN[@]}" "$LOAD" --url "$URL" --key "$KEY" --applications world/events/credit_application.jsonl \
   --rate "$RATE" --seconds 10 >/dev/null
 # SETTLE_S=60 waits for the import's compactions to finish before measuring.
 sleep "${SETTLE_S:-0}"
-"$LOAD" --url "$URL" --path /healthz --rate "$RATE" --seconds "$SECONDS_PER_RUN" | tee healthz.json
-"$LOAD" --url "$URL" --key "$KEY" --applications world/events/credit_application.jsonl \
+"${LOAD_PIN[@]}" "$LOAD" --url "$URL" --path /healthz --rate "$RATE" --seconds "$SECONDS_PER_RUN" | tee healthz.json
+before=$(metric finbrain_storage_commit_bytes_total)
+decided_before=$(metric finbrain_decisions_total)
+[ -x "$PROBE" ] && "${LOAD_PIN[@]}" "$PROBE" --dir "$WORK/data" --seconds "$SECONDS_PER_RUN" --interval-ms 5 > probe.json &
+"${LOAD_PIN[@]}" "$LOAD" --url "$URL" --key "$KEY" --applications world/events/credit_application.jsonl \
   --rate "$RATE" --seconds "$SECONDS_PER_RUN" | tee decisions.json
+wait
+[ -s probe.json ] && cat probe.json
+python3 -c 'import sys; b, d = (float(a) for a in sys.argv[1:]); print("== bytes committed per decision: %.0f" % (b / d if d else 0))' \
+  $(($(metric finbrain_storage_commit_bytes_total) - before)) $(($(metric finbrain_decisions_total) - decided_before))
+echo "== closed loop: $CLOSED connections, ${SECONDS_PER_RUN}s"
+"${LOAD_PIN[@]}" "$LOAD" --url "$URL" --key "$KEY" --applications world/events/credit_application.jsonl \
+  --closed "$CLOSED" --seconds "$SECONDS_PER_RUN" | tee closed.json
 
 echo "== stages under the load above (mean µs over its answers' latency_us)"
 python3 -c 'import json,sys; st=json.load(open(sys.argv[1])).get("stages_us",{}); [print("  %-10s %8.1f" % kv) for kv in sorted(st.items(), key=lambda kv: kv[1])]' decisions.json
@@ -179,4 +200,4 @@ done < sample.jsonl | awk '
   { if (match($0, /"latency_us":\{[^}]*\}/)) { s = substr($0, RSTART + 14, RLENGTH - 15); n++
       k = split(s, parts, ","); for (i = 1; i <= k; i++) { split(parts[i], kv, ":"); gsub(/"/, "", kv[1]); sum[kv[1]] += kv[2] } } }
   END { for (stage in sum) printf "  %-10s %8.1f\n", stage, sum[stage] / n }' | sort -k2 -n
-curl -s "$URL/metrics" | grep -E '^finbrain_storage_(wal_syncs|commit_groups)_total' || true
+curl -s "$URL/metrics" | grep -E '^finbrain_storage_(wal_syncs|commit_groups|commit_bytes)_total' || true

@@ -92,6 +92,19 @@ void BM_CompiledTreeShap(benchmark::State& state) {
 }
 BENCHMARK(BM_CompiledTreeShap);
 
+// The path attributions behind a decline's model reasons (Model::Reasons with path_reasons).
+void BM_CompiledPathContributions(benchmark::State& state) {
+  Fixture& f = Shared();
+  std::vector<double> phi;
+  size_t r = 0;
+  for (auto _ : state) {
+    f.compiled->ApproxContributions(&f.rows.x[r * kFeatures], phi);
+    benchmark::DoNotOptimize(phi.data());
+    r = (r + 1) % f.rows.rows();
+  }
+}
+BENCHMARK(BM_CompiledPathContributions);
+
 // Optimal binning of 150,000 rows × 20 numeric features (the "well under a second").
 void BM_Binning150kBy20(benchmark::State& state) {
   std::mt19937_64 rng(3);

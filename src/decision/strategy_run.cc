@@ -83,6 +83,29 @@ struct ScoredModel {
   std::vector<models::FeatureValue> values;  // in the model's feature order
 };
 
+// `node`'s inputs in the feature order of `serving`, from the node's cache while it serves.
+std::shared_ptr<const ModelBinding> Bind(const ModelNode& node,
+                                         const std::shared_ptr<models::ServingModel>& serving) {
+  const auto same = [&](const std::weak_ptr<const models::ServingModel>& bound) {
+    return !bound.owner_before(serving) && !serving.owner_before(bound);
+  };
+  {
+    std::lock_guard lock(node.binding->mu);
+    if (node.binding->current && same(node.binding->current->serving)) {
+      return node.binding->current;
+    }
+  }
+  auto bound = std::make_shared<ModelBinding>();
+  bound->serving = serving;
+  for (const models::ModelFeature& f : serving->model->features()) {
+    auto it = node.inputs.find(f.name);
+    bound->inputs.push_back(it == node.inputs.end() ? nullptr : &it->second);
+  }
+  std::lock_guard lock(node.binding->mu);
+  node.binding->current = bound;
+  return bound;
+}
+
 ScoredModel RunModel(const ModelNode& node, const StrategyEnvironment& env,
                      const expr::Frame& frame) {
   ScoredModel scored_model{.output = {.node = node.name, .model = node.model}};
@@ -98,12 +121,12 @@ ScoredModel RunModel(const ModelNode& node, const StrategyEnvironment& env,
   out.version = (*serving)->version;
   // The live version's features, fed by name: a promoted version with other features still
   // scores (features the strategy does not map are missing).
+  const std::shared_ptr<const ModelBinding> binding = Bind(node, *serving);
   std::vector<models::FeatureValue>& values = scored_model.values;
-  values.reserve((*serving)->model->features().size());
-  for (const models::ModelFeature& f : (*serving)->model->features()) {
-    auto it = node.inputs.find(f.name);
-    const expr::Value v = it == node.inputs.end() ? expr::Value::Missing(expr::Type::kNumber)
-                                                  : it->second.Eval(frame);
+  values.reserve(binding->inputs.size());
+  for (const expr::Expression* input : binding->inputs) {
+    const expr::Value v =
+        input == nullptr ? expr::Value::Missing(expr::Type::kNumber) : input->Eval(frame);
     if (v.missing) {
       values.push_back(models::FeatureValue::Missing());
     } else if (v.type == expr::Type::kText) {

@@ -162,10 +162,14 @@ std::vector<Reason> Model::Reasons(const float* x,
       if (shortfall > 1e-9) impacts.emplace_back(shortfall, i);
     }
   }
-  std::stable_sort(impacts.begin(), impacts.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  // The `top` largest, ties in feature order.
+  const size_t shown = std::min(top, impacts.size());
+  std::partial_sort(impacts.begin(), impacts.begin() + static_cast<std::ptrdiff_t>(shown),
+                    impacts.end(), [](const auto& a, const auto& b) {
+                      return a.first != b.first ? a.first > b.first : a.second < b.second;
+                    });
   std::vector<Reason> reasons;
-  for (size_t k = 0; k < impacts.size() && k < top; ++k) {
+  for (size_t k = 0; k < shown; ++k) {
     const ModelFeature& f = features_[impacts[k].second];
     Reason r;
     r.feature = f.name;

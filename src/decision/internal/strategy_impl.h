@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include "decision/strategy.h"
 #include "expr/expr.h"
 #include "ingest/event_fields.h"
+#include "models/monitor.h"
 
 namespace YAML {
 class Node;
@@ -62,11 +64,26 @@ struct Variable {
   expr::Expression value;
 };
 
+// A model node's inputs in the feature order of one model version (null: not mapped, missing).
+struct ModelBinding {
+  // The version they are ordered for (weak: a retired version is not kept alive, and its
+  // control block is, so a later version at the same address is never taken for it).
+  std::weak_ptr<const models::ServingModel> serving;
+  std::vector<const expr::Expression*> inputs;
+};
+
 struct ModelNode {
   std::string name;
   std::string model;
   std::map<std::string, expr::Expression, std::less<>> inputs;  // model feature -> value
   int pd_slot = 0, score_slot = 0;
+  // The binding for the version that served last: built once per version, so a decision reads
+  // its inputs by position rather than ~100 lookups by name (strategy_run.cc).
+  struct BindingCache {
+    std::mutex mu;
+    std::shared_ptr<const ModelBinding> current;
+  };
+  std::shared_ptr<BindingCache> binding = std::make_shared<BindingCache>();
 };
 
 // The entity types an application links, with the list slot of each (an account strategy
@@ -81,6 +98,7 @@ using internal::Action;
 using internal::ActionName;
 using internal::HitPolicy;
 using internal::kContactList;
+using internal::ModelBinding;
 using internal::ModelNode;
 using internal::ReasonSpec;
 using internal::Rule;
