@@ -372,6 +372,7 @@ TEST_F(IntegrationTest, MetricsOfDecisionsEventsAndStoragePassPromtool) {
   EXPECT_GT(Sample(m, R"(finbrain_graph_nodes{tenant="acme"})"), 0);
   EXPECT_GT(Sample(m, "finbrain_rocksdb_memtable_bytes"), 0);
   EXPECT_EQ(Sample(m, "finbrain_rocksdb_writes_stopped"), 0);
+  EXPECT_GT(Sample(m, "finbrain_rocksdb_wal_bytes_total"), 0);
 }
 
 TEST_F(IntegrationTest, GracefulShutdownAnswersInFlightRequestsAndExitsCleanly) {

@@ -46,6 +46,12 @@ void CollectStorage(const Runtime& runtime, telemetry::Scrape& scrape) {
                  {Value(health.write_stops)});
   scrape.Gauge("finbrain_rocksdb_writes_stopped", "1 while RocksDB stops writes",
                {Value(health.writes_stopped ? 1.0 : 0.0)});
+  scrape.Counter("finbrain_rocksdb_wal_bytes_total",
+                 "Bytes written to the write-ahead log since start (after its compression)",
+                 {Value(health.wal_bytes)});
+  scrape.Counter("finbrain_rocksdb_stall_seconds_total",
+                 "Time writes spent stalled by RocksDB since start",
+                 {Value(static_cast<double>(health.stall_micros) / 1e6)});
 }
 
 void CollectEvents(const Runtime& runtime, telemetry::Scrape& scrape) {

@@ -106,6 +106,8 @@ class KvStore {
     std::uint64_t write_slowdowns = 0;  // writes delayed by a stall condition since open
     std::uint64_t write_stops = 0;      // writes stopped by one since open
     bool writes_stopped = false;        // stopped now
+    std::uint64_t wal_bytes = 0;        // written to the write-ahead log since open
+    std::uint64_t stall_micros = 0;     // writes spent stalled since open
   };
   virtual Health GetHealth() const { return {}; }
 

@@ -116,6 +116,7 @@ TEST(RocksDbStore, HealthReportsMemtablesAndNoStallsOnAnIdleStore) {
   ASSERT_TRUE(store->Write(batch).ok());
   const KvStore::Health health = store->GetHealth();
   EXPECT_GT(health.memtable_bytes, empty.memtable_bytes);
+  EXPECT_GT(health.wal_bytes, empty.wal_bytes + 1000 * 7);
   EXPECT_EQ(health.write_stops, 0u);
   EXPECT_EQ(health.write_slowdowns, 0u);
   EXPECT_FALSE(health.writes_stopped);
