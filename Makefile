@@ -31,7 +31,9 @@ bench: build
 	./bench/http_load.sh build/release/apps/finbrain/finbrain
 	./bench/ingest.sh build/release/apps/finbrain/finbrain 100000 365
 	./bench/models.sh build/release/apps/finbrain/finbrain build/release/bench/models_bench
-	./bench/decisions.sh build/release/apps/finbrain/finbrain build/release/bench/decision_load
+	FINBRAIN_DURABILITY=process RATE=1000 SECONDS_PER_RUN=15 USERS=5000 ./bench/decisions.sh build/release/apps/finbrain/finbrain build/release/bench/decision_load
+	FINBRAIN_DURABILITY=process RATE=2000 SECONDS_PER_RUN=15 USERS=5000 PIN=1 ./bench/decisions.sh build/release/apps/finbrain/finbrain build/release/bench/decision_load
+	FINBRAIN_DURABILITY=sync RATE=1000 SECONDS_PER_RUN=15 USERS=5000 ./bench/decisions.sh build/release/apps/finbrain/finbrain build/release/bench/decision_load
 	./bench/graph_rings.sh build/release/apps/finbrain/finbrain
 	build/release/bench/graph_bench
 	build/release/bench/ingest_bench

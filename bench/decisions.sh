@@ -178,10 +178,14 @@ sleep "${SETTLE_S:-0}"
 "${LOAD_PIN[@]}" "$LOAD" --url "$URL" --path /healthz --rate "$RATE" --seconds "$SECONDS_PER_RUN" | tee healthz.json
 before=$(metric finbrain_storage_commit_bytes_total)
 decided_before=$(metric finbrain_decisions_total)
-[ -x "$PROBE" ] && "${LOAD_PIN[@]}" "$PROBE" --dir "$WORK/data" --seconds "$SECONDS_PER_RUN" --interval-ms 5 > probe.json &
+PROBE_PID=
+if [ -x "$PROBE" ]; then
+  "${LOAD_PIN[@]}" "$PROBE" --dir "$WORK/data" --seconds "$SECONDS_PER_RUN" --interval-ms 5 > probe.json &
+  PROBE_PID=$!
+fi
 "${LOAD_PIN[@]}" "$LOAD" --url "$URL" --key "$KEY" --applications world/events/credit_application.jsonl \
   --rate "$RATE" --seconds "$SECONDS_PER_RUN" | tee decisions.json
-wait
+[ -z "$PROBE_PID" ] || wait "$PROBE_PID"
 [ -s probe.json ] && cat probe.json
 python3 -c 'import sys; b, d = (float(a) for a in sys.argv[1:]); print("== bytes committed per decision: %.0f" % (b / d if d else 0))' \
   $(($(metric finbrain_storage_commit_bytes_total) - before)) $(($(metric finbrain_decisions_total) - decided_before))
