@@ -279,7 +279,9 @@ Status DecisionStats::Save(storage::KvStore& store, TimeMicros now) {
     }
   }
   if (batch.empty()) return OkStatus();
-  Status status = store.Write(batch);
+  // Buffered: a synced write would hold RocksDB's write queue for an fsync while decisions wait
+  // to commit; a power loss can only lose the last few seconds of these counts.
+  Status status = store.WriteBuffered(batch);
   if (!status.ok()) {
     std::lock_guard lock(mu_);
     for (const auto& [name, minute] : written) {

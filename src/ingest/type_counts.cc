@@ -65,7 +65,12 @@ Status TypeCounts::Persist() {
     o["counts"] = std::move(tenants);
   }
   const std::uint64_t seq = o["checkpoint"].as_uint64();
-  FB_RETURN_IF_ERROR(store_.Put(storage::Column::kConsumers, kKey, ToJsonText(o)));
+  // Buffered, as every consumer's checkpoint: the WAL is written in order, so a checkpoint that
+  // survives a power loss never runs ahead of the events it counts; and no fsync on the
+  // completion thread for decisions to wait behind.
+  storage::WriteBatch batch;
+  batch.Put(storage::Column::kConsumers, kKey, ToJsonText(o));
+  FB_RETURN_IF_ERROR(store_.WriteBuffered(batch));
   std::lock_guard lock(mu_);
   persisted_seq_ = seq;
   return OkStatus();

@@ -81,7 +81,11 @@ Status MonitoringStore::AddToDay(std::string_view name_key, int version, std::st
     if (parsed.ok()) total = std::move(*parsed);
   }
   total.Add(counts);
-  return store_.Put(storage::Column::kModelMonitoring, key, CountsJson(model, total));
+  // Buffered, like every live count: a synced write here would hold RocksDB's write queue for an
+  // fsync while decisions wait to commit; a power loss can only lose the last few seconds.
+  storage::WriteBatch batch;
+  batch.Put(storage::Column::kModelMonitoring, key, CountsJson(model, total));
+  return store_.WriteBuffered(batch);
 }
 
 StatusOr<std::map<std::string, MonitorCounts>> MonitoringStore::Days(std::string_view name_key,

@@ -84,8 +84,9 @@ struct Runtime {
   std::unique_ptr<storage::CommitQueue> commits;
 
   // Stores the live counts kept in memory (model monitoring, the overview's decision stats);
-  // the server calls it every few seconds and at shutdown. Errors are logged, and the counts
-  // kept for the next call.
+  // the server calls it every few seconds and at shutdown. Buffered: never an fsync that
+  // commits would queue behind; a power loss can lose the last seconds of counts, a crash of
+  // the process nothing. Errors are logged, and the counts kept for the next call.
   void FlushLiveCounts(TimeMicros now);
 };
 
