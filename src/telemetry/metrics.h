@@ -70,7 +70,8 @@ class Metrics {
   Metrics& operator=(const Metrics&) = delete;
 
   // The child of family `name` with these labels; the family is created on first use with
-  // `help` (and `buckets` for a histogram). A family's label names are the same in every call.
+  // `help` (and `buckets` for a histogram). A name is one kind of metric with the same label
+  // names in every call.
   prometheus::Counter& Counter(std::string_view name, std::string_view help, LabelList labels = {});
   prometheus::Gauge& Gauge(std::string_view name, std::string_view help, LabelList labels = {});
   prometheus::Histogram& Histogram(std::string_view name, std::string_view help,
