@@ -134,11 +134,11 @@ Status DecisionLog::CheckReplay(std::string_view tenant, std::string_view record
     if (text) inputs = boost::json::parse(*text, ec);
   }
   if (!inputs.is_object()) return OkStatus();  // nothing to compare with: an old record
-  const boost::json::object now = request.fields != nullptr
-                                      ? *request.fields
-                                      : boost::json::parse(request.canonical_json).as_object();
+  boost::json::value parsed_request;
+  const boost::json::object* now = ingest::Parsed(request, parsed_request);
+  if (now == nullptr) return OkStatus();  // validated events are objects
   const std::vector<ingest::FieldDifference> changed =
-      ingest::DifferingFields(inputs.get_object(), now, {"event_id"});
+      ingest::DifferingFields(inputs.get_object(), *now, {"event_id"});
   if (changed.empty()) return OkStatus();
   return IdempotencyConflictError(
       std::string(what) + " " + Quote(id) +

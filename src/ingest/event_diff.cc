@@ -17,19 +17,27 @@ std::string Child(const std::string& path, std::string_view key) {
 }
 
 void Compare(const json::value* before, const json::value* after, const std::string& path,
+             std::vector<FieldDifference>& out);
+
+// `ignore`: member names left out (at the top level only).
+void CompareObjects(const json::object& b, const json::object& a, const std::string& path,
+                    std::vector<FieldDifference>& out,
+                    std::initializer_list<std::string_view> ignore = {}) {
+  const auto ignored = [&](std::string_view key) {
+    return std::find(ignore.begin(), ignore.end(), key) != ignore.end();
+  };
+  for (const auto& [key, value] : b) {
+    if (!ignored(key)) Compare(&value, a.if_contains(key), Child(path, key), out);
+  }
+  for (const auto& [key, value] : a) {
+    if (!b.contains(key) && !ignored(key)) Compare(nullptr, &value, Child(path, key), out);
+  }
+}
+
+void Compare(const json::value* before, const json::value* after, const std::string& path,
              std::vector<FieldDifference>& out) {
   if (before != nullptr && after != nullptr && before->is_object() && after->is_object()) {
-    const json::object& b = before->get_object();
-    const json::object& a = after->get_object();
-    for (const auto& [key, value] : b) {
-      Compare(&value, a.if_contains(key), Child(path, key), out);
-    }
-    for (const auto& [key, value] : a) {
-      if (!b.contains(key)) {
-        Compare(nullptr, &value, Child(path, key), out);
-      }
-    }
-    return;
+    return CompareObjects(before->get_object(), after->get_object(), path, out);
   }
   if (before != nullptr && after != nullptr && before->is_array() && after->is_array()) {
     const json::array& b = before->get_array();
@@ -60,16 +68,8 @@ std::string Shorten(std::string text) {
 
 std::vector<FieldDifference> DifferingFields(const json::object& before, const json::object& after,
                                              std::initializer_list<std::string_view> ignore) {
-  json::object b = before;
-  json::object a = after;
-  for (std::string_view field : ignore) {
-    b.erase(field);
-    a.erase(field);
-  }
-  const json::value bv(std::move(b));
-  const json::value av(std::move(a));
   std::vector<FieldDifference> out;
-  Compare(&bv, &av, "", out);
+  CompareObjects(before, after, "", out, ignore);
   return out;
 }
 

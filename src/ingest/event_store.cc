@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
 #include <cstdio>
 #include <future>
 #include <thread>
@@ -26,6 +27,17 @@ std::string IndexKey(std::string_view tenant, std::string_view event_id) {
   key += '/';
   key += event_id;
   return key;
+}
+
+// The log key of the event an index entry (its sequence number as text) points at.
+StatusOr<std::string> LogKeyOf(std::string_view index_entry) {
+  std::uint64_t seq = 0;
+  const auto [end, ec] =
+      std::from_chars(index_entry.data(), index_entry.data() + index_entry.size(), seq);
+  if (ec != std::errc() || end != index_entry.data() + index_entry.size()) {
+    return DataLossError("the event index is corrupt");
+  }
+  return SortableKey(seq);
 }
 
 // Rebuilds the envelope of a stored event (for replay to consumers).
@@ -168,13 +180,8 @@ Status EventStore::CheckRepeats(const std::vector<ValidatedEvent>& events,
   std::vector<size_t> which;  // index into `reserved_event` of each key
   for (size_t r = 0; r < stored_seqs.size(); ++r) {
     if (!stored_seqs[r]) continue;
-    std::uint64_t seq = 0;
-    try {
-      seq = std::stoull(*stored_seqs[r]);
-    } catch (const std::exception&) {
-      return DataLossError("the event index is corrupt");
-    }
-    keys.push_back(SortableKey(seq));
+    FB_ASSIGN_OR_RETURN(std::string key, LogKeyOf(*stored_seqs[r]));
+    keys.push_back(std::move(key));
     which.push_back(r);
   }
   if (keys.empty()) return OkStatus();
@@ -336,14 +343,9 @@ StatusOr<std::optional<std::string>> EventStore::Find(std::string_view tenant,
   FB_ASSIGN_OR_RETURN(std::optional<std::string> seq,
                       store_.Get(storage::Column::kEvents, IndexKey(tenant, event_id)));
   if (!seq) return std::optional<std::string>();
-  std::uint64_t n = 0;
-  try {
-    n = std::stoull(*seq);
-  } catch (const std::exception&) {
-    return DataLossError("event index entry is corrupt");
-  }
+  FB_ASSIGN_OR_RETURN(const std::string log_key, LogKeyOf(*seq));
   FB_ASSIGN_OR_RETURN(std::optional<std::string> entry,
-                      store_.Get(storage::Column::kEventLog, SortableKey(n)));
+                      store_.Get(storage::Column::kEventLog, log_key));
   if (!entry)
     return DataLossError("event " + std::string(event_id) + " is indexed but not in the log");
   const size_t sep = entry->find(kTenantSeparator);

@@ -68,9 +68,7 @@ Status TypeCounts::Persist() {
   // Buffered, as every consumer's checkpoint: the WAL is written in order, so a checkpoint that
   // survives a power loss never runs ahead of the events it counts; and no fsync on the
   // completion thread for decisions to wait behind.
-  storage::WriteBatch batch;
-  batch.Put(storage::Column::kConsumers, kKey, ToJsonText(o));
-  FB_RETURN_IF_ERROR(store_.WriteBuffered(batch));
+  FB_RETURN_IF_ERROR(store_.PutBuffered(storage::Column::kConsumers, kKey, ToJsonText(o)));
   std::lock_guard lock(mu_);
   persisted_seq_ = seq;
   return OkStatus();

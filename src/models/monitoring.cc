@@ -83,9 +83,7 @@ Status MonitoringStore::AddToDay(std::string_view name_key, int version, std::st
   total.Add(counts);
   // Buffered, like every live count: a synced write here would hold RocksDB's write queue for an
   // fsync while decisions wait to commit; a power loss can only lose the last few seconds.
-  storage::WriteBatch batch;
-  batch.Put(storage::Column::kModelMonitoring, key, CountsJson(model, total));
-  return store_.WriteBuffered(batch);
+  return store_.PutBuffered(storage::Column::kModelMonitoring, key, CountsJson(model, total));
 }
 
 StatusOr<std::map<std::string, MonitorCounts>> MonitoringStore::Days(std::string_view name_key,

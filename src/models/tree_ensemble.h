@@ -18,6 +18,7 @@
 // Thread-safety: immutable after loading; any number of threads may score concurrently.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -64,6 +65,18 @@ class TreeEnsemble {
   static constexpr std::uint32_t kLeaf = 0x40000000u;
   static constexpr std::uint32_t kFeatureMask = 0x3fffffffu;
   struct PathElement;
+
+  // PredictMargin and ApproxContributions walk this many trees in lockstep, for as many levels as
+  // the deepest of them: no branch depends on the data, and their node loads overlap.
+  static constexpr size_t kLanes = 8;
+  // The roots of trees [first, first + lanes) into `at`; returns the deepest one's levels.
+  std::uint32_t StartLanes(size_t first, size_t lanes, std::uint32_t* at) const;
+  // The child of split `node` that `row` goes to (NaN: the default side).
+  static std::uint32_t ChildOf(const Node& node, const float* row) {
+    const float x = row[node.feature & kFeatureMask];
+    const bool missing_left = std::isnan(x) && (node.feature & kDefaultLeft) != 0;
+    return node.left + std::uint32_t(!(x < node.value) && !missing_left);
+  }
 
   void Shap(std::uint32_t node, const float* row, double* phi, PathElement* path, unsigned depth,
             double zero_fraction, double one_fraction, int feature) const;

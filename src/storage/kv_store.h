@@ -116,6 +116,12 @@ class KvStore {
     batch.Put(column, key, value);
     return Write(batch);
   }
+  // One buffered put (WriteBuffered): for state derived from the log, and live counts.
+  Status PutBuffered(Column column, std::string_view key, std::string_view value) {
+    WriteBatch batch;
+    batch.Put(column, key, value);
+    return WriteBuffered(batch);
+  }
   Status Delete(Column column, std::string_view key) {
     WriteBatch batch;
     batch.Delete(column, key);
