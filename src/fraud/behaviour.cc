@@ -200,6 +200,83 @@ SessionScore SequenceModel::Observe(const Session& session) {
   return score;
 }
 
+namespace {
+
+// A hash map's entries in key order, so that the same model gives the same bytes.
+template <typename Map>
+std::vector<std::pair<typename Map::key_type, typename Map::mapped_type>> Sorted(const Map& map) {
+  std::vector<std::pair<typename Map::key_type, typename Map::mapped_type>> entries(map.begin(),
+                                                                                    map.end());
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  return entries;
+}
+
+}  // namespace
+
+void SequenceModel::Save(ingest::SnapshotEncoder& out) const {
+  const State& s = *state_;
+  std::shared_lock lock(s.mu);
+  const auto symbols = Sorted(s.symbols);
+  out.U64(symbols.size());
+  for (const auto& [action, symbol] : symbols) {
+    out.Str(action);
+    out.U32(symbol);
+  }
+  const auto transitions = Sorted(s.transitions);
+  out.U64(transitions.size());
+  for (const auto& [from_to, count] : transitions) {
+    out.U64(from_to);
+    out.U32(count);
+  }
+  const auto from_totals = Sorted(s.from_totals);
+  out.U64(from_totals.size());
+  for (const auto& [from, total] : from_totals) {
+    out.U32(from);
+    out.U64(total);
+  }
+  const auto gaps = Sorted(s.gaps);
+  out.U64(gaps.size());
+  for (const auto& [action, buckets] : gaps) {
+    out.U32(action);
+    for (std::uint32_t count : buckets) out.U32(count);
+  }
+  out.U64(s.sessions);
+  out.U64(s.scored);
+  out.F64(s.mean);
+  out.F64(s.m2);
+}
+
+Status SequenceModel::Load(ingest::SnapshotDecoder& in) {
+  auto loaded = std::make_unique<State>();
+  State& s = *loaded;
+  s.symbols.clear();
+  for (std::uint64_t i = 0, n = in.Count(8); i < n; ++i) {
+    std::string action = in.Str();
+    s.symbols.emplace(std::move(action), in.U32());
+  }
+  for (std::uint64_t i = 0, n = in.Count(12); i < n; ++i) {
+    const std::uint64_t from_to = in.U64();
+    s.transitions.emplace(from_to, in.U32());
+  }
+  for (std::uint64_t i = 0, n = in.Count(12); i < n; ++i) {
+    const std::uint32_t from = in.U32();
+    s.from_totals.emplace(from, in.U64());
+  }
+  for (std::uint64_t i = 0, n = in.Count(4 * (1 + kGapBuckets)); i < n; ++i) {
+    auto& buckets = s.gaps[in.U32()];
+    for (std::uint32_t& count : buckets) count = in.U32();
+  }
+  s.sessions = in.U64();
+  s.scored = in.U64();
+  s.mean = in.F64();
+  s.m2 = in.F64();
+  if (!in.ok()) return DataLossError("behaviour snapshot: truncated model");
+  if (!s.symbols.contains("")) return DataLossError("behaviour snapshot: model without symbols");
+  state_ = std::move(loaded);
+  return OkStatus();
+}
+
 std::uint64_t SequenceModel::sessions() const {
   std::shared_lock lock(state_->mu);
   return state_->sessions;

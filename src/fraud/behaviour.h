@@ -22,6 +22,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "ingest/snapshot.h"
 
 namespace finbrain::fraud {
 
@@ -75,6 +76,13 @@ class SequenceModel {
   // Score, then learn: what the ingestion fan-out does with every login.
   SessionScore Observe(const Session& session);
   std::uint64_t sessions() const;
+
+  // The learned counts, for a snapshot (fraud/behaviour_store.h); the same model gives the same
+  // bytes.
+  void Save(ingest::SnapshotEncoder& out) const;
+  // Replaces the counts with what Save wrote; kDataLoss (model unchanged) when they do not hold
+  // together. REQUIRES: no other thread uses the model yet.
+  Status Load(ingest::SnapshotDecoder& in);
 
  private:
   struct State;

@@ -30,12 +30,12 @@ bool PaymentHistory::KnowsPayee(std::string_view payee) const {
 struct BehaviourStore::Tenant {
   explicit Tenant(BehaviourOptions options) : model(options) {}
   SequenceModel model;
-  std::shared_mutex mu;
+  mutable std::shared_mutex mu;
   std::unordered_map<std::string, UserActivity> users;
 };
 
 BehaviourStore::BehaviourStore(BehaviourOptions options) : options_(options) {}
-BehaviourStore::~BehaviourStore() = default;
+BehaviourStore::~BehaviourStore() { StopSnapshots(); }
 
 BehaviourStore::Tenant& BehaviourStore::For(std::string_view tenant) {
   std::lock_guard lock(mu_);
@@ -85,6 +85,118 @@ void BehaviourStore::Apply(std::string_view tenant, const ingest::ValidatedEvent
       }
     }
   }
+}
+
+std::string BehaviourStore::SnapshotFormat() const {
+  // The options that decide what a session teaches the model.
+  return "behaviour/1 unusual_z=" + std::to_string(options_.unusual_z) +
+         " chain_window=" + std::to_string(options_.chain_window) +
+         " warm_up_sessions=" + std::to_string(options_.warm_up_sessions);
+}
+
+namespace {
+
+void SaveActivity(ingest::SnapshotEncoder& out, const UserActivity& a) {
+  out.U64(a.sessions.size());
+  for (const ScoredSession& s : a.sessions) {
+    out.Str(s.session_id);
+    out.Str(s.device_id);
+    out.Str(s.ip);
+    out.I64(s.at);
+    out.F64(s.score.surprise);
+    out.F64(s.score.z);
+    out.F64(s.score.risk);
+    out.F64(s.score.median_gap_seconds);
+    out.U32(static_cast<std::uint32_t>(s.score.actions));
+    out.U8(s.score.takeover_chain ? 1 : 0);
+    out.U64(s.score.reasons.size());
+    for (const Reason& r : s.score.reasons) {
+      out.Str(r.code);
+      out.Str(r.text);
+    }
+  }
+  const PaymentHistory& p = a.payments;
+  out.U64(p.count);
+  out.F64(p.mean_log_amount);
+  out.F64(p.m2_log_amount);
+  out.F64(p.max_amount);
+  out.I64(p.last_at);
+  out.U64(p.payees.size());
+  for (const std::string& payee : p.payees) out.Str(payee);
+}
+
+UserActivity LoadActivity(ingest::SnapshotDecoder& in) {
+  UserActivity a;
+  for (std::uint64_t i = 0, n = in.Count(60); i < n; ++i) {
+    ScoredSession& s = a.sessions.emplace_back();
+    s.session_id = in.Str();
+    s.device_id = in.Str();
+    s.ip = in.Str();
+    s.at = in.I64();
+    s.score.surprise = in.F64();
+    s.score.z = in.F64();
+    s.score.risk = in.F64();
+    s.score.median_gap_seconds = in.F64();
+    s.score.actions = static_cast<int>(in.U32());
+    s.score.takeover_chain = in.U8() != 0;
+    for (std::uint64_t r = 0, reasons = in.Count(8); r < reasons; ++r) {
+      std::string code = in.Str();
+      s.score.reasons.push_back({std::move(code), in.Str()});
+    }
+  }
+  PaymentHistory& p = a.payments;
+  p.count = in.U64();
+  p.mean_log_amount = in.F64();
+  p.m2_log_amount = in.F64();
+  p.max_amount = in.F64();
+  p.last_at = in.I64();
+  for (std::uint64_t i = 0, n = in.Count(4); i < n; ++i) p.payees.push_back(in.Str());
+  return a;
+}
+
+}  // namespace
+
+void BehaviourStore::Save(ingest::SnapshotEncoder& out) const {
+  std::vector<std::pair<std::string, const Tenant*>> tenants;
+  {
+    std::lock_guard lock(mu_);  // tenants are never removed: the pointers stay valid
+    for (const auto& [name, tenant] : tenants_) tenants.emplace_back(name, tenant.get());
+  }
+  out.U64(tenants.size());
+  for (const auto& [name, tenant] : tenants) {
+    out.Str(name);
+    tenant->model.Save(out);
+    std::shared_lock users_lock(tenant->mu);
+    std::vector<const std::pair<const std::string, UserActivity>*> users;
+    users.reserve(tenant->users.size());
+    for (const auto& user : tenant->users) users.push_back(&user);
+    std::sort(users.begin(), users.end(), [](auto a, auto b) { return a->first < b->first; });
+    out.U64(users.size());
+    for (const auto* user : users) {
+      out.Str(user->first);
+      SaveActivity(out, user->second);
+    }
+  }
+}
+
+Status BehaviourStore::Load(ingest::SnapshotDecoder& in) {
+  std::map<std::string, std::unique_ptr<Tenant>, std::less<>> tenants;
+  for (std::uint64_t i = 0, n = in.Count(4); i < n; ++i) {
+    std::string name = in.Str();
+    auto tenant = std::make_unique<Tenant>(options_);
+    FB_RETURN_IF_ERROR(tenant->model.Load(in));
+    const std::uint64_t users = in.Count(60);
+    tenant->users.reserve(users);
+    for (std::uint64_t u = 0; u < users; ++u) {
+      std::string user = in.Str();
+      tenant->users.emplace(std::move(user), LoadActivity(in));
+    }
+    tenants.emplace(std::move(name), std::move(tenant));
+  }
+  if (!in.done()) return DataLossError("behaviour snapshot: truncated or with bytes left over");
+  std::lock_guard lock(mu_);
+  tenants_ = std::move(tenants);
+  return OkStatus();
 }
 
 std::optional<UserActivity> BehaviourStore::Activity(std::string_view tenant,

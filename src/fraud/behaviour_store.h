@@ -1,7 +1,8 @@
 // BehaviourStore: per tenant, the session model (fraud/behaviour.h) and each user's recent
 // activity — the last sessions' scores and the payment history (amounts, payees) — fed by the
-// ingestion fan-out with login and payment events. In memory, rebuilt from the event log at
-// start (ingest::InMemoryConsumer): replaying the log in order gives the same model and scores.
+// ingestion fan-out with login and payment events. In memory, kept across restarts by snapshots
+// and the event log after them (ingest::InMemoryConsumer): replaying the log in order gives the
+// same model and scores.
 #pragma once
 
 #include <atomic>
@@ -13,7 +14,7 @@
 #include <string>
 
 #include "fraud/behaviour.h"
-#include "ingest/event_store.h"
+#include "ingest/in_memory_consumer.h"
 
 namespace finbrain::fraud {
 
@@ -56,10 +57,13 @@ class BehaviourStore : public ingest::InMemoryConsumer {
  private:
   struct Tenant;
   void Apply(std::string_view tenant, const ingest::ValidatedEvent& event) override;
+  std::string SnapshotFormat() const override;
+  void Save(ingest::SnapshotEncoder& out) const override;
+  Status Load(ingest::SnapshotDecoder& in) override;
   Tenant& For(std::string_view tenant);
 
   const BehaviourOptions options_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<Tenant>, std::less<>> tenants_;
 };
 

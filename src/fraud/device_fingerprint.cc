@@ -254,6 +254,103 @@ std::vector<DeviceInfo> DeviceRegistry::OfUser(std::string_view user_id) const {
   return out;
 }
 
+namespace {
+
+void SaveStrings(ingest::SnapshotEncoder& out, const std::vector<std::string>& items) {
+  out.U64(items.size());
+  for (const std::string& item : items) out.Str(item);
+}
+
+std::vector<std::string> LoadStrings(ingest::SnapshotDecoder& in) {
+  std::vector<std::string> items(in.Count(4));
+  for (std::string& item : items) item = in.Str();
+  return items;
+}
+
+// A hash map written in key order, so that the same state gives the same bytes.
+template <typename Map, typename SaveValue>
+void SaveSorted(ingest::SnapshotEncoder& out, const Map& map, SaveValue save_value) {
+  std::vector<typename Map::const_pointer> entries;
+  entries.reserve(map.size());
+  for (const auto& entry : map) entries.push_back(&entry);
+  std::sort(entries.begin(), entries.end(), [](auto a, auto b) { return a->first < b->first; });
+  out.U64(entries.size());
+  for (auto entry : entries) {
+    out.Str(entry->first);
+    save_value(entry->second);
+  }
+}
+
+}  // namespace
+
+void DeviceRegistry::Save(ingest::SnapshotEncoder& out) const {
+  const State& s = *state_;
+  std::shared_lock lock(s.mu);
+  out.U64(s.devices.size());
+  for (const State::Device& d : s.devices) {
+    for (const std::string* field : {&d.info.fingerprint, &d.info.brand, &d.info.model, &d.info.os,
+                                     &d.info.os_version, &d.info.screen}) {
+      out.Str(*field);
+    }
+    SaveStrings(out, d.info.install_ids);
+    SaveStrings(out, d.info.users);
+    out.U64(d.info.reports);
+    out.I64(d.info.first_seen);
+    out.I64(d.info.last_seen);
+    SaveStrings(out, d.imeis);
+    SaveStrings(out, d.advertising_ids);
+    SaveStrings(out, d.ip_blocks);
+    out.U8(d.flags);
+  }
+  for (const auto* index : {&s.by_install_id, &s.by_imei, &s.by_advertising_id}) {
+    SaveSorted(out, *index, [&](std::uint32_t device) { out.U32(device); });
+  }
+  SaveSorted(out, s.by_user, [&](const std::vector<std::uint32_t>& devices) { out.Pods(devices); });
+}
+
+Status DeviceRegistry::Load(ingest::SnapshotDecoder& in) {
+  auto loaded = std::make_unique<State>();
+  State& s = *loaded;
+  s.devices.resize(in.Count(60));
+  for (std::uint32_t i = 0; i < s.devices.size(); ++i) {
+    State::Device& d = s.devices[i];
+    for (std::string* field : {&d.info.fingerprint, &d.info.brand, &d.info.model, &d.info.os,
+                               &d.info.os_version, &d.info.screen}) {
+      *field = in.Str();
+    }
+    d.info.install_ids = LoadStrings(in);
+    d.info.users = LoadStrings(in);
+    d.info.reports = in.U64();
+    d.info.first_seen = in.I64();
+    d.info.last_seen = in.I64();
+    d.imeis = LoadStrings(in);
+    d.advertising_ids = LoadStrings(in);
+    d.ip_blocks = LoadStrings(in);
+    d.flags = in.U8();
+    s.by_fingerprint.emplace(d.info.fingerprint, i);
+  }
+  const auto corrupt = [] { return DataLossError("device snapshot: an index names no device"); };
+  for (auto* index : {&s.by_install_id, &s.by_imei, &s.by_advertising_id}) {
+    for (std::uint64_t i = 0, n = in.Count(8); i < n; ++i) {
+      std::string key = in.Str();
+      const std::uint32_t device = in.U32();
+      if (device >= s.devices.size()) return corrupt();
+      index->emplace(std::move(key), device);
+    }
+  }
+  for (std::uint64_t i = 0, n = in.Count(12); i < n; ++i) {
+    std::string user = in.Str();
+    std::vector<std::uint32_t>& devices = s.by_user[std::move(user)];
+    in.Pods(devices);
+    for (std::uint32_t device : devices) {
+      if (device >= s.devices.size()) return corrupt();
+    }
+  }
+  if (!in.ok()) return DataLossError("device snapshot: truncated");
+  state_ = std::move(loaded);
+  return OkStatus();
+}
+
 std::size_t DeviceRegistry::size() const {
   std::shared_lock lock(state_->mu);
   return state_->devices.size();

@@ -20,6 +20,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "ingest/snapshot.h"
 
 namespace finbrain::fraud {
 
@@ -73,6 +74,13 @@ class DeviceRegistry {
   // The devices an account was seen on (one account → many devices), first seen first.
   std::vector<DeviceInfo> OfUser(std::string_view user_id) const;
   std::size_t size() const;
+
+  // The whole registry, for a snapshot (fraud/device_store.h); the same state gives the same
+  // bytes.
+  void Save(ingest::SnapshotEncoder& out) const;
+  // Replaces the state with what Save wrote; kDataLoss (state unchanged) when it does not hold
+  // together. REQUIRES: no other thread uses the registry yet.
+  Status Load(ingest::SnapshotDecoder& in);
 
  private:
   struct State;

@@ -1,9 +1,9 @@
 // DeviceStore: the device registries (fingerprints) of every tenant, fed by the ingestion
 // fan-out with device_report events.
 //
-// Like the entity graph it lives in memory and is rebuilt from the event log at start
-// (ingest::InMemoryConsumer): replaying the log in order gives the same fingerprints, since
-// matching is deterministic.
+// Like the entity graph it lives in memory, kept across restarts by snapshots and the event log
+// after them (ingest::InMemoryConsumer): replaying the log in order gives the same fingerprints,
+// since matching is deterministic.
 #pragma once
 
 #include <atomic>
@@ -13,13 +13,14 @@
 #include <string>
 
 #include "fraud/device_fingerprint.h"
-#include "ingest/event_store.h"
+#include "ingest/in_memory_consumer.h"
 
 namespace finbrain::fraud {
 
 class DeviceStore : public ingest::InMemoryConsumer {
  public:
   explicit DeviceStore(FingerprintOptions options = {}) : options_(options) {}
+  ~DeviceStore() override { StopSnapshots(); }
 
   std::string_view name() const override { return "devices"; }
 
@@ -28,10 +29,13 @@ class DeviceStore : public ingest::InMemoryConsumer {
 
  private:
   void Apply(std::string_view tenant, const ingest::ValidatedEvent& event) override;
+  std::string SnapshotFormat() const override;
+  void Save(ingest::SnapshotEncoder& out) const override;
+  Status Load(ingest::SnapshotDecoder& in) override;
   std::shared_ptr<DeviceRegistry> Registry(std::string_view tenant);
 
   const FingerprintOptions options_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<DeviceRegistry>, std::less<>> registries_;
 };
 

@@ -525,6 +525,77 @@ GraphSnapshot EntityGraph::Snapshot() const {
   return snap;
 }
 
+void EntityGraph::Save(ingest::SnapshotEncoder& out) const {
+  const State& s = *state_;
+  std::shared_lock lock(s.mu);
+  std::vector<std::string_view> ahead(s.added_ahead.begin(), s.added_ahead.end());
+  std::sort(ahead.begin(), ahead.end());
+  out.U64(ahead.size());
+  for (std::string_view id : ahead) out.Str(id);
+  out.U64(s.nodes.size());
+  for (const State::Node& n : s.nodes) {
+    out.U8(n.type);
+    out.U8(n.hub ? 1 : 0);
+    out.U32(n.users);
+    out.Str(n.id);
+    out.I64(n.first_seen);
+    out.I64(n.last_seen);
+    out.Pods(n.edges);
+  }
+  out.Pods(s.edges);
+  out.Pods(s.parent);
+  for (const std::vector<std::uint32_t>& m : s.members) out.Pods(m);
+}
+
+Status EntityGraph::Load(ingest::SnapshotDecoder& in) {
+  auto loaded = std::make_unique<State>();
+  State& s = *loaded;
+  s.max_group_users = state_->max_group_users;
+  const auto corrupt = [](std::string_view what) {
+    return DataLossError("graph snapshot: " + std::string(what));
+  };
+  for (std::uint64_t i = 0, n = in.Count(4); i < n; ++i) s.added_ahead.insert(in.Str());
+  const std::uint64_t node_count = in.Count(30);
+  s.nodes.resize(node_count);
+  s.index.reserve(node_count);
+  for (std::uint32_t i = 0; i < node_count; ++i) {
+    State::Node& n = s.nodes[i];
+    n.type = in.U8();
+    n.hub = in.U8() != 0;
+    n.users = in.U32();
+    n.id = in.Str();
+    n.first_seen = in.I64();
+    n.last_seen = in.I64();
+    in.Pods(n.edges);
+    if (n.type >= kEntityTypes.size()) return corrupt("unknown node type");
+    s.index.emplace(State::Key(kEntityTypes[n.type], n.id), i);
+  }
+  in.Pods(s.edges);
+  in.Pods(s.parent);
+  s.members.resize(node_count);
+  for (std::vector<std::uint32_t>& m : s.members) in.Pods(m);
+  if (!in.ok()) return corrupt("truncated");
+  if (s.index.size() != node_count) return corrupt("a node appears twice");
+  if (s.parent.size() != node_count) return corrupt("union-find of another size");
+  for (std::uint32_t e = 0; e < s.edges.size(); ++e) {
+    const State::Edge& edge = s.edges[e];
+    if (edge.a >= node_count || edge.b >= node_count) return corrupt("an edge to no node");
+    s.edge_of.emplace((std::uint64_t(std::min(edge.a, edge.b)) << 32) | std::max(edge.a, edge.b),
+                      e);
+  }
+  for (std::uint32_t i = 0; i < node_count; ++i) {
+    if (s.parent[i] >= node_count) return corrupt("a group root that is no node");
+    for (std::uint32_t e : s.nodes[i].edges) {
+      if (e >= s.edges.size()) return corrupt("a node's edge that does not exist");
+    }
+    for (std::uint32_t m : s.members[i]) {
+      if (m >= node_count) return corrupt("a group member that is no node");
+    }
+  }
+  state_ = std::move(loaded);
+  return OkStatus();
+}
+
 size_t EntityGraph::node_count() const {
   std::shared_lock lock(state_->mu);
   return state_->nodes.size();

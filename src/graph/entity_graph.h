@@ -28,6 +28,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "ingest/event_schema.h"
+#include "ingest/snapshot.h"
 
 namespace finbrain::graph {
 
@@ -148,6 +149,12 @@ class EntityGraph {
 
   size_t node_count() const;
   size_t edge_count() const;
+
+  // The whole state, for a snapshot (graph/graph_store.h); the same graph gives the same bytes.
+  void Save(ingest::SnapshotEncoder& out) const;
+  // Replaces the state of this graph with what Save wrote; kDataLoss (and the state unchanged)
+  // when it does not hold together. REQUIRES: no other thread uses the graph yet.
+  Status Load(ingest::SnapshotDecoder& in);
 
  private:
   void AddLinks(const ingest::ValidatedEvent& event, bool ahead);

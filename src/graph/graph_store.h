@@ -1,6 +1,6 @@
 // GraphStore: the entity graphs of every tenant, fed by the ingestion fan-out.
 //
-// The graph lives in memory and is rebuilt from the event log when the server starts
+// The graph lives in memory, kept across restarts by snapshots and the event log after them
 // (ingest::InMemoryConsumer); nothing acknowledged is lost across a restart.
 #pragma once
 
@@ -13,13 +13,14 @@
 
 #include "graph/entity_graph.h"
 #include "graph/graph_analytics.h"
-#include "ingest/event_store.h"
+#include "ingest/in_memory_consumer.h"
 
 namespace finbrain::graph {
 
 class GraphStore : public ingest::InMemoryConsumer {
  public:
   explicit GraphStore(GraphOptions options = {}) : options_(options) {}
+  ~GraphStore() override { StopSnapshots(); }
 
   std::string_view name() const override { return "graph"; }
 
@@ -42,10 +43,13 @@ class GraphStore : public ingest::InMemoryConsumer {
 
  private:
   void Apply(std::string_view tenant, const ingest::ValidatedEvent& event) override;
+  std::string SnapshotFormat() const override;
+  void Save(ingest::SnapshotEncoder& out) const override;
+  Status Load(ingest::SnapshotDecoder& in) override;
   std::shared_ptr<EntityGraph> Graph(std::string_view tenant);
 
   const GraphOptions options_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<EntityGraph>, std::less<>> graphs_;
   std::map<std::string, std::shared_ptr<const GraphAnalysis>, std::less<>> analyses_;
 };

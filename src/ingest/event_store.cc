@@ -166,8 +166,10 @@ Status EventStore::AddIndependentConsumers(const std::vector<EventConsumer*>& co
       }));
   FB_RETURN_IF_ERROR(error);
   flush();
+  // Scheduled, not waited for: a consumer with much state (a snapshot, thousands of windows)
+  // writes it on its own thread while the server already answers.
   for (size_t i = 0; i < consumers.size(); ++i) {
-    if (replayed[i] > 0) FB_RETURN_IF_ERROR(consumers[i]->Persist());
+    if (replayed[i] > 0) consumers[i]->PersistSoon();
   }
   return OkStatus();
 }

@@ -65,36 +65,15 @@ class EventConsumer {
   // One committed event. Called in increasing `seq` order, never twice for the same seq after
   // the consumer's checkpoint.
   virtual void Consume(std::uint64_t seq, std::string_view tenant, const ValidatedEvent& event) = 0;
-  // Persists the consumer's state and advances its checkpoint (at start-up after a replay, and
-  // at shutdown).
+  // Persists the consumer's state and advances its checkpoint (at shutdown).
   virtual Status Persist() = 0;
-  // Called on the commit thread every so many events. The default persists at once; a consumer
-  // with much state persists on its own thread and only schedules it here, so that commits
-  // (and the requests waiting on them) never wait for it.
+  // Called on the commit thread every so many events, and after a start-up replay. The default
+  // persists at once; a consumer with much state persists on its own thread and only schedules
+  // it here, so that commits (and the requests waiting on them) never wait for it.
   virtual void PersistSoon() {
     Status s = Persist();
     s.IgnoreError();  // a failed checkpoint only means a longer replay after a crash
   }
-};
-
-// A consumer whose state lives only in memory and is rebuilt from the log at every start: its
-// checkpoint is the last event it holds in this process (0 after a start), so the whole log is
-// replayed into it. The log is the durable copy; nothing acknowledged is lost.
-class InMemoryConsumer : public EventConsumer {
- public:
-  std::uint64_t checkpoint() const final { return last_seq_.load(); }
-  void Consume(std::uint64_t seq, std::string_view tenant, const ValidatedEvent& event) final {
-    Apply(tenant, event);
-    last_seq_.store(seq);
-  }
-  Status Persist() final { return OkStatus(); }
-  void PersistSoon() final {}
-
- protected:
-  virtual void Apply(std::string_view tenant, const ValidatedEvent& event) = 0;
-
- private:
-  std::atomic<std::uint64_t> last_seq_{0};
 };
 
 class EventStore {

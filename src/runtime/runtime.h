@@ -5,6 +5,7 @@
 //
 //   <data_dir>/secret.key   per-deployment secret (mode 0600)
 //   <data_dir>/db/          RocksDB
+//   <data_dir>/snapshots/   the in-memory state (graph, devices, behaviour) at a log position
 //
 // Example:
 //   FB_ASSIGN_OR_RETURN(auto runtime, Runtime::Open({.data_dir = dir}));
@@ -47,6 +48,9 @@ struct RuntimeOptions {
   // strategy and model changes are always synced.
   storage::Durability durability = storage::Durability::kSync;
   std::chrono::microseconds sync_interval = std::chrono::milliseconds(5);  // for kProcess
+  // Events between the snapshots of the in-memory state (graph, devices, behaviour) written to
+  // <data_dir>/snapshots while running; a start replays only the log after the last one.
+  std::uint64_t snapshot_every = 1'000'000;
   const Clock* clock = &SystemClock();
 };
 

@@ -3,11 +3,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/temp_dir.h"
 #include "ingest/event_schema.h"
+#include "ingest/import.h"
+#include "ingest/jsonl.h"
+#include "sim/simulator.h"
 
 namespace finbrain::runtime {
 namespace {
@@ -65,6 +71,75 @@ TEST(Runtime, EventsReachEveryConsumerAndTheInMemoryOnesAreRebuiltAfterARestart)
   ASSERT_TRUE(group);
   EXPECT_EQ(group->members.size(), 5u);
   EXPECT_EQ(group->kind, "device_farm");
+}
+
+// The in-memory consumers' states, as snapshot bytes (equal bytes: equal states).
+std::vector<std::string> InMemoryStates(Runtime& runtime) {
+  return {runtime.graph->StateBytes(), runtime.devices->StateBytes(),
+          runtime.behaviour->StateBytes()};
+}
+
+TEST(Runtime, ASnapshotTakenWhileEventsArrivePlusTheLogAfterItEqualsAFullReplay) {
+  TempDir dir;
+  const std::string world = dir.path() + "/world", data = dir.path() + "/data";
+  const std::string snapshots = data + "/snapshots", crashed = dir.path() + "/crashed";
+  ASSERT_TRUE(sim::Simulate({.users = 600, .days = 120, .seed = 3}, world).ok());
+  auto files = ingest::ListEventFiles(world + "/events");
+  ASSERT_TRUE(files.ok());
+  std::vector<std::string> live;
+  std::uint64_t head = 0;
+  {
+    auto runtime = Runtime::Open({.data_dir = data, .snapshot_every = 1500}).value();
+    std::thread import([&] {
+      auto totals = ingest::ImportIntoStore(*runtime->events, *runtime->tokenizer, "t1", *files,
+                                            {.batch = 200});
+      EXPECT_TRUE(totals.ok() && totals->rejected == 0);
+    });
+    // The first snapshots of all three, taken mid-import, are what a crash would leave.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while ((runtime->graph->snapshot_seq() == 0 || runtime->devices->snapshot_seq() == 0 ||
+            runtime->behaviour->snapshot_seq() == 0) &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    std::filesystem::copy(snapshots, crashed);
+    import.join();
+    head = runtime->events->last_seq();
+    live = InMemoryStates(*runtime);
+  }
+  ASSERT_GT(head, 10'000u);
+  // The crash: the log holds every event, the snapshots only what they held mid-import.
+  std::filesystem::remove_all(snapshots);
+  std::filesystem::rename(crashed, snapshots);
+  {
+    auto restarted = Runtime::Open({.data_dir = data}).value();
+    for (const ingest::InMemoryConsumer* c : std::initializer_list<const ingest::InMemoryConsumer*>{
+             restarted->graph.get(), restarted->devices.get(), restarted->behaviour.get()}) {
+      EXPECT_GT(c->snapshot_seq(), 0u) << c->name();
+      EXPECT_LT(c->snapshot_seq(), head) << c->name() << ": no tail was replayed";
+      EXPECT_EQ(c->checkpoint(), head) << c->name();
+    }
+    EXPECT_EQ(InMemoryStates(*restarted), live);
+  }
+  std::filesystem::remove_all(snapshots);
+  auto replayed = Runtime::Open({.data_dir = data}).value();
+  EXPECT_EQ(replayed->graph->snapshot_seq(), 0u);
+  EXPECT_EQ(InMemoryStates(*replayed), live);
+  EXPECT_GT(replayed->graph->For("t1")->node_count(), 1000u);
+}
+
+TEST(Runtime, AShutdownWritesTheSnapshotsSoTheNextStartReplaysNothing) {
+  TempDir dir;
+  std::vector<std::string> before;
+  {
+    auto runtime = Runtime::Open({.data_dir = dir.path()}).value();
+    ASSERT_TRUE(IngestLogins(*runtime, 5).ok());
+    before = InMemoryStates(*runtime);
+  }
+  auto reopened = Runtime::Open({.data_dir = dir.path()}).value();
+  EXPECT_EQ(reopened->graph->snapshot_seq(), 5u);
+  EXPECT_EQ(reopened->behaviour->snapshot_seq(), 5u);
+  EXPECT_EQ(InMemoryStates(*reopened), before);
 }
 
 }  // namespace

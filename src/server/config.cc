@@ -94,6 +94,10 @@ const Key kKeys[] = {
      [](ServerConfig& c, std::string_view v) {
        return ParseNumber(v, 1, 1000, c.sync_interval_ms);
      }},
+    {"storage.snapshot_every_events", "FINBRAIN_SNAPSHOT_EVERY_EVENTS",
+     [](ServerConfig& c, std::string_view v) {
+       return ParseNumber<std::uint64_t>(v, 1, std::uint64_t{1} << 40, c.snapshot_every_events);
+     }},
     {"storage.stats_flush_ms", "FINBRAIN_STATS_FLUSH_MS",
      [](ServerConfig& c, std::string_view v) {
        return ParseNumber(v, 100, 3'600'000, c.stats_flush_ms);

@@ -5,7 +5,8 @@
 //   data_dir: ./data
 //   server:     {listen: "127.0.0.1:8080", io_threads: 2, max_body_bytes: 1048576,
 //                max_header_bytes: 16384, request_timeout_ms: 30000, shutdown_grace_ms: 30000}
-//   storage:    {durability: sync, sync_interval_ms: 5, stats_flush_ms: 10000}
+//   storage:    {durability: sync, sync_interval_ms: 5, stats_flush_ms: 10000,
+//                snapshot_every_events: 1000000}
 //   security:   {admin_token: "..."}
 //   rate_limit: {requests_per_second: 1000, burst: 2000}
 //   graph:      {analysis_interval_s: 3600, greylist_threshold: 0}
@@ -49,6 +50,9 @@ struct ServerConfig {
   // every sync_interval_ms. storage.sync_writes is the old name (true: sync, false: process).
   storage::Durability durability = storage::Durability::kSync;
   int sync_interval_ms = 5;
+  // Events between snapshots of the in-memory state (graph, devices, behaviour): a restart
+  // after a crash replays at most about this many.
+  std::uint64_t snapshot_every_events = 1'000'000;
   std::string admin_token;
   double rate_limit_rps = 1000;
   double rate_limit_burst = 2000;

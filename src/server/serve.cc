@@ -25,11 +25,12 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  FB_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Runtime> runtime,
-                      runtime::Runtime::Open(
-                          {.data_dir = config.data_dir,
-                           .durability = config.durability,
-                           .sync_interval = std::chrono::milliseconds(config.sync_interval_ms)}));
+  FB_ASSIGN_OR_RETURN(
+      std::unique_ptr<runtime::Runtime> runtime,
+      runtime::Runtime::Open({.data_dir = config.data_dir,
+                              .durability = config.durability,
+                              .sync_interval = std::chrono::milliseconds(config.sync_interval_ms),
+                              .snapshot_every = config.snapshot_every_events}));
   std::optional<StaticFiles> console;
   if (!config.console_dir.empty()) {
     StatusOr<StaticFiles> loaded = StaticFiles::Load(config.console_dir);
