@@ -52,7 +52,10 @@ StatusOr<Session> ParseSession(std::string_view text) {
   boost::system::error_code ec;
   const json::value parsed = json::parse(text, ec);
   if (ec || !parsed.is_object()) return InvalidArgumentError("not a JSON object", "");
-  const json::object& o = parsed.get_object();
+  return ParseSession(parsed.get_object());
+}
+
+StatusOr<Session> ParseSession(const boost::json::object& o) {
   Session s;
   for (const Status& st :
        {ReadString(o, "event_id", s.event_id, true), ReadString(o, "user_id", s.user_id, true),

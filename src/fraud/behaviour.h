@@ -13,6 +13,7 @@
 // Thread-safety: all methods may be called concurrently.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -41,6 +42,8 @@ struct Session {
 
 // Reads a login event given as JSON; the error names the field.
 StatusOr<Session> ParseSession(std::string_view json);
+// The same from the parsed event (what the ingestion fan-out has at hand).
+StatusOr<Session> ParseSession(const boost::json::object& event);
 
 struct Reason {
   std::string code;

@@ -40,7 +40,9 @@ json::object GroupJson(const SessionGroupStats& g) {
 
 StatusOr<std::vector<Session>> ReadSessions(const std::string& path) {
   FB_ASSIGN_OR_RETURN(std::vector<Session> sessions,
-                      internal::ReadJsonl<Session>(path, "logins", ParseSession));
+                      internal::ReadJsonl<Session>(path, "logins", [](std::string_view line) {
+                        return ParseSession(line);
+                      }));
   std::stable_sort(sessions.begin(), sessions.end(),
                    [](const auto& a, const auto& b) { return a.at < b.at; });
   return sessions;

@@ -47,8 +47,11 @@ BehaviourStore::Tenant& BehaviourStore::For(std::string_view tenant) {
 }
 
 void BehaviourStore::Apply(std::string_view tenant, const ingest::ValidatedEvent& event) {
+  json::value storage;
   if (event.event_type == "login") {
-    if (StatusOr<Session> session = ParseSession(event.canonical_json); session.ok()) {
+    const json::object* parsed = ingest::Parsed(event, storage);
+    if (parsed == nullptr) return;
+    if (StatusOr<Session> session = ParseSession(*parsed); session.ok()) {
       Tenant& t = For(tenant);
       ScoredSession scored{.session_id = session->session_id,
                            .device_id = session->device_id,
@@ -61,7 +64,6 @@ void BehaviourStore::Apply(std::string_view tenant, const ingest::ValidatedEvent
       if (sessions.size() > kSessionsKept) sessions.pop_front();
     }
   } else if (event.event_type == "payment") {
-    json::value storage;
     const json::object* o = ingest::Parsed(event, storage);
     const json::value* user = o ? o->if_contains("user_id") : nullptr;
     const json::value* amount = o ? o->if_contains("amount") : nullptr;

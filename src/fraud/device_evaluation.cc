@@ -66,7 +66,9 @@ PairAccuracy ScorePairs(const std::vector<DeviceReport>& reports,
 
 StatusOr<std::vector<DeviceReport>> ReadDeviceReports(const std::string& path) {
   FB_ASSIGN_OR_RETURN(std::vector<DeviceReport> reports,
-                      internal::ReadJsonl<DeviceReport>(path, "reports", ParseDeviceReport));
+                      internal::ReadJsonl<DeviceReport>(path, "reports", [](std::string_view line) {
+                        return ParseDeviceReport(line);
+                      }));
   std::stable_sort(reports.begin(), reports.end(),
                    [](const auto& a, const auto& b) { return a.at < b.at; });
   return reports;

@@ -90,7 +90,10 @@ StatusOr<DeviceReport> ParseDeviceReport(std::string_view text) {
   boost::system::error_code ec;
   const json::value parsed = json::parse(text, ec);
   if (ec || !parsed.is_object()) return InvalidArgumentError("not a JSON object", "");
-  const json::object& o = parsed.get_object();
+  return ParseDeviceReport(parsed.get_object());
+}
+
+StatusOr<DeviceReport> ParseDeviceReport(const boost::json::object& o) {
   DeviceReport r;
   const auto str = [&](const char* field, std::string& out, bool required) {
     return ReadString(o, field, out, required);

@@ -11,6 +11,7 @@
 // Thread-safety: all methods may be called concurrently.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -37,6 +38,8 @@ struct DeviceReport {
 
 // Reads a device_report event given as JSON; the error names the missing or mistyped field.
 StatusOr<DeviceReport> ParseDeviceReport(std::string_view json);
+// The same from the parsed event (what the ingestion fan-out has at hand).
+StatusOr<DeviceReport> ParseDeviceReport(const boost::json::object& event);
 
 struct DeviceMatch {
   std::string fingerprint;  // "fp-" + 16 hex digits, stable for the device's life

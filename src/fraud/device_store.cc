@@ -14,7 +14,10 @@ std::shared_ptr<DeviceRegistry> DeviceStore::Registry(std::string_view tenant) {
 void DeviceStore::Apply(std::string_view tenant, const ingest::ValidatedEvent& event) {
   if (event.event_type == "device_report") {
     // Validated by the schema already; a report that still does not parse is skipped.
-    if (StatusOr<DeviceReport> report = ParseDeviceReport(event.canonical_json); report.ok()) {
+    boost::json::value storage;
+    const boost::json::object* parsed = ingest::Parsed(event, storage);
+    if (parsed == nullptr) return;
+    if (StatusOr<DeviceReport> report = ParseDeviceReport(*parsed); report.ok()) {
       Registry(tenant)->Observe(*report);
     }
   }

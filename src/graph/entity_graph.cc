@@ -26,43 +26,60 @@ constexpr std::array<std::string_view, 13> kRelations = {
     "lives_at",         "ships_to",      "consignee_phone", "uses_card",   "buys_from",
     "applied",          "contact_phone", "in_block"};
 
-std::uint32_t RelationBit(std::string_view relation) {
+constexpr std::uint32_t RelationBit(std::string_view relation) {
   for (size_t i = 0; i < kRelations.size(); ++i) {
     if (kRelations[i] == relation) return 1u << i;
   }
   return 0;
 }
 
-// Event fields that name an identifier linked to the event's user.
-struct FieldLink {
-  std::string_view field, type, relation;
-};
-constexpr FieldLink kFieldLinks[] = {
-    {"phone", "phone", "registered_phone"},
-    {"id_number", "id_number", "id_number"},
-    {"email", "email", "email"},
-    {"device_id", "device", "uses_device"},
-    {"ip", "ip", "uses_ip"},
-    {"address", "address", "lives_at"},
-    {"consignee_address", "address", "ships_to"},
-    {"consignee_phone", "phone", "consignee_phone"},
-    {"card_number", "card", "uses_card"},
-    {"merchant_id", "merchant", "buys_from"},
-    {"application_id", "application", "applied"},
-};
-
-std::uint8_t TypeIndex(std::string_view type) {
-  return std::uint8_t(std::find(kEntityTypes.begin(), kEntityTypes.end(), type) -
-                      kEntityTypes.begin());
+constexpr std::uint8_t TypeIndex(std::string_view type) {
+  for (size_t i = 0; i < kEntityTypes.size(); ++i) {
+    if (kEntityTypes[i] == type) return std::uint8_t(i);
+  }
+  return std::uint8_t(kEntityTypes.size());
 }
+constexpr std::uint8_t kUser = TypeIndex("user"), kDevice = TypeIndex("device"),
+                       kPhone = TypeIndex("phone"), kIp = TypeIndex("ip"),
+                       kMerchant = TypeIndex("merchant");
+
+// Event fields that name an identifier linked to the event's user; the type and relation are
+// resolved at compile time, as every event walks this table.
+struct FieldLink {
+  std::string_view field;
+  std::uint8_t type;
+  std::uint32_t relation;
+};
+constexpr FieldLink Field(std::string_view field, std::string_view type,
+                          std::string_view relation) {
+  return {field, TypeIndex(type), RelationBit(relation)};
+}
+constexpr FieldLink kFieldLinks[] = {
+    Field("phone", "phone", "registered_phone"),
+    Field("id_number", "id_number", "id_number"),
+    Field("email", "email", "email"),
+    Field("device_id", "device", "uses_device"),
+    Field("ip", "ip", "uses_ip"),
+    Field("address", "address", "lives_at"),
+    Field("consignee_address", "address", "ships_to"),
+    Field("consignee_phone", "phone", "consignee_phone"),
+    Field("card_number", "card", "uses_card"),
+    Field("merchant_id", "merchant", "buys_from"),
+    Field("application_id", "application", "applied"),
+};
+constexpr std::uint32_t kContactPhone = RelationBit("contact_phone"),
+                        kInBlock = RelationBit("in_block"), kBuysFrom = RelationBit("buys_from");
 
 // Identifiers that join users into groups: what a person does not share with strangers. IPs
 // (offices, public Wi-Fi), merchants and applications do not.
-bool IsStrong(std::uint8_t type) {
-  const std::string_view t = kEntityTypes[type];
-  return t == "device" || t == "phone" || t == "id_number" || t == "address" || t == "card" ||
-         t == "email";
-}
+constexpr auto kStrong = [] {
+  std::array<bool, kEntityTypes.size() + 1> strong{};
+  for (std::string_view t : {"device", "phone", "id_number", "address", "card", "email"}) {
+    strong[TypeIndex(t)] = true;
+  }
+  return strong;
+}();
+bool IsStrong(std::uint8_t type) { return kStrong[type]; }
 
 // The most of `times` within one 7-day span (sorts them).
 std::uint32_t MostWithinAWeek(std::vector<TimeMicros>& times) {
@@ -107,8 +124,7 @@ struct EntityGraph::State {
   // Union-find over nodes; member lists (users only) at the roots.
   std::vector<std::uint32_t> parent;
   std::vector<std::vector<std::uint32_t>> members;
-  std::uint8_t user_type = TypeIndex("user");
-  std::uint8_t device_type = TypeIndex("device");
+  std::string scratch;  // Intern's key, kept to spare an allocation per link
   std::uint32_t max_group_users = 1000;
 
   static std::string Key(std::string_view type, std::string_view id) {
@@ -123,17 +139,20 @@ struct EntityGraph::State {
     return it == index.end() ? kNone : it->second;
   }
 
-  std::uint32_t Intern(std::string_view type, std::string_view id, TimeMicros at) {
-    auto [it, inserted] = index.try_emplace(Key(type, id), std::uint32_t(nodes.size()));
+  std::uint32_t Intern(std::uint8_t type, std::string_view id, TimeMicros at) {
+    scratch.assign(kEntityTypes[type]);
+    scratch += '\x1f';
+    scratch += id;
+    auto [it, inserted] = index.try_emplace(scratch, std::uint32_t(nodes.size()));
     if (inserted) {
       Node n;
-      n.type = TypeIndex(type);
+      n.type = type;
       n.id = std::string(id);
       n.first_seen = n.last_seen = at;
       nodes.push_back(std::move(n));
       parent.push_back(it->second);
       members.emplace_back();
-      if (nodes.back().type == user_type) members.back().push_back(it->second);
+      if (nodes.back().type == kUser) members.back().push_back(it->second);
     } else {
       Node& n = nodes[it->second];
       n.first_seen = std::min(n.first_seen, at);
@@ -167,8 +186,8 @@ struct EntityGraph::State {
 
   bool Joins(const Edge& e) const {
     const Node &a = nodes[e.a], &b = nodes[e.b];
-    if (a.type == user_type && IsStrong(b.type)) return !b.hub;
-    if (b.type == user_type && IsStrong(a.type)) return !a.hub;
+    if (a.type == kUser && IsStrong(b.type)) return !b.hub;
+    if (b.type == kUser && IsStrong(a.type)) return !a.hub;
     return false;
   }
 
@@ -189,7 +208,7 @@ struct EntityGraph::State {
     for (std::uint32_t n : touched) {
       parent[n] = n;
       members[n].clear();
-      if (nodes[n].type == user_type) members[n].push_back(n);
+      if (nodes[n].type == kUser) members[n].push_back(n);
     }
     for (std::uint32_t u : users) {
       for (std::uint32_t e : nodes[u].edges) {
@@ -216,9 +235,9 @@ struct EntityGraph::State {
     nodes[a].edges.push_back(it->second);
     nodes[b].edges.push_back(it->second);
     for (auto [user, other] : {std::pair{a, b}, std::pair{b, a}}) {
-      if (nodes[user].type != user_type) continue;
+      if (nodes[user].type != kUser) continue;
       Node& o = nodes[other];
-      const std::uint32_t cap = o.type == device_type ? device_hub_degree : hub_degree;
+      const std::uint32_t cap = o.type == kDevice ? device_hub_degree : hub_degree;
       if (++o.users > cap && !o.hub) {
         // Any hub stops neighbourhood and path searches (a public Wi-Fi IP would pull in
         // thousands of strangers); only a strong one was joining users.
@@ -273,7 +292,6 @@ struct EntityGraph::State {
     // identifier -> when members named it as a contact (a courier station's address also gains
     // many links in a week, but none from applicants)
     std::unordered_map<std::uint32_t, std::vector<TimeMicros>> named;
-    static const std::uint32_t contact = RelationBit("contact_phone");
     for (std::uint32_t u : users) {
       const Node& n = nodes[u];
       ring.members.push_back(n.id);
@@ -282,7 +300,8 @@ struct EntityGraph::State {
       for (std::uint32_t e : n.edges) {
         if (!Joins(edges[e])) continue;
         ++shared[edges[e].Other(u)];
-        if (edges[e].relations & contact) named[edges[e].Other(u)].push_back(edges[e].first_seen);
+        if (edges[e].relations & kContactPhone)
+          named[edges[e].Other(u)].push_back(edges[e].first_seen);
       }
     }
     std::array<bool, kEntityTypes.size()> types{};
@@ -290,7 +309,7 @@ struct EntityGraph::State {
     for (const auto& [id, count] : shared) {
       if (count < 2) continue;
       held += count;
-      if (nodes[id].type == device_type) {
+      if (nodes[id].type == kDevice) {
         ring.max_device_accounts = std::max(ring.max_device_accounts, count);
       }
       ring.links.push_back({std::string(kEntityTypes[nodes[id].type]), nodes[id].id});
@@ -361,14 +380,14 @@ void EntityGraph::AddLinks(const ingest::ValidatedEvent& event, bool ahead) {
   } else if (!s.added_ahead.empty() && s.added_ahead.erase(event.event_id) > 0) {
     return;
   }
-  const std::uint32_t u = s.Intern("user", user->get_string(), at);
-  const auto link = [&](std::string_view type, std::string_view id, std::string_view relation) {
+  const std::uint32_t u = s.Intern(kUser, user->get_string(), at);
+  const auto link = [&](std::uint8_t type, std::string_view id, std::uint32_t relation) {
     if (id.empty() || id.size() > 256) return;
     const std::uint32_t n = s.Intern(type, id, at);
-    s.Link(u, n, RelationBit(relation), at, options_.hub_degree, options_.device_hub_degree);
-    if (type == "ip") {
+    s.Link(u, n, relation, at, options_.hub_degree, options_.device_hub_degree);
+    if (type == kIp) {
       const std::string block = Ipv4Block(id);
-      if (!block.empty()) s.Link(n, s.Intern("ip", block, at), RelationBit("in_block"), at, 0, 0);
+      if (!block.empty()) s.Link(n, s.Intern(kIp, block, at), kInBlock, at, 0, 0);
     }
   };
   for (const FieldLink& f : kFieldLinks) {
@@ -379,7 +398,7 @@ void EntityGraph::AddLinks(const ingest::ValidatedEvent& event, bool ahead) {
     for (const json::value& c : contacts->get_array()) {
       const json::value* phone = c.is_object() ? c.get_object().if_contains("phone") : nullptr;
       if (phone != nullptr && phone->is_string()) {
-        link("phone", phone->get_string(), "contact_phone");
+        link(kPhone, phone->get_string(), kContactPhone);
       }
     }
   }
@@ -387,7 +406,7 @@ void EntityGraph::AddLinks(const ingest::ValidatedEvent& event, bool ahead) {
   const json::value* payee_type = o.if_contains("payee_type");
   if (payee != nullptr && payee->is_string() && payee_type != nullptr && payee_type->is_string() &&
       payee_type->get_string() == "merchant") {
-    link("merchant", payee->get_string(), "buys_from");
+    link(kMerchant, payee->get_string(), kBuysFrom);
   }
 }
 
@@ -556,10 +575,10 @@ Status EntityGraph::Load(ingest::SnapshotDecoder& in) {
   };
   for (std::uint64_t i = 0, n = in.Count(4); i < n; ++i) s.added_ahead.insert(in.Str());
   const std::uint64_t node_count = in.Count(30);
-  s.nodes.resize(node_count);
+  s.nodes.reserve(node_count);
   s.index.reserve(node_count);
   for (std::uint32_t i = 0; i < node_count; ++i) {
-    State::Node& n = s.nodes[i];
+    State::Node& n = s.nodes.emplace_back();
     n.type = in.U8();
     n.hub = in.U8() != 0;
     n.users = in.U32();
@@ -577,6 +596,7 @@ Status EntityGraph::Load(ingest::SnapshotDecoder& in) {
   if (!in.ok()) return corrupt("truncated");
   if (s.index.size() != node_count) return corrupt("a node appears twice");
   if (s.parent.size() != node_count) return corrupt("union-find of another size");
+  s.edge_of.reserve(s.edges.size());
   for (std::uint32_t e = 0; e < s.edges.size(); ++e) {
     const State::Edge& edge = s.edges[e];
     if (edge.a >= node_count || edge.b >= node_count) return corrupt("an edge to no node");

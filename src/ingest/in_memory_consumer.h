@@ -87,7 +87,8 @@ class InMemoryConsumer : public EventConsumer {
   std::atomic<std::uint64_t> last_seq_{0};
   mutable std::mutex apply_mu_;  // held by Consume and by Save
   SnapshotOptions options_;
-  std::mutex snapshot_mu_;  // one snapshot written at a time
+  std::mutex snapshot_mu_;          // one snapshot written at a time
+  size_t last_snapshot_bytes_ = 0;  // guarded by snapshot_mu_
   std::atomic<std::uint64_t> snapshot_seq_{0};
   std::atomic<std::uint64_t> attempted_seq_{0};  // of the last snapshot tried
   std::atomic<bool> snapshot_asked_{false};      // from the fan-out, until the writer is done

@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 namespace finbrain::ingest {
 namespace {
@@ -99,10 +98,22 @@ StatusOr<std::optional<SnapshotFile>> ReadSnapshotFile(const std::string& dir,
   const std::string path = PathOf(dir, name);
   std::error_code missing;
   if (!std::filesystem::exists(path, missing)) return std::optional<SnapshotFile>();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ErrnoError("cannot open", path);
-  std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return ErrnoError("cannot read", path);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError("cannot open", path);
+  struct stat info {};
+  std::string file;
+  bool read_all = ::fstat(fd, &info) == 0;
+  if (read_all) {
+    file.resize(static_cast<size_t>(info.st_size));
+    for (size_t done = 0; read_all && done < file.size();) {
+      const ssize_t n = ::read(fd, file.data() + done, file.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      read_all = n > 0;
+      done += read_all ? static_cast<size_t>(n) : 0;
+    }
+  }
+  ::close(fd);
+  if (!read_all) return ErrnoError("cannot read", path);
   const auto damaged = [&](const std::string& why) {
     return DataLossError("snapshot " + path + " is damaged: " + why);
   };

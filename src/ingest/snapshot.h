@@ -51,6 +51,8 @@ class SnapshotEncoder {
     U64(items.size());
     Raw(items.data(), items.size() * sizeof(T));
   }
+  // Room for `size` bytes up front: growing a buffer of hundreds of MB copies it again and again.
+  void Reserve(size_t size) { bytes_.reserve(size); }
   const std::string& bytes() const { return bytes_; }
 
  private:
