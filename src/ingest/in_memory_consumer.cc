@@ -8,6 +8,11 @@
 #include "common/thread_priority.h"
 
 namespace finbrain::ingest {
+namespace {
+
+constexpr int kSpacing = 20;  // the least time between snapshots, in multiples of the last's
+
+}  // namespace
 
 InMemoryConsumer::~InMemoryConsumer() { StopSnapshots(); }
 
@@ -75,6 +80,7 @@ Status InMemoryConsumer::EnableSnapshots(SnapshotOptions options, std::uint64_t 
 
 void InMemoryConsumer::PersistSoon() {
   if (options_.dir.empty() || last_seq_.load() - attempted_seq_.load() < options_.every ||
+      std::chrono::steady_clock::now().time_since_epoch().count() < not_before_.load() ||
       snapshot_asked_.exchange(true)) {
     return;
   }
@@ -124,6 +130,10 @@ Status InMemoryConsumer::WriteSnapshot() {
       WriteSnapshotFile(options_.dir, name(), SnapshotFormat(), seq, out.bytes(), options_.log));
   snapshot_seq_.store(seq);
   last_snapshot_bytes_ = out.bytes().size();
+  // A bulk import brings `every` events in seconds: spacing snapshots by a multiple of what one
+  // costs keeps them under a twentieth of a core, whatever the rate.
+  const auto done = std::chrono::steady_clock::now();
+  not_before_.store((done + kSpacing * (done - started)).time_since_epoch().count());
   const auto ms = [](auto d) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
   };

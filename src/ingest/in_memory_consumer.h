@@ -37,8 +37,9 @@ namespace finbrain::ingest {
 struct SnapshotOptions {
   std::string dir;                  // where snapshots are kept
   storage::KvStore* log = nullptr;  // the store of the event log, synced before each snapshot
-  // Events between the snapshots written while running: a crash replays at most about this
-  // many (plus what arrived while the last one was written).
+  // Events between the snapshots written while running: a crash replays about this many at
+  // most, or, when events arrive faster than twenty snapshots' time brings this many (a bulk
+  // import), what arrived in that time.
   std::uint64_t every = 1'000'000;
 };
 
@@ -92,6 +93,7 @@ class InMemoryConsumer : public EventConsumer {
   std::atomic<std::uint64_t> snapshot_seq_{0};
   std::atomic<std::uint64_t> attempted_seq_{0};  // of the last snapshot tried
   std::atomic<bool> snapshot_asked_{false};      // from the fan-out, until the writer is done
+  std::atomic<std::int64_t> not_before_{0};      // steady clock ticks: the next may start then
   std::mutex writer_mu_;
   std::condition_variable writer_cv_;
   bool writer_requested_ = false, writer_stop_ = false;
