@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <thread>
@@ -30,8 +31,10 @@ std::string CreateTenant(ServerProcess& server) {
 // with SIGKILL. Returns everything acknowledged (less than `enough` when the server stalled).
 using Write =
     std::function<std::optional<std::string>(server::HttpClient&, int writer, int i, bool& killed)>;
+// `ready`, when given, must hold too before the kill.
 std::vector<std::string> WriteUntilKilled(ServerProcess& server, int writers, int enough,
-                                          const Write& write) {
+                                          const Write& write,
+                                          const std::function<bool()>& ready = nullptr) {
   std::vector<std::vector<std::string>> acked(writers);
   std::atomic<int> total{0};
   std::vector<std::thread> threads;
@@ -48,7 +51,7 @@ std::vector<std::string> WriteUntilKilled(ServerProcess& server, int writers, in
       }
     });
   }
-  testing::WaitUntil([&] { return total >= enough; });
+  testing::WaitUntil([&] { return total >= enough && (!ready || ready()); });
   EXPECT_EQ(server.Kill(), 128 + SIGKILL);
   for (auto& t : threads) t.join();
   std::vector<std::string> all;
@@ -161,6 +164,65 @@ TEST_P(DecisionCrashTest, AnsweredDecisionsSurviveKill9) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Durability, DecisionCrashTest, ::testing::Values("sync", "process"));
+
+// A login, a device report and a payment of one user, sharing devices and payees with others so
+// that the graph forms groups.
+std::string EventBatch(int writer, int i) {
+  const std::string id = std::to_string(writer) + "-" + std::to_string(i);
+  const std::string user = "u" + std::to_string((writer * 7919 + i) % 150);
+  const std::string device = "d" + std::to_string(i % 40);
+  const std::string at = "2027-01-15T10:" + std::to_string(10 + i % 50) + ":00Z";
+  return R"([{"event_type":"login","event_id":"l-)" + id + R"(","occurred_at":")" + at +
+         R"(","user_id":")" + user + R"(","session_id":"s-)" + id + R"(","device_id":")" + device +
+         R"(","ip":"10.1.)" + std::to_string(i % 7) +
+         R"(.9","success":true,"actions":[{"action":"view_bill","at":")" + at + R"("}]},)" +
+         R"({"event_type":"device_report","event_id":"r-)" + id + R"(","occurred_at":")" + at +
+         R"(","device_id":")" + device + R"(","user_id":")" + user +
+         R"(","model":"Mi 13","os":"Android","os_version":"14"},)" +
+         R"({"event_type":"payment","event_id":"p-)" + id + R"(","occurred_at":")" + at +
+         R"(","payment_id":"p-)" + id + R"(","user_id":")" + user + R"(","payee_id":"m-)" +
+         std::to_string(i % 9) + R"(","payee_type":"merchant","amount":)" +
+         std::to_string(10 + i % 300) + "}]";
+}
+
+// The graph, devices and behaviour write snapshots while events arrive (every 100 here); after a
+// kill -9 a start from the last snapshots and the log after them equals a full replay.
+TEST(CrashTest, StateRestoredFromSnapshotsAfterKill9EqualsAFullReplay) {
+  TempDir dir;
+  const std::string data = dir.path() + "/data";
+  const std::vector<std::string> env = {"FINBRAIN_SNAPSHOT_EVERY_EVENTS=100",
+                                        "FINBRAIN_DURABILITY=process"};
+  auto server = std::make_unique<ServerProcess>(data, dir.path(), env);
+  const std::string key = CreateTenant(*server);
+  ASSERT_FALSE(key.empty());
+  const std::vector<std::pair<std::string, std::string>> auth = {
+      {"Authorization", "Bearer " + key}};
+  const auto snapshotted = [&] {
+    for (const char* name : {"graph", "devices", "behaviour"}) {
+      if (!std::filesystem::exists(data + "/snapshots/" + name + ".snap")) return false;
+    }
+    return true;
+  };
+  const std::vector<std::string> acked = WriteUntilKilled(
+      *server, 4, 300,
+      [&](server::HttpClient& client, int w, int i, bool& killed) -> std::optional<std::string> {
+        auto r = client.Send("POST", "/v1/events", EventBatch(w, i), auth);
+        killed = !r.ok();
+        if (killed || r->status != 200) return std::nullopt;
+        return std::to_string(w) + "-" + std::to_string(i);
+      },
+      snapshotted);
+  ASSERT_GE(acked.size(), 300u) << "no events were acknowledged";
+  ASSERT_TRUE(snapshotted()) << "no snapshots were written before the kill";
+
+  auto verify = testing::RunFinbrain({"snapshots", "verify", "--data-dir", data}, dir.path());
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  for (const char* name : {"graph", "devices", "behaviour"}) {
+    EXPECT_NE(verify.out.find(std::string(name) + ": snapshot at event "), std::string::npos)
+        << verify.out;
+  }
+  EXPECT_EQ(verify.out.find("DIFFERS"), std::string::npos) << verify.out;
+}
 
 }  // namespace
 }  // namespace finbrain

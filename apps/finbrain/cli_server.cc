@@ -1,5 +1,5 @@
-// `finbrain serve`, `audit verify`, `import` and `replay`: running the server and moving events
-// into it.
+// `finbrain serve`, `audit verify`, `snapshots verify`, `import` and `replay`: running the server
+// and moving events into it.
 #include <boost/json.hpp>
 #include <iomanip>
 #include <iostream>
@@ -53,6 +53,31 @@ Status VerifyAudit(Commands& c, Args& a) {
   }
   std::cout << "audit log intact: " << v.entries_checked << " entries verified\n";
   return OkStatus();
+}
+
+Status VerifySnapshots(Commands& c, Args& a) {
+  std::string dir = a["data-dir"];
+  if (dir.empty()) {
+    FB_ASSIGN_OR_RETURN(server::ServerConfig config, LoadConfig(c));
+    dir = config.data_dir;
+  }
+  FB_ASSIGN_OR_RETURN(runtime::Runtime * runtime, LocalRuntime(dir));
+  FB_ASSIGN_OR_RETURN(std::vector<runtime::SnapshotCheck> checks,
+                      runtime::VerifySnapshots(*runtime));
+  bool same = true;
+  for (const runtime::SnapshotCheck& check : checks) {
+    std::cout << check.consumer << ": ";
+    if (check.snapshot_seq == 0) {
+      std::cout << "no snapshot loaded, " << check.log_head << " events replayed";
+    } else {
+      std::cout << "snapshot at event " << check.snapshot_seq << " + "
+                << check.log_head - check.snapshot_seq << " events replayed";
+    }
+    std::cout << (check.same ? " = " : " DIFFERS from ") << "a full replay of the log\n";
+    same &= check.same;
+  }
+  if (same) return OkStatus();
+  return DataLossError("a restored state differs from a full replay (see above)");
 }
 
 // One batch through POST /v1/events of the target's server.
@@ -151,6 +176,11 @@ void AddServerCommands(Commands& c) {
         "Walk the hash chain; exit 0 when intact, 1 naming the first bad entry",
         {{"--data-dir", "Data directory (may be in use by a running server)"}}, Targets::kNone,
         [&c](Args& a) { return VerifyAudit(c, a); });
+  c.Add(c.Group("snapshots", "Check the snapshots of the in-memory state"), "verify",
+        "Start the graph, devices and behaviour from their snapshots and the log after them, as "
+        "a restart does, and compare each with a full replay of the log; exit 0 when all agree",
+        {{"--data-dir", "Data directory (no server may hold it)"}}, Targets::kNone,
+        [&c](Args& a) { return VerifySnapshots(c, a); });
   c.Add(nullptr, "import", "Load events from JSONL files (a file, or a directory of *.jsonl)",
         {{"path", "A .jsonl file, or a directory (its events/ subfolder if present)", "", true},
          {"--batch", "Events per batch", "2000", false, CLI::Range(1, 10000)},

@@ -117,16 +117,18 @@ Status EventStore::AddConsumer(EventConsumer& consumer) {
 }
 
 Status EventStore::AddIndependentConsumers(const std::vector<EventConsumer*>& consumers) {
+  consumers_.insert(consumers_.end(), consumers.begin(), consumers.end());
+  return ReplayInto(consumers);
+}
+
+Status EventStore::ReplayInto(const std::vector<EventConsumer*>& consumers) const {
   struct Logged {
     std::uint64_t seq;
     std::string tenant;
     ValidatedEvent event;
   };
   std::vector<std::uint64_t> from;
-  for (EventConsumer* c : consumers) {
-    consumers_.push_back(c);
-    from.push_back(c->checkpoint());
-  }
+  for (EventConsumer* c : consumers) from.push_back(c->checkpoint());
   if (consumers.empty()) return OkStatus();
   std::vector<std::uint64_t> replayed(consumers.size(), 0);
   // Consumer i takes the batch's events after its checkpoint, in order.

@@ -95,6 +95,9 @@ class EventStore {
   // The same for consumers that depend on nothing but the log (not on each other): one pass over
   // the log, each consumer fed on a thread of its own, so a restart replays them side by side.
   Status AddIndependentConsumers(const std::vector<EventConsumer*>& consumers);
+  // Feeds `consumers` the log after each one's checkpoint as AddIndependentConsumers does,
+  // without registering them (a check against a full replay: `finbrain snapshots verify`).
+  Status ReplayInto(const std::vector<EventConsumer*>& consumers) const;
 
   // Stores the new ones among `events` (validated by EventSchema) for `tenant`, under one audit
   // entry; `done` runs on the commit thread once the batch is durable (or failed), with the

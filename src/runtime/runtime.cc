@@ -135,4 +135,22 @@ void Runtime::FlushLiveCounts(TimeMicros now) {
   }
 }
 
+StatusOr<std::vector<SnapshotCheck>> VerifySnapshots(Runtime& runtime) {
+  const std::vector<ingest::InMemoryConsumer*> started = {
+      runtime.graph.get(), runtime.devices.get(), runtime.behaviour.get()};
+  graph::GraphStore graph;
+  fraud::DeviceStore devices;
+  fraud::BehaviourStore behaviour;
+  FB_RETURN_IF_ERROR(runtime.events->ReplayInto({&graph, &devices, &behaviour}));
+  const std::vector<const ingest::InMemoryConsumer*> replayed = {&graph, &devices, &behaviour};
+  std::vector<SnapshotCheck> checks;
+  for (size_t i = 0; i < started.size(); ++i) {
+    checks.push_back({.consumer = std::string(started[i]->name()),
+                      .snapshot_seq = started[i]->snapshot_seq(),
+                      .log_head = runtime.events->last_seq(),
+                      .same = started[i]->StateBytes() == replayed[i]->StateBytes()});
+  }
+  return checks;
+}
+
 }  // namespace finbrain::runtime

@@ -94,6 +94,16 @@ struct Runtime {
   void FlushLiveCounts(TimeMicros now);
 };
 
+// `finbrain snapshots verify`: each in-memory consumer's state as the runtime started it (its
+// snapshot plus the log after it) against a full replay of the log into an empty one.
+struct SnapshotCheck {
+  std::string consumer;
+  std::uint64_t snapshot_seq = 0;  // the snapshot loaded at start (0: none, all was replayed)
+  std::uint64_t log_head = 0;
+  bool same = false;  // the states are byte for byte equal
+};
+StatusOr<std::vector<SnapshotCheck>> VerifySnapshots(Runtime& runtime);
+
 // Adds the scrape-time metrics of `runtime`'s state to runtime.metrics (Runtime::Open does).
 void CollectRuntimeMetrics(Runtime& runtime);
 

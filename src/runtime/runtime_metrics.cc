@@ -64,6 +64,20 @@ void CollectEvents(const Runtime& runtime, telemetry::Scrape& scrape) {
   scrape.Gauge("finbrain_events_consumer_lag",
                "Committed events a consumer (graph, devices, features, ...) has not applied yet",
                std::move(lag));
+  std::vector<Sample> behind;
+  const std::uint64_t head = runtime.events->last_seq();
+  for (const ingest::InMemoryConsumer* consumer :
+       {static_cast<const ingest::InMemoryConsumer*>(runtime.graph.get()),
+        static_cast<const ingest::InMemoryConsumer*>(runtime.devices.get()),
+        static_cast<const ingest::InMemoryConsumer*>(runtime.behaviour.get())}) {
+    const std::uint64_t at = consumer->snapshot_seq();
+    behind.push_back({{{"consumer", std::string(consumer->name())}},
+                      static_cast<double>(head > at ? head - at : 0)});
+  }
+  scrape.Gauge("finbrain_snapshot_events_behind",
+               "Events committed after a consumer's last snapshot: what a restart after a crash "
+               "replays into it",
+               std::move(behind));
 }
 
 void CollectGraphs(Runtime& runtime, telemetry::Scrape& scrape) {
