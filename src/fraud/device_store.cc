@@ -28,27 +28,14 @@ std::string DeviceStore::SnapshotFormat() const {
 }
 
 void DeviceStore::Save(ingest::SnapshotEncoder& out) const {
-  std::vector<std::pair<std::string, std::shared_ptr<DeviceRegistry>>> registries;
-  {
-    std::lock_guard lock(mu_);
-    registries.assign(registries_.begin(), registries_.end());
-  }
-  out.U64(registries.size());
-  for (const auto& [tenant, registry] : registries) {
-    out.Str(tenant);
-    registry->Save(out);
-  }
+  ingest::SaveByTenant(out, mu_, registries_);
 }
 
 Status DeviceStore::Load(ingest::SnapshotDecoder& in) {
-  std::map<std::string, std::shared_ptr<DeviceRegistry>, std::less<>> registries;
-  for (std::uint64_t i = 0, n = in.Count(4); i < n; ++i) {
-    std::string tenant = in.Str();
-    auto registry = std::make_shared<DeviceRegistry>(options_);
-    FB_RETURN_IF_ERROR(registry->Load(in));
-    registries.emplace(std::move(tenant), std::move(registry));
-  }
-  if (!in.done()) return DataLossError("device snapshot: truncated or with bytes left over");
+  FB_ASSIGN_OR_RETURN(
+      auto registries,
+      ingest::LoadByTenant<DeviceRegistry>(
+          in, [this] { return std::make_shared<DeviceRegistry>(options_); }, "device"));
   std::lock_guard lock(mu_);
   registries_ = std::move(registries);
   return OkStatus();

@@ -36,7 +36,7 @@ class DeviceStore : public ingest::InMemoryConsumer {
 
   const FingerprintOptions options_;
   mutable std::mutex mu_;
-  std::map<std::string, std::shared_ptr<DeviceRegistry>, std::less<>> registries_;
+  ingest::StatesByTenant<DeviceRegistry> registries_;
 };
 
 }  // namespace finbrain::fraud

@@ -43,27 +43,13 @@ std::string GraphStore::SnapshotFormat() const {
 }
 
 void GraphStore::Save(ingest::SnapshotEncoder& out) const {
-  std::vector<std::pair<std::string, std::shared_ptr<EntityGraph>>> graphs;
-  {
-    std::lock_guard lock(mu_);
-    graphs.assign(graphs_.begin(), graphs_.end());
-  }
-  out.U64(graphs.size());
-  for (const auto& [tenant, graph] : graphs) {
-    out.Str(tenant);
-    graph->Save(out);
-  }
+  ingest::SaveByTenant(out, mu_, graphs_);
 }
 
 Status GraphStore::Load(ingest::SnapshotDecoder& in) {
-  std::map<std::string, std::shared_ptr<EntityGraph>, std::less<>> graphs;
-  for (std::uint64_t i = 0, n = in.Count(4); i < n; ++i) {
-    std::string tenant = in.Str();
-    auto graph = std::make_shared<EntityGraph>(options_);
-    FB_RETURN_IF_ERROR(graph->Load(in));
-    graphs.emplace(std::move(tenant), std::move(graph));
-  }
-  if (!in.done()) return DataLossError("graph snapshot: truncated or with bytes left over");
+  FB_ASSIGN_OR_RETURN(auto graphs,
+                      ingest::LoadByTenant<EntityGraph>(
+                          in, [this] { return std::make_shared<EntityGraph>(options_); }, "graph"));
   std::lock_guard lock(mu_);
   graphs_ = std::move(graphs);
   return OkStatus();

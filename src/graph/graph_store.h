@@ -50,7 +50,7 @@ class GraphStore : public ingest::InMemoryConsumer {
 
   const GraphOptions options_;
   mutable std::mutex mu_;
-  std::map<std::string, std::shared_ptr<EntityGraph>, std::less<>> graphs_;
+  ingest::StatesByTenant<EntityGraph> graphs_;
   std::map<std::string, std::shared_ptr<const GraphAnalysis>, std::less<>> analyses_;
 };
 

@@ -141,7 +141,7 @@ Status InMemoryConsumer::WriteSnapshot() {
       "{}: snapshot at event {} written: {} MB encoded in {} ms (events waited), {} ms "
       "to compress and store",
       name(), seq, out.bytes().size() >> 20, ms(encoded - started),
-      ms(std::chrono::steady_clock::now() - encoded));
+      ms(done - encoded));
   return OkStatus();
 }
 

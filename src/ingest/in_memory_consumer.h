@@ -24,10 +24,14 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "ingest/event_store.h"
 #include "ingest/snapshot.h"
@@ -99,5 +103,42 @@ class InMemoryConsumer : public EventConsumer {
   bool writer_requested_ = false, writer_stop_ = false;
   std::thread writer_;
 };
+
+// A tenant -> state map (each state with Save and Load, held by shared_ptr), as the graph and
+// device stores keep theirs. Saved in tenant order; `mu` guards the map, not the states.
+template <typename State>
+using StatesByTenant = std::map<std::string, std::shared_ptr<State>, std::less<>>;
+
+template <typename State>
+void SaveByTenant(SnapshotEncoder& out, std::mutex& mu, const StatesByTenant<State>& states) {
+  std::vector<std::pair<std::string, std::shared_ptr<State>>> copy;
+  {
+    std::lock_guard lock(mu);
+    copy.assign(states.begin(), states.end());
+  }
+  out.U64(copy.size());
+  for (const auto& [tenant, state] : copy) {
+    out.Str(tenant);
+    state->Save(out);
+  }
+}
+
+// Reads what SaveByTenant wrote, each state from `make()` filled by its Load; `what` names the
+// snapshot in errors.
+template <typename State, typename Make>
+StatusOr<StatesByTenant<State>> LoadByTenant(SnapshotDecoder& in, const Make& make,
+                                             std::string_view what) {
+  StatesByTenant<State> states;
+  for (std::uint64_t i = 0, n = in.Count(4); i < n; ++i) {
+    std::string tenant = in.Str();
+    std::shared_ptr<State> state = make();
+    FB_RETURN_IF_ERROR(state->Load(in));
+    states.emplace(std::move(tenant), std::move(state));
+  }
+  if (!in.done()) {
+    return DataLossError(std::string(what) + " snapshot: truncated or with bytes left over");
+  }
+  return states;
+}
 
 }  // namespace finbrain::ingest
