@@ -140,8 +140,7 @@ Status InMemoryConsumer::WriteSnapshot() {
   spdlog::info(
       "{}: snapshot at event {} written: {} MB encoded in {} ms (events waited), {} ms "
       "to compress and store",
-      name(), seq, out.bytes().size() >> 20, ms(encoded - started),
-      ms(done - encoded));
+      name(), seq, out.bytes().size() >> 20, ms(encoded - started), ms(done - encoded));
   return OkStatus();
 }
 
