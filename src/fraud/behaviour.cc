@@ -203,47 +203,25 @@ SessionScore SequenceModel::Observe(const Session& session) {
   return score;
 }
 
-namespace {
-
-// A hash map's entries in key order, so that the same model gives the same bytes.
-template <typename Map>
-std::vector<std::pair<typename Map::key_type, typename Map::mapped_type>> Sorted(const Map& map) {
-  std::vector<std::pair<typename Map::key_type, typename Map::mapped_type>> entries(map.begin(),
-                                                                                    map.end());
-  std::sort(entries.begin(), entries.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  return entries;
-}
-
-}  // namespace
-
 void SequenceModel::Save(ingest::SnapshotEncoder& out) const {
   const State& s = *state_;
   std::shared_lock lock(s.mu);
-  const auto symbols = Sorted(s.symbols);
-  out.U64(symbols.size());
-  for (const auto& [action, symbol] : symbols) {
+  ingest::SaveInKeyOrder(out, s.symbols, [&](const std::string& action, std::uint32_t symbol) {
     out.Str(action);
     out.U32(symbol);
-  }
-  const auto transitions = Sorted(s.transitions);
-  out.U64(transitions.size());
-  for (const auto& [from_to, count] : transitions) {
+  });
+  ingest::SaveInKeyOrder(out, s.transitions, [&](std::uint64_t from_to, std::uint32_t count) {
     out.U64(from_to);
     out.U32(count);
-  }
-  const auto from_totals = Sorted(s.from_totals);
-  out.U64(from_totals.size());
-  for (const auto& [from, total] : from_totals) {
+  });
+  ingest::SaveInKeyOrder(out, s.from_totals, [&](std::uint32_t from, std::uint64_t total) {
     out.U32(from);
     out.U64(total);
-  }
-  const auto gaps = Sorted(s.gaps);
-  out.U64(gaps.size());
-  for (const auto& [action, buckets] : gaps) {
+  });
+  ingest::SaveInKeyOrder(out, s.gaps, [&](std::uint32_t action, const auto& buckets) {
     out.U32(action);
     for (std::uint32_t count : buckets) out.U32(count);
-  }
+  });
   out.U64(s.sessions);
   out.U64(s.scored);
   out.F64(s.mean);

@@ -169,15 +169,11 @@ void BehaviourStore::Save(ingest::SnapshotEncoder& out) const {
     out.Str(name);
     tenant->model.Save(out);
     std::shared_lock users_lock(tenant->mu);
-    std::vector<const std::pair<const std::string, UserActivity>*> users;
-    users.reserve(tenant->users.size());
-    for (const auto& user : tenant->users) users.push_back(&user);
-    std::sort(users.begin(), users.end(), [](auto a, auto b) { return a->first < b->first; });
-    out.U64(users.size());
-    for (const auto* user : users) {
-      out.Str(user->first);
-      SaveActivity(out, user->second);
-    }
+    ingest::SaveInKeyOrder(out, tenant->users,
+                           [&](const std::string& user, const UserActivity& activity) {
+                             out.Str(user);
+                             SaveActivity(out, activity);
+                           });
   }
 }
 

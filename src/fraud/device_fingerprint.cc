@@ -270,20 +270,6 @@ std::vector<std::string> LoadStrings(ingest::SnapshotDecoder& in) {
   return items;
 }
 
-// A hash map written in key order, so that the same state gives the same bytes.
-template <typename Map, typename SaveValue>
-void SaveSorted(ingest::SnapshotEncoder& out, const Map& map, SaveValue save_value) {
-  std::vector<typename Map::const_pointer> entries;
-  entries.reserve(map.size());
-  for (const auto& entry : map) entries.push_back(&entry);
-  std::sort(entries.begin(), entries.end(), [](auto a, auto b) { return a->first < b->first; });
-  out.U64(entries.size());
-  for (auto entry : entries) {
-    out.Str(entry->first);
-    save_value(entry->second);
-  }
-}
-
 }  // namespace
 
 void DeviceRegistry::Save(ingest::SnapshotEncoder& out) const {
@@ -306,9 +292,16 @@ void DeviceRegistry::Save(ingest::SnapshotEncoder& out) const {
     out.U8(d.flags);
   }
   for (const auto* index : {&s.by_install_id, &s.by_imei, &s.by_advertising_id}) {
-    SaveSorted(out, *index, [&](std::uint32_t device) { out.U32(device); });
+    ingest::SaveInKeyOrder(out, *index, [&](const std::string& id, std::uint32_t device) {
+      out.Str(id);
+      out.U32(device);
+    });
   }
-  SaveSorted(out, s.by_user, [&](const std::vector<std::uint32_t>& devices) { out.Pods(devices); });
+  ingest::SaveInKeyOrder(out, s.by_user,
+                         [&](const std::string& user, const std::vector<std::uint32_t>& devices) {
+                           out.Str(user);
+                           out.Pods(devices);
+                         });
 }
 
 Status DeviceRegistry::Load(ingest::SnapshotDecoder& in) {

@@ -18,6 +18,7 @@
 //   if (!in.ok()) ...  // the body is shorter than what was read
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -59,6 +60,18 @@ class SnapshotEncoder {
   void Raw(const void* data, size_t size) { bytes_.append(static_cast<const char*>(data), size); }
   std::string bytes_;
 };
+
+// Writes a hash map's size, then each entry in key order through `save(key, value)`: the same
+// state gives the same bytes, whatever order the map happens to hold its entries in.
+template <typename Map, typename SaveEntry>
+void SaveInKeyOrder(SnapshotEncoder& out, const Map& map, const SaveEntry& save) {
+  std::vector<const typename Map::value_type*> entries;
+  entries.reserve(map.size());
+  for (const auto& entry : map) entries.push_back(&entry);
+  std::sort(entries.begin(), entries.end(), [](auto a, auto b) { return a->first < b->first; });
+  out.U64(entries.size());
+  for (const auto* entry : entries) save(entry->first, entry->second);
+}
 
 // Reads what SnapshotEncoder wrote. Reading past the end yields zeros and clears ok(), so a
 // loader reads on and checks once; a count is checked against the bytes left before anything is

@@ -54,8 +54,7 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
   runtime->graph = std::make_unique<graph::GraphStore>();
   runtime->devices = std::make_unique<fraud::DeviceStore>();
   runtime->behaviour = std::make_unique<fraud::BehaviourStore>();
-  const std::vector<ingest::InMemoryConsumer*> in_memory = {
-      runtime->graph.get(), runtime->devices.get(), runtime->behaviour.get()};
+  const std::vector<ingest::InMemoryConsumer*> in_memory = runtime->InMemoryConsumers();
   FB_RETURN_IF_ERROR(RestoreSnapshots(in_memory,
                                       {.dir = options.data_dir + "/snapshots",
                                        .log = runtime->store.get(),
@@ -136,8 +135,7 @@ void Runtime::FlushLiveCounts(TimeMicros now) {
 }
 
 StatusOr<std::vector<SnapshotCheck>> VerifySnapshots(Runtime& runtime) {
-  const std::vector<ingest::InMemoryConsumer*> started = {
-      runtime.graph.get(), runtime.devices.get(), runtime.behaviour.get()};
+  const std::vector<ingest::InMemoryConsumer*> started = runtime.InMemoryConsumers();
   graph::GraphStore graph;
   fraud::DeviceStore devices;
   fraud::BehaviourStore behaviour;

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "decision/credit_decisions.h"
@@ -86,6 +87,11 @@ struct Runtime {
   std::unique_ptr<decision::CreditDecisions> decisions;
   std::unique_ptr<decision::TransactionDecisions> transactions;
   std::unique_ptr<storage::CommitQueue> commits;
+
+  // The consumers whose state lives in memory and in snapshots: graph, devices, behaviour.
+  std::vector<ingest::InMemoryConsumer*> InMemoryConsumers() const {
+    return {graph.get(), devices.get(), behaviour.get()};
+  }
 
   // Stores the live counts kept in memory (model monitoring, the overview's decision stats);
   // the server calls it every few seconds and at shutdown. Buffered: never an fsync that

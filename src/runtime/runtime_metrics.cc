@@ -66,10 +66,7 @@ void CollectEvents(const Runtime& runtime, telemetry::Scrape& scrape) {
                std::move(lag));
   std::vector<Sample> behind;
   const std::uint64_t head = runtime.events->last_seq();
-  for (const ingest::InMemoryConsumer* consumer :
-       {static_cast<const ingest::InMemoryConsumer*>(runtime.graph.get()),
-        static_cast<const ingest::InMemoryConsumer*>(runtime.devices.get()),
-        static_cast<const ingest::InMemoryConsumer*>(runtime.behaviour.get())}) {
+  for (const ingest::InMemoryConsumer* consumer : runtime.InMemoryConsumers()) {
     const std::uint64_t at = consumer->snapshot_seq();
     behind.push_back({{{"consumer", std::string(consumer->name())}},
                       static_cast<double>(head > at ? head - at : 0)});

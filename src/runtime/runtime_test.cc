@@ -75,8 +75,11 @@ TEST(Runtime, EventsReachEveryConsumerAndTheInMemoryOnesAreRebuiltAfterARestart)
 
 // The in-memory consumers' states, as snapshot bytes (equal bytes: equal states).
 std::vector<std::string> InMemoryStates(Runtime& runtime) {
-  return {runtime.graph->StateBytes(), runtime.devices->StateBytes(),
-          runtime.behaviour->StateBytes()};
+  std::vector<std::string> states;
+  for (const ingest::InMemoryConsumer* c : runtime.InMemoryConsumers()) {
+    states.push_back(c->StateBytes());
+  }
+  return states;
 }
 
 TEST(Runtime, ASnapshotTakenWhileEventsArrivePlusTheLogAfterItEqualsAFullReplay) {
@@ -113,8 +116,7 @@ TEST(Runtime, ASnapshotTakenWhileEventsArrivePlusTheLogAfterItEqualsAFullReplay)
   std::filesystem::rename(crashed, snapshots);
   {
     auto restarted = Runtime::Open({.data_dir = data}).value();
-    for (const ingest::InMemoryConsumer* c : std::initializer_list<const ingest::InMemoryConsumer*>{
-             restarted->graph.get(), restarted->devices.get(), restarted->behaviour.get()}) {
+    for (const ingest::InMemoryConsumer* c : restarted->InMemoryConsumers()) {
       EXPECT_GT(c->snapshot_seq(), 0u) << c->name();
       EXPECT_LT(c->snapshot_seq(), head) << c->name() << ": no tail was replayed";
       EXPECT_EQ(c->checkpoint(), head) << c->name();
