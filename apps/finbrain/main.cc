@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   cli::AddServerCommands(commands);
   cli::AddApiCommands(commands);
   cli::AddDataCommands(commands);
+  cli::AddServiceCommands(commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

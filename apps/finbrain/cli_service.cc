@@ -1,0 +1,109 @@
+// The customer-service subcommands: train and evaluate the question matcher and the sentiment
+// model, evaluate the bot on a KB and labelled queries, import a KB.
+#include <boost/json.hpp>
+#include <fstream>
+#include <iostream>
+
+#include "apps/finbrain/cli.h"
+#include "common/json_text.h"
+#include "common/progress.h"
+#include "service/matcher.h"
+#include "service/resources.h"
+
+namespace finbrain::cli {
+namespace {
+
+using Targets = Commands::Targets;
+
+double Round4(double v) { return std::round(v * 1e4) / 1e4; }
+
+StatusOr<std::shared_ptr<const service::Segmenter>> Segmenter(const Args& a) {
+  return service::SharedSegmenter(a.List("lexicon"));
+}
+
+Status TrainMatcher(Args& a) {
+  FB_ASSIGN_OR_RETURN(auto segmenter, Segmenter(a));
+  const service::TextAnalyzer analyzer(segmenter);
+  FB_ASSIGN_OR_RETURN(std::vector<service::QuestionPair> train,
+                      service::ReadQuestionPairs(a["pairs"]));
+  Progress progress("train matcher", 1000);
+  service::MatcherTrainingOptions options;
+  if (!a["vocabulary"].empty()) options.vocabulary = static_cast<size_t>(a.Number("vocabulary"));
+  if (!a["dims"].empty()) options.vector_dims = static_cast<size_t>(a.Number("dims"));
+  if (!a["depth"].empty()) options.max_depth = static_cast<int>(a.Number("depth"));
+  if (!a["learning-rate"].empty()) options.learning_rate = a.Number("learning-rate");
+  options.on_progress = [&](std::string_view stage, double done) {
+    progress.Update(static_cast<std::uint64_t>(done * 1000), stage);
+  };
+  FB_ASSIGN_OR_RETURN(service::MatcherTraining trained,
+                      service::TrainQuestionMatcher(train, analyzer, options));
+  progress.Finish(std::to_string(trained.rounds) + " trees");
+  std::ofstream out(a["out"]);
+  if (!(out << trained.model_file << "\n") || !out.flush()) {
+    return UnavailableError("cannot write " + a["out"]);
+  }
+  std::cerr << "wrote " << a["out"] << " (" << trained.rounds << " trees, " << train.size()
+            << " pairs)\n";
+  return OkStatus();
+}
+
+Status EvaluateMatcher(Args& a) {
+  FB_ASSIGN_OR_RETURN(auto segmenter, Segmenter(a));
+  const service::TextAnalyzer analyzer(segmenter);
+  const std::string model = a["model"].empty() ? service::ServiceFile("matcher.json") : a["model"];
+  FB_ASSIGN_OR_RETURN(const service::QuestionMatcher matcher,
+                      service::QuestionMatcher::Load(model));
+  FB_ASSIGN_OR_RETURN(std::vector<service::QuestionPair> pairs,
+                      service::ReadQuestionPairs(a["pairs"]));
+  const service::MatcherEvaluation e = service::EvaluateQuestionMatcher(matcher, pairs, analyzer);
+  const boost::json::object result{{"pairs", e.pairs},
+                                   {"positives", e.positives},
+                                   {"accuracy", Round4(e.accuracy)},
+                                   {"auc", Round4(e.auc)},
+                                   {"positive_f1", Round4(e.positive_f1)},
+                                   {"majority_accuracy", Round4(e.majority_accuracy)},
+                                   {"bigram_jaccard_auc", Round4(e.bigram_jaccard_auc)}};
+  std::cout << ToJsonText(result) << "\n";
+  return OkStatus();
+}
+
+Status Segment(Args& a) {
+  FB_ASSIGN_OR_RETURN(auto segmenter, Segmenter(a));
+  const service::TextAnalyzer analyzer(segmenter);
+  const service::Analysis analysis = analyzer.Analyze(a["text"]);
+  boost::json::array words(analysis.words.begin(), analysis.words.end());
+  std::cout << ToJsonText(
+                   boost::json::object{{"normalised", analysis.text}, {"words", std::move(words)}})
+            << "\n";
+  return OkStatus();
+}
+
+}  // namespace
+
+void AddServiceCommands(Commands& c) {
+  CLI::App* service = c.Group("service", "Customer service: the FAQ bot, its models and its KB");
+  const Arg lexicon =
+      Repeated("--lexicon", "Extra word list for segmentation (e.g. THUOCL)", CLI::ExistingFile);
+  c.Add(service, "segment", "Normalise and segment a text as the bot does; one JSON line",
+        {{"text", "Chinese text", "", true}, lexicon}, Targets::kNone, Segment);
+  c.Add(service, "train-matcher",
+        "Train the question matcher on labelled question pairs (CSV sentence1,sentence2,label "
+        "or JSON lines)",
+        {{"pairs", "Training pairs", "", true, CLI::ExistingFile},
+         {"--out", "Model file to write", "", true},
+         {"--vocabulary", "Most frequent words that become features of their own", "500", false,
+          CLI::Range(0, 5000)},
+         {"--dims", "Dimensions of the word vectors", "64", false, CLI::Range(1, 512)},
+         {"--depth", "Tree depth", "6", false, CLI::Range(1, 12)},
+         {"--learning-rate", "Boosting learning rate", "0.05", false, CLI::Range(0.001, 1.0)},
+         lexicon},
+        Targets::kNone, TrainMatcher);
+  c.Add(service, "evaluate-matcher",
+        "Accuracy, AUC and F1 of the question matcher on labelled pairs; one JSON line",
+        {{"pairs", "Labelled pairs", "", true, CLI::ExistingFile},
+         {"--model", "Matcher file (default: the shipped one)", "", false, CLI::ExistingFile},
+         lexicon},
+        Targets::kNone, EvaluateMatcher);
+}
+
+}  // namespace finbrain::cli

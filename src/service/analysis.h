@@ -1,0 +1,42 @@
+// What the matcher knows of one text: its normal form, words, characters, character bigrams and
+// numbers. Built once per KB wording when an index is built and once per customer message.
+//
+// Example:
+//   TextAnalyzer analyzer(segmenter, {"白条", "金条"});
+//   Analysis a = analyzer.Analyze("白條怎麼還款");  // a.words == {"白条", "怎么", "还款"}
+//
+// Thread-safety: TextAnalyzer is immutable; Analyze may run on any number of threads.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "service/segmenter.h"
+
+namespace finbrain::service {
+
+struct Analysis {
+  std::string text;                  // normalised (service/text.h)
+  std::vector<std::string> words;    // segmenter words, then the extra terms found in the text
+  std::vector<std::string> chars;    // content characters (ideographs, letters, digits)
+  std::vector<std::string> bigrams;  // adjacent content characters
+  std::vector<std::string> numbers;
+};
+
+class TextAnalyzer {
+ public:
+  // `terms`: words to find in every text besides the segmenter's (a KB's products and own
+  // vocabulary), so that a term the dictionary splits still counts as one word.
+  TextAnalyzer(std::shared_ptr<const Segmenter> segmenter, std::vector<std::string> terms = {});
+
+  Analysis Analyze(std::string_view text) const;
+  const Segmenter& segmenter() const { return *segmenter_; }
+
+ private:
+  std::shared_ptr<const Segmenter> segmenter_;
+  std::vector<std::string> terms_;  // normalised, longest first
+};
+
+}  // namespace finbrain::service
