@@ -33,5 +33,19 @@ TEST(ServiceRealData, QuestionMatcherOnAfqmcDev) {
   EXPECT_GT(m.at("auc").to_number<double>(), m.at("bigram_jaccard_auc").to_number<double>() + 0.1);
 }
 
+// ChnSentiCorp test: 1,200 reviews, 49.3% negative; BERT 95.0%. The bar: >= 90%.
+TEST(ServiceRealData, SentimentOnChnSentiCorpTest) {
+  const std::string test = DataDir() + "/chinese_sentiment/chnsenticorp/test.tsv";
+  if (!std::filesystem::exists(test))
+    GTEST_SKIP() << test << " is absent (the shared data sets are not here)";
+  TempDir scratch;
+  const auto result = testing::RunFinbrain({"service", "evaluate-sentiment", test}, scratch.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const json::object m = json::parse(result.out).as_object();
+  EXPECT_EQ(m.at("texts").to_number<int>(), 1200);
+  EXPECT_GE(m.at("accuracy").to_number<double>(), 0.90);
+  EXPECT_GE(m.at("auc").to_number<double>(), 0.95);
+}
+
 }  // namespace
 }  // namespace finbrain

@@ -9,6 +9,7 @@
 #include "common/progress.h"
 #include "service/matcher.h"
 #include "service/resources.h"
+#include "service/sentiment.h"
 
 namespace finbrain::cli {
 namespace {
@@ -19,6 +20,12 @@ double Round4(double v) { return std::round(v * 1e4) / 1e4; }
 
 StatusOr<std::shared_ptr<const service::Segmenter>> Segmenter(const Args& a) {
   return service::SharedSegmenter(a.List("lexicon"));
+}
+
+Status WriteModel(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  if (!(out << text << "\n") || !out.flush()) return UnavailableError("cannot write " + path);
+  return OkStatus();
 }
 
 Status TrainMatcher(Args& a) {
@@ -38,10 +45,7 @@ Status TrainMatcher(Args& a) {
   FB_ASSIGN_OR_RETURN(service::MatcherTraining trained,
                       service::TrainQuestionMatcher(train, analyzer, options));
   progress.Finish(std::to_string(trained.rounds) + " trees");
-  std::ofstream out(a["out"]);
-  if (!(out << trained.model_file << "\n") || !out.flush()) {
-    return UnavailableError("cannot write " + a["out"]);
-  }
+  FB_RETURN_IF_ERROR(WriteModel(a["out"], trained.model_file));
   std::cerr << "wrote " << a["out"] << " (" << trained.rounds << " trees, " << train.size()
             << " pairs)\n";
   return OkStatus();
@@ -64,6 +68,54 @@ Status EvaluateMatcher(Args& a) {
                                    {"majority_accuracy", Round4(e.majority_accuracy)},
                                    {"bigram_jaccard_auc", Round4(e.bigram_jaccard_auc)}};
   std::cout << ToJsonText(result) << "\n";
+  return OkStatus();
+}
+
+StatusOr<std::vector<service::LabelledText>> ReadTexts(const std::vector<std::string>& paths) {
+  std::vector<service::LabelledText> all;
+  for (const std::string& path : paths) {
+    FB_ASSIGN_OR_RETURN(std::vector<service::LabelledText> texts, service::ReadLabelledTexts(path));
+    all.insert(all.end(), texts.begin(), texts.end());
+  }
+  return all;
+}
+
+Status TrainSentiment(Args& a) {
+  FB_ASSIGN_OR_RETURN(const auto train, ReadTexts(a.List("train")));
+  FB_ASSIGN_OR_RETURN(const auto validation, ReadTexts(a.List("validation")));
+  Progress progress("train sentiment", 1000);
+  service::SentimentTrainingOptions options;
+  options.on_progress = [&](std::string_view stage, double done) {
+    progress.Update(static_cast<std::uint64_t>(done * 1000), stage);
+  };
+  FB_ASSIGN_OR_RETURN(const service::SentimentTraining trained,
+                      service::TrainSentiment(train, validation, options));
+  progress.Finish();
+  FB_RETURN_IF_ERROR(WriteModel(a["out"], trained.model_file));
+  std::cerr << "wrote " << a["out"] << " (" << train.size() << " texts, C " << trained.cost
+            << ", validation accuracy " << Round4(trained.validation_accuracy) << ")\n";
+  return OkStatus();
+}
+
+Status EvaluateSentiment(Args& a) {
+  const std::string path = a["model"].empty() ? service::ServiceFile("sentiment.json") : a["model"];
+  FB_ASSIGN_OR_RETURN(const service::SentimentModel model, service::SentimentModel::Load(path));
+  FB_ASSIGN_OR_RETURN(const auto texts, ReadTexts({a["texts"]}));
+  const service::SentimentEvaluation e = service::EvaluateSentiment(model, texts);
+  std::cout << ToJsonText(boost::json::object{{"texts", e.texts},
+                                              {"negatives", e.negatives},
+                                              {"accuracy", Round4(e.accuracy)},
+                                              {"auc", Round4(e.auc)},
+                                              {"majority_accuracy", Round4(e.majority_accuracy)}})
+            << "\n";
+  return OkStatus();
+}
+
+Status ScoreSentiment(Args& a) {
+  const std::string path = a["model"].empty() ? service::ServiceFile("sentiment.json") : a["model"];
+  FB_ASSIGN_OR_RETURN(const service::SentimentModel model, service::SentimentModel::Load(path));
+  std::cout << ToJsonText(boost::json::object{{"negative", Round4(model.Negative(a["text"]))}})
+            << "\n";
   return OkStatus();
 }
 
@@ -104,6 +156,24 @@ void AddServiceCommands(Commands& c) {
          {"--model", "Matcher file (default: the shipped one)", "", false, CLI::ExistingFile},
          lexicon},
         Targets::kNone, EvaluateMatcher);
+  c.Add(service, "train-sentiment",
+        "Train the sentiment model (NB-SVM over character n-grams) on labelled texts (TSV "
+        "label<TAB>text or CSV label,review, with a header; 1 = positive)",
+        {{"--train", "Training texts (repeat for several files)", "", true, CLI::ExistingFile,
+          false, '\n'},
+         {"--validation", "Texts that choose the regularisation", "", true, CLI::ExistingFile,
+          false, '\n'},
+         {"--out", "Model file to write", "", true}},
+        Targets::kNone, TrainSentiment);
+  c.Add(service, "sentiment", "The probability that a text is negative; one JSON line",
+        {{"text", "Chinese text", "", true},
+         {"--model", "Sentiment model (default: the shipped one)", "", false, CLI::ExistingFile}},
+        Targets::kNone, ScoreSentiment);
+  c.Add(service, "evaluate-sentiment",
+        "Accuracy and AUC of the sentiment model on labelled texts; one JSON line",
+        {{"texts", "Labelled texts", "", true, CLI::ExistingFile},
+         {"--model", "Sentiment model (default: the shipped one)", "", false, CLI::ExistingFile}},
+        Targets::kNone, EvaluateSentiment);
 }
 
 }  // namespace finbrain::cli
