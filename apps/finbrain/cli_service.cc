@@ -7,6 +7,8 @@
 #include "apps/finbrain/cli.h"
 #include "common/json_text.h"
 #include "common/progress.h"
+#include "service/evaluation.h"
+#include "service/knowledge_base.h"
 #include "service/matcher.h"
 #include "service/resources.h"
 #include "service/sentiment.h"
@@ -119,6 +121,58 @@ Status ScoreSentiment(Args& a) {
   return OkStatus();
 }
 
+// The KB from a file; rejected rows go to stderr as file:line: field: reason.
+StatusOr<std::vector<service::KbEntry>> ReadKb(const std::string& path) {
+  FB_ASSIGN_OR_RETURN(const std::string text, ReadFile(path, "kb"));
+  service::KbParse parsed = service::ParseKb(text, path);
+  for (const service::KbRowError& e : parsed.errors) std::cerr << e.ToString() << "\n";
+  if (parsed.entries.empty()) return InvalidArgumentError(path + " has no valid entry", "kb");
+  return std::move(parsed.entries);
+}
+
+Status EvaluateBot(Args& a) {
+  FB_ASSIGN_OR_RETURN(std::vector<service::KbEntry> kb, ReadKb(a["kb"]));
+  FB_ASSIGN_OR_RETURN(const auto queries, service::ReadLabelledQueries(a["queries"]));
+  for (const service::LabelledQuery& q : queries) {
+    const bool known = q.expected == service::kExpectOutOfScope ||
+                       q.expected == service::kExpectHuman ||
+                       std::any_of(kb.begin(), kb.end(),
+                                   [&](const service::KbEntry& e) { return e.id == q.expected; });
+    if (!known) {
+      return InvalidArgumentError(
+          a["queries"] + ": expected " + q.expected + " is neither a KB id nor OOS or HUMAN",
+          "expected");
+    }
+  }
+  std::cerr << "building the bot on " << kb.size() << " entries (calibration)...\n";
+  FB_ASSIGN_OR_RETURN(const service::BotModels models, service::SharedBotModels());
+  FB_ASSIGN_OR_RETURN(const auto bot, service::FaqBot::Build(std::move(kb), models, {}));
+  const service::BotEvaluation e = service::EvaluateBot(*bot, queries);
+  if (a.Flag("mistakes")) {
+    for (const auto& m : e.mistakes) {
+      std::cerr << m.query.expected << "\t" << service::ReplyTypeName(m.reply.type) << "\t"
+                << m.reply.kb_id << "\t"
+                << (m.reply.candidates.empty() ? "" : m.reply.candidates[0].kb_id) << "\t"
+                << Round4(m.reply.confidence) << "\t" << m.query.text << "\n";
+    }
+  }
+  boost::json::object counts{
+      {"rows", e.rows},          {"answerable", e.answerable},
+      {"oos", e.out_of_scope},   {"human", e.human},
+      {"answers", e.answers},    {"correct_answers", e.correct_answers},
+      {"clarify", e.by_type[1]}, {"out_of_scope", e.by_type[2]},
+      {"handoff", e.by_type[3]}, {"calibration_messages", bot->calibration_size()}};
+  std::cout << ToJsonText(
+                   boost::json::object{{"top1_accuracy", Round4(e.top1_accuracy())},
+                                       {"oos_rejection_rate", Round4(e.oos_rejection_rate())},
+                                       {"handoff_recall", Round4(e.handoff_recall())},
+                                       {"answer_precision", Round4(e.answer_precision())},
+                                       {"auto_answer_rate", Round4(e.auto_answer_rate())},
+                                       {"counts", std::move(counts)}})
+            << "\n";
+  return OkStatus();
+}
+
 Status Segment(Args& a) {
   FB_ASSIGN_OR_RETURN(auto segmenter, Segmenter(a));
   const service::TextAnalyzer analyzer(segmenter);
@@ -136,6 +190,13 @@ void AddServiceCommands(Commands& c) {
   CLI::App* service = c.Group("service", "Customer service: the FAQ bot, its models and its KB");
   const Arg lexicon =
       Repeated("--lexicon", "Extra word list for segmentation (e.g. THUOCL)", CLI::ExistingFile);
+  c.Add(service, "evaluate",
+        "Evaluate the bot on a KB (CSV or JSONL) and labelled queries (CSV text,expected: a KB "
+        "id, OOS or HUMAN); one JSON object on stdout",
+        {{"--kb", "Knowledge base file", "", true, CLI::ExistingFile},
+         {"--queries", "Labelled queries", "", true, CLI::ExistingFile},
+         {"--mistakes", "List the rows the bot got wrong on stderr", "", false, {}, true}},
+        Targets::kNone, EvaluateBot);
   c.Add(service, "segment", "Normalise and segment a text as the bot does; one JSON line",
         {{"text", "Chinese text", "", true}, lexicon}, Targets::kNone, Segment);
   c.Add(service, "train-matcher",

@@ -1,0 +1,61 @@
+// `finbrain service ...` as a user runs it: the offline evaluation of the bot on the shipped KB
+// and the hand-written queries, and what bad input gets.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+
+#include "common/temp_dir.h"
+#include "tests/test_process.h"
+
+namespace finbrain {
+namespace {
+
+namespace json = boost::json;
+
+std::string Resource(const char* name) {
+  return std::string(FINBRAIN_SOURCE_DIR) + "/resources/service/" + name;
+}
+
+TEST(ServiceCli, EvaluatesTheBotOnTheShippedKbAndHandWrittenQueries) {
+  TempDir scratch;
+  const auto r = testing::RunFinbrain({"service", "evaluate", "--kb", Resource("kb_default.csv"),
+                                       "--queries", Resource("eval_queries.csv")},
+                                      scratch.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json::object m = json::parse(r.out).as_object();  // stdout holds the JSON and nothing else
+  const json::object& counts = m.at("counts").as_object();
+  EXPECT_GE(counts.at("rows").to_number<int>(), 150);
+  EXPECT_GE(counts.at("answerable").to_number<int>(), 80);
+  // Floors a little under what docs/service.md reports, so that a regression fails here.
+  EXPECT_GE(m.at("top1_accuracy").to_number<double>(), 0.65);
+  EXPECT_GE(m.at("answer_precision").to_number<double>(), 0.88);
+  EXPECT_GE(m.at("oos_rejection_rate").to_number<double>(), 0.9);
+  EXPECT_GE(m.at("handoff_recall").to_number<double>(), 0.85);
+  EXPECT_GE(m.at("auto_answer_rate").to_number<double>(), 0.7);
+}
+
+TEST(ServiceCli, ReportsBadKbRowsByLineAndRejectsAnUnknownExpectedId) {
+  TempDir scratch;
+  const std::string kb = scratch.path() + "/kb.csv", queries = scratch.path() + "/q.csv";
+  std::ofstream(kb) << "id,question,answer,alternatives\n"
+                       "repay,怎么还款,在App里还款,如何还钱|在哪里还款\n"
+                       "bad id,问题,答案,\n"
+                       "early,可以提前还款吗,,\n";
+  std::ofstream(queries) << "text,expected\n怎么还钱,repay\n天气,OOS\n";
+  const auto ok = testing::RunFinbrain({"service", "evaluate", "--kb", kb, "--queries", queries},
+                                       scratch.path());
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.err.find(kb + ":3: id:"), std::string::npos) << ok.err;
+  EXPECT_NE(ok.err.find(kb + ":4: answer: must not be empty"), std::string::npos) << ok.err;
+  EXPECT_EQ(json::parse(ok.out).at("counts").at("rows").to_number<int>(), 2);
+
+  std::ofstream(queries) << "text,expected\n怎么还钱,nonexistent\n";
+  const auto bad = testing::RunFinbrain({"service", "evaluate", "--kb", kb, "--queries", queries},
+                                        scratch.path());
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("nonexistent"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace finbrain
