@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/json_text.h"
+#include "ingest/jsonl.h"
 #include "models/dataset.h"
 #include "models/gbdt.h"
 #include "models/metrics.h"
@@ -225,31 +226,24 @@ StatusOr<std::vector<QuestionPair>> ReadQuestionPairs(const std::string& path) {
   std::vector<QuestionPair> pairs;
   const size_t first = text.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && text[first] == '{') {
-    std::istringstream lines(text);
-    std::string line;
-    size_t number = 0;
-    while (std::getline(lines, line)) {
-      ++number;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      boost::system::error_code ec;
-      const json::value v = json::parse(line, ec);
-      const json::object* o = ec ? nullptr : v.if_object();
-      const auto text_of = [&](const char* key) -> const json::string* {
-        return o != nullptr && o->contains(key) ? o->at(key).if_string() : nullptr;
-      };
-      const json::string *a = text_of("sentence1"), *b = text_of("sentence2");
-      const json::value* label = o != nullptr ? o->if_contains("label") : nullptr;
-      int y = -1;
-      if (label != nullptr && label->is_string())
-        y = label->as_string() == "1" ? 1 : (label->as_string() == "0" ? 0 : -1);
-      if (label != nullptr && label->is_int64()) y = static_cast<int>(label->as_int64());
-      if (a == nullptr || b == nullptr || (y != 0 && y != 1)) {
-        return InvalidArgumentError(
-            path + ":" + std::to_string(number) + ": needs sentence1, sentence2 and a 0/1 label",
-            "label");
-      }
-      pairs.push_back({std::string(*a), std::string(*b), y});
-    }
+    FB_RETURN_IF_ERROR(ingest::ForEachJsonObject(
+        {path}, [&](const json::object& o, std::string_view position) -> Status {
+          const json::string* a = o.contains("sentence1") ? o.at("sentence1").if_string() : nullptr;
+          const json::string* b = o.contains("sentence2") ? o.at("sentence2").if_string() : nullptr;
+          const json::value* label = o.if_contains("label");
+          int y = -1;
+          if (label != nullptr && label->is_string()) {
+            y = label->as_string() == "1" ? 1 : (label->as_string() == "0" ? 0 : -1);
+          } else if (label != nullptr && label->is_int64()) {
+            y = static_cast<int>(label->as_int64());
+          }
+          if (a == nullptr || b == nullptr || (y != 0 && y != 1)) {
+            return InvalidArgumentError(
+                std::string(position) + ": needs sentence1, sentence2 and a 0/1 label", "label");
+          }
+          pairs.push_back({std::string(*a), std::string(*b), y});
+          return OkStatus();
+        }));
     return pairs;
   }
   FB_ASSIGN_OR_RETURN(models::Dataset data,
