@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <random>
 #include <set>
-#include <sstream>
 
+#include "common/files.h"
 #include "common/json_text.h"
 #include "ingest/jsonl.h"
 #include "models/dataset.h"
@@ -22,20 +21,14 @@ namespace json = boost::json;
 
 constexpr std::string_view kFormat = "finbrain-question-matcher/1";
 
-StatusOr<std::string> ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError("cannot read " + path, "path");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
 
 constexpr size_t kVectorFeatureCount = 5;
 
-// Mean over `from`'s words with a vector of the best cosine to any of `to`'s words (idf-weighted).
+// How a token is weighted: IdfTable::Word for words, IdfTable::Char for bigrams.
 using Weight = double (IdfTable::*)(const std::string&) const;
+
+// Mean over `from`'s tokens with a vector of the best cosine to any of `to`'s (idf-weighted).
 
 float SoftCoverage(const std::vector<std::string>& from, const std::vector<std::string>& to,
                    const WordVectors& vectors, const IdfTable& idf, Weight weight_of) {
@@ -208,7 +201,7 @@ StatusOr<QuestionMatcher> QuestionMatcher::FromJson(std::string_view text) {
 }
 
 StatusOr<QuestionMatcher> QuestionMatcher::Load(const std::string& path) {
-  FB_ASSIGN_OR_RETURN(const std::string text, ReadWhole(path));
+  FB_ASSIGN_OR_RETURN(const std::string text, ReadTextFile(path));
   StatusOr<QuestionMatcher> m = FromJson(text);
   if (!m.ok()) return InvalidArgumentError(path + ": " + m.status().message(), "matcher");
   return m;
@@ -222,7 +215,7 @@ double QuestionMatcher::SameQuestion(const Analysis& a, const Analysis& b) const
 }
 
 StatusOr<std::vector<QuestionPair>> ReadQuestionPairs(const std::string& path) {
-  FB_ASSIGN_OR_RETURN(const std::string text, ReadWhole(path));
+  FB_ASSIGN_OR_RETURN(const std::string text, ReadTextFile(path));
   std::vector<QuestionPair> pairs;
   const size_t first = text.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && text[first] == '{') {

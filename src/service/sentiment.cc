@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "common/files.h"
 #include "common/json_text.h"
 #include "models/metrics.h"
 #include "service/text.h"
@@ -20,14 +20,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::string_view kFormat = "finbrain-sentiment/1";
-
-StatusOr<std::string> ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError("cannot read " + path, "path");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Distinct character n-grams (1..max_n) of the normalised text, spaces dropped.
 std::vector<std::string> NGrams(std::string_view raw, int max_n) {
@@ -51,7 +43,7 @@ void Quiet(const char*) {}
 }  // namespace
 
 StatusOr<std::vector<LabelledText>> ReadLabelledTexts(const std::string& path) {
-  FB_ASSIGN_OR_RETURN(const std::string text, ReadWhole(path));
+  FB_ASSIGN_OR_RETURN(const std::string text, ReadTextFile(path));
   std::istringstream lines(text);
   std::string line;
   std::vector<LabelledText> out;
@@ -107,7 +99,7 @@ StatusOr<SentimentModel> SentimentModel::FromJson(std::string_view text) {
 }
 
 StatusOr<SentimentModel> SentimentModel::Load(const std::string& path) {
-  FB_ASSIGN_OR_RETURN(const std::string text, ReadWhole(path));
+  FB_ASSIGN_OR_RETURN(const std::string text, ReadTextFile(path));
   StatusOr<SentimentModel> m = FromJson(text);
   if (!m.ok()) return InvalidArgumentError(path + ": " + m.status().message(), "sentiment");
   return m;
