@@ -239,11 +239,20 @@ void FaqBot::Calibrate(const std::vector<std::string>& out_of_scope) {
   std::vector<Message> messages;
   ranker_.fill(0);
   ranker_[0] = 1;  // before fitting: the matcher's score alone
+  // A large KB is calibrated on an even sample of its wordings (each costs one ranking).
+  size_t eligible = 0;
+  for (const KbEntry& entry : index_->entries()) {
+    if (!entry.alternatives.empty()) eligible += entry.alternatives.size() + 1;
+  }
+  const size_t cap = std::max<size_t>(1, options_.calibration_messages);
+  const size_t stride = std::max<size_t>(1, (eligible + cap - 1) / cap);
+  size_t seen = 0;
   for (size_t e = 0; e < index_->entries().size(); ++e) {
     const size_t wordings = index_->entries()[e].alternatives.size() + 1;
     if (wordings < 2) continue;  // a lone question left out leaves nothing to find
-    for (size_t w = 0; w < wordings; ++w)
-      messages.push_back({Rank(index_->wording(e, w), {e, w}), e});
+    for (size_t w = 0; w < wordings; ++w) {
+      if (seen++ % stride == 0) messages.push_back({Rank(index_->wording(e, w), {e, w}), e});
+    }
   }
   for (const std::string& q : out_of_scope) {
     messages.push_back({Rank(index_->analyzer().Analyze(q)), SIZE_MAX});

@@ -56,6 +56,7 @@ struct BotOptions {
   double anger_score = 0.8;  // the sentiment model's negative probability, with an anger word
   size_t retrieve = 10;      // entries retrieval proposes to the matcher
   size_t candidates = 3;     // shown in a reply
+  size_t calibration_messages = 2000;  // at most this many KB wordings calibrate a large KB
 };
 
 enum class ReplyType { kAnswer, kClarify, kOutOfScope, kHandoff };
