@@ -39,6 +39,7 @@ bench: build
 	build/release/bench/ingest_bench
 	build/release/bench/storage_bench
 	build/release/bench/lists_bench
+	build/release/bench/service_bench
 	if [ -d ../shared/data/bitcoin_otc_fraud ]; then build/release/bench/otc_eval ../shared/data/bitcoin_otc_fraud; else echo "otc_eval: ../shared/data absent, skipped"; fi
 
 fuzz: setup
