@@ -57,5 +57,28 @@ TEST(ServiceCli, ReportsBadKbRowsByLineAndRejectsAnUnknownExpectedId) {
   EXPECT_NE(bad.err.find("nonexistent"), std::string::npos) << bad.err;
 }
 
+TEST(ServiceCli, KbImportPublishesTheGoodRowsAndNamesTheBadOnesByFileAndLine) {
+  TempDir scratch;
+  const std::string data = scratch.path() + "/data", kb = scratch.path() + "/kb.csv";
+  ASSERT_EQ(testing::RunFinbrain({"tenant", "create", "acme", "--data-dir", data}, scratch.path())
+                .exit_code,
+            0);
+  std::ofstream(kb) << "id,question,answer,alternatives\n"
+                       "repay,怎么还款,在App里还款,如何还钱|在哪里还款\n"
+                       "limit,怎么提额,按时还款,怎样提高额度|额度太低\n"
+                       "bad id,问题,答案,\n";
+  const auto r = testing::RunFinbrain(
+      {"service", "kb", "import", kb, "--data-dir", data, "--tenant", "acme"}, scratch.path());
+  EXPECT_EQ(r.exit_code, 3) << r.err;  // partly published
+  EXPECT_NE(r.err.find(kb + ":4: id:"), std::string::npos) << r.err;
+  const json::object v = json::parse(r.out).as_object();
+  EXPECT_EQ(v.at("version").to_number<int>(), 1);
+  EXPECT_EQ(v.at("entries").to_number<int>(), 2);
+
+  const auto missing = testing::RunFinbrain(
+      {"service", "kb", "import", kb, "--data-dir", data, "--tenant", "nobody"}, scratch.path());
+  EXPECT_NE(missing.exit_code, 0);
+}
+
 }  // namespace
 }  // namespace finbrain

@@ -173,6 +173,26 @@ Status EvaluateBot(Args& a) {
   return OkStatus();
 }
 
+// Prints the API's answer; each rejected row goes to stderr as FILE:line: field: reason, and
+// rejected rows make the exit status 3 (the rest was published).
+Status ImportKb(Args& a) {
+  FB_ASSIGN_OR_RETURN(const std::string text, ReadFile(a["file"], "file"));
+  FB_ASSIGN_OR_RETURN(const std::string answer,
+                      CallApi(a, {.method = "PUT", .path = "/v1/service/kb", .body = text}));
+  std::cout << answer << "\n";
+  const boost::json::value parsed = boost::json::parse(answer);
+  const boost::json::array& rejected = parsed.at("rejected").as_array();
+  for (const boost::json::value& row : rejected) {
+    std::string message(row.at("message").as_string());
+    if (message.starts_with("body")) message.replace(0, 4, a["file"]);
+    std::cerr << message << "\n";
+  }
+  if (rejected.empty()) return OkStatus();
+  return FailedPreconditionError(std::to_string(rejected.size()) + " rows rejected, " +
+                                 std::to_string(parsed.at("entries").to_number<int>()) +
+                                 " entries published");
+}
+
 Status Segment(Args& a) {
   FB_ASSIGN_OR_RETURN(auto segmenter, Segmenter(a));
   const service::TextAnalyzer analyzer(segmenter);
@@ -190,6 +210,12 @@ void AddServiceCommands(Commands& c) {
   CLI::App* service = c.Group("service", "Customer service: the FAQ bot, its models and its KB");
   const Arg lexicon =
       Repeated("--lexicon", "Extra word list for segmentation (e.g. THUOCL)", CLI::ExistingFile);
+  CLI::App* kb = service->add_subcommand("kb", "The tenant's FAQ knowledge base");
+  kb->require_subcommand(1);
+  c.Add(kb, "import",
+        "Publish a KB file (CSV with id,question,answer[,alternatives,tags,product] or JSON "
+        "lines) as the tenant's next KB version; bad rows are listed and the rest loads",
+        {{"file", "KB file", "", true, CLI::ExistingFile}}, Targets::kTenant, ImportKb);
   c.Add(service, "evaluate",
         "Evaluate the bot on a KB (CSV or JSONL) and labelled queries (CSV text,expected: a KB "
         "id, OOS or HUMAN); one JSON object on stdout",

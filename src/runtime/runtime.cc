@@ -64,6 +64,8 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
       std::vector<ingest::EventConsumer*>(in_memory.begin(), in_memory.end())));
   runtime->models =
       std::make_unique<models::ModelRegistry>(*runtime->store, *runtime->audit, *options.clock);
+  runtime->kbs = std::make_unique<service::KbStore>(*runtime->store, *runtime->audit,
+                                                    *options.clock, &service::SharedBotModels);
   runtime->kinds = std::make_unique<decision::StrategyKinds>();
   runtime->strategies = std::make_unique<decision::StrategyStore>(
       *runtime->store, *runtime->audit, *options.clock,

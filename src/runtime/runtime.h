@@ -33,6 +33,7 @@
 #include "ingest/type_counts.h"
 #include "lifecycle/account_lifecycle.h"
 #include "models/registry.h"
+#include "service/kb_store.h"
 #include "storage/commit_queue.h"
 #include "storage/kv_store.h"
 #include "telemetry/metrics.h"
@@ -86,6 +87,7 @@ struct Runtime {
   std::unique_ptr<decision::DecisionStats> decision_stats;  // outlives the decisions
   std::unique_ptr<decision::CreditDecisions> decisions;
   std::unique_ptr<decision::TransactionDecisions> transactions;
+  std::unique_ptr<service::KbStore> kbs;  // the FAQ bot's knowledge bases
   std::unique_ptr<storage::CommitQueue> commits;
 
   // The consumers whose state lives in memory and in snapshots: graph, devices, behaviour.

@@ -50,9 +50,12 @@ enum class Column : std::uint8_t {
   // accounts
   kAccounts,        // "<tenant>\x1f<account_id>" -> account
   kAccountHistory,  // "<tenant>\x1f<account_id>\x1f<review>" -> the review's change
+  // customer service
+  kKbHeads,     // "<tenant>/kb" -> version head of the tenant's FAQ knowledge base
+  kKbVersions,  // "<tenant>/kb/<version>" -> the version with its entries
 };
 
-inline constexpr std::array<std::string_view, 25> kColumnNames = {
+inline constexpr std::array<std::string_view, 27> kColumnNames = {
     "tenants",
     "api_keys",
     "audit",
@@ -78,8 +81,10 @@ inline constexpr std::array<std::string_view, 25> kColumnNames = {
     "decision_stats",
     "accounts",
     "account_history",
+    "kb_heads",
+    "kb_versions",
 };
-static_assert(kColumnNames.size() == static_cast<size_t>(Column::kAccountHistory) + 1,
+static_assert(kColumnNames.size() == static_cast<size_t>(Column::kKbVersions) + 1,
               "one name per column");
 
 // The column's name in the store (the RocksDB column family).

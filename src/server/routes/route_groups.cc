@@ -15,13 +15,14 @@ std::unique_ptr<RouteGroup> MakeDecisionRoutes(const RouteEnv& env);
 std::unique_ptr<RouteGroup> MakeAccountRoutes(const RouteEnv& env);
 std::unique_ptr<RouteGroup> MakeGraphRoutes(const RouteEnv& env);
 std::unique_ptr<RouteGroup> MakeDeviceRoutes(const RouteEnv& env);
+std::unique_ptr<RouteGroup> MakeServiceRoutes(const RouteEnv& env);
 
 std::vector<std::unique_ptr<RouteGroup>> AllRouteGroups(const RouteEnv& env) {
   using Factory = std::unique_ptr<RouteGroup> (*)(const RouteEnv&);
   constexpr Factory kGroups[] = {
       &MakeSystemRoutes,  &MakeAdminRoutes,   &MakeListRoutes,     &MakeEventRoutes,
       &MakeModelRoutes,   &MakeFeatureRoutes, &MakeStrategyRoutes, &MakeDecisionRoutes,
-      &MakeAccountRoutes, &MakeGraphRoutes,   &MakeDeviceRoutes,
+      &MakeAccountRoutes, &MakeGraphRoutes,   &MakeDeviceRoutes,   &MakeServiceRoutes,
   };
   std::vector<std::unique_ptr<RouteGroup>> groups;
   for (Factory make : kGroups) groups.push_back(make(env));
