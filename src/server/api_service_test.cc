@@ -89,5 +89,66 @@ TEST_F(ApiTest, BadKbsAndTextsAreClearErrors) {
   EXPECT_GT(json::parse(r.body).at("negative").to_number<double>(), 0.8);
 }
 
+TEST_F(ApiTest, MessagesAreAnsweredStoredAsEventsAndHandedOffWhenUnsureTwice) {
+  const std::string key = NewTenant("acme");
+  const std::string message = R"({"conversation_id":"c1","user_id":"u1","channel":"app","text":")";
+  // No KB yet: a clear 404.
+  HttpResponse r = Call("POST", "/v1/service/messages", message + R"(怎么还款"})", key);
+  EXPECT_EQ(r.status, 404) << r.body;
+  ASSERT_EQ(Call("PUT", "/v1/service/kb", kKb, key).status, 201);
+
+  r = Call("POST", "/v1/service/messages", message + R"(怎么还款"})", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::object reply = json::parse(r.body).as_object();
+  EXPECT_EQ(reply.at("type").as_string(), "answer");
+  EXPECT_EQ(reply.at("kb_id").as_string(), "repay");
+  EXPECT_EQ(reply.at("answer").as_string(), "在App里还款");
+  const std::string message_id(reply.at("message_id").as_string());
+
+  // Both turns are in the event log; a phone number typed in is stored as its token.
+  r = Call("POST", "/v1/service/messages", message + R"(我的手机号13800138000，今天天气怎么样"})",
+           key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  reply = json::parse(r.body).as_object();
+  EXPECT_EQ(reply.at("type").as_string(), "out_of_scope");
+  const std::string unsure_id(reply.at("message_id").as_string());
+  r = Call("GET", "/v1/events/" + unsure_id, "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("tok_phone_"));
+  EXPECT_EQ(r.body.find("13800138000"), std::string::npos) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("\"direction\":\"inbound\""));
+  r = Call("GET", "/v1/events/" + message_id + ":bot", "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("\"direction\":\"outbound\""));
+
+  // A second unsure turn in the same conversation hands off; another conversation is fresh.
+  r = Call("POST", "/v1/service/messages", message + R"(帮我订张机票"})", key);
+  reply = json::parse(r.body).as_object();
+  EXPECT_EQ(reply.at("type").as_string(), "handoff");
+  EXPECT_EQ(reply.at("handoff_reason").as_string(), "unsure_twice");
+  r = Call("POST", "/v1/service/messages", R"({"conversation_id":"c2","text":"帮我订张机票"})",
+           key);
+  EXPECT_EQ(json::parse(r.body).at("type").as_string(), "out_of_scope") << r.body;
+  r = Call("POST", "/v1/service/messages", R"({"conversation_id":"c3","text":"转人工"})", key);
+  EXPECT_EQ(json::parse(r.body).at("handoff_reason").as_string(), "person_requested");
+}
+
+TEST_F(ApiTest, BadMessagesAreClearErrors) {
+  const std::string key = NewTenant("acme");
+  ASSERT_EQ(Call("PUT", "/v1/service/kb", kKb, key).status, 201);
+  const auto field_of = [&](const std::string& body) {
+    const HttpResponse r = Call("POST", "/v1/service/messages", body, key);
+    EXPECT_EQ(r.status, 400) << body;
+    return std::string(json::parse(r.body).at("error").at("field").as_string());
+  };
+  EXPECT_EQ(field_of(R"({"text":"hi"})"), "conversation_id");
+  EXPECT_EQ(field_of(R"({"conversation_id":"a b","text":"hi"})"), "conversation_id");
+  EXPECT_EQ(field_of(R"({"conversation_id":"c","text":""})"), "text");
+  EXPECT_EQ(field_of(R"({"conversation_id":"c","text":")" + std::string(2001, 'x') + "\"}"),
+            "text");
+  EXPECT_EQ(field_of(R"({"conversation_id":"c","text":"hi","channel":"fax"})"), "channel");
+  EXPECT_EQ(field_of(R"({"conversation_id":"c","text":"hi","colour":"red"})"), "colour");
+}
+
 }  // namespace
 }  // namespace finbrain::server

@@ -1,10 +1,17 @@
 // /v1/service: the tenant's FAQ knowledge base (versioned, audited) and the sentiment of a text.
+#include <map>
+#include <mutex>
+
 #include "common/json_text.h"
+#include "common/strings.h"
+#include "ingest/event_schema.h"
+#include "ingest/event_store.h"
 #include "runtime/runtime.h"
 #include "server/internal/errors.h"
 #include "server/internal/request.h"
 #include "server/internal/route.h"
 #include "service/kb_store.h"
+#include "service/redact.h"
 #include "service/sentiment.h"
 #include "service/text.h"
 
@@ -36,9 +43,38 @@ StatusOr<std::string> RequiredText(const json::object& body) {
   return *text;
 }
 
+// An id for conversations and messages: 1-64 characters of [A-Za-z0-9_.:-].
+Status CheckId(std::string_view id, std::string_view field) {
+  const bool ok = !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.' || ch == ':' ||
+           ch == '-';
+  });
+  return ok ? OkStatus()
+            : InvalidArgumentError("must be 1-64 characters of A-Z a-z 0-9 _ . : -",
+                                   std::string(field));
+}
+
+json::object ReplyJson(const service::BotReply& r) {
+  json::array candidates;
+  for (const service::BotCandidate& c : r.candidates) {
+    candidates.push_back(
+        json::object{{"kb_id", c.kb_id}, {"question", c.question}, {"confidence", c.confidence}});
+  }
+  json::object o{{"type", service::ReplyTypeName(r.type)},
+                 {"answer", r.answer},
+                 {"confidence", r.confidence},
+                 {"candidates", std::move(candidates)},
+                 {"negative", r.negative}};
+  o["kb_id"] = r.kb_id.empty() ? json::value(nullptr) : json::value(r.kb_id);
+  if (!r.handoff_reason.empty()) o["handoff_reason"] = r.handoff_reason;
+  return o;
+}
+
 class ServiceRoutes final : public RouteGroup {
  public:
-  explicit ServiceRoutes(service::KbStore& kbs) : kbs_(kbs) {}
+  ServiceRoutes(service::KbStore& kbs, ingest::EventStore& events,
+                const tenancy::PiiTokenizer& tokenizer, const Clock& clock)
+      : kbs_(kbs), events_(events), tokenizer_(tokenizer), clock_(clock) {}
 
   std::vector<Route> Routes() override {
     return {
@@ -54,6 +90,11 @@ class ServiceRoutes final : public RouteGroup {
         {.method = "GET",
          .pattern = "/v1/service/kb/versions",
          .handler = Bind(this, &ServiceRoutes::KbVersions)},
+        // The first message after a restart builds the tenant's bot: off the I/O threads.
+        {.method = "POST",
+         .pattern = "/v1/service/messages",
+         .slow = true,
+         .async_handler = Bind(this, &ServiceRoutes::PostMessage)},
         {.method = "POST",
          .pattern = "/v1/service/sentiment",
          .slow = true,  // the first call loads the model
@@ -66,9 +107,111 @@ class ServiceRoutes final : public RouteGroup {
   StatusOr<HttpResponse> GetKb(RequestContext& c);
   StatusOr<HttpResponse> KbVersions(RequestContext& c);
   StatusOr<HttpResponse> Sentiment(RequestContext& c);
+  Status PostMessage(RequestContext& c, Responder respond);
 
   service::KbStore& kbs_;
+  ingest::EventStore& events_;
+  const tenancy::PiiTokenizer& tokenizer_;
+  const Clock& clock_;
+  // What the bot remembers between a conversation's turns, by "tenant/conversation"; the
+  // conversation itself is in the event log as service_message events.
+  struct Conversation {
+    service::ConversationContext context;
+    std::uint64_t turns = 0;
+    TimeMicros last = 0;
+  };
+  std::mutex conversations_mu_;
+  std::map<std::string, Conversation, std::less<>> conversations_;
 };
+
+// {conversation_id, user_id?, channel?, text, message_id?} -> the bot's reply. The inbound and
+// the outbound turn are stored as service_message events (phone, ID and card numbers in the
+// text replaced by their tokens) before the answer is sent.
+Status ServiceRoutes::PostMessage(RequestContext& c, Responder respond) {
+  FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request));
+  FB_RETURN_IF_ERROR(
+      RejectUnknownFields(body, {"conversation_id", "user_id", "channel", "text", "message_id"}));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> conversation,
+                      OptionalString(body, "conversation_id"));
+  if (!conversation) return InvalidArgumentError("is required", "conversation_id");
+  FB_RETURN_IF_ERROR(CheckId(*conversation, "conversation_id"));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> user, OptionalString(body, "user_id"));
+  if (user) FB_RETURN_IF_ERROR(CheckId(*user, "user_id"));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> channel, OptionalString(body, "channel"));
+  if (channel && *channel != "app" && *channel != "web" && *channel != "phone" &&
+      *channel != "wechat") {
+    return InvalidArgumentError("must be one of app, web, phone, wechat", "channel");
+  }
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> message_id, OptionalString(body, "message_id"));
+  if (message_id) FB_RETURN_IF_ERROR(CheckId(*message_id, "message_id"));
+  FB_ASSIGN_OR_RETURN(const std::string raw_text, RequiredText(body));
+  FB_ASSIGN_OR_RETURN(std::shared_ptr<const service::FaqBot> bot, kbs_.Bot(c.tenant));
+
+  const std::string key = c.tenant + "/" + *conversation;
+  const TimeMicros now = clock_.NowMicros();
+  service::ConversationContext context;
+  std::uint64_t turn = 0;
+  {
+    std::lock_guard lock(conversations_mu_);
+    Conversation& conv = conversations_[key];
+    context = conv.context;
+    turn = ++conv.turns;
+    conv.last = now;
+  }
+  const std::string text = service::RedactPii(raw_text, tokenizer_);
+  const service::BotReply reply = bot->Respond(text, context);
+  {
+    std::lock_guard lock(conversations_mu_);
+    Conversation& conv = conversations_[key];
+    const bool unsure =
+        reply.type == service::ReplyType::kClarify || reply.type == service::ReplyType::kOutOfScope;
+    conv.context.unsure_turns = unsure ? conv.context.unsure_turns + 1 : 0;
+    // Idle conversations are forgotten after an hour once there are many.
+    if (conversations_.size() > 100'000) {
+      std::erase_if(conversations_, [&](const auto& kv) {
+        return now - kv.second.last > TimeMicros{3'600'000'000};
+      });
+    }
+  }
+
+  const std::string id =
+      message_id ? *message_id
+                 : *conversation + ":" + std::to_string(turn) + ":" + std::to_string(now);
+  const std::string occurred_at = FormatRfc3339(now);
+  const auto event = [&](const std::string& event_id, std::string_view direction,
+                         const std::string& message) {
+    json::object e{{"event_id", event_id},
+                   {"event_type", "service_message"},
+                   {"occurred_at", occurred_at},
+                   {"message_id", event_id},
+                   {"user_id", user ? *user : "guest:" + *conversation},
+                   {"conversation_id", *conversation},
+                   {"text", message},
+                   {"direction", direction}};
+    if (channel) e["channel"] = *channel;
+    return ingest::EventSchema::Get().Validate(e, tokenizer_);
+  };
+  std::vector<ingest::ValidatedEvent> events;
+  FB_ASSIGN_OR_RETURN(ingest::ValidatedEvent inbound, event("msg-" + id, "inbound", text));
+  FB_ASSIGN_OR_RETURN(ingest::ValidatedEvent outbound,
+                      event("msg-" + id + ":bot", "outbound", reply.answer));
+  events.push_back(std::move(inbound));
+  events.push_back(std::move(outbound));
+  c.entity = "conversation/" + *conversation;
+  json::object out = ReplyJson(reply);
+  out["conversation_id"] = *conversation;
+  out["message_id"] = "msg-" + id;
+  events_.Ingest(
+      c.tenant, std::move(events),
+      tenancy::AuditEntry{.tenant = c.tenant, .actor = c.actor, .action = c.action, .result = "ok"},
+      [respond, out = std::move(out)](const Status& written, const ingest::IngestSummary&) {
+        if (!written.ok()) {
+          return respond(ErrorResponse(UnavailableError("the conversation could not be stored")));
+        }
+        respond(JsonResponse(200, ToJsonText(out)));
+      });
+  return OkStatus();
+}
 
 // The body is a KB file (CSV with a header, or JSON lines), or a JSON object {"entries": [...]}.
 // Bad rows are reported (line or index, field, reason) and the rest is published.
@@ -151,7 +294,8 @@ StatusOr<HttpResponse> ServiceRoutes::Sentiment(RequestContext& c) {
 }  // namespace
 
 std::unique_ptr<RouteGroup> MakeServiceRoutes(const RouteEnv& env) {
-  return std::make_unique<ServiceRoutes>(*env.runtime.kbs);
+  return std::make_unique<ServiceRoutes>(*env.runtime.kbs, *env.runtime.events,
+                                         *env.runtime.tokenizer, env.clock);
 }
 
 }  // namespace finbrain::server
