@@ -133,6 +133,62 @@ TEST_F(ApiTest, MessagesAreAnsweredStoredAsEventsAndHandedOffWhenUnsureTwice) {
   EXPECT_EQ(json::parse(r.body).at("handoff_reason").as_string(), "person_requested");
 }
 
+TEST_F(ApiTest, AHandoffCarriesTheConversationAndAgentsReplyAndResolveIt) {
+  const std::string key = NewTenant("acme");
+  ASSERT_EQ(Call("PUT", "/v1/service/kb", kKb, key).status, 201);
+  const std::string message = R"({"conversation_id":"c1","user_id":"u1","text":")";
+  ASSERT_EQ(Call("POST", "/v1/service/messages", message + R"(怎么还款"})", key).status, 200);
+  HttpResponse r =
+      Call("POST", "/v1/service/messages", message + R"(转人工，我的手机13800138000"})", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string id(json::parse(r.body).at("handoff_id").as_string());
+
+  r = Call("GET", "/v1/service/handoffs", "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::value listed = json::parse(r.body);
+  const json::array& queue = listed.at("handoffs").as_array();
+  ASSERT_EQ(queue.size(), 1u);
+  EXPECT_EQ(queue[0].at("handoff_id").as_string(), id);
+  EXPECT_EQ(queue[0].at("reason").as_string(), "person_requested");
+  EXPECT_EQ(queue[0].at("turn_count").to_number<int>(), 4);
+
+  r = Call("GET", "/v1/service/handoffs/" + id, "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::object h = json::parse(r.body).as_object();
+  const json::array& turns = h.at("turns").as_array();
+  ASSERT_EQ(turns.size(), 4u);  // the whole conversation: what the customer and the bot said
+  EXPECT_EQ(turns[0].at("text").as_string(), "怎么还款");
+  EXPECT_EQ(turns[1].at("text").as_string(), "在App里还款");
+  EXPECT_EQ(r.body.find("13800138000"), std::string::npos) << r.body;
+  EXPECT_EQ(h.at("sentiment_trend").as_array().size(), 2u);
+  EXPECT_EQ(h.at("user_id").as_string(), "u1");
+
+  r = Call("POST", "/v1/service/handoffs/" + id + "/reply",
+           R"({"text":"您好，我是客服小王","agent":"wang"})", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("status").as_string(), "replied");
+  r = Call("GET", "/v1/service/handoffs/" + id, "", key);
+  EXPECT_EQ(json::parse(r.body).at("turns").as_array().back().at("direction").as_string(), "agent");
+  EXPECT_TRUE(json::parse(Call("GET", "/v1/service/handoffs", "", key).body)
+                  .at("handoffs")
+                  .as_array()
+                  .empty());  // no longer open
+
+  r = Call("POST", "/v1/service/handoffs/" + id + "/resolve", R"({"resolution":"已说明"})", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("status").as_string(), "resolved");
+  EXPECT_EQ(Call("POST", "/v1/service/handoffs/" + id + "/resolve", "", key).status, 409);
+  EXPECT_EQ(Call("POST", "/v1/service/handoffs/" + id + "/reply", R"({"text":"x"})", key).status,
+            409);
+  EXPECT_EQ(Call("GET", "/v1/service/handoffs/ho_nope", "", key).status, 404);
+  EXPECT_EQ(Call("GET", "/v1/service/handoffs?status=lost", "", key).status, 400);
+  r = Call("GET", "/v1/service/handoffs?status=resolved", "", key);
+  EXPECT_EQ(json::parse(r.body).at("handoffs").as_array().size(), 1u);
+  // Another tenant sees none of it.
+  const std::string other = NewTenant("globex");
+  EXPECT_EQ(Call("GET", "/v1/service/handoffs/" + id, "", other).status, 404);
+}
+
 TEST_F(ApiTest, BadMessagesAreClearErrors) {
   const std::string key = NewTenant("acme");
   ASSERT_EQ(Call("PUT", "/v1/service/kb", kKb, key).status, 201);

@@ -53,9 +53,10 @@ enum class Column : std::uint8_t {
   // customer service
   kKbHeads,     // "<tenant>/kb" -> version head of the tenant's FAQ knowledge base
   kKbVersions,  // "<tenant>/kb/<version>" -> the version with its entries
+  kHandoffs,    // "<tenant>/<handoff_id>" -> handoff with its context (ids sort by creation)
 };
 
-inline constexpr std::array<std::string_view, 27> kColumnNames = {
+inline constexpr std::array<std::string_view, 28> kColumnNames = {
     "tenants",
     "api_keys",
     "audit",
@@ -83,8 +84,9 @@ inline constexpr std::array<std::string_view, 27> kColumnNames = {
     "account_history",
     "kb_heads",
     "kb_versions",
+    "handoffs",
 };
-static_assert(kColumnNames.size() == static_cast<size_t>(Column::kKbVersions) + 1,
+static_assert(kColumnNames.size() == static_cast<size_t>(Column::kHandoffs) + 1,
               "one name per column");
 
 // The column's name in the store (the RocksDB column family).

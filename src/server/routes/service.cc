@@ -1,4 +1,5 @@
 // /v1/service: the tenant's FAQ knowledge base (versioned, audited) and the sentiment of a text.
+#include <future>
 #include <map>
 #include <mutex>
 
@@ -10,6 +11,7 @@
 #include "server/internal/errors.h"
 #include "server/internal/request.h"
 #include "server/internal/route.h"
+#include "service/handoffs.h"
 #include "service/kb_store.h"
 #include "service/redact.h"
 #include "service/sentiment.h"
@@ -72,9 +74,9 @@ json::object ReplyJson(const service::BotReply& r) {
 
 class ServiceRoutes final : public RouteGroup {
  public:
-  ServiceRoutes(service::KbStore& kbs, ingest::EventStore& events,
+  ServiceRoutes(service::KbStore& kbs, storage::KvStore& store, ingest::EventStore& events,
                 const tenancy::PiiTokenizer& tokenizer, const Clock& clock)
-      : kbs_(kbs), events_(events), tokenizer_(tokenizer), clock_(clock) {}
+      : kbs_(kbs), store_(store), events_(events), tokenizer_(tokenizer), clock_(clock) {}
 
   std::vector<Route> Routes() override {
     return {
@@ -95,6 +97,19 @@ class ServiceRoutes final : public RouteGroup {
          .pattern = "/v1/service/messages",
          .slow = true,
          .async_handler = Bind(this, &ServiceRoutes::PostMessage)},
+        {.method = "GET",
+         .pattern = "/v1/service/handoffs",
+         .handler = Bind(this, &ServiceRoutes::ListHandoffs)},
+        {.method = "GET",
+         .pattern = "/v1/service/handoffs/{handoff_id}",
+         .handler = Bind(this, &ServiceRoutes::GetHandoff)},
+        {.method = "POST",
+         .pattern = "/v1/service/handoffs/{handoff_id}/reply",
+         .slow = true,
+         .async_handler = Bind(this, &ServiceRoutes::ReplyToHandoff)},
+        {.method = "POST",
+         .pattern = "/v1/service/handoffs/{handoff_id}/resolve",
+         .mutation = Bind(this, &ServiceRoutes::ResolveHandoff)},
         {.method = "POST",
          .pattern = "/v1/service/sentiment",
          .slow = true,  // the first call loads the model
@@ -110,6 +125,7 @@ class ServiceRoutes final : public RouteGroup {
   Status PostMessage(RequestContext& c, Responder respond);
 
   service::KbStore& kbs_;
+  storage::KvStore& store_;
   ingest::EventStore& events_;
   const tenancy::PiiTokenizer& tokenizer_;
   const Clock& clock_;
@@ -119,7 +135,23 @@ class ServiceRoutes final : public RouteGroup {
     service::ConversationContext context;
     std::uint64_t turns = 0;
     TimeMicros last = 0;
+    std::vector<service::Turn> transcript;  // the last kTranscriptTurns turns, for a handoff
   };
+  static constexpr size_t kTranscriptTurns = 50;
+  // Stores `events` with `extra` in one durable batch and waits for it (the handoff routes run
+  // one at a time on the background worker, so each reads what the last one wrote).
+  Status IngestAndWait(RequestContext& c, std::vector<ingest::ValidatedEvent> events,
+                       storage::WriteBatch extra);
+  StatusOr<ingest::ValidatedEvent> MessageEvent(const std::string& event_id,
+                                                std::string_view direction,
+                                                const std::string& user_id,
+                                                const std::string& conversation,
+                                                const std::optional<std::string>& channel,
+                                                const std::string& text, TimeMicros at);
+  Status ReplyToHandoff(RequestContext& c, Responder respond);
+  StatusOr<Mutation> ResolveHandoff(RequestContext& c);
+  StatusOr<HttpResponse> ListHandoffs(RequestContext& c);
+  StatusOr<HttpResponse> GetHandoff(RequestContext& c);
   std::mutex conversations_mu_;
   std::map<std::string, Conversation, std::less<>> conversations_;
 };
@@ -149,6 +181,8 @@ Status ServiceRoutes::PostMessage(RequestContext& c, Responder respond) {
 
   const std::string key = c.tenant + "/" + *conversation;
   const TimeMicros now = clock_.NowMicros();
+  const std::string at = FormatRfc3339(now);
+  const std::string text = service::RedactPii(raw_text, tokenizer_);
   service::ConversationContext context;
   std::uint64_t turn = 0;
   {
@@ -158,14 +192,21 @@ Status ServiceRoutes::PostMessage(RequestContext& c, Responder respond) {
     turn = ++conv.turns;
     conv.last = now;
   }
-  const std::string text = service::RedactPii(raw_text, tokenizer_);
   const service::BotReply reply = bot->Respond(text, context);
+  std::vector<service::Turn> transcript;
   {
     std::lock_guard lock(conversations_mu_);
     Conversation& conv = conversations_[key];
     const bool unsure =
         reply.type == service::ReplyType::kClarify || reply.type == service::ReplyType::kOutOfScope;
     conv.context.unsure_turns = unsure ? conv.context.unsure_turns + 1 : 0;
+    conv.transcript.push_back({"inbound", text, at, reply.negative});
+    conv.transcript.push_back({"outbound", reply.answer, at, -1});
+    if (conv.transcript.size() > kTranscriptTurns) {
+      conv.transcript.erase(conv.transcript.begin(),
+                            conv.transcript.end() - static_cast<std::ptrdiff_t>(kTranscriptTurns));
+    }
+    transcript = conv.transcript;
     // Idle conversations are forgotten after an hour once there are many.
     if (conversations_.size() > 100'000) {
       std::erase_if(conversations_, [&](const auto& kv) {
@@ -174,33 +215,32 @@ Status ServiceRoutes::PostMessage(RequestContext& c, Responder respond) {
     }
   }
 
-  const std::string id =
-      message_id ? *message_id
-                 : *conversation + ":" + std::to_string(turn) + ":" + std::to_string(now);
-  const std::string occurred_at = FormatRfc3339(now);
-  const auto event = [&](const std::string& event_id, std::string_view direction,
-                         const std::string& message) {
-    json::object e{{"event_id", event_id},
-                   {"event_type", "service_message"},
-                   {"occurred_at", occurred_at},
-                   {"message_id", event_id},
-                   {"user_id", user ? *user : "guest:" + *conversation},
-                   {"conversation_id", *conversation},
-                   {"text", message},
-                   {"direction", direction}};
-    if (channel) e["channel"] = *channel;
-    return ingest::EventSchema::Get().Validate(e, tokenizer_);
-  };
+  const std::string id = "msg-" + (message_id ? *message_id
+                                              : *conversation + ":" + std::to_string(turn) + ":" +
+                                                    std::to_string(now));
+  const std::string user_id = user ? *user : "guest:" + *conversation;
   std::vector<ingest::ValidatedEvent> events;
-  FB_ASSIGN_OR_RETURN(ingest::ValidatedEvent inbound, event("msg-" + id, "inbound", text));
-  FB_ASSIGN_OR_RETURN(ingest::ValidatedEvent outbound,
-                      event("msg-" + id + ":bot", "outbound", reply.answer));
+  FB_ASSIGN_OR_RETURN(ingest::ValidatedEvent inbound,
+                      MessageEvent(id, "inbound", user_id, *conversation, channel, text, now));
+  FB_ASSIGN_OR_RETURN(
+      ingest::ValidatedEvent outbound,
+      MessageEvent(id + ":bot", "outbound", user_id, *conversation, channel, reply.answer, now));
   events.push_back(std::move(inbound));
   events.push_back(std::move(outbound));
   c.entity = "conversation/" + *conversation;
   json::object out = ReplyJson(reply);
   out["conversation_id"] = *conversation;
-  out["message_id"] = "msg-" + id;
+  out["message_id"] = id;
+  // A handoff is written with the turns that caused it, in the same durable batch.
+  storage::WriteBatch extra;
+  if (reply.type == service::ReplyType::kHandoff) {
+    const service::Handoff handoff =
+        service::NewHandoff(now, *conversation, user.value_or(""), std::move(transcript), reply);
+    extra.PutOwned(storage::Column::kHandoffs, service::HandoffKey(c.tenant, handoff.id),
+                   service::HandoffToJson(handoff));
+    out["handoff_id"] = handoff.id;
+    c.entity += "/" + handoff.id;
+  }
   events_.Ingest(
       c.tenant, std::move(events),
       tenancy::AuditEntry{.tenant = c.tenant, .actor = c.actor, .action = c.action, .result = "ok"},
@@ -209,12 +249,128 @@ Status ServiceRoutes::PostMessage(RequestContext& c, Responder respond) {
           return respond(ErrorResponse(UnavailableError("the conversation could not be stored")));
         }
         respond(JsonResponse(200, ToJsonText(out)));
-      });
+      },
+      std::move(extra));
   return OkStatus();
 }
 
-// The body is a KB file (CSV with a header, or JSON lines), or a JSON object {"entries": [...]}.
-// Bad rows are reported (line or index, field, reason) and the rest is published.
+StatusOr<ingest::ValidatedEvent> ServiceRoutes::MessageEvent(
+    const std::string& event_id, std::string_view direction, const std::string& user_id,
+    const std::string& conversation, const std::optional<std::string>& channel,
+    const std::string& text, TimeMicros at) {
+  json::object e{{"event_id", event_id},
+                 {"event_type", "service_message"},
+                 {"occurred_at", FormatRfc3339(at)},
+                 {"message_id", event_id},
+                 {"user_id", user_id},
+                 {"conversation_id", conversation},
+                 {"text", text},
+                 {"direction", direction}};
+  if (channel) e["channel"] = *channel;
+  return ingest::EventSchema::Get().Validate(e, tokenizer_);
+}
+
+Status ServiceRoutes::IngestAndWait(RequestContext& c, std::vector<ingest::ValidatedEvent> events,
+                                    storage::WriteBatch extra) {
+  std::promise<Status> done;
+  events_.Ingest(
+      c.tenant, std::move(events),
+      tenancy::AuditEntry{.tenant = c.tenant,
+                          .actor = c.actor,
+                          .action = c.action,
+                          .entity = c.entity,
+                          .result = "ok"},
+      [&done](const Status& written, const ingest::IngestSummary&) { done.set_value(written); },
+      std::move(extra));
+  return done.get_future().get();
+}
+
+StatusOr<HttpResponse> ServiceRoutes::ListHandoffs(RequestContext& c) {
+  FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, {"status", "limit"}));
+  std::string status = "open";
+  if (const auto it = query.find("status"); it != query.end()) status = it->second;
+  if (status != "open" && status != "replied" && status != "resolved" && status != "all") {
+    return InvalidArgumentError("must be open, replied, resolved or all", "status");
+  }
+  FB_ASSIGN_OR_RETURN(const int limit, IntQueryParam(query, "limit", 1, 1000, 100));
+  FB_ASSIGN_OR_RETURN(std::vector<service::Handoff> list,
+                      service::ListHandoffs(store_, c.tenant, status == "all" ? "" : status,
+                                            static_cast<size_t>(limit)));
+  const TimeMicros now = clock_.NowMicros();
+  json::array out;
+  for (const service::Handoff& h : list) {
+    json::object o = json::parse(service::HandoffToJson(h)).as_object();
+    o.erase("turns");
+    o["turn_count"] = h.turns.size();
+    // The age an agent's SLA counts (oldest first in the list).
+    if (StatusOr<TimeMicros> created = ParseRfc3339(h.created_at); created.ok()) {
+      o["age_seconds"] = static_cast<double>(now - *created) / 1e6;
+    }
+    o["last_message"] = h.turns.empty() ? std::string() : h.turns.back().text;
+    out.push_back(std::move(o));
+  }
+  return JsonResponse(200, ToJsonText(json::object{{"handoffs", std::move(out)}}));
+}
+
+StatusOr<HttpResponse> ServiceRoutes::GetHandoff(RequestContext& c) {
+  FB_ASSIGN_OR_RETURN(service::Handoff h, service::ReadHandoff(store_, c.tenant, c.params[0]));
+  return JsonResponse(200, service::HandoffToJson(h));
+}
+
+// {text, agent?}: the agent's answer goes to the customer (an outbound service_message) and
+// into the handoff's turns; the handoff is then "replied".
+Status ServiceRoutes::ReplyToHandoff(RequestContext& c, Responder respond) {
+  c.entity = "handoff/" + c.params[0];
+  FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request));
+  FB_RETURN_IF_ERROR(RejectUnknownFields(body, {"text", "agent"}));
+  FB_ASSIGN_OR_RETURN(const std::string raw_text, RequiredText(body));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> agent, OptionalString(body, "agent"));
+  if (agent) FB_RETURN_IF_ERROR(CheckId(*agent, "agent"));
+  FB_ASSIGN_OR_RETURN(service::Handoff h, service::ReadHandoff(store_, c.tenant, c.params[0]));
+  if (h.status == "resolved") {
+    return FailedPreconditionError("the handoff is resolved", "handoff_id");
+  }
+  const TimeMicros now = clock_.NowMicros();
+  const std::string text = service::RedactPii(raw_text, tokenizer_);
+  h.turns.push_back({"agent", text, FormatRfc3339(now), -1});
+  h.status = "replied";
+  const std::string event_id = "msg-" + h.id + ":agent:" + std::to_string(h.turns.size());
+  FB_ASSIGN_OR_RETURN(ingest::ValidatedEvent reply,
+                      MessageEvent(event_id, "outbound",
+                                   h.user_id.empty() ? "guest:" + h.conversation_id : h.user_id,
+                                   h.conversation_id, std::nullopt, text, now));
+  storage::WriteBatch extra;
+  extra.PutOwned(storage::Column::kHandoffs, service::HandoffKey(c.tenant, h.id),
+                 service::HandoffToJson(h));
+  std::vector<ingest::ValidatedEvent> events;
+  events.push_back(std::move(reply));
+  FB_RETURN_IF_ERROR(IngestAndWait(c, std::move(events), std::move(extra)));
+  respond(JsonResponse(200, service::HandoffToJson(h)));
+  return OkStatus();
+}
+
+// {resolution?}: closes the handoff (409 if it already is).
+StatusOr<Mutation> ServiceRoutes::ResolveHandoff(RequestContext& c) {
+  c.entity = "handoff/" + c.params[0];
+  FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request, true));
+  FB_RETURN_IF_ERROR(RejectUnknownFields(body, {"resolution"}));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> resolution, OptionalString(body, "resolution"));
+  if (resolution && service::CharacterCount(*resolution) > kMaxTextChars) {
+    return InvalidArgumentError("is longer than 2000 characters", "resolution");
+  }
+  FB_ASSIGN_OR_RETURN(service::Handoff h, service::ReadHandoff(store_, c.tenant, c.params[0]));
+  if (h.status == "resolved") {
+    return FailedPreconditionError("the handoff is already resolved", "handoff_id");
+  }
+  h.status = "resolved";
+  h.resolution = resolution ? service::RedactPii(*resolution, tokenizer_) : "";
+  h.resolved_by = c.actor;
+  storage::WriteBatch extra;
+  extra.PutOwned(storage::Column::kHandoffs, service::HandoffKey(c.tenant, h.id),
+                 service::HandoffToJson(h));
+  return Mutation{std::move(extra), JsonResponse(200, service::HandoffToJson(h))};
+}
+
 StatusOr<HttpResponse> ServiceRoutes::PutKb(RequestContext& c) {
   c.entity = "kb";
   service::KbParse parsed;
@@ -294,7 +450,7 @@ StatusOr<HttpResponse> ServiceRoutes::Sentiment(RequestContext& c) {
 }  // namespace
 
 std::unique_ptr<RouteGroup> MakeServiceRoutes(const RouteEnv& env) {
-  return std::make_unique<ServiceRoutes>(*env.runtime.kbs, *env.runtime.events,
+  return std::make_unique<ServiceRoutes>(*env.runtime.kbs, *env.runtime.store, *env.runtime.events,
                                          *env.runtime.tokenizer, env.clock);
 }
 
