@@ -48,7 +48,9 @@ int main(int argc, char** argv) {
   for (const QuestionPair& p : *pairs) {
     if (p.label != 1) continue;
     if (kb.size() < 5000) {
-      kb.push_back({.id = "q" + std::to_string(kb.size()), .question = p.a, .answer = "a",
+      kb.push_back({.id = "q" + std::to_string(kb.size()),
+                    .question = p.a,
+                    .answer = "a",
                     .alternatives = {p.b}});
     } else if (messages.size() < 2000) {
       messages.push_back(p.a);

@@ -34,13 +34,6 @@ std::vector<std::string> SplitList(std::string_view cell, std::string_view separ
   return out;
 }
 
-bool ValidId(std::string_view id) {
-  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == ':' ||
-           c == '-';
-  });
-}
-
 // Rows from libcsv with the line each starts on (the file is fed one line at a time).
 struct CsvRows {
   struct Row {
@@ -206,6 +199,13 @@ StatusOr<std::vector<std::string>> StringArray(const json::object& o, std::strin
 
 }  // namespace
 
+bool IsValidServiceId(std::string_view id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == ':' ||
+           c == '-';
+  });
+}
+
 bool KbEntry::HasTag(std::string_view tag) const {
   return std::find(tags.begin(), tags.end(), tag) != tags.end();
 }
@@ -227,7 +227,7 @@ KbParse ParseKb(std::string_view text, std::string_view file_name) {
 }
 
 Status ValidateKbEntry(const KbEntry& entry) {
-  if (!ValidId(entry.id)) {
+  if (!IsValidServiceId(entry.id)) {
     return InvalidArgumentError(
         entry.id.empty() ? "must not be empty"
                          : Quote(entry.id) + " is not 1-64 characters of A-Z a-z 0-9 _ . : -",

@@ -57,6 +57,9 @@ struct KbParse {
 // CSV or JSONL: `file_name` ending in .jsonl or .json, or text starting with '{', is JSONL.
 KbParse ParseKb(std::string_view text, std::string_view file_name);
 
+// Ids of KB entries, conversations, messages and agents: 1-64 characters [A-Za-z0-9_.:-].
+bool IsValidServiceId(std::string_view id);
+
 // The rules every entry obeys (also for entries sent as JSON to the API): an id of 1–64
 // characters [A-Za-z0-9_.:-], a question and an answer, lengths within the limits above, no
 // empty alternative or tag. The error's field names the offending key.

@@ -13,6 +13,7 @@
 #include "server/internal/route.h"
 #include "service/handoffs.h"
 #include "service/kb_store.h"
+#include "service/knowledge_base.h"
 #include "service/redact.h"
 #include "service/sentiment.h"
 #include "service/text.h"
@@ -47,13 +48,10 @@ StatusOr<std::string> RequiredText(const json::object& body) {
 
 // An id for conversations and messages: 1-64 characters of [A-Za-z0-9_.:-].
 Status CheckId(std::string_view id, std::string_view field) {
-  const bool ok = !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char ch) {
-    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.' || ch == ':' ||
-           ch == '-';
-  });
-  return ok ? OkStatus()
-            : InvalidArgumentError("must be 1-64 characters of A-Z a-z 0-9 _ . : -",
-                                   std::string(field));
+  return service::IsValidServiceId(id)
+             ? OkStatus()
+             : InvalidArgumentError("must be 1-64 characters of A-Z a-z 0-9 _ . : -",
+                                    std::string(field));
 }
 
 json::object ReplyJson(const service::BotReply& r) {
