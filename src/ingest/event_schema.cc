@@ -416,6 +416,7 @@ std::map<std::string, std::shared_ptr<const ObjectSpec>, std::less<>> BuildSchem
                            .Num("amount", kRequired, 0, 1e9)
                            .Int("term_months", kRequired, 1, 360)
                            .Num("apr", kRequired, 0, 1)
+                           .Num("installment_amount", kOptional, 0, 1e9)
                            .Pii("card_number", kOptional, PiiKind::kCard)
                            .spec();
 

@@ -108,6 +108,8 @@ StatusOr<std::unique_ptr<AccountLifecycle>> AccountLifecycle::Load(AccountLifecy
           error = account.status();
           return false;
         }
+        const std::string_view tenant = key.substr(0, key.find(internal::kSep));
+        lifecycle->by_user_.emplace(AccountKey(tenant, account->user_id), std::string(key));
         lifecycle->accounts_.emplace(std::string(key), std::move(*account));
         return true;
       }));
@@ -134,9 +136,41 @@ void AccountLifecycle::Consume(std::uint64_t seq, std::string_view tenant,
   if (event.event_type == "loan_drawdown") {
     Open(seq, tenant, event);
   } else if (event.event_type == "repayment") {
+    RecordRepayment(tenant, event);
     ReviewOnEvent(seq, tenant, event);
   }
   last_seq_ = seq;
+}
+
+void AccountLifecycle::RecordRepayment(std::string_view tenant,
+                                       const ingest::ValidatedEvent& event) {
+  json::value storage;
+  const json::object* parsed = ingest::Parsed(event, storage);
+  if (parsed == nullptr) return;
+  RepaymentReport report{.installment = int(NumberField(*parsed, "installment").value_or(0)),
+                         .at = event.occurred_at,
+                         .amount_due = NumberField(*parsed, "amount_due").value_or(0),
+                         .amount_paid = NumberField(*parsed, "amount_paid").value_or(0),
+                         .status = TextField(*parsed, "status")};
+  StatusOr<TimeMicros> due = ParseRfc3339(TextField(*parsed, "due_at"));
+  if (!due.ok()) return;  // the schema requires it; a stored event from before cannot lack it
+  report.due_at = *due;
+  const std::string key = AccountKey(tenant, TextField(*parsed, "loan_id"));
+  std::lock_guard lock(mu_);
+  auto it = accounts_.find(key);
+  if (it == accounts_.end()) return;  // a loan FinBrain never saw drawn
+  if (ApplyRepayment(it->second, report)) dirty_.insert(key);
+}
+
+std::vector<Account> AccountLifecycle::ForUser(std::string_view tenant,
+                                               std::string_view user_id) const {
+  std::vector<Account> out;
+  std::lock_guard lock(mu_);
+  const auto [first, last] = by_user_.equal_range(AccountKey(tenant, user_id));
+  for (auto it = first; it != last; ++it) out.push_back(accounts_.at(it->second));
+  std::sort(out.begin(), out.end(),
+            [](const Account& a, const Account& b) { return a.opened_at < b.opened_at; });
+  return out;
 }
 
 void AccountLifecycle::Open(std::uint64_t seq, std::string_view tenant,
@@ -155,6 +189,8 @@ void AccountLifecycle::Open(std::uint64_t seq, std::string_view tenant,
   a.limit = a.amount;
   a.product = "loan";
   a.opened_at = event.occurred_at;
+  a.installment_amount = NumberField(drawdown, "installment_amount").value_or(0);
+  a.next_due_at = a.term_months > 0 ? a.opened_at + 30 * kDayMicros : 0;
   std::string terms_from = "drawdown";
   if (!a.application_id.empty()) {
     // The credit line's terms are the decision's: the drawdown may use only part of the limit.
@@ -198,6 +234,7 @@ void AccountLifecycle::Open(std::uint64_t seq, std::string_view tenant,
                     Number(a.apr),
           .result = "ok"},
          seq);
+  by_user_.emplace(AccountKey(tenant, a.user_id), key);
   accounts_.emplace(key, std::move(a));
 }
 
@@ -258,7 +295,10 @@ AccountLifecycle::Review AccountLifecycle::Decide(std::string_view tenant, const
         {"months_on_book", double(std::max<TimeMicros>(0, at - a.opened_at)) / (30 * kDayMicros)},
         {"days_since_change", double(std::max<TimeMicros>(0, at - changed)) / kDayMicros},
         {"reviews", a.reviews},
-        {"flagged", !a.flags.empty()}}},
+        {"flagged", !a.flags.empty()},
+        {"outstanding", decision::OptionalJson(Outstanding(a))},
+        {"overdue_amount", OverdueAmount(a)},
+        {"days_past_due", DaysPastDue(a, at)}}},
       {"event", std::move(event)}};
   const std::string subject_json = ToJsonText(subject);
 
@@ -353,25 +393,37 @@ void AccountLifecycle::Submit(const std::string& key, const Account& account,
   batch.Put(storage::Column::kAccounts, key, AccountJson(account));
   batch.PutOwned(storage::Column::kAccountHistory, HistoryKey(key, account.reviews),
                  std::move(history_json));
-  if (seq) batch.Put(storage::Column::kConsumers, kCheckpointKey, std::to_string(*seq));
   dirty_.erase(key);
-  ++in_flight_[key];
+  std::vector<std::string> keys{key};
+  if (seq) {
+    // The checkpoint moves past every event consumed so far, so what they changed on other
+    // accounts (repayments) goes with it; queued, it lands after their earlier writes.
+    for (const std::string& other : dirty_) {
+      batch.Put(storage::Column::kAccounts, other, AccountJson(accounts_.at(other)));
+      keys.push_back(other);
+    }
+    dirty_.clear();
+    batch.Put(storage::Column::kConsumers, kCheckpointKey, std::to_string(*seq));
+  }
+  for (const std::string& k : keys) ++in_flight_[k];
   ++in_flight_total_;
   // Queued under mu_, so the account's records reach the store in the order they changed.
-  deps_.audit.Commit(std::move(batch), std::move(entry),
-                     [this, key, stored = std::move(stored)](const Status& written) {
-                       if (!written.ok()) {
-                         spdlog::error("account {}: change not stored: {}", key,
-                                       written.ToString());
-                       }
-                       {
-                         std::lock_guard lock(mu_);
-                         if (--in_flight_[key] == 0) in_flight_.erase(key);
-                         --in_flight_total_;
-                       }
-                       stored_.notify_all();
-                       if (stored) stored(written);
-                     });
+  deps_.audit.Commit(
+      std::move(batch), std::move(entry),
+      [this, keys = std::move(keys), stored = std::move(stored)](const Status& written) {
+        if (!written.ok()) {
+          spdlog::error("account {}: change not stored: {}", keys[0], written.ToString());
+        }
+        {
+          std::lock_guard lock(mu_);
+          for (const std::string& k : keys) {
+            if (--in_flight_[k] == 0) in_flight_.erase(k);
+          }
+          --in_flight_total_;
+        }
+        stored_.notify_all();
+        if (stored) stored(written);
+      });
 }
 
 Status AccountLifecycle::Persist() {
@@ -525,7 +577,7 @@ StatusOr<std::string> AccountLifecycle::Resolve(std::string_view tenant,
   Apply(tenant, account, review,
         {.tenant = std::string(tenant), .actor = actor.id, .action = actor.action}, std::nullopt,
         [&stored](const Status& written) { stored.set_value(written); });
-  const std::string answer = AccountJson(account);
+  const std::string answer = AccountJson(account, now);
   lock.unlock();  // the write's callback takes mu_
   FB_RETURN_IF_ERROR(stored.get_future().get());
   return answer;

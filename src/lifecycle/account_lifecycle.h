@@ -5,7 +5,8 @@
 //
 //   loan_drawdown event  -> opens an account (terms from the credit decision on its application,
 //                           or the drawdown's own amount and APR)
-//   repayment event      -> reviews that account with the tenant's active strategy `accounts`
+//   repayment event      -> keeps its repayment state (account.h), then reviews that account
+//                           with the tenant's active strategy `accounts`
 //   ReviewAll            -> reviews every active account (`finbrain review-accounts`)
 //
 // The strategy's answer is applied as: approve -> the outcome's limit/apr (absent: unchanged);
@@ -119,6 +120,8 @@ class AccountLifecycle final : public ingest::EventConsumer {
                                 const tenancy::Actor& actor);
 
   std::uint64_t accounts() const;
+  // The user's accounts, oldest first.
+  std::vector<Account> ForUser(std::string_view tenant, std::string_view user_id) const;
 
   std::string_view name() const override { return "accounts"; }
   std::uint64_t checkpoint() const override { return last_seq_.load(); }
@@ -132,6 +135,8 @@ class AccountLifecycle final : public ingest::EventConsumer {
  private:
   explicit AccountLifecycle(AccountLifecycleDeps deps) : deps_(deps) {}
   void Open(std::uint64_t seq, std::string_view tenant, const ingest::ValidatedEvent& event);
+  // Keeps the account's repayment state (balance, next due, arrears) current.
+  void RecordRepayment(std::string_view tenant, const ingest::ValidatedEvent& event);
   void ReviewOnEvent(std::uint64_t seq, std::string_view tenant,
                      const ingest::ValidatedEvent& event);
   // Decides and builds the review of `account`; REQUIRES mu_ (reads only `account`).
@@ -149,10 +154,11 @@ class AccountLifecycle final : public ingest::EventConsumer {
 
   AccountLifecycleDeps deps_;
   mutable std::mutex mu_;
-  mutable std::condition_variable stored_;                // a queued write landed
-  std::map<std::string, Account, std::less<>> accounts_;  // tenant \x1f account id
-  std::unordered_set<std::string> dirty_;                 // counters not stored yet
-  std::unordered_map<std::string, int> in_flight_;        // key -> queued writes
+  mutable std::condition_variable stored_;                        // a queued write landed
+  std::map<std::string, Account, std::less<>> accounts_;          // tenant \x1f account id
+  std::multimap<std::string, std::string, std::less<>> by_user_;  // tenant \x1f user -> key
+  std::unordered_set<std::string> dirty_;                         // counters not stored yet
+  std::unordered_map<std::string, int> in_flight_;                // key -> queued writes
   int in_flight_total_ = 0;
   std::unordered_set<std::string> warned_;  // tenants told their `accounts` is no account strategy
   std::atomic<std::uint64_t> last_seq_{0};

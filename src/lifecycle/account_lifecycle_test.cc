@@ -120,6 +120,25 @@ class AccountLifecycleTest : public ::testing::Test {
                                         {"days_past_due", missed ? 1 : 0}}));
   }
 
+  // One instalment's report: what has been paid on it in all, at `at`.
+  void Report(const std::string& user, int k, std::string_view status, double paid, TimeMicros at,
+              std::string_view event_id = "") {
+    const TimeMicros due = kStart + k * 30 * kDay;
+    Ingest(json::serialize(json::object{
+        {"event_id", event_id.empty()
+                         ? "rep-" + user + "-" + std::to_string(k) + "-" + std::string(status)
+                         : std::string(event_id)},
+        {"event_type", "repayment"},
+        {"occurred_at", FormatRfc3339(at)},
+        {"loan_id", "loan-" + user},
+        {"user_id", user},
+        {"installment", k},
+        {"due_at", FormatRfc3339(due)},
+        {"amount_due", 1000},
+        {"amount_paid", paid},
+        {"status", status}}));
+  }
+
   json::object Account(const std::string& id) {
     auto text = accounts_->Get("acme", id);
     EXPECT_TRUE(text.ok()) << text.status().ToString();
@@ -238,6 +257,50 @@ TEST_F(AccountLifecycleTest, AccountsSurviveARestartWithoutReviewingTwice) {
   // And it keeps going where it stopped.
   Repayment("u3", 5, "missed", kStart);
   EXPECT_EQ(Account("loan-u3")["account"].at("status").as_string(), "frozen");
+}
+
+// Without any account strategy the account still knows what is owed: instalments paid, missed,
+// partly paid and paid late, replays that change nothing, and a restart in between.
+TEST_F(AccountLifecycleTest, RepaymentsKeepBalanceNextDueAndDaysPastDue) {
+  Drawdown("u9", 10000, kStart);
+  lifecycle::Account a = accounts_->ForUser("acme", "u9").at(0);
+  EXPECT_EQ(a.next_due_at, kStart + 30 * kDay);
+  EXPECT_FALSE(Outstanding(a).has_value());  // the drawdown named no instalment amount
+
+  Report("u9", 1, "paid", 1000, kStart + 30 * kDay);
+  Report("u9", 2, "missed", 0, kStart + 61 * kDay);
+  Report("u9", 3, "partial", 400, kStart + 90 * kDay);
+  clock_.SetMicros(kStart + 95 * kDay);
+  json::object j = Account("loan-u9")["account"].as_object();
+  EXPECT_EQ(j.at("repaid").to_number<double>(), 1400);
+  EXPECT_EQ(j.at("overdue_amount").to_number<double>(), 1600);  // 1000 + 600
+  EXPECT_EQ(j.at("outstanding").to_number<double>(), 1600 + 9 * 1000);
+  EXPECT_EQ(j.at("days_past_due").to_number<int>(), 35);  // since instalment 2 fell due
+  EXPECT_EQ(j.at("next_due_at").as_string(), FormatRfc3339(kStart + 120 * kDay));
+  EXPECT_EQ(j.at("arrears").as_array().size(), 2u);
+
+  Close();
+  Open();
+  // The late payment of instalment 2 clears the oldest arrear; days past due now count from 3.
+  Report("u9", 2, "late", 1000, kStart + 96 * kDay);
+  Report("u9", 2, "late", 1000, kStart + 96 * kDay, "rep-u9-2-again");  // the same news again
+  Report("u9", 1, "paid", 1000, kStart + 30 * kDay, "rep-u9-1-again");
+  j = Account("loan-u9")["account"].as_object();
+  EXPECT_EQ(j.at("repaid").to_number<double>(), 2400);
+  EXPECT_EQ(j.at("overdue_amount").to_number<double>(), 600);
+  EXPECT_EQ(j.at("days_past_due").to_number<int>(), 5);
+  a = accounts_->ForUser("acme", "u9").at(0);
+  EXPECT_EQ(DaysPastDue(a, kStart + 90 * kDay), 0);
+  EXPECT_EQ(accounts_->ForUser("acme", "nobody").size(), 0u);
+  EXPECT_EQ(accounts_->ForUser("other", "u9").size(), 0u);
+
+  // The last instalment settled leaves nothing due.
+  Report("u9", 3, "paid", 1000, kStart + 97 * kDay);
+  for (int k = 4; k <= 12; ++k) Report("u9", k, "paid", 1000, kStart + k * 30 * kDay);
+  a = accounts_->ForUser("acme", "u9").at(0);
+  EXPECT_EQ(a.next_due_at, 0);
+  EXPECT_EQ(Outstanding(a).value(), 0);
+  EXPECT_EQ(a.repaid, 12000);
 }
 
 TEST_F(AccountLifecycleTest, BatchReviewDryRunListsAndBadInput) {

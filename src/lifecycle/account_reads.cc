@@ -38,7 +38,7 @@ StatusOr<std::string> AccountLifecycle::Get(std::string_view tenant, std::string
     if (it == accounts_.end()) return NotFoundError("no account " + Quote(account_id), "id");
     // Read your writes: the history of a change just applied is a group commit away.
     stored_.wait_for(lock, std::chrono::seconds(2), [&] { return !in_flight_.contains(key); });
-    account = AccountJson(it->second);
+    account = AccountJson(it->second, deps_.clock.NowMicros());
   }
   std::vector<std::string> entries;
   FB_RETURN_IF_ERROR(deps_.store.Scan(storage::Column::kAccountHistory, key + kSep, "",
@@ -61,6 +61,7 @@ std::string AccountLifecycle::List(std::string_view tenant, const ListFilter& fi
   std::string out = "{\"accounts\":[";
   size_t shown = 0;
   std::string last, next;
+  const TimeMicros now = deps_.clock.NowMicros();
   std::lock_guard lock(mu_);
   auto it = filter.after.empty() ? accounts_.lower_bound(prefix)
                                  : accounts_.upper_bound(AccountKey(tenant, filter.after));
@@ -78,7 +79,7 @@ std::string AccountLifecycle::List(std::string_view tenant, const ListFilter& fi
       break;
     }
     if (shown++ > 0) out += ',';
-    out += AccountJson(a);
+    out += AccountJson(a, now);
     last = a.account_id;
   }
   out += "],\"next\":";

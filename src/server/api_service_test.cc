@@ -206,5 +206,62 @@ TEST_F(ApiTest, BadMessagesAreClearErrors) {
   EXPECT_EQ(field_of(R"({"conversation_id":"c","text":"hi","colour":"red"})"), "colour");
 }
 
+// The fixture's clock stands at 2027-01-15T08:00Z.
+TEST_F(ApiTest, AccountQuestionsAreAnsweredFromTheUsersOwnAccountAndHandoffsCarryItsCard) {
+  const std::string key = NewTenant("acme");
+  const std::string kb =
+      "id,question,answer,alternatives,tags\n"
+      "repay,怎么还款,在App里还款,如何还钱|在哪里还款|还款方式有哪些,\n"
+      "bill_amount,这个月要还多少钱,请在账单页查看本期应还,本期应还多少|这期账单要还多少|"
+      "我这个月该还多少钱,account:next_due\n"
+      "refund,退款多久到账,1到3个工作日,退款什么时候到|退货后多久退钱,\n";
+  ASSERT_EQ(Call("PUT", "/v1/service/kb", kb, key).status, 201);
+  const std::string events =
+      R"([{"event_id":"d1","event_type":"loan_drawdown","occurred_at":"2026-12-01T00:00:00Z",)"
+      R"("loan_id":"L1","user_id":"u1","amount":6000,"term_months":6,"apr":0.18},)"
+      R"({"event_id":"r1","event_type":"repayment","occurred_at":"2027-01-01T00:00:00Z",)"
+      R"("loan_id":"L1","user_id":"u1","installment":1,"due_at":"2026-12-31T00:00:00Z",)"
+      R"("amount_due":1090,"amount_paid":0,"status":"missed","days_past_due":1}])";
+  ASSERT_EQ(Call("POST", "/v1/events", events, key).status, 200);
+
+  HttpResponse r =
+      Call("POST", "/v1/service/messages",
+           R"({"conversation_id":"c1","user_id":"u1","text":"我这个月该还多少钱"})", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::object reply = json::parse(r.body).as_object();
+  EXPECT_EQ(reply.at("kb_id").as_string(), "bill_amount");
+  EXPECT_EQ(reply.at("account_id").as_string(), "L1");
+  EXPECT_THAT(std::string(reply.at("answer").as_string()), HasSubstr("1,090.00 元"));
+  EXPECT_THAT(std::string(reply.at("answer").as_string()), HasSubstr("已逾期 15 天"));
+  // Another user in the same tenant gets the entry's text: nothing of u1's account.
+  r = Call("POST", "/v1/service/messages",
+           R"({"conversation_id":"c2","user_id":"u2","text":"我这个月该还多少钱"})", key);
+  reply = json::parse(r.body).as_object();
+  EXPECT_EQ(reply.at("answer").as_string(), "请在账单页查看本期应还");
+  EXPECT_FALSE(reply.contains("account_id"));
+
+  // The handoff's card: the account and the risk flags an agent must see.
+  ASSERT_EQ(
+      Call("PUT", "/v1/lists/blacklist/user/u1", R"({"reason":"confirmed fraud"})", key).status,
+      201);
+  r = Call("POST", "/v1/service/messages",
+           R"({"conversation_id":"c1","user_id":"u1","text":"转人工"})", key);
+  const std::string id(json::parse(r.body).at("handoff_id").as_string());
+  r = Call("GET", "/v1/service/handoffs/" + id, "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::value card = json::parse(r.body).at("customer");
+  EXPECT_EQ(card.at("accounts").at(0).at("account_id").as_string(), "L1");
+  EXPECT_EQ(card.at("accounts").at(0).at("overdue_amount").to_number<double>(), 1090);
+  EXPECT_EQ(card.at("accounts").at(0).at("days_past_due").to_number<int>(), 15);
+  EXPECT_EQ(card.at("risk_flags").at(0).at("code").as_string(), "list:blacklist");
+  EXPECT_EQ(card.at("risk_flags").at(0).at("text").as_string(), "confirmed fraud");
+  // A guest's handoff has no card.
+  r = Call("POST", "/v1/service/messages", R"({"conversation_id":"g1","text":"转人工"})", key);
+  r = Call("GET",
+           "/v1/service/handoffs/" + std::string(json::parse(r.body).at("handoff_id").as_string()),
+           "", key);
+  EXPECT_EQ(json::serialize(json::parse(r.body).at("customer")), "{}");
+}
+
 }  // namespace
 }  // namespace finbrain::server

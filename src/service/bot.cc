@@ -323,6 +323,17 @@ double FaqBot::Confidence(double score) const {
   return it == isotonic_.end() ? isotonic_.back().second : it->second;
 }
 
+const KbEntry* FaqBot::Find(std::string_view kb_id) const {
+  for (const KbEntry& e : index_->entries()) {
+    if (e.id == kb_id) return &e;
+  }
+  return nullptr;
+}
+
+double FaqBot::Negative(std::string_view text) const {
+  return models_.sentiment->Negative(Normalise(text));
+}
+
 BotReply FaqBot::Respond(std::string_view text, const ConversationContext& context) const {
   BotReply reply;
   const Analysis query = index_->analyzer().Analyze(text);
@@ -376,6 +387,7 @@ BotReply FaqBot::Respond(std::string_view text, const ConversationContext& conte
     reply.answer = std::string(kClarifyPrompt);
     for (size_t i = 0; i < offered.size(); ++i) {
       reply.answer += "\n" + std::to_string(i + 1) + ". " + offered[i].question;
+      reply.offered.push_back(offered[i].kb_id);
     }
     return reply;
   }

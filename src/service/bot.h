@@ -76,12 +76,19 @@ struct BotReply {
   std::vector<BotCandidate> candidates;
   // person_requested | complaint | angry | security | needs_person | unsure_twice
   std::string handoff_reason;
-  double negative = 0;  // the message's sentiment: probability it is negative
+  double negative = 0;               // the message's sentiment: probability it is negative
+  std::vector<std::string> offered;  // a clarifying question's entries, as listed
+  std::string account_id;            // an account answer's account (service/account_answers.h)
 };
 
 // What the bot remembers of a conversation between turns.
 struct ConversationContext {
-  int unsure_turns = 0;  // consecutive turns answered with clarify or out_of_scope
+  int unsure_turns = 0;              // consecutive turns answered with clarify or out_of_scope
+  std::vector<std::string> offered;  // the entries the last clarifying question listed
+  // An account question waiting for the customer to say which account, and the accounts the
+  // bot listed.
+  std::string pending_account_kb_id;
+  std::vector<std::string> pending_accounts;
 };
 
 // True for messages that ask for a person ("转人工", "叫个真人来", "我要找你们经理").
@@ -96,6 +103,9 @@ class FaqBot {
   BotReply Respond(std::string_view text, const ConversationContext& context) const;
 
   const std::vector<KbEntry>& entries() const { return index_->entries(); }
+  const KbEntry* Find(std::string_view kb_id) const;
+  // The sentiment model's probability that `text` is negative.
+  double Negative(std::string_view text) const;
   // The calibration the bot was built with: the matcher score an answer needs, and how many
   // messages it was fitted on.
   double answer_score() const { return answer_score_; }

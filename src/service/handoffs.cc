@@ -52,6 +52,7 @@ std::string HandoffToJson(const Handoff& h) {
                  {"candidates", std::move(candidates)},
                  {"sentiment_trend", std::move(trend)},
                  {"turns", std::move(turns)},
+                 {"customer", json::parse(h.customer)},
                  {"resolution", h.resolution},
                  {"resolved_by", h.resolved_by}};
   return ToJsonText(o);
@@ -87,11 +88,15 @@ StatusOr<Handoff> HandoffFromJson(std::string_view text) {
                          Text(t.as_object(), "at"), Number(t.as_object(), "negative", -1)});
     }
   }
+  if (const json::value* customer = o->if_contains("customer");
+      customer != nullptr && customer->is_object()) {
+    h.customer = json::serialize(*customer);
+  }
   return h;
 }
 
 Handoff NewHandoff(TimeMicros now, std::string_view conversation_id, std::string_view user_id,
-                   std::vector<Turn> turns, const BotReply& reply) {
+                   std::vector<Turn> turns, const BotReply& reply, std::string customer) {
   return Handoff{.id = "ho_" + SortableKey(static_cast<std::uint64_t>(now)) + "_" +
                        std::string(conversation_id),
                  .conversation_id = std::string(conversation_id),
@@ -101,7 +106,8 @@ Handoff NewHandoff(TimeMicros now, std::string_view conversation_id, std::string
                  .kb_id = reply.kb_id,
                  .confidence = reply.confidence,
                  .candidates = reply.candidates,
-                 .turns = std::move(turns)};
+                 .turns = std::move(turns),
+                 .customer = std::move(customer)};
 }
 
 StatusOr<Handoff> ReadHandoff(const storage::KvStore& store, std::string_view tenant,

@@ -1,6 +1,7 @@
 // Handoffs: a conversation the bot passes to a person, with everything the agent needs — the
 // conversation so far (phone, ID and card numbers already tokenized), why it was handed off,
-// the bot's best candidates with their confidence, and the customer's sentiment trend. Stored
+// the bot's best candidates with their confidence, the customer's sentiment trend, and the
+// customer card (accounts and risk flags). Stored
 // per tenant in the store (column kHandoffs, "<tenant>/<handoff_id>", ids sorting by creation),
 // written in the same durable batch as the turn that caused them; agents reply and resolve.
 //
@@ -38,6 +39,9 @@ struct Handoff {
   double confidence = 0;
   std::vector<BotCandidate> candidates;
   std::vector<Turn> turns;  // the conversation, oldest first (agent replies appended)
+  // The customer card (a JSON object: accounts, risk flags) as it was at the handoff; "{}" for
+  // a guest. Composed by the server, which knows the other modules.
+  std::string customer = "{}";
   std::string resolution;
   std::string resolved_by;
 };
@@ -48,7 +52,7 @@ StatusOr<Handoff> HandoffFromJson(std::string_view text);
 
 // A new open handoff for `reply` at `now`.
 Handoff NewHandoff(TimeMicros now, std::string_view conversation_id, std::string_view user_id,
-                   std::vector<Turn> turns, const BotReply& reply);
+                   std::vector<Turn> turns, const BotReply& reply, std::string customer = "{}");
 
 // One handoff; kNotFound naming "handoff_id".
 StatusOr<Handoff> ReadHandoff(const storage::KvStore& store, std::string_view tenant,

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/strings.h"
+#include "service/account_answers.h"
 #include "service/text.h"
 
 namespace finbrain::service {
@@ -245,6 +246,17 @@ Status ValidateKbEntry(const KbEntry& entry) {
   }
   for (size_t i = 0; i < entry.tags.size(); ++i) {
     FB_RETURN_IF_ERROR(CheckText(entry.tags[i], "tags[" + std::to_string(i) + "]", 64));
+    if (entry.tags[i].starts_with("account:")) {
+      const auto& names = AccountQuestionNames();
+      if (std::find(names.begin(), names.end(), std::string_view(entry.tags[i]).substr(8)) ==
+          names.end()) {
+        std::string known;
+        for (std::string_view n : names) known += (known.empty() ? "" : ", ") + std::string(n);
+        return InvalidArgumentError(
+            "unknown account question " + Quote(entry.tags[i]) + "; known: " + known,
+            "tags[" + std::to_string(i) + "]");
+      }
+    }
   }
   if (CharacterCount(entry.product) > 64) {
     return InvalidArgumentError("is longer than 64 characters", "product");

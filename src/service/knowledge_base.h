@@ -7,8 +7,9 @@
 // `file:line: field: reason` and the other rows still load.
 //
 // Tags with a meaning to the bot: `handoff` (the tenant wants a person to answer this intent),
-// `security` (a security incident: a person takes over at once), `account` (the answer depends
-// on the customer's own account).
+// `security` (a security incident: a person takes over at once), `account:<question>` (the
+// answer is written from the customer's own accounts: service/account_answers.h; an unknown
+// question is an error).
 //
 // Example:
 //   KbParse parsed = ParseKb(text, "kb.csv");

@@ -11,6 +11,8 @@
 #include "server/internal/errors.h"
 #include "server/internal/request.h"
 #include "server/internal/route.h"
+#include "server/internal/service_customer.h"
+#include "service/conversation.h"
 #include "service/handoffs.h"
 #include "service/kb_store.h"
 #include "service/knowledge_base.h"
@@ -67,14 +69,19 @@ json::object ReplyJson(const service::BotReply& r) {
                  {"negative", r.negative}};
   o["kb_id"] = r.kb_id.empty() ? json::value(nullptr) : json::value(r.kb_id);
   if (!r.handoff_reason.empty()) o["handoff_reason"] = r.handoff_reason;
+  if (!r.account_id.empty()) o["account_id"] = r.account_id;
   return o;
 }
 
 class ServiceRoutes final : public RouteGroup {
  public:
-  ServiceRoutes(service::KbStore& kbs, storage::KvStore& store, ingest::EventStore& events,
-                const tenancy::PiiTokenizer& tokenizer, const Clock& clock)
-      : kbs_(kbs), store_(store), events_(events), tokenizer_(tokenizer), clock_(clock) {}
+  ServiceRoutes(const runtime::Runtime& runtime, const Clock& clock)
+      : runtime_(runtime),
+        kbs_(*runtime.kbs),
+        store_(*runtime.store),
+        events_(*runtime.events),
+        tokenizer_(*runtime.tokenizer),
+        clock_(clock) {}
 
   std::vector<Route> Routes() override {
     return {
@@ -122,6 +129,7 @@ class ServiceRoutes final : public RouteGroup {
   StatusOr<HttpResponse> Sentiment(RequestContext& c);
   Status PostMessage(RequestContext& c, Responder respond);
 
+  const runtime::Runtime& runtime_;
   service::KbStore& kbs_;
   storage::KvStore& store_;
   ingest::EventStore& events_;
@@ -190,14 +198,17 @@ Status ServiceRoutes::PostMessage(RequestContext& c, Responder respond) {
     turn = ++conv.turns;
     conv.last = now;
   }
-  const service::BotReply reply = bot->Respond(text, context);
+  // Account answers read only the accounts of the user this message comes from.
+  service::AccountLookup lookup;
+  if (user) {
+    lookup = [&] { return internal::AccountFactsOf(runtime_, c.tenant, *user, now); };
+  }
+  const service::BotReply reply = service::Converse(*bot, text, context, lookup);
   std::vector<service::Turn> transcript;
   {
     std::lock_guard lock(conversations_mu_);
     Conversation& conv = conversations_[key];
-    const bool unsure =
-        reply.type == service::ReplyType::kClarify || reply.type == service::ReplyType::kOutOfScope;
-    conv.context.unsure_turns = unsure ? conv.context.unsure_turns + 1 : 0;
+    conv.context = context;
     conv.transcript.push_back({"inbound", text, at, reply.negative});
     conv.transcript.push_back({"outbound", reply.answer, at, -1});
     if (conv.transcript.size() > kTranscriptTurns) {
@@ -232,8 +243,9 @@ Status ServiceRoutes::PostMessage(RequestContext& c, Responder respond) {
   // A handoff is written with the turns that caused it, in the same durable batch.
   storage::WriteBatch extra;
   if (reply.type == service::ReplyType::kHandoff) {
-    const service::Handoff handoff =
-        service::NewHandoff(now, *conversation, user.value_or(""), std::move(transcript), reply);
+    const service::Handoff handoff = service::NewHandoff(
+        now, *conversation, user.value_or(""), std::move(transcript), reply,
+        user ? ToJsonText(internal::CustomerCard(runtime_, c.tenant, *user, now)) : "{}");
     extra.PutOwned(storage::Column::kHandoffs, service::HandoffKey(c.tenant, handoff.id),
                    service::HandoffToJson(handoff));
     out["handoff_id"] = handoff.id;
@@ -448,8 +460,7 @@ StatusOr<HttpResponse> ServiceRoutes::Sentiment(RequestContext& c) {
 }  // namespace
 
 std::unique_ptr<RouteGroup> MakeServiceRoutes(const RouteEnv& env) {
-  return std::make_unique<ServiceRoutes>(*env.runtime.kbs, *env.runtime.store, *env.runtime.events,
-                                         *env.runtime.tokenizer, env.clock);
+  return std::make_unique<ServiceRoutes>(env.runtime, env.clock);
 }
 
 }  // namespace finbrain::server
