@@ -263,5 +263,75 @@ TEST_F(ApiTest, AccountQuestionsAreAnsweredFromTheUsersOwnAccountAndHandoffsCarr
   EXPECT_EQ(json::serialize(json::parse(r.body).at("customer")), "{}");
 }
 
+// An agent's answer becomes a KB entry once a reviewer publishes it; the bot then answers it.
+TEST_F(ApiTest, AnAgentsAnswerProposedAndPublishedIsAnsweredByTheBotNextTime) {
+  const std::string key = NewTenant("acme");
+  ASSERT_EQ(Call("PUT", "/v1/service/kb", kKb, key).status, 201);
+  const std::string question = "信用卡积分可以兑换话费吗";
+  HttpResponse r = Call("POST", "/v1/service/messages",
+                        R"({"conversation_id":"c1","text":")" + question + "\"}", key);
+  ASSERT_NE(json::parse(r.body).at("kb_id"), "") << r.body;
+  r = Call("POST", "/v1/service/messages", R"({"conversation_id":"c1","text":"转人工"})", key);
+  const std::string handoff(json::parse(r.body).at("handoff_id").as_string());
+  // Nothing to propose before an agent has answered.
+  r = Call("POST", "/v1/service/handoffs/" + handoff + "/propose", "", key);
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("error").at("field"), "answer");
+  ASSERT_EQ(Call("POST", "/v1/service/handoffs/" + handoff + "/reply",
+                 R"({"text":"可以，在积分商城选择话费充值即可兑换。"})", key)
+                .status,
+            200);
+  // The customer's question would be taken from the last inbound turn ("转人工"): the agent
+  // names the question it answered.
+  r = Call("POST", "/v1/service/handoffs/" + handoff + "/propose",
+           R"({"question":")" + question + "\"}", key);
+  ASSERT_EQ(r.status, 201) << r.body;
+  json::object proposal = json::parse(r.body).as_object();
+  EXPECT_EQ(proposal.at("kind"), "new_entry");
+  EXPECT_EQ(proposal.at("answer"), "可以，在积分商城选择话费充值即可兑换。");
+  const std::string id(proposal.at("proposal_id").as_string());
+  r = Call("GET", "/v1/service/kb/proposals", "", key);
+  ASSERT_EQ(json::parse(r.body).at("proposals").as_array().size(), 1u) << r.body;
+
+  r = Call("POST", "/v1/service/kb/proposals/" + id + "/publish",
+           R"({"id":"points_topup","answer":"可以。在积分商城选择“话费充值”即可用积分兑换。"})",
+           key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("kb_version").to_number<int>(), 2);
+  EXPECT_EQ(Call("POST", "/v1/service/kb/proposals/" + id + "/publish", "", key).status, 409);
+  EXPECT_EQ(Call("POST", "/v1/service/kb/proposals/" + id + "/reject", "", key).status, 409);
+  r = Call("POST", "/v1/service/messages", R"({"conversation_id":"c2","text":")" + question + "\"}",
+           key);
+  json::object reply = json::parse(r.body).as_object();
+  EXPECT_EQ(reply.at("type"), "answer") << r.body;
+  EXPECT_EQ(reply.at("kb_id"), "points_topup") << r.body;
+
+  // Another wording of an existing entry; then a rejected proposal.
+  r = Call("POST", "/v1/service/handoffs/" + handoff + "/propose",
+           R"({"question":"钱什么时候退回来","kb_id":"refund"})", key);
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string alternative(json::parse(r.body).at("proposal_id").as_string());
+  ASSERT_EQ(Call("POST", "/v1/service/kb/proposals/" + alternative + "/publish", "", key).status,
+            200);
+  r = Call("GET", "/v1/service/kb", "", key);
+  EXPECT_THAT(r.body, HasSubstr("钱什么时候退回来"));
+  r = Call("POST", "/v1/service/handoffs/" + handoff + "/propose",
+           R"({"question":"你们几点下班","answer":"随时"})", key);
+  const std::string rejected(json::parse(r.body).at("proposal_id").as_string());
+  r = Call("POST", "/v1/service/kb/proposals/" + rejected + "/reject", R"({"note":"不准确"})", key);
+  EXPECT_EQ(json::parse(r.body).at("status"), "rejected") << r.body;
+  EXPECT_EQ(json::parse(Call("GET", "/v1/service/kb/proposals?status=all", "", key).body)
+                .at("proposals")
+                .as_array()
+                .size(),
+            3u);
+  // Bad input names the field.
+  r = Call("POST", "/v1/service/handoffs/" + handoff + "/propose", R"({"kb_id":"nope"})", key);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(json::parse(r.body).at("error").at("field"), "kb_id");
+  EXPECT_EQ(Call("GET", "/v1/service/kb/proposals?status=odd", "", key).status, 400);
+  EXPECT_EQ(Call("POST", "/v1/service/kb/proposals/kp_nope/publish", "", key).status, 404);
+}
+
 }  // namespace
 }  // namespace finbrain::server

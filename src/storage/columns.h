@@ -51,12 +51,13 @@ enum class Column : std::uint8_t {
   kAccounts,        // "<tenant>\x1f<account_id>" -> account
   kAccountHistory,  // "<tenant>\x1f<account_id>\x1f<review>" -> the review's change
   // customer service
-  kKbHeads,     // "<tenant>/kb" -> version head of the tenant's FAQ knowledge base
-  kKbVersions,  // "<tenant>/kb/<version>" -> the version with its entries
-  kHandoffs,    // "<tenant>/<handoff_id>" -> handoff with its context (ids sort by creation)
+  kKbHeads,      // "<tenant>/kb" -> version head of the tenant's FAQ knowledge base
+  kKbVersions,   // "<tenant>/kb/<version>" -> the version with its entries
+  kHandoffs,     // "<tenant>/<handoff_id>" -> handoff with its context (ids sort by creation)
+  kKbProposals,  // "<tenant>/<proposal_id>" -> an agent's answer proposed for the KB
 };
 
-inline constexpr std::array<std::string_view, 28> kColumnNames = {
+inline constexpr std::array<std::string_view, 29> kColumnNames = {
     "tenants",
     "api_keys",
     "audit",
@@ -85,8 +86,9 @@ inline constexpr std::array<std::string_view, 28> kColumnNames = {
     "kb_heads",
     "kb_versions",
     "handoffs",
+    "kb_proposals",
 };
-static_assert(kColumnNames.size() == static_cast<size_t>(Column::kHandoffs) + 1,
+static_assert(kColumnNames.size() == static_cast<size_t>(Column::kKbProposals) + 1,
               "one name per column");
 
 // The column's name in the store (the RocksDB column family).

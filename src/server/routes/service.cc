@@ -14,6 +14,7 @@
 #include "server/internal/service_customer.h"
 #include "service/conversation.h"
 #include "service/handoffs.h"
+#include "service/kb_proposals.h"
 #include "service/kb_store.h"
 #include "service/knowledge_base.h"
 #include "service/redact.h"
@@ -116,6 +117,21 @@ class ServiceRoutes final : public RouteGroup {
          .pattern = "/v1/service/handoffs/{handoff_id}/resolve",
          .mutation = Bind(this, &ServiceRoutes::ResolveHandoff)},
         {.method = "POST",
+         .pattern = "/v1/service/handoffs/{handoff_id}/propose",
+         .mutation = Bind(this, &ServiceRoutes::ProposeFromHandoff)},
+        {.method = "GET",
+         .pattern = "/v1/service/kb/proposals",
+         .handler = Bind(this, &ServiceRoutes::ListProposals)},
+        // Publishing builds the new KB's bot: seconds, off the I/O threads.
+        {.method = "POST",
+         .pattern = "/v1/service/kb/proposals/{proposal_id}/publish",
+         .writes = true,
+         .slow = true,
+         .handler = Bind(this, &ServiceRoutes::PublishProposal)},
+        {.method = "POST",
+         .pattern = "/v1/service/kb/proposals/{proposal_id}/reject",
+         .mutation = Bind(this, &ServiceRoutes::RejectProposal)},
+        {.method = "POST",
          .pattern = "/v1/service/sentiment",
          .slow = true,  // the first call loads the model
          .handler = Bind(this, &ServiceRoutes::Sentiment)},
@@ -158,6 +174,11 @@ class ServiceRoutes final : public RouteGroup {
   StatusOr<Mutation> ResolveHandoff(RequestContext& c);
   StatusOr<HttpResponse> ListHandoffs(RequestContext& c);
   StatusOr<HttpResponse> GetHandoff(RequestContext& c);
+  StatusOr<Mutation> ProposeFromHandoff(RequestContext& c);
+  StatusOr<HttpResponse> ListProposals(RequestContext& c);
+  StatusOr<HttpResponse> PublishProposal(RequestContext& c);
+  StatusOr<Mutation> RejectProposal(RequestContext& c);
+  std::mutex publish_mu_;  // one proposal published at a time: each builds on the active KB
   std::mutex conversations_mu_;
   std::map<std::string, Conversation, std::less<>> conversations_;
 };
@@ -379,6 +400,109 @@ StatusOr<Mutation> ServiceRoutes::ResolveHandoff(RequestContext& c) {
   extra.PutOwned(storage::Column::kHandoffs, service::HandoffKey(c.tenant, h.id),
                  service::HandoffToJson(h));
   return Mutation{std::move(extra), JsonResponse(200, service::HandoffToJson(h))};
+}
+
+// {question?, answer?, kb_id?}: the agent's answer proposed as a new entry, or the customer's
+// question as another wording of entry `kb_id`.
+StatusOr<Mutation> ServiceRoutes::ProposeFromHandoff(RequestContext& c) {
+  c.entity = "handoff/" + c.params[0];
+  FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request, true));
+  FB_RETURN_IF_ERROR(RejectUnknownFields(body, {"question", "answer", "kb_id"}));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> question, OptionalString(body, "question"));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> answer, OptionalString(body, "answer"));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> kb_id, OptionalString(body, "kb_id"));
+  FB_ASSIGN_OR_RETURN(service::Handoff h, service::ReadHandoff(store_, c.tenant, c.params[0]));
+  FB_ASSIGN_OR_RETURN(service::KbVersion active, kbs_.Get(c.tenant));
+  FB_ASSIGN_OR_RETURN(
+      service::KbProposal p,
+      service::NewKbProposal(clock_.NowMicros(), h,
+                             question ? service::RedactPii(*question, tokenizer_) : "",
+                             answer ? service::RedactPii(*answer, tokenizer_) : "",
+                             kb_id.value_or(""), active.content, c.actor));
+  c.entity = "kb/proposal/" + p.id;
+  storage::WriteBatch batch;
+  batch.Put(storage::Column::kKbProposals, service::KbProposalKey(c.tenant, p.id),
+            service::KbProposalToJson(p));
+  return Mutation{std::move(batch), JsonResponse(201, service::KbProposalToJson(p))};
+}
+
+StatusOr<HttpResponse> ServiceRoutes::ListProposals(RequestContext& c) {
+  FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, {"status", "limit"}));
+  std::string status = "pending";
+  if (const auto it = query.find("status"); it != query.end()) status = it->second;
+  if (status != "pending" && status != "published" && status != "rejected" && status != "all") {
+    return InvalidArgumentError("must be pending, published, rejected or all", "status");
+  }
+  FB_ASSIGN_OR_RETURN(const int limit, IntQueryParam(query, "limit", 1, 1000, 100));
+  FB_ASSIGN_OR_RETURN(std::vector<service::KbProposal> list,
+                      service::ListKbProposals(store_, c.tenant, status == "all" ? "" : status,
+                                               static_cast<size_t>(limit)));
+  json::array out;
+  for (const service::KbProposal& p : list) out.push_back(json::parse(KbProposalToJson(p)));
+  return JsonResponse(200, ToJsonText(json::object{{"proposals", std::move(out)}}));
+}
+
+// {question?, answer?, id?}: the reviewer's edits, then a new KB version with the proposal in it.
+StatusOr<HttpResponse> ServiceRoutes::PublishProposal(RequestContext& c) {
+  c.entity = "kb/proposal/" + c.params[0];
+  FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request, true));
+  FB_RETURN_IF_ERROR(RejectUnknownFields(body, {"question", "answer", "id"}));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> question, OptionalString(body, "question"));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> answer, OptionalString(body, "answer"));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> id, OptionalString(body, "id"));
+  std::lock_guard lock(publish_mu_);
+  FB_ASSIGN_OR_RETURN(service::KbProposal p,
+                      service::ReadKbProposal(store_, c.tenant, c.params[0]));
+  if (p.status != "pending") {
+    return FailedPreconditionError("the proposal is " + p.status, "proposal_id");
+  }
+  if (question) p.question = service::RedactPii(*question, tokenizer_);
+  if (answer && p.kind == "new_entry") p.answer = service::RedactPii(*answer, tokenizer_);
+  if (id && p.kind == "new_entry") {
+    FB_RETURN_IF_ERROR(CheckId(*id, "id"));
+    p.kb_id = *id;
+  }
+  FB_ASSIGN_OR_RETURN(service::KbVersion active, kbs_.Get(c.tenant));
+  FB_ASSIGN_OR_RETURN(std::vector<service::KbEntry> next,
+                      service::ApplyKbProposal(std::move(active.content), p));
+  FB_ASSIGN_OR_RETURN(service::KbVersion published,
+                      kbs_.Publish(c.tenant, std::move(next), {c.actor, c.action}));
+  // After the version: a crash in between leaves the proposal pending, and publishing it again
+  // is refused because the KB already has it.
+  p.status = "published";
+  p.kb_version = published.version;
+  p.reviewed_at = FormatRfc3339(clock_.NowMicros());
+  p.reviewed_by = c.actor;
+  c.entity += " kb/v" + std::to_string(published.version);
+  storage::WriteBatch batch;
+  batch.Put(storage::Column::kKbProposals, service::KbProposalKey(c.tenant, p.id),
+            service::KbProposalToJson(p));
+  FB_RETURN_IF_ERROR(store_.Write(batch));
+  return JsonResponse(200, service::KbProposalToJson(p));
+}
+
+// {note?}
+StatusOr<Mutation> ServiceRoutes::RejectProposal(RequestContext& c) {
+  c.entity = "kb/proposal/" + c.params[0];
+  FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request, true));
+  FB_RETURN_IF_ERROR(RejectUnknownFields(body, {"note"}));
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> note, OptionalString(body, "note"));
+  if (note && service::CharacterCount(*note) > kMaxTextChars) {
+    return InvalidArgumentError("is longer than 2000 characters", "note");
+  }
+  FB_ASSIGN_OR_RETURN(service::KbProposal p,
+                      service::ReadKbProposal(store_, c.tenant, c.params[0]));
+  if (p.status != "pending") {
+    return FailedPreconditionError("the proposal is " + p.status, "proposal_id");
+  }
+  p.status = "rejected";
+  p.note = note ? service::RedactPii(*note, tokenizer_) : "";
+  p.reviewed_at = FormatRfc3339(clock_.NowMicros());
+  p.reviewed_by = c.actor;
+  storage::WriteBatch batch;
+  batch.Put(storage::Column::kKbProposals, service::KbProposalKey(c.tenant, p.id),
+            service::KbProposalToJson(p));
+  return Mutation{std::move(batch), JsonResponse(200, service::KbProposalToJson(p))};
 }
 
 StatusOr<HttpResponse> ServiceRoutes::PutKb(RequestContext& c) {
