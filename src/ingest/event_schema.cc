@@ -445,14 +445,31 @@ std::map<std::string, std::shared_ptr<const ObjectSpec>, std::less<>> BuildSchem
                      .Str("session_id", kOptional)
                      .spec();
 
-  s["service_message"] = Envelope("service_message")
-                             .Str("message_id", kRequired)
-                             .Str("user_id", kRequired)
-                             .Str("conversation_id", kOptional)
-                             .Str("text", kRequired, 4000)
-                             .Enum("channel", kOptional, {"app", "web", "phone", "wechat"})
-                             .Enum("direction", kOptional, {"inbound", "outbound"})
-                             .spec();
+  s["service_message"] =
+      Envelope("service_message")
+          .Str("message_id", kRequired)
+          .Str("user_id", kRequired)
+          .Str("conversation_id", kOptional)
+          .Str("text", kRequired, 4000)
+          .Enum("channel", kOptional, {"app", "web", "phone", "wechat"})
+          .Enum("direction", kOptional, {"inbound", "outbound"})
+          // What an outbound turn was (the bot's reply type, or an agent's).
+          .Enum("reply_type", kOptional, {"answer", "clarify", "out_of_scope", "handoff", "agent"})
+          .Str("kb_id", kOptional)
+          .Num("confidence", kOptional, 0, 1)
+          .Str("handoff_reason", kOptional)
+          .Str("account_id", kOptional)
+          .spec();
+
+  // Whether an answer helped: the customer said so, or asked again within minutes.
+  s["service_feedback"] = Envelope("service_feedback")
+                              .Str("message_id", kRequired)
+                              .Str("user_id", kRequired)
+                              .Str("conversation_id", kOptional)
+                              .Str("kb_id", kOptional)
+                              .Bool("helped", kRequired)
+                              .Enum("source", kRequired, {"customer", "asked_again"})
+                              .spec();
 
   s["collection_contact"] =
       Envelope("collection_contact")

@@ -44,12 +44,15 @@ inline constexpr std::string_view kEventTypes[] = {"user_registration",
                                                    "repayment",
                                                    "payment",
                                                    "service_message",
+                                                   "service_feedback",
                                                    "collection_contact",
                                                    "wealth_profile",
                                                    "enterprise_relation",
                                                    "purchase_order",
                                                    "warehouse_receipt",
                                                    "invoice"};
+// Types FinBrain writes itself (an operator may send them too): the simulator need not.
+inline constexpr std::string_view kServerWrittenEventTypes[] = {"service_feedback"};
 
 bool IsEventType(std::string_view type);
 

@@ -46,6 +46,8 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
                                                options.durability, runtime->metrics.get()));
   FB_ASSIGN_OR_RETURN(runtime->type_counts, ingest::TypeCounts::Load(*runtime->store));
   FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->type_counts));
+  FB_ASSIGN_OR_RETURN(runtime->service_stats, service::ServiceStats::Load(*runtime->store));
+  FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->service_stats));
   FB_ASSIGN_OR_RETURN(runtime->features,
                       features::FeatureStore::Load(*runtime->store, *runtime->audit));
   FB_RETURN_IF_ERROR(runtime->events->AddConsumer(*runtime->features));

@@ -34,6 +34,7 @@
 #include "lifecycle/account_lifecycle.h"
 #include "models/registry.h"
 #include "service/kb_store.h"
+#include "service/service_stats.h"
 #include "storage/commit_queue.h"
 #include "storage/kv_store.h"
 #include "telemetry/metrics.h"
@@ -74,6 +75,7 @@ struct Runtime {
   std::unique_ptr<tenancy::TenantDirectory> directory;
   std::unique_ptr<fraud::ListStore> lists;
   std::unique_ptr<ingest::TypeCounts> type_counts;
+  std::unique_ptr<service::ServiceStats> service_stats;  // the service figures, from the log
   std::unique_ptr<features::FeatureStore> features;
   std::unique_ptr<lifecycle::AccountLifecycle> accounts;  // outlives `events` and `commits`
   std::unique_ptr<graph::GraphStore> graph;               // outlives `events`

@@ -333,5 +333,57 @@ TEST_F(ApiTest, AnAgentsAnswerProposedAndPublishedIsAnsweredByTheBotNextTime) {
   EXPECT_EQ(Call("POST", "/v1/service/kb/proposals/kp_nope/publish", "", key).status, 404);
 }
 
+// Answers are rated by the customer, or count as not helping when asked again within minutes;
+// the figures come from the event log.
+TEST_F(ApiTest, FeedbackAndAskingAgainMeasureAnswerPrecisionInProduction) {
+  const std::string key = NewTenant("acme");
+  ASSERT_EQ(Call("PUT", "/v1/service/kb", kKb, key).status, 201);
+  const auto say = [&](const std::string& conversation, const std::string& text) {
+    const HttpResponse r =
+        Call("POST", "/v1/service/messages",
+             R"({"conversation_id":")" + conversation + R"(","text":")" + text + "\"}", key);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body).as_object();
+  };
+  json::object a = say("c1", "怎么还款");
+  ASSERT_EQ(a.at("type"), "answer");
+  const std::string rated(a.at("message_id").as_string());
+  HttpResponse r =
+      Call("POST", "/v1/service/messages/" + rated + "/feedback", R"({"helped":true})", key);
+  EXPECT_EQ(r.status, 201) << r.body;
+  r = Call("POST", "/v1/service/messages/" + rated + "/feedback", R"({"helped":false})", key);
+  EXPECT_EQ(r.status, 409) << r.body;  // once per answer
+
+  // Asked again at once: the first answer did not help.
+  say("c2", "退款多久到账");
+  say("c2", "退款什么时候到");
+  const json::object clarify_or_oos = say("c3", "帮我订张机票");
+  r = Call("POST",
+           "/v1/service/messages/" + std::string(clarify_or_oos.at("message_id").as_string()) +
+               "/feedback",
+           R"({"helped":true})", key);
+  EXPECT_EQ(r.status, 409) << r.body;  // only answers take feedback
+  EXPECT_EQ(
+      Call("POST", "/v1/service/messages/msg-nope/feedback", R"({"helped":true})", key).status,
+      404);
+  r = Call("POST", "/v1/service/messages/" + rated + "/feedback", R"({"helped":"yes"})", key);
+  EXPECT_EQ(json::parse(r.body).at("error").at("field"), "helped");
+  say("c4", "转人工");
+
+  r = Call("GET", "/v1/service/stats", "", key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::value stats = json::parse(r.body);
+  EXPECT_EQ(stats.at("inbound").to_number<int>(), 5);
+  EXPECT_EQ(stats.at("replies").at("answer").to_number<int>(), 3);
+  EXPECT_EQ(stats.at("replies").at("handoff").to_number<int>(), 1);
+  EXPECT_EQ(stats.at("handoff_reasons").at("person_requested").to_number<int>(), 1);
+  EXPECT_EQ(stats.at("median_seconds_to_handoff").to_number<double>(), 0);  // the first turn
+  EXPECT_EQ(stats.at("feedback").at("helped").to_number<int>(), 1);
+  EXPECT_EQ(stats.at("feedback").at("asked_again").to_number<int>(), 1);
+  EXPECT_EQ(stats.at("feedback").at("precision").to_number<double>(), 0.5);
+  EXPECT_EQ(stats.at("entries").at(0).at("kb_id"), "refund");
+  EXPECT_EQ(stats.at("entries").at(0).at("answers").to_number<int>(), 2);
+}
+
 }  // namespace
 }  // namespace finbrain::server

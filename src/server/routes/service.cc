@@ -103,6 +103,12 @@ class ServiceRoutes final : public RouteGroup {
          .pattern = "/v1/service/messages",
          .slow = true,
          .async_handler = Bind(this, &ServiceRoutes::PostMessage)},
+        {.method = "POST",
+         .pattern = "/v1/service/messages/{message_id}/feedback",
+         .async_handler = Bind(this, &ServiceRoutes::PostFeedback)},
+        {.method = "GET",
+         .pattern = "/v1/service/stats",
+         .handler = Bind(this, &ServiceRoutes::Stats)},
         {.method = "GET",
          .pattern = "/v1/service/handoffs",
          .handler = Bind(this, &ServiceRoutes::ListHandoffs)},
@@ -158,18 +164,30 @@ class ServiceRoutes final : public RouteGroup {
     std::uint64_t turns = 0;
     TimeMicros last = 0;
     std::vector<service::Turn> transcript;  // the last kTranscriptTurns turns, for a handoff
+    // The last answer, until it is rated or asked again.
+    std::string answered_message, answered_kb_id;
+    TimeMicros answered_at = 0;
   };
+  // An answer whose question comes back this soon (or a person asked for instead) did not help.
+  static constexpr TimeMicros kAskedAgainWithin = 5 * 60'000'000LL;
   static constexpr size_t kTranscriptTurns = 50;
   // Stores `events` with `extra` in one durable batch and waits for it (the handoff routes run
   // one at a time on the background worker, so each reads what the last one wrote).
   Status IngestAndWait(RequestContext& c, std::vector<ingest::ValidatedEvent> events,
                        storage::WriteBatch extra);
-  StatusOr<ingest::ValidatedEvent> MessageEvent(const std::string& event_id,
-                                                std::string_view direction,
-                                                const std::string& user_id,
-                                                const std::string& conversation,
-                                                const std::optional<std::string>& channel,
-                                                const std::string& text, TimeMicros at);
+  // A service_message event; `reply` adds the outbound turn's reply_type, kb_id, ...
+  StatusOr<ingest::ValidatedEvent> MessageEvent(
+      const std::string& event_id, std::string_view direction, const std::string& user_id,
+      const std::string& conversation, const std::optional<std::string>& channel,
+      const std::string& text, TimeMicros at, json::object reply = {});
+  // A service_feedback event on the answer to message `message_id`.
+  StatusOr<ingest::ValidatedEvent> FeedbackEvent(const std::string& message_id,
+                                                 const std::string& user_id,
+                                                 const std::string& conversation,
+                                                 const std::string& kb_id, bool helped,
+                                                 std::string_view source, TimeMicros at);
+  Status PostFeedback(RequestContext& c, Responder respond);
+  StatusOr<HttpResponse> Stats(RequestContext& c);
   Status ReplyToHandoff(RequestContext& c, Responder respond);
   StatusOr<Mutation> ResolveHandoff(RequestContext& c);
   StatusOr<HttpResponse> ListHandoffs(RequestContext& c);
@@ -219,6 +237,10 @@ Status ServiceRoutes::PostMessage(RequestContext& c, Responder respond) {
     turn = ++conv.turns;
     conv.last = now;
   }
+  const std::string id = "msg-" + (message_id ? *message_id
+                                              : *conversation + ":" + std::to_string(turn) + ":" +
+                                                    std::to_string(now));
+  const std::string user_id = user ? *user : "guest:" + *conversation;
   // Account answers read only the accounts of the user this message comes from.
   service::AccountLookup lookup;
   if (user) {
@@ -226,6 +248,7 @@ Status ServiceRoutes::PostMessage(RequestContext& c, Responder respond) {
   }
   const service::BotReply reply = service::Converse(*bot, text, context, lookup);
   std::vector<service::Turn> transcript;
+  std::string asked_again_message, asked_again_kb_id;
   {
     std::lock_guard lock(conversations_mu_);
     Conversation& conv = conversations_[key];
@@ -237,6 +260,18 @@ Status ServiceRoutes::PostMessage(RequestContext& c, Responder respond) {
                             conv.transcript.end() - static_cast<std::ptrdiff_t>(kTranscriptTurns));
     }
     transcript = conv.transcript;
+    if (!conv.answered_message.empty() && now - conv.answered_at <= kAskedAgainWithin &&
+        ((!reply.kb_id.empty() && reply.kb_id == conv.answered_kb_id) ||
+         reply.handoff_reason == "person_requested")) {
+      asked_again_message = conv.answered_message;
+      asked_again_kb_id = conv.answered_kb_id;
+    }
+    conv.answered_message.clear();
+    if (reply.type == service::ReplyType::kAnswer) {
+      conv.answered_message = id;
+      conv.answered_kb_id = reply.kb_id;
+      conv.answered_at = now;
+    }
     // Idle conversations are forgotten after an hour once there are many.
     if (conversations_.size() > 100'000) {
       std::erase_if(conversations_, [&](const auto& kv) {
@@ -245,18 +280,25 @@ Status ServiceRoutes::PostMessage(RequestContext& c, Responder respond) {
     }
   }
 
-  const std::string id = "msg-" + (message_id ? *message_id
-                                              : *conversation + ":" + std::to_string(turn) + ":" +
-                                                    std::to_string(now));
-  const std::string user_id = user ? *user : "guest:" + *conversation;
   std::vector<ingest::ValidatedEvent> events;
   FB_ASSIGN_OR_RETURN(ingest::ValidatedEvent inbound,
                       MessageEvent(id, "inbound", user_id, *conversation, channel, text, now));
-  FB_ASSIGN_OR_RETURN(
-      ingest::ValidatedEvent outbound,
-      MessageEvent(id + ":bot", "outbound", user_id, *conversation, channel, reply.answer, now));
+  json::object typed{{"reply_type", service::ReplyTypeName(reply.type)},
+                     {"confidence", reply.confidence}};
+  if (!reply.kb_id.empty()) typed["kb_id"] = reply.kb_id;
+  if (!reply.handoff_reason.empty()) typed["handoff_reason"] = reply.handoff_reason;
+  if (!reply.account_id.empty()) typed["account_id"] = reply.account_id;
+  FB_ASSIGN_OR_RETURN(ingest::ValidatedEvent outbound,
+                      MessageEvent(id + ":bot", "outbound", user_id, *conversation, channel,
+                                   reply.answer, now, std::move(typed)));
   events.push_back(std::move(inbound));
   events.push_back(std::move(outbound));
+  if (!asked_again_message.empty()) {
+    FB_ASSIGN_OR_RETURN(ingest::ValidatedEvent feedback,
+                        FeedbackEvent(asked_again_message, user_id, *conversation,
+                                      asked_again_kb_id, false, "asked_again", now));
+    events.push_back(std::move(feedback));
+  }
   c.entity = "conversation/" + *conversation;
   json::object out = ReplyJson(reply);
   out["conversation_id"] = *conversation;
@@ -288,7 +330,7 @@ Status ServiceRoutes::PostMessage(RequestContext& c, Responder respond) {
 StatusOr<ingest::ValidatedEvent> ServiceRoutes::MessageEvent(
     const std::string& event_id, std::string_view direction, const std::string& user_id,
     const std::string& conversation, const std::optional<std::string>& channel,
-    const std::string& text, TimeMicros at) {
+    const std::string& text, TimeMicros at, json::object reply) {
   json::object e{{"event_id", event_id},
                  {"event_type", "service_message"},
                  {"occurred_at", FormatRfc3339(at)},
@@ -298,7 +340,81 @@ StatusOr<ingest::ValidatedEvent> ServiceRoutes::MessageEvent(
                  {"text", text},
                  {"direction", direction}};
   if (channel) e["channel"] = *channel;
+  for (auto& [k, v] : reply) e[k] = std::move(v);
   return ingest::EventSchema::Get().Validate(e, tokenizer_);
+}
+
+StatusOr<ingest::ValidatedEvent> ServiceRoutes::FeedbackEvent(
+    const std::string& message_id, const std::string& user_id, const std::string& conversation,
+    const std::string& kb_id, bool helped, std::string_view source, TimeMicros at) {
+  const json::object e{{"event_id", "fb-" + message_id},
+                       {"event_type", "service_feedback"},
+                       {"occurred_at", FormatRfc3339(at)},
+                       {"message_id", message_id},
+                       {"user_id", user_id},
+                       {"conversation_id", conversation},
+                       {"kb_id", kb_id},
+                       {"helped", helped},
+                       {"source", source}};
+  return ingest::EventSchema::Get().Validate(e, tokenizer_);
+}
+
+// {helped}: the customer's word on the answer to message `message_id` (once per answer).
+Status ServiceRoutes::PostFeedback(RequestContext& c, Responder respond) {
+  const std::string& message = c.params[0];
+  c.entity = "message/" + message;
+  FB_ASSIGN_OR_RETURN(json::object body, ParseJsonBody(c.request));
+  FB_RETURN_IF_ERROR(RejectUnknownFields(body, {"helped"}));
+  const json::value* helped = body.if_contains("helped");
+  if (helped == nullptr || !helped->is_bool()) {
+    return InvalidArgumentError("must be true or false", "helped");
+  }
+  FB_ASSIGN_OR_RETURN(std::optional<std::string> stored, events_.Find(c.tenant, message + ":bot"));
+  if (!stored) return NotFoundError("no bot reply to message " + Quote(message), "message_id");
+  const json::object reply = json::parse(*stored).as_object();
+  const json::value* type = reply.if_contains("reply_type");
+  if (type == nullptr || *type != "answer") {
+    return FailedPreconditionError(
+        "only answers take feedback; this reply was " + (type != nullptr && type->is_string()
+                                                             ? std::string(type->get_string())
+                                                             : std::string("untyped")),
+        "message_id");
+  }
+  const auto text = [&](std::string_view k) {
+    const json::value* v = reply.if_contains(k);
+    return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+  };
+  FB_ASSIGN_OR_RETURN(
+      ingest::ValidatedEvent feedback,
+      FeedbackEvent(message, text("user_id"), text("conversation_id"), text("kb_id"),
+                    helped->get_bool(), "customer", clock_.NowMicros()));
+  std::vector<ingest::ValidatedEvent> events;
+  events.push_back(std::move(feedback));
+  events_.Ingest(
+      c.tenant, std::move(events),
+      tenancy::AuditEntry{.tenant = c.tenant,
+                          .actor = c.actor,
+                          .action = c.action,
+                          .entity = c.entity,
+                          .result = "ok"},
+      [respond, message](const Status& written, const ingest::IngestSummary& summary) {
+        if (!written.ok()) {
+          return respond(ErrorResponse(UnavailableError("the feedback could not be stored")));
+        }
+        if (summary.accepted == 0) {
+          return respond(ErrorResponse(FailedPreconditionError(
+              "the answer to " + Quote(message) + " already has feedback", "message_id")));
+        }
+        respond(JsonResponse(
+            201, ToJsonText(json::object{{"message_id", message}, {"recorded", true}})));
+      });
+  return OkStatus();
+}
+
+StatusOr<HttpResponse> ServiceRoutes::Stats(RequestContext& c) {
+  FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, {"entries"}));
+  FB_ASSIGN_OR_RETURN(const int entries, IntQueryParam(query, "entries", 0, 10'000, 50));
+  return JsonResponse(200, runtime_.service_stats->Json(c.tenant, static_cast<size_t>(entries)));
 }
 
 Status ServiceRoutes::IngestAndWait(RequestContext& c, std::vector<ingest::ValidatedEvent> events,
@@ -366,10 +482,11 @@ Status ServiceRoutes::ReplyToHandoff(RequestContext& c, Responder respond) {
   h.turns.push_back({"agent", text, FormatRfc3339(now), -1});
   h.status = "replied";
   const std::string event_id = "msg-" + h.id + ":agent:" + std::to_string(h.turns.size());
-  FB_ASSIGN_OR_RETURN(ingest::ValidatedEvent reply,
-                      MessageEvent(event_id, "outbound",
-                                   h.user_id.empty() ? "guest:" + h.conversation_id : h.user_id,
-                                   h.conversation_id, std::nullopt, text, now));
+  FB_ASSIGN_OR_RETURN(
+      ingest::ValidatedEvent reply,
+      MessageEvent(event_id, "outbound",
+                   h.user_id.empty() ? "guest:" + h.conversation_id : h.user_id, h.conversation_id,
+                   std::nullopt, text, now, json::object{{"reply_type", "agent"}}));
   storage::WriteBatch extra;
   extra.PutOwned(storage::Column::kHandoffs, service::HandoffKey(c.tenant, h.id),
                  service::HandoffToJson(h));
