@@ -22,10 +22,27 @@ struct Event {
   json::object body;
 };
 
-std::string RouteFor(std::string_view type) {
-  if (type == "credit_application") return "/v1/decisions/credit";
-  if (type == "login" || type == "payment") return "/v1/decisions/transaction";
+bool ForTheBot(const Event& e) {
+  if (e.type != "service_message") return false;
+  const json::value* direction = e.body.if_contains("direction");
+  return direction == nullptr || *direction == "inbound";
+}
+
+std::string RouteFor(const Event& e) {
+  if (e.type == "credit_application") return "/v1/decisions/credit";
+  if (e.type == "login" || e.type == "payment") return "/v1/decisions/transaction";
+  if (ForTheBot(e)) return "/v1/service/messages";
   return "/v1/events";
+}
+
+// A customer's message as the FAQ bot takes it.
+json::object BotMessage(const json::object& event) {
+  json::object message;
+  for (const char* field : {"conversation_id", "user_id", "channel", "text", "message_id"}) {
+    if (const json::value* v = event.if_contains(field)) message[field] = *v;
+  }
+  if (!message.contains("conversation_id")) message["conversation_id"] = event.at("message_id");
+  return message;
 }
 
 // The events of `path` at or after `since`, oldest first.
@@ -55,9 +72,9 @@ StatusOr<std::vector<Event>> LoadEvents(const std::string& path, std::optional<T
 // Pass 2 and later send the same events under new ids ("<id>-r2"), so they are decided again
 // rather than answered from the idempotency records; with a `run` tag every pass does
 // ("<id>-<run>-1").
-std::string BodyForPass(const Event& e, int pass, const std::string& run) {
-  if (pass == 1 && run.empty()) return ToJsonText(e.body);
-  json::object body = e.body;
+std::string BodyForPass(const Event& e, int pass, const std::string& run, bool for_bot) {
+  json::object body = for_bot ? BotMessage(e.body) : e.body;
+  if (pass == 1 && run.empty()) return ToJsonText(body);
   std::string suffix = "-";
   if (run.empty()) {
     suffix += 'r';
@@ -66,7 +83,7 @@ std::string BodyForPass(const Event& e, int pass, const std::string& run) {
     suffix += '-';
   }
   suffix += std::to_string(pass);
-  for (const char* field : {"event_id", "application_id"}) {
+  for (const char* field : {"event_id", "application_id", "message_id"}) {
     if (json::value* id = body.if_contains(field); id && id->is_string()) {
       std::string renamed(id->get_string());
       renamed += suffix;
@@ -107,7 +124,12 @@ Status Replay(const std::string& path, const SendEvent& send, const ReplayOption
         report();
         return OkStatus();
       }
-      FB_ASSIGN_OR_RETURN(ReplayAnswer r, send(RouteFor(e.type), BodyForPass(e, pass, run)));
+      FB_ASSIGN_OR_RETURN(ReplayAnswer r,
+                          send(RouteFor(e), BodyForPass(e, pass, run, ForTheBot(e))));
+      if (ForTheBot(e) && r.status == 404) {
+        // The tenant has no knowledge base: the message is stored as the event it is.
+        FB_ASSIGN_OR_RETURN(r, send("/v1/events", BodyForPass(e, pass, run, false)));
+      }
       ++sent;
       boost::system::error_code ec;
       const json::value answer = json::parse(r.body, ec);
@@ -115,6 +137,9 @@ Status Replay(const std::string& path, const SendEvent& send, const ReplayOption
         const json::object* fields = ec ? nullptr : answer.if_object();
         const json::value* decision = fields ? fields->if_contains("decision") : nullptr;
         if (decision && decision->is_string()) ++outcomes[std::string(decision->get_string())];
+        // The bot's reply type: answer, clarify, out_of_scope or handoff.
+        const json::value* reply = fields ? fields->if_contains("type") : nullptr;
+        if (reply && reply->is_string()) ++outcomes["bot " + std::string(reply->get_string())];
       } else if (r.status == 401 || r.status == 403) {
         return UnauthenticatedError("the server refused the API key (" + r.body + ")");
       } else {

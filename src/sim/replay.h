@@ -1,9 +1,10 @@
 // Replay: a simulated world's events played to a running server in time order at a steady
 // rate, as live traffic would arrive: credit applications are decided (POST
 // /v1/decisions/credit), logins and payments go through real-time interception (POST
-// /v1/decisions/transaction), everything else is ingested (POST /v1/events). `finbrain replay`;
-// the demo runs it in the background so the console's dashboards move. Progress every 10 s on
-// stderr.
+// /v1/decisions/transaction), customers' service messages go to the FAQ bot (POST
+// /v1/service/messages; ingested as events when the tenant has no KB), everything else is ingested
+// (POST /v1/events). `finbrain replay`; the demo runs it in the background so the console's
+// dashboards move. Progress every 10 s on stderr.
 //
 // Example:
 //   FB_RETURN_IF_ERROR(Replay("world/events", send_over_http, {.rate = 20, .loop = true}));

@@ -52,6 +52,22 @@ TEST_F(ReplayTest, SendsEventsInTimeOrderToTheirRoutes) {
   EXPECT_EQ(json::parse(sent_[3].second).at("event_id"), "e4");
 }
 
+TEST_F(ReplayTest, CustomersMessagesGoToTheBotAsMessages) {
+  std::ofstream(dir_.path() + "/events/service_message.jsonl")
+      << R"({"event_type":"service_message","event_id":"msg-m1","message_id":"m1","user_id":"u1",)"
+      << R"("conversation_id":"c1","text":"怎么还款","channel":"app","direction":"inbound",)"
+      << R"("occurred_at":"2026-01-05T00:00:00Z"})"
+      << "\n";
+  ASSERT_TRUE(Replay(dir_.path(), Recorder(), {.rate = 10000, .fresh_ids = true}).ok());
+  ASSERT_EQ(sent_.size(), 5u);
+  EXPECT_EQ(sent_[4].first, "/v1/service/messages");
+  const json::object message = json::parse(sent_[4].second).as_object();
+  EXPECT_EQ(message.at("text"), "怎么还款");
+  EXPECT_EQ(message.at("conversation_id"), "c1");
+  EXPECT_THAT(std::string(message.at("message_id").as_string()), ::testing::StartsWith("m1-"));
+  EXPECT_FALSE(message.contains("event_type"));  // the bot takes a message, not an event
+}
+
 TEST_F(ReplayTest, SinceSkipsEarlierEventsAndLoopsRenameIds) {
   // A loop runs until told to stop: bounded by the number of sends here instead.
   int calls = 0;

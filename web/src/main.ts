@@ -9,6 +9,7 @@ import { renderGraph } from "./pages/graph";
 import { renderLists } from "./pages/lists";
 import { renderModels } from "./pages/models";
 import { renderOverview } from "./pages/overview";
+import { renderService } from "./pages/service";
 import { renderStrategies } from "./pages/strategies";
 
 // A page draws into `main` and returns a cleanup (timers) run when the route changes.
@@ -22,6 +23,7 @@ const routes: [RegExp, Page, Key][] = [
   [/^\/models(?:\/([^/]+))?$/, renderModels, "nav.models"],
   [/^\/graph(?:\/(ring|entity)\/([^/]+)(?:\/([^/]+))?)?$/, renderGraph, "nav.graph"],
   [/^\/lists$/, renderLists, "nav.lists"],
+  [/^\/service(?:\/([^/]+))?$/, renderService, "nav.service"],
 ];
 
 const app = document.getElementById("app")!;
@@ -38,7 +40,7 @@ function route(): void {
     "nav",
     { class: "sidebar" },
     h("div", { class: "brand" }, "FinBrain"),
-    ...(["overview", "decisions", "strategies", "models", "graph", "lists"] as const).map((name) =>
+    ...(["overview", "decisions", "strategies", "models", "graph", "lists", "service"] as const).map((name) =>
       h(
         "a",
         {

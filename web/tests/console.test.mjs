@@ -197,6 +197,30 @@ test("lists show the entry added from the graph", () =>
     await assertAccessible("lists");
   }));
 
+test("the service page: a handoff's conversation and customer card, a reply, and its answer published to the KB", () =>
+  step("service", async () => {
+    await page.click('[data-nav="service"]');
+    await page.waitForSelector('[data-kpi="auto-answer"] .kpi-value:has-text("%")');
+    await page.locator("#handoff-queue tr[data-handoff-id]").first().click();
+    await page.waitForSelector("#customer-accounts tbody tr");
+    assert.match(await page.textContent("#handoff-turns"), /这个月要还多少钱/);
+    await page.fill("#handoff-reply", "积分可以在积分商城兑换话费。");
+    await page.click('#reply-form button[type="submit"]');
+    await page.waitForSelector('#handoff-turns li[data-direction="agent"]');
+    await page.fill("#propose-question", "积分可以兑换话费吗");
+    assert.equal(await page.inputValue("#propose-answer"), "积分可以在积分商城兑换话费。");
+    await page.click('#propose-form button[type="submit"]');
+    await page.waitForSelector('#kb-proposals tr[data-proposal-id]:has-text("积分可以兑换话费吗")');
+    await assertAccessible("service");
+    await page.click('#kb-proposals [data-action="publish"]');
+    await page.waitForSelector("#kb-proposals tr[data-proposal-id]", { state: "detached" });
+    const kb = await world.call("GET", "/v1/service/kb");
+    assert.ok(
+      kb.entries.some((e) => e.question === "积分可以兑换话费吗"),
+      "published to the KB",
+    );
+  }));
+
 // Lowercase English words in the console's own labels (headings, table headers, form labels,
 // buttons, options, KPI labels), outside values shown as they are (translate="no", code):
 // identifiers with _ . : / or digits are data, not labels.
@@ -229,6 +253,7 @@ test("in Chinese, every page's labels and chart descriptions are Chinese", () =>
       ["models", "#model-monitoring #chart-csi canvas"],
       ["graph", "#ring-table tr[data-ring-id]"],
       ["lists", "#list-entries th"],
+      ["service", "#handoff-queue th"],
     ];
     try {
       for (const [nav, ready] of pages) {

@@ -178,6 +178,21 @@ export async function startWorld({ users = 400, bin = process.env.FINBRAIN_BIN }
         )),
       );
     }
+    // Customer service: the shipped KB, an answered guest, and a customer with a loan who asks
+    // what is due and then for a person (a handoff with the customer card).
+    await call(
+      "PUT",
+      "/v1/service/kb",
+      fs.readFileSync(path.join(ROOT, "resources/service/kb_default.csv"), "utf8"),
+      "text/csv",
+    );
+    const borrower = JSON.parse(
+      fs.readFileSync(path.join(dir, "world/events/loan_drawdown.jsonl"), "utf8").split("\n")[0],
+    ).user_id;
+    await call("POST", "/v1/service/messages", { conversation_id: "guest-1", text: "怎么还款" });
+    for (const text of ["这个月要还多少钱", "转人工"]) {
+      await call("POST", "/v1/service/messages", { conversation_id: "conv-1", user_id: borrower, text });
+    }
   } catch (e) {
     cleanup();
     throw e;
