@@ -35,6 +35,7 @@ bench: build
 	FINBRAIN_DURABILITY=process RATE=2000 SECONDS_PER_RUN=15 USERS=5000 PIN=1 ./bench/decisions.sh build/release/apps/finbrain/finbrain build/release/bench/decision_load
 	FINBRAIN_DURABILITY=sync RATE=1000 SECONDS_PER_RUN=15 USERS=5000 ./bench/decisions.sh build/release/apps/finbrain/finbrain build/release/bench/decision_load
 	./bench/graph_rings.sh build/release/apps/finbrain/finbrain
+	./bench/service_http.sh build/release/apps/finbrain/finbrain build/release/bench/decision_load
 	build/release/bench/graph_bench
 	build/release/bench/ingest_bench
 	build/release/bench/storage_bench

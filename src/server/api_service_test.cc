@@ -1,7 +1,10 @@
 // /v1/service: knowledge bases published, versioned, audited and isolated per tenant; sentiment.
 #include <gmock/gmock.h>
 
+#include <thread>
+
 #include "server/internal/api_test_fixture.h"
+#include "service/kb_store.h"
 
 namespace finbrain::server {
 namespace {
@@ -383,6 +386,24 @@ TEST_F(ApiTest, FeedbackAndAskingAgainMeasureAnswerPrecisionInProduction) {
   EXPECT_EQ(stats.at("feedback").at("precision").to_number<double>(), 0.5);
   EXPECT_EQ(stats.at("entries").at(0).at("kb_id"), "refund");
   EXPECT_EQ(stats.at("entries").at(0).at("answers").to_number<int>(), 2);
+}
+
+// After a restart, bots are built in the background; a message never waits for a build.
+TEST_F(ApiTest, AfterARestartBotsAreBuiltInTheBackgroundAndMessagesDoNotWait) {
+  const std::string key = NewTenant("acme");
+  ASSERT_EQ(Call("PUT", "/v1/service/kb", kKb, key).status, 201);
+  service::KbStore restarted(*runtime_->store, *runtime_->audit, clock_, service::SharedBotModels);
+  EXPECT_EQ(restarted.ReadyBot("globex").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(restarted.ReadyBot("acme").status().code(), StatusCode::kUnavailable);
+  ASSERT_TRUE(restarted.WarmUp().ok());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  StatusOr<std::shared_ptr<const service::FaqBot>> bot = restarted.ReadyBot("acme");
+  while (!bot.ok() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling, with a deadline
+    bot = restarted.ReadyBot("acme");
+  }
+  ASSERT_TRUE(bot.ok()) << bot.status().ToString();
+  EXPECT_EQ((*bot)->Respond("怎么还款", {}).kb_id, "repay");
 }
 
 }  // namespace

@@ -75,6 +75,10 @@ Status Serve(const ServerConfig& config, const std::function<void(std::uint16_t)
   std::optional<PeriodicTask> counts_flush;
   counts_flush.emplace("fb-flush-counts", std::chrono::milliseconds(config.stats_flush_ms),
                        flush_counts);
+  // Each tenant's FAQ bot is built in the background: messages answer 503 until it is.
+  if (Status warm = runtime->kbs->WarmUp(); !warm.ok()) {
+    spdlog::warn("the FAQ bots are built on first use: {}", warm.ToString());
+  }
   spdlog::info("listening on http://{}:{} (data dir {}, {} I/O threads, admin API {}, console {})",
                config.listen_host, server->port(), config.data_dir, config.io_threads,
                config.admin_token.empty() ? "off" : "on", console ? "on" : "off");

@@ -1,5 +1,8 @@
 #include "service/kb_store.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
 
@@ -50,10 +53,20 @@ StatusOr<KbVersion> ParseRecord(std::string_view text, bool with_entries) {
 
 KbStore::KbStore(storage::KvStore& store, tenancy::AuditLog& audit, const Clock& clock,
                  ModelsProvider models, BotOptions options)
-    : docs_(store, audit, {storage::Column::kKbHeads, storage::Column::kKbVersions}, "kb"),
+    : store_(store),
+      docs_(store, audit, {storage::Column::kKbHeads, storage::Column::kKbVersions}, "kb"),
       clock_(clock),
       models_provider_(std::move(models)),
       options_(options) {}
+
+KbStore::~KbStore() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (builder_.joinable()) builder_.join();
+}
 
 StatusOr<std::shared_ptr<const FaqBot>> KbStore::Build(std::vector<KbEntry> entries) {
   std::lock_guard build(build_mu_);
@@ -135,6 +148,53 @@ StatusOr<std::shared_ptr<const FaqBot>> KbStore::Bot(std::string_view tenant) {
   auto& slot = bots_[std::string(tenant)];
   if (slot.first <= head.active) slot = {head.active, bot};
   return slot.second;
+}
+
+StatusOr<std::shared_ptr<const FaqBot>> KbStore::ReadyBot(std::string_view tenant) {
+  FB_ASSIGN_OR_RETURN(const tenancy::VersionHead head, docs_.Head(tenant, kName));
+  if (head.active == 0) return NotFoundError("the tenant has no knowledge base", "kb");
+  {
+    std::lock_guard lock(mu_);
+    const auto it = bots_.find(tenant);
+    if (it != bots_.end() && it->second.first == head.active) return it->second.second;
+  }
+  BuildInBackground(std::string(tenant));
+  return UnavailableError("the tenant's bot is being built (a few seconds after a restart); retry");
+}
+
+Status KbStore::WarmUp() {
+  std::vector<std::string> tenants;
+  FB_RETURN_IF_ERROR(
+      store_.Scan(storage::Column::kKbHeads, "", "", [&](std::string_view key, std::string_view) {
+        tenants.emplace_back(key.substr(0, key.rfind('/')));
+        return true;
+      }));
+  for (std::string& tenant : tenants) BuildInBackground(std::move(tenant));
+  return OkStatus();
+}
+
+void KbStore::BuildInBackground(std::string tenant) {
+  std::lock_guard lock(queue_mu_);
+  if (stopping_ || std::find(queue_.begin(), queue_.end(), tenant) != queue_.end()) return;
+  queue_.push_back(std::move(tenant));
+  queue_cv_.notify_one();
+  if (builder_.joinable()) return;
+  builder_ = std::thread([this] {
+    std::unique_lock waiting(queue_mu_);
+    while (true) {
+      queue_cv_.wait(waiting, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      const std::string next = queue_.front();
+      waiting.unlock();
+      // Bot() builds the active version (and keeps it); a failure is retried on the next ask.
+      if (StatusOr<std::shared_ptr<const FaqBot>> bot = Bot(next); !bot.ok()) {
+        spdlog::error("tenant {}: the FAQ bot could not be built: {}", next,
+                      bot.status().ToString());
+      }
+      waiting.lock();
+      queue_.pop_front();
+    }
+  });
 }
 
 }  // namespace finbrain::service

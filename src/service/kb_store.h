@@ -12,11 +12,14 @@
 // Thread-safety: all methods may be called concurrently.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/clock.h"
@@ -49,6 +52,7 @@ class KbStore {
   // REQUIRES: store, audit and clock outlive the KbStore.
   KbStore(storage::KvStore& store, tenancy::AuditLog& audit, const Clock& clock,
           ModelsProvider models, BotOptions options = {});
+  ~KbStore();  // waits for a bot being built in the background
 
   // Stores `entries` as the next version and makes it the active one, once its bot is built.
   // kInvalidArgument for an empty KB.
@@ -60,10 +64,17 @@ class KbStore {
   StatusOr<std::vector<KbVersion>> Versions(std::string_view tenant) const;
   // The active version's bot, built on first use after a restart; kNotFound without a KB.
   StatusOr<std::shared_ptr<const FaqBot>> Bot(std::string_view tenant);
+  // The active version's bot when it is built; otherwise kUnavailable, and it is built in the
+  // background (messages never wait seconds for a build). kNotFound without a KB.
+  StatusOr<std::shared_ptr<const FaqBot>> ReadyBot(std::string_view tenant);
+  // Builds every tenant's bot in the background (a server calls it at start-up).
+  Status WarmUp();
 
  private:
+  void BuildInBackground(std::string tenant);
   StatusOr<std::shared_ptr<const FaqBot>> Build(std::vector<KbEntry> entries);
 
+  storage::KvStore& store_;
   tenancy::VersionedDocuments docs_;
   const Clock& clock_;
   ModelsProvider models_provider_;
@@ -72,6 +83,12 @@ class KbStore {
   std::map<std::string, std::pair<int, std::shared_ptr<const FaqBot>>, std::less<>> bots_;
   std::optional<BotModels> models_;
   std::mutex build_mu_;  // one bot built at a time (each takes both cores' worth of seconds)
+  // The background builder: tenants waiting for their bot, built one at a time.
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<std::string> queue_;
+  bool stopping_ = false;
+  std::thread builder_;
 };
 
 }  // namespace finbrain::service

@@ -98,10 +98,10 @@ class ServiceRoutes final : public RouteGroup {
         {.method = "GET",
          .pattern = "/v1/service/kb/versions",
          .handler = Bind(this, &ServiceRoutes::KbVersions)},
-        // The first message after a restart builds the tenant's bot: off the I/O threads.
+        // On the I/O thread (a few ms of CPU): a bot not built yet answers 503 at once and is
+        // built in the background.
         {.method = "POST",
          .pattern = "/v1/service/messages",
-         .slow = true,
          .async_handler = Bind(this, &ServiceRoutes::PostMessage)},
         {.method = "POST",
          .pattern = "/v1/service/messages/{message_id}/feedback",
@@ -222,7 +222,7 @@ Status ServiceRoutes::PostMessage(RequestContext& c, Responder respond) {
   FB_ASSIGN_OR_RETURN(std::optional<std::string> message_id, OptionalString(body, "message_id"));
   if (message_id) FB_RETURN_IF_ERROR(CheckId(*message_id, "message_id"));
   FB_ASSIGN_OR_RETURN(const std::string raw_text, RequiredText(body));
-  FB_ASSIGN_OR_RETURN(std::shared_ptr<const service::FaqBot> bot, kbs_.Bot(c.tenant));
+  FB_ASSIGN_OR_RETURN(std::shared_ptr<const service::FaqBot> bot, kbs_.ReadyBot(c.tenant));
 
   const std::string key = c.tenant + "/" + *conversation;
   const TimeMicros now = clock_.NowMicros();
