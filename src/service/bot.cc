@@ -17,6 +17,17 @@ namespace {
 
 constexpr size_t kKbCoverageFeature = 7;
 
+// The position of a pair feature (service/pair_features.h) by name, resolved once.
+size_t PairFeature(std::string_view name) {
+  const auto& names = PairFeatureNames();
+  const auto it = std::find(names.begin(), names.end(), name);
+  if (it == names.end()) std::abort();  // a renamed feature: caught by every test of the bot
+  return static_cast<size_t>(it - names.begin());
+}
+const size_t kIdfWordOverlap = PairFeature("idf_word_overlap");
+const size_t kBigramContainment = PairFeature("bigram_containment");
+const size_t kCharEditRatio = PairFeature("char_edit_ratio");
+
 double Probability(double margin) { return 1 / (1 + std::exp(-margin)); }
 
 // A logistic regression on dense features through liblinear (L2, C = 1); weights then bias.
@@ -197,29 +208,27 @@ std::vector<FaqBot::Scored> FaqBot::Rank(const Analysis& query,
     const KbEntry& entry = index_->entries()[hit.entry];
     double best = -1;
     size_t best_wording = 0;
+    PairFeatureRow pair{}, candidate{};
     for (size_t w = 0; w <= entry.alternatives.size(); ++w) {
       if (skip == std::pair{hit.entry, w}) continue;
-      const double p = models_.matcher->SameQuestion(query, index_->wording(hit.entry, w));
+      const double p =
+          models_.matcher->SameQuestion(query, index_->wording(hit.entry, w), &candidate);
       if (p > best) {
         best = p;
         best_wording = w;
+        pair = candidate;
       }
     }
-    const PairFeatureRow pair = PairFeatures(query, index_->wording(hit.entry, best_wording), idf);
-    const auto value = [&](std::string_view name) {
-      for (size_t i = 0; i < kPairFeatureCount; ++i) {
-        if (PairFeatureNames()[i] == name) return std::isnan(pair[i]) ? 0.0 : double{pair[i]};
-      }
-      return 0.0;
+    const auto value = [&](size_t feature) {
+      return std::isnan(pair[feature]) ? 0.0 : double{pair[feature]};
     };
     const Analysis& wording = index_->wording(hit.entry, best_wording);
-    Scored s{
-        .entry = hit.entry,
-        .features = {best, hit.bm25 / top_bm25, static_cast<double>(rank) / 10.0,
-                     value("idf_word_overlap"), value("bigram_containment"),
-                     value("char_edit_ratio"), IdfCoverage(query, wording.words, idf), kb_coverage,
-                     std::log1p(hit.bm25), IdfCoverage(query, entry_words_[hit.entry], idf),
-                     IdfCoverage(query, answer_words_[hit.entry], idf)}};
+    Scored s{.entry = hit.entry,
+             .features = {best, hit.bm25 / top_bm25, static_cast<double>(rank) / 10.0,
+                          value(kIdfWordOverlap), value(kBigramContainment), value(kCharEditRatio),
+                          IdfCoverage(query, wording.words, idf), kb_coverage, std::log1p(hit.bm25),
+                          IdfCoverage(query, entry_words_[hit.entry], idf),
+                          IdfCoverage(query, answer_words_[hit.entry], idf)}};
     s.score = ranker_[kRankFeatures];
     for (size_t f = 0; f < kRankFeatures; ++f) s.score += ranker_[f] * s.features[f];
     ranked.push_back(s);

@@ -108,18 +108,40 @@ size_t MatcherLexicon::features() const {
 
 // The pair features, the word and bigram vector features, then one per vocabulary word,
 // appended to `row`.
+void MatcherLexicon::IndexVocabulary() {
+  vocabulary_index.clear();
+  for (size_t i = 0; i < vocabulary.size(); ++i)
+    vocabulary_index.emplace(vocabulary[i], static_cast<std::uint32_t>(i));
+}
+
 void MatcherLexicon::AppendRow(const Analysis& a, const Analysis& b,
                                std::vector<float>& row) const {
   const PairFeatureRow base = PairFeatures(a, b, idf);
   row.insert(row.end(), base.begin(), base.end());
   AppendVectorFeatures(a.words, b.words, word_vectors, idf, &IdfTable::Word, row);
   AppendVectorFeatures(a.bigrams, b.bigrams, bigram_vectors, idf, &IdfTable::Char, row);
-  const std::set<std::string_view> words_a(a.words.begin(), a.words.end());
-  const std::set<std::string_view> words_b(b.words.begin(), b.words.end());
-  for (const std::string& word : vocabulary) {
-    const bool in_a = words_a.contains(word), in_b = words_b.contains(word);
-    row.push_back(!in_a && !in_b ? kMissing : (in_a && in_b ? 0.f : 1.f));
+  // Per vocabulary word: in neither (missing), in both (0) or in one (1). Only the pair's own
+  // words are looked up: a message has a handful of words, the vocabulary hundreds.
+  const size_t start = row.size();
+  row.resize(start + vocabulary.size(), kMissing);
+  thread_local std::vector<std::uint8_t> seen;  // bit 1: in a, bit 2: in b
+  thread_local std::vector<std::uint32_t> touched;
+  seen.resize(vocabulary.size());
+  const auto mark = [&](const std::vector<std::string>& words, std::uint8_t bit) {
+    for (const std::string& w : words) {
+      const auto it = vocabulary_index.find(w);
+      if (it == vocabulary_index.end()) continue;
+      if (seen[it->second] == 0) touched.push_back(it->second);
+      seen[it->second] |= bit;
+    }
+  };
+  mark(a.words, 1);
+  mark(b.words, 2);
+  for (const std::uint32_t i : touched) {
+    row[start + i] = seen[i] == 3 ? 0.f : 1.f;
+    seen[i] = 0;
   }
+  touched.clear();
 }
 
 std::vector<std::string> MostFrequentWords(const std::vector<Analysis>& corpus, size_t n) {
@@ -168,6 +190,7 @@ StatusOr<QuestionMatcher> QuestionMatcher::FromJson(std::string_view text) {
       lexicon.vocabulary.emplace_back(w.as_string());
     }
   }
+  lexicon.IndexVocabulary();
   const json::value* features = o.if_contains("features");
   if (features == nullptr || !features->is_array() ||
       features->as_array().size() != kPairFeatureCount) {
@@ -207,10 +230,12 @@ StatusOr<QuestionMatcher> QuestionMatcher::Load(const std::string& path) {
   return m;
 }
 
-double QuestionMatcher::SameQuestion(const Analysis& a, const Analysis& b) const {
+double QuestionMatcher::SameQuestion(const Analysis& a, const Analysis& b,
+                                     PairFeatureRow* pair) const {
   thread_local std::vector<float> row;
   row.clear();
   lexicon_.AppendRow(a, b, row);
+  if (pair != nullptr) std::copy_n(row.begin(), kPairFeatureCount, pair->begin());
   return trees_.Predict(row.data());
 }
 
@@ -268,6 +293,7 @@ StatusOr<MatcherTraining> TrainQuestionMatcher(const std::vector<QuestionPair>& 
   MatcherLexicon lexicon;
   lexicon.idf = IdfTable::Fit(corpus);
   lexicon.vocabulary = MostFrequentWords(corpus, options.vocabulary);
+  lexicon.IndexVocabulary();
   progress("word vectors", 0.1);
   lexicon.word_vectors = WordVectors::Fit(corpus, {.dims = options.vector_dims});
   lexicon.bigram_vectors = WordVectors::Fit(

@@ -22,6 +22,7 @@
 
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -37,7 +38,10 @@ struct MatcherLexicon {
   IdfTable idf;
   WordVectors word_vectors, bigram_vectors;
   std::vector<std::string> vocabulary;  // words that are features of their own
+  // vocabulary word -> its position; call IndexVocabulary() after setting `vocabulary`.
+  std::unordered_map<std::string, std::uint32_t> vocabulary_index;
 
+  void IndexVocabulary();
   size_t features() const;
   void AppendRow(const Analysis& a, const Analysis& b, std::vector<float>& row) const;
 };
@@ -47,7 +51,8 @@ class QuestionMatcher {
   static StatusOr<QuestionMatcher> Load(const std::string& path);
   static StatusOr<QuestionMatcher> FromJson(std::string_view text);
 
-  double SameQuestion(const Analysis& a, const Analysis& b) const;
+  // With `pair`, also the pair features the score was computed from.
+  double SameQuestion(const Analysis& a, const Analysis& b, PairFeatureRow* pair = nullptr) const;
   const MatcherLexicon& lexicon() const { return lexicon_; }
 
  private:
