@@ -4,16 +4,12 @@
 
 #include "common/json_text.h"
 #include "common/strings.h"
+#include "service/internal/tenant_records.h"
 
 namespace finbrain::service {
 namespace {
 
 namespace json = boost::json;
-
-std::string Text(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
 
 double Number(const json::object& o, std::string_view key, double fallback) {
   const json::value* v = o.if_contains(key);
@@ -64,28 +60,31 @@ StatusOr<Handoff> HandoffFromJson(std::string_view text) {
   const json::object* o = ec ? nullptr : v.if_object();
   if (o == nullptr || !o->contains("handoff_id"))
     return DataLossError("a stored handoff is corrupt");
-  Handoff h{.id = Text(*o, "handoff_id"),
-            .conversation_id = Text(*o, "conversation_id"),
-            .user_id = Text(*o, "user_id"),
-            .created_at = Text(*o, "created_at"),
-            .reason = Text(*o, "reason"),
-            .status = Text(*o, "status"),
-            .kb_id = Text(*o, "kb_id"),
+  Handoff h{.id = internal::TextMember(*o, "handoff_id"),
+            .conversation_id = internal::TextMember(*o, "conversation_id"),
+            .user_id = internal::TextMember(*o, "user_id"),
+            .created_at = internal::TextMember(*o, "created_at"),
+            .reason = internal::TextMember(*o, "reason"),
+            .status = internal::TextMember(*o, "status"),
+            .kb_id = internal::TextMember(*o, "kb_id"),
             .confidence = Number(*o, "confidence", 0),
-            .resolution = Text(*o, "resolution"),
-            .resolved_by = Text(*o, "resolved_by")};
+            .resolution = internal::TextMember(*o, "resolution"),
+            .resolved_by = internal::TextMember(*o, "resolved_by")};
   if (const json::value* list = o->if_contains("candidates"); list != nullptr && list->is_array()) {
     for (const json::value& c : list->as_array()) {
       if (!c.is_object()) continue;
-      h.candidates.push_back({Text(c.as_object(), "kb_id"), Text(c.as_object(), "question"),
+      h.candidates.push_back({internal::TextMember(c.as_object(), "kb_id"),
+                              internal::TextMember(c.as_object(), "question"),
                               Number(c.as_object(), "confidence", 0)});
     }
   }
   if (const json::value* list = o->if_contains("turns"); list != nullptr && list->is_array()) {
     for (const json::value& t : list->as_array()) {
       if (!t.is_object()) continue;
-      h.turns.push_back({Text(t.as_object(), "direction"), Text(t.as_object(), "text"),
-                         Text(t.as_object(), "at"), Number(t.as_object(), "negative", -1)});
+      h.turns.push_back({internal::TextMember(t.as_object(), "direction"),
+                         internal::TextMember(t.as_object(), "text"),
+                         internal::TextMember(t.as_object(), "at"),
+                         Number(t.as_object(), "negative", -1)});
     }
   }
   if (const json::value* customer = o->if_contains("customer");
@@ -120,21 +119,8 @@ StatusOr<Handoff> ReadHandoff(const storage::KvStore& store, std::string_view te
 
 StatusOr<std::vector<Handoff>> ListHandoffs(const storage::KvStore& store, std::string_view tenant,
                                             std::string_view status, size_t limit) {
-  std::vector<Handoff> out;
-  Status failure;
-  FB_RETURN_IF_ERROR(store.Scan(storage::Column::kHandoffs, std::string(tenant) + "/", "",
-                                [&](std::string_view, std::string_view value) {
-                                  StatusOr<Handoff> h = HandoffFromJson(value);
-                                  if (!h.ok()) {
-                                    failure = h.status();
-                                    return false;
-                                  }
-                                  if (status.empty() || h->status == status)
-                                    out.push_back(std::move(*h));
-                                  return out.size() < limit;
-                                }));
-  FB_RETURN_IF_ERROR(failure);
-  return out;
+  return internal::ScanTenantRecords<Handoff>(store, storage::Column::kHandoffs, tenant, status,
+                                              limit, HandoffFromJson);
 }
 
 }  // namespace finbrain::service

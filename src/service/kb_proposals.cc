@@ -7,17 +7,13 @@
 
 #include "common/json_text.h"
 #include "common/strings.h"
+#include "service/internal/tenant_records.h"
 #include "service/text.h"
 
 namespace finbrain::service {
 namespace {
 
 namespace json = boost::json;
-
-std::string Text(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
 
 bool Same(std::string_view a, std::string_view b) { return Normalise(a) == Normalise(b); }
 
@@ -50,18 +46,18 @@ StatusOr<KbProposal> KbProposalFromJson(std::string_view text) {
   if (o == nullptr || !o->contains("proposal_id")) {
     return DataLossError("a stored KB proposal is corrupt");
   }
-  KbProposal p{.id = Text(*o, "proposal_id"),
-               .handoff_id = Text(*o, "handoff_id"),
-               .kind = Text(*o, "kind"),
-               .kb_id = Text(*o, "kb_id"),
-               .question = Text(*o, "question"),
-               .answer = Text(*o, "answer"),
-               .status = Text(*o, "status"),
-               .created_at = Text(*o, "created_at"),
-               .created_by = Text(*o, "created_by"),
-               .reviewed_at = Text(*o, "reviewed_at"),
-               .reviewed_by = Text(*o, "reviewed_by"),
-               .note = Text(*o, "note")};
+  KbProposal p{.id = internal::TextMember(*o, "proposal_id"),
+               .handoff_id = internal::TextMember(*o, "handoff_id"),
+               .kind = internal::TextMember(*o, "kind"),
+               .kb_id = internal::TextMember(*o, "kb_id"),
+               .question = internal::TextMember(*o, "question"),
+               .answer = internal::TextMember(*o, "answer"),
+               .status = internal::TextMember(*o, "status"),
+               .created_at = internal::TextMember(*o, "created_at"),
+               .created_by = internal::TextMember(*o, "created_by"),
+               .reviewed_at = internal::TextMember(*o, "reviewed_at"),
+               .reviewed_by = internal::TextMember(*o, "reviewed_by"),
+               .note = internal::TextMember(*o, "note")};
   if (const json::value* version = o->if_contains("kb_version"); version && version->is_number())
     p.kb_version = version->to_number<int>();
   return p;
@@ -149,21 +145,8 @@ StatusOr<KbProposal> ReadKbProposal(const storage::KvStore& store, std::string_v
 StatusOr<std::vector<KbProposal>> ListKbProposals(const storage::KvStore& store,
                                                   std::string_view tenant, std::string_view status,
                                                   size_t limit) {
-  std::vector<KbProposal> out;
-  Status failure;
-  FB_RETURN_IF_ERROR(store.Scan(storage::Column::kKbProposals, std::string(tenant) + "/", "",
-                                [&](std::string_view, std::string_view value) {
-                                  StatusOr<KbProposal> p = KbProposalFromJson(value);
-                                  if (!p.ok()) {
-                                    failure = p.status();
-                                    return false;
-                                  }
-                                  if (status.empty() || p->status == status)
-                                    out.push_back(std::move(*p));
-                                  return out.size() < limit;
-                                }));
-  FB_RETURN_IF_ERROR(failure);
-  return out;
+  return internal::ScanTenantRecords<KbProposal>(store, storage::Column::kKbProposals, tenant,
+                                                 status, limit, KbProposalFromJson);
 }
 
 }  // namespace finbrain::service

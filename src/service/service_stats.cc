@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "common/json_text.h"
+#include "service/internal/tenant_records.h"
 
 namespace finbrain::service {
 namespace {
@@ -13,11 +14,6 @@ namespace json = boost::json;
 constexpr std::string_view kKey = "service_stats";
 constexpr size_t kMaxConversations = 200'000;
 constexpr TimeMicros kForgetConversation = 86'400'000'000;  // a day
-
-std::string Text(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 json::object MapJson(const std::map<std::string, std::uint64_t>& m) {
   json::object o;
@@ -109,20 +105,21 @@ void ServiceStats::Consume(std::uint64_t seq, std::string_view tenant,
   last_seq_ = seq;
   if (fields == nullptr) return;
   Counts& c = tenants_[std::string(tenant)];
-  const std::string conversation = std::string(tenant) + "/" + Text(*fields, "conversation_id");
+  const std::string conversation =
+      std::string(tenant) + "/" + internal::TextMember(*fields, "conversation_id");
   if (!message) {
-    Entry& e = c.entries[Text(*fields, "kb_id")];
+    Entry& e = c.entries[internal::TextMember(*fields, "kb_id")];
     const json::value* helped = fields->if_contains("helped");
     if (helped != nullptr && helped->is_bool() && helped->get_bool()) {
       ++e.helped;
-    } else if (Text(*fields, "source") == "asked_again") {
+    } else if (internal::TextMember(*fields, "source") == "asked_again") {
       ++e.asked_again;
     } else {
       ++e.not_helped;
     }
     return;
   }
-  if (Text(*fields, "direction") != "outbound") {
+  if (internal::TextMember(*fields, "direction") != "outbound") {
     ++c.inbound;
     if (first_message_.size() >= kMaxConversations) {
       std::erase_if(first_message_, [&](const auto& kv) {
@@ -132,7 +129,7 @@ void ServiceStats::Consume(std::uint64_t seq, std::string_view tenant,
     first_message_.try_emplace(conversation, event.occurred_at);
     return;
   }
-  const std::string type = Text(*fields, "reply_type");
+  const std::string type = internal::TextMember(*fields, "reply_type");
   if (type.empty()) return;  // an outbound turn from before replies were typed
   if (type == "agent") {
     ++c.agent_replies;
@@ -140,11 +137,11 @@ void ServiceStats::Consume(std::uint64_t seq, std::string_view tenant,
   }
   ++c.replies[type];
   if (type == "answer") {
-    ++c.entries[Text(*fields, "kb_id")].answers;
-    if (!Text(*fields, "account_id").empty()) ++c.account_answers;
+    ++c.entries[internal::TextMember(*fields, "kb_id")].answers;
+    if (!internal::TextMember(*fields, "account_id").empty()) ++c.account_answers;
   }
   if (type == "handoff") {
-    ++c.handoff_reasons[Text(*fields, "handoff_reason")];
+    ++c.handoff_reasons[internal::TextMember(*fields, "handoff_reason")];
     if (auto it = first_message_.find(conversation); it != first_message_.end()) {
       c.to_handoff.push_back(static_cast<double>(event.occurred_at - it->second) / 1e6);
       if (c.to_handoff.size() > kRecentHandoffs) c.to_handoff.pop_front();

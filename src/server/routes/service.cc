@@ -57,6 +57,20 @@ Status CheckId(std::string_view id, std::string_view field) {
                                     std::string(field));
 }
 
+// ?status=&limit= of a queue: `status` one of `statuses` or "all" (returned as ""), default
+// `statuses[0]`; limit 1-1000, default 100.
+StatusOr<std::pair<std::string, size_t>> StatusAndLimit(std::string_view query_text,
+                                                        const std::vector<std::string>& statuses) {
+  FB_ASSIGN_OR_RETURN(auto query, ParseQuery(query_text, {"status", "limit"}));
+  std::string status = statuses[0];
+  if (const auto it = query.find("status"); it != query.end()) status = it->second;
+  if (status != "all" && std::find(statuses.begin(), statuses.end(), status) == statuses.end()) {
+    return InvalidArgumentError("must be " + Join(statuses, ", ") + " or all", "status");
+  }
+  FB_ASSIGN_OR_RETURN(const int limit, IntQueryParam(query, "limit", 1, 1000, 100));
+  return std::pair{status == "all" ? std::string() : status, static_cast<size_t>(limit)};
+}
+
 json::object ReplyJson(const service::BotReply& r) {
   json::array candidates;
   for (const service::BotCandidate& c : r.candidates) {
@@ -433,16 +447,10 @@ Status ServiceRoutes::IngestAndWait(RequestContext& c, std::vector<ingest::Valid
 }
 
 StatusOr<HttpResponse> ServiceRoutes::ListHandoffs(RequestContext& c) {
-  FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, {"status", "limit"}));
-  std::string status = "open";
-  if (const auto it = query.find("status"); it != query.end()) status = it->second;
-  if (status != "open" && status != "replied" && status != "resolved" && status != "all") {
-    return InvalidArgumentError("must be open, replied, resolved or all", "status");
-  }
-  FB_ASSIGN_OR_RETURN(const int limit, IntQueryParam(query, "limit", 1, 1000, 100));
+  FB_ASSIGN_OR_RETURN(const auto filter,
+                      StatusAndLimit(c.request.query, {"open", "replied", "resolved"}));
   FB_ASSIGN_OR_RETURN(std::vector<service::Handoff> list,
-                      service::ListHandoffs(store_, c.tenant, status == "all" ? "" : status,
-                                            static_cast<size_t>(limit)));
+                      service::ListHandoffs(store_, c.tenant, filter.first, filter.second));
   const TimeMicros now = clock_.NowMicros();
   json::array out;
   for (const service::Handoff& h : list) {
@@ -544,16 +552,10 @@ StatusOr<Mutation> ServiceRoutes::ProposeFromHandoff(RequestContext& c) {
 }
 
 StatusOr<HttpResponse> ServiceRoutes::ListProposals(RequestContext& c) {
-  FB_ASSIGN_OR_RETURN(auto query, ParseQuery(c.request.query, {"status", "limit"}));
-  std::string status = "pending";
-  if (const auto it = query.find("status"); it != query.end()) status = it->second;
-  if (status != "pending" && status != "published" && status != "rejected" && status != "all") {
-    return InvalidArgumentError("must be pending, published, rejected or all", "status");
-  }
-  FB_ASSIGN_OR_RETURN(const int limit, IntQueryParam(query, "limit", 1, 1000, 100));
+  FB_ASSIGN_OR_RETURN(const auto filter,
+                      StatusAndLimit(c.request.query, {"pending", "published", "rejected"}));
   FB_ASSIGN_OR_RETURN(std::vector<service::KbProposal> list,
-                      service::ListKbProposals(store_, c.tenant, status == "all" ? "" : status,
-                                               static_cast<size_t>(limit)));
+                      service::ListKbProposals(store_, c.tenant, filter.first, filter.second));
   json::array out;
   for (const service::KbProposal& p : list) out.push_back(json::parse(KbProposalToJson(p)));
   return JsonResponse(200, ToJsonText(json::object{{"proposals", std::move(out)}}));
