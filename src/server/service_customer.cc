@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "decision/outcome_json.h"
 #include "fraud/behaviour_store.h"
 #include "fraud/list_store.h"
 #include "graph/graph_store.h"
@@ -13,10 +14,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr TimeMicros kRecentSecurity = 30LL * 86'400'000'000;
-
-json::value OptionalJson(const std::optional<double>& v) {
-  return v ? json::value(*v) : json::value(nullptr);
-}
 
 // The latest change of the account's limit in its history (newest first), with the texts of
 // the review's reasons.
@@ -87,7 +84,7 @@ json::object CustomerCard(const runtime::Runtime& runtime, std::string_view tena
          {"product", a.product},
          {"status", a.status},
          {"limit", a.limit},
-         {"outstanding", OptionalJson(lifecycle::Outstanding(a))},
+         {"outstanding", decision::OptionalJson(lifecycle::Outstanding(a))},
          {"installment_amount",
           a.installment_amount > 0 ? json::value(a.installment_amount) : json::value(nullptr)},
          {"next_due_at",

@@ -168,6 +168,8 @@ StatusOr<std::unique_ptr<FaqBot>> FaqBot::Build(std::vector<KbEntry> entries,
   bot->models_ = models;
   bot->options_ = options;
   FB_ASSIGN_OR_RETURN(bot->index_, KbIndex::Build(std::move(entries), models.segmenter));
+  for (size_t i = 0; i < bot->index_->entries().size(); ++i)
+    bot->by_id_.emplace(bot->index_->entries()[i].id, i);
   for (size_t e = 0; e < bot->index_->entries().size(); ++e) {
     const KbEntry& entry = bot->index_->entries()[e];
     std::vector<std::string>& words = bot->entry_words_.emplace_back();
@@ -333,10 +335,8 @@ double FaqBot::Confidence(double score) const {
 }
 
 const KbEntry* FaqBot::Find(std::string_view kb_id) const {
-  for (const KbEntry& e : index_->entries()) {
-    if (e.id == kb_id) return &e;
-  }
-  return nullptr;
+  const auto it = by_id_.find(std::string(kb_id));
+  return it == by_id_.end() ? nullptr : &index_->entries()[it->second];
 }
 
 double FaqBot::Negative(std::string_view text) const {

@@ -27,6 +27,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -130,6 +131,7 @@ class FaqBot {
   BotModels models_;
   BotOptions options_;
   std::unique_ptr<KbIndex> index_;
+  std::unordered_map<std::string, size_t> by_id_;       // entry id -> position (Find, per answer)
   std::unordered_set<std::string> kb_words_;            // every word of every wording and answer
   std::vector<std::vector<std::string>> entry_words_;   // per entry: its wordings' words
   std::vector<std::vector<std::string>> answer_words_;  // per entry: its answer's words
