@@ -35,6 +35,49 @@ TEST(ServiceCli, EvaluatesTheBotOnTheShippedKbAndHandWrittenQueries) {
   EXPECT_GE(m.at("auto_answer_rate").to_number<double>(), 0.7);
 }
 
+// The bot on a small simulated world's conversations: every "person please" and angry turn is
+// handed off; after agents answer the first half of the year, the bot answers most of the
+// rest, right.
+TEST(ServiceCli, EvaluatesTheBotOnASimulatedWorldBeforeAndAfterLearningFromAgents) {
+  TempDir scratch;
+  const std::string world = scratch.path() + "/world";
+  const auto sim =
+      testing::RunFinbrain({"simulate", "--users", "2500", "--out", world}, scratch.path());
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
+  const auto r = testing::RunFinbrain(
+      {"service", "evaluate", "--kb", Resource("kb_default.csv"), "--world", world},
+      scratch.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json::object m = json::parse(r.out).as_object();
+  EXPECT_GE(m.at("counts").at("in_scope").to_number<int>(), 300);
+  EXPECT_EQ(m.at("person_handoff_rate").to_number<double>(), 1);
+  EXPECT_EQ(m.at("angry_handoff_rate").to_number<double>(), 1);
+  EXPECT_LE(m.at("oos_answered_rate").to_number<double>(), 0.1);
+  const json::object& learning = m.at("learning_from_agents").as_object();
+  EXPECT_GT(learning.at("alternatives_published").to_number<int>(), 0);
+  const json::object& before = learning.at("before").as_object();
+  const json::object& after = learning.at("after").as_object();
+  // Floors under what this world gives (fewer conversations to learn from than the 10,000-user
+  // world docs/service.md reports on).
+  EXPECT_GE(after.at("auto_answer_rate").to_number<double>(), 0.6);
+  EXPECT_GT(after.at("auto_answer_rate").to_number<double>(),
+            before.at("auto_answer_rate").to_number<double>() + 0.2);
+  EXPECT_GE(after.at("answer_precision").to_number<double>(), 0.9);
+  EXPECT_GE(after.at("account_answer_rate").to_number<double>(), 0.7);
+
+  const auto both =
+      testing::RunFinbrain({"service", "evaluate", "--kb", Resource("kb_default.csv"), "--world",
+                            world, "--queries", Resource("eval_queries.csv")},
+                           scratch.path());
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.err.find("either --queries or --world"), std::string::npos) << both.err;
+  const auto not_a_world = testing::RunFinbrain(
+      {"service", "evaluate", "--kb", Resource("kb_default.csv"), "--world", scratch.path()},
+      scratch.path());
+  EXPECT_NE(not_a_world.exit_code, 0);
+  EXPECT_NE(not_a_world.err.find("is it a simulated world?"), std::string::npos) << not_a_world.err;
+}
+
 TEST(ServiceCli, ReportsBadKbRowsByLineAndRejectsAnUnknownExpectedId) {
   TempDir scratch;
   const std::string kb = scratch.path() + "/kb.csv", queries = scratch.path() + "/q.csv";

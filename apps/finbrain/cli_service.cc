@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "apps/finbrain/cli.h"
+#include "apps/finbrain/cli_service_world.h"
 #include "common/json_text.h"
 #include "common/progress.h"
 #include "service/evaluation.h"
@@ -131,7 +132,11 @@ StatusOr<std::vector<service::KbEntry>> ReadKb(const std::string& path) {
 }
 
 Status EvaluateBot(Args& a) {
+  if (a["queries"].empty() == a["world"].empty()) {
+    return InvalidArgumentError("give either --queries or --world", "queries");
+  }
   FB_ASSIGN_OR_RETURN(std::vector<service::KbEntry> kb, ReadKb(a["kb"]));
+  if (!a["world"].empty()) return EvaluateOnWorld(std::move(kb), a);
   FB_ASSIGN_OR_RETURN(const auto queries, service::ReadLabelledQueries(a["queries"]));
   for (const service::LabelledQuery& q : queries) {
     const bool known = q.expected == service::kExpectOutOfScope ||
@@ -218,9 +223,15 @@ void AddServiceCommands(Commands& c) {
         {{"file", "KB file", "", true, CLI::ExistingFile}}, Targets::kTenant, ImportKb);
   c.Add(service, "evaluate",
         "Evaluate the bot on a KB (CSV or JSONL) and labelled queries (CSV text,expected: a KB "
-        "id, OOS or HUMAN); one JSON object on stdout",
+        "id, OOS or HUMAN), or on a simulated world's conversations (finbrain simulate); one "
+        "JSON object on stdout",
         {{"--kb", "Knowledge base file", "", true, CLI::ExistingFile},
-         {"--queries", "Labelled queries", "", true, CLI::ExistingFile},
+         {"--queries", "Labelled queries", "", false, CLI::ExistingFile},
+         {"--world", "A simulated world's directory", "", false, CLI::ExistingDirectory},
+         {"--learn",
+          "With --world: the share of the year whose conversations agents answer "
+          "before the rest is evaluated again (0: none)",
+          "0.5", false, CLI::Range(0.0, 0.9)},
          {"--mistakes", "List the rows the bot got wrong on stderr", "", false, {}, true}},
         Targets::kNone, EvaluateBot);
   c.Add(service, "segment", "Normalise and segment a text as the bot does; one JSON line",

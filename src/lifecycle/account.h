@@ -37,6 +37,7 @@ struct Arrear {
 
 // One repayment event's fields.
 struct RepaymentReport {
+  std::string loan_id;
   int installment = 0;
   TimeMicros due_at = 0, at = 0;
   double amount_due = 0, amount_paid = 0;

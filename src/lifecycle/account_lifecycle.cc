@@ -126,6 +126,43 @@ StatusOr<std::unique_ptr<AccountLifecycle>> AccountLifecycle::Load(AccountLifecy
   return lifecycle;
 }
 
+std::optional<Account> AccountFromDrawdown(const ingest::ValidatedEvent& event) {
+  json::value storage;
+  const json::object* parsed = ingest::Parsed(event, storage);
+  if (parsed == nullptr) return std::nullopt;
+  const json::object& drawdown = *parsed;
+  Account a;
+  a.account_id = TextField(drawdown, "loan_id");
+  a.user_id = TextField(drawdown, "user_id");
+  a.application_id = TextField(drawdown, "application_id");
+  a.amount = NumberField(drawdown, "amount").value_or(0);
+  a.term_months = int(NumberField(drawdown, "term_months").value_or(0));
+  a.apr = NumberField(drawdown, "apr").value_or(0);
+  a.limit = a.amount;
+  a.product = "loan";
+  a.opened_at = event.occurred_at;
+  a.installment_amount = NumberField(drawdown, "installment_amount").value_or(0);
+  a.next_due_at = a.term_months > 0 ? a.opened_at + 30 * kDayMicros : 0;
+  a.initial_limit = a.limit;
+  a.initial_apr = a.apr;
+  return a;
+}
+
+std::optional<RepaymentReport> RepaymentReportOf(const ingest::ValidatedEvent& event) {
+  json::value storage;
+  const json::object* parsed = ingest::Parsed(event, storage);
+  if (parsed == nullptr) return std::nullopt;
+  StatusOr<TimeMicros> due = ParseRfc3339(TextField(*parsed, "due_at"));
+  if (!due.ok()) return std::nullopt;
+  return RepaymentReport{.loan_id = TextField(*parsed, "loan_id"),
+                         .installment = int(NumberField(*parsed, "installment").value_or(0)),
+                         .due_at = *due,
+                         .at = event.occurred_at,
+                         .amount_due = NumberField(*parsed, "amount_due").value_or(0),
+                         .amount_paid = NumberField(*parsed, "amount_paid").value_or(0),
+                         .status = TextField(*parsed, "status")};
+}
+
 std::uint64_t AccountLifecycle::accounts() const {
   std::lock_guard lock(mu_);
   return accounts_.size();
@@ -144,22 +181,14 @@ void AccountLifecycle::Consume(std::uint64_t seq, std::string_view tenant,
 
 void AccountLifecycle::RecordRepayment(std::string_view tenant,
                                        const ingest::ValidatedEvent& event) {
-  json::value storage;
-  const json::object* parsed = ingest::Parsed(event, storage);
-  if (parsed == nullptr) return;
-  RepaymentReport report{.installment = int(NumberField(*parsed, "installment").value_or(0)),
-                         .at = event.occurred_at,
-                         .amount_due = NumberField(*parsed, "amount_due").value_or(0),
-                         .amount_paid = NumberField(*parsed, "amount_paid").value_or(0),
-                         .status = TextField(*parsed, "status")};
-  StatusOr<TimeMicros> due = ParseRfc3339(TextField(*parsed, "due_at"));
-  if (!due.ok()) return;  // the schema requires it; a stored event from before cannot lack it
-  report.due_at = *due;
-  const std::string key = AccountKey(tenant, TextField(*parsed, "loan_id"));
+  // The schema requires due_at; a stored event from before cannot lack it.
+  const std::optional<RepaymentReport> report = RepaymentReportOf(event);
+  if (!report) return;
+  const std::string key = AccountKey(tenant, report->loan_id);
   std::lock_guard lock(mu_);
   auto it = accounts_.find(key);
   if (it == accounts_.end()) return;  // a loan FinBrain never saw drawn
-  if (ApplyRepayment(it->second, report)) dirty_.insert(key);
+  if (ApplyRepayment(it->second, *report)) dirty_.insert(key);
 }
 
 std::vector<Account> AccountLifecycle::ForUser(std::string_view tenant,
@@ -175,22 +204,9 @@ std::vector<Account> AccountLifecycle::ForUser(std::string_view tenant,
 
 void AccountLifecycle::Open(std::uint64_t seq, std::string_view tenant,
                             const ingest::ValidatedEvent& event) {
-  json::value storage;
-  const json::object* parsed = ingest::Parsed(event, storage);
-  if (parsed == nullptr) return;
-  const json::object& drawdown = *parsed;
-  Account a;
-  a.account_id = TextField(drawdown, "loan_id");
-  a.user_id = TextField(drawdown, "user_id");
-  a.application_id = TextField(drawdown, "application_id");
-  a.amount = NumberField(drawdown, "amount").value_or(0);
-  a.term_months = int(NumberField(drawdown, "term_months").value_or(0));
-  a.apr = NumberField(drawdown, "apr").value_or(0);
-  a.limit = a.amount;
-  a.product = "loan";
-  a.opened_at = event.occurred_at;
-  a.installment_amount = NumberField(drawdown, "installment_amount").value_or(0);
-  a.next_due_at = a.term_months > 0 ? a.opened_at + 30 * kDayMicros : 0;
+  std::optional<Account> opened = AccountFromDrawdown(event);
+  if (!opened) return;
+  Account& a = *opened;
   std::string terms_from = "drawdown";
   if (!a.application_id.empty()) {
     // The credit line's terms are the decision's: the drawdown may use only part of the limit.

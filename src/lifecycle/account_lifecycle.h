@@ -49,6 +49,13 @@
 
 namespace finbrain::lifecycle {
 
+// The account a loan_drawdown event opens, on the drawdown's own terms (the lifecycle then takes
+// the credit decision's limit, APR and product when the drawdown names an approved
+// application); nullopt when the event is not a JSON object.
+std::optional<Account> AccountFromDrawdown(const ingest::ValidatedEvent& event);
+// A repayment event's report; nullopt without a valid due_at.
+std::optional<RepaymentReport> RepaymentReportOf(const ingest::ValidatedEvent& event);
+
 // The strategy event-driven reviews use; batch reviews may name another account strategy.
 inline constexpr std::string_view kAccountStrategy = "accounts";
 

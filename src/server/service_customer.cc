@@ -42,22 +42,27 @@ std::optional<service::AccountFacts::LimitChange> LastLimitChange(const json::ar
 
 }  // namespace
 
+service::AccountFacts AccountFactsFrom(const lifecycle::Account& a, TimeMicros now) {
+  service::AccountFacts f{.account_id = a.account_id,
+                          .product = a.product,
+                          .status = a.status,
+                          .limit = a.limit,
+                          .initial_limit = a.initial_limit,
+                          .opened_at = a.opened_at,
+                          .outstanding = lifecycle::Outstanding(a),
+                          .overdue_amount = lifecycle::OverdueAmount(a),
+                          .days_past_due = lifecycle::DaysPastDue(a, now),
+                          .next_due_at = a.next_due_at};
+  if (a.installment_amount > 0) f.installment_amount = a.installment_amount;
+  return f;
+}
+
 std::vector<service::AccountFacts> AccountFactsOf(const runtime::Runtime& runtime,
                                                   std::string_view tenant, std::string_view user_id,
                                                   TimeMicros now) {
   std::vector<service::AccountFacts> out;
   for (const lifecycle::Account& a : runtime.accounts->ForUser(tenant, user_id)) {
-    service::AccountFacts f{.account_id = a.account_id,
-                            .product = a.product,
-                            .status = a.status,
-                            .limit = a.limit,
-                            .initial_limit = a.initial_limit,
-                            .opened_at = a.opened_at,
-                            .outstanding = lifecycle::Outstanding(a),
-                            .overdue_amount = lifecycle::OverdueAmount(a),
-                            .days_past_due = lifecycle::DaysPastDue(a, now),
-                            .next_due_at = a.next_due_at};
-    if (a.installment_amount > 0) f.installment_amount = a.installment_amount;
+    service::AccountFacts f = AccountFactsFrom(a, now);
     if (a.changes > 1) {  // opened, then changed: the history says when and why
       if (StatusOr<std::string> record = runtime.accounts->Get(tenant, a.account_id, 20);
           record.ok()) {

@@ -83,9 +83,10 @@ constexpr std::string_view kHandoff = "正在为您转接人工客服，请稍�
 
 // Anger needs the sentiment model's score and a word of anger: review-trained sentiment alone
 // also scores plain questions about problems (逾期, 冻结) as negative.
-constexpr std::string_view kAngerCues[] = {
-    "垃圾", "骗子", "气死", "生气",   "过分", "投诉",     "报警", "太差", "烦死", "恶心", "坑人",
-    "无语", "滚",   "妈的", "破服务", "受够", "忍无可忍", "欺骗", "骚扰", "愤怒", "火大", "黑心"};
+constexpr std::string_view kAngerCues[] = {"垃圾", "骗子", "气死", "气人",   "生气", "过分",
+                                           "投诉", "报警", "太差", "烦死",   "恶心", "坑人",
+                                           "无语", "滚",   "妈的", "破服务", "受够", "忍无可忍",
+                                           "欺骗", "骚扰", "愤怒", "火大",   "黑心"};
 // A complaint goes to a person whatever it is about.
 constexpr std::string_view kComplaintCues[] = {"投诉", "举报", "报警", "曝光", "起诉"};
 constexpr std::string_view kSecurityCues[] = {"被盗", "盗刷", "盗用",       "诈骗",   "被骗",
@@ -128,10 +129,11 @@ bool AsksForPerson(std::string_view normalised) {
   // Byte-wise regular expressions over UTF-8 literals: alternations of whole words only.
   static const std::regex kPatterns[] = {
       std::regex("(转|找|要|叫|接|换|请|让|安排)(你们|你们的)?(一)?(个|位)?"
-                 "(人工|真人|活人|客服人员|客服|经理|领导|主管|负责人|坐席)"),
+                 "(人工|真人|活人|工作人员|客服人员|客服|经理|领导|主管|负责人|坐席)"),
       std::regex("^(人工|真人)(服务|客服|坐席)?[!?.。！？]*$"),
       std::regex("机器人.*(听不懂|没用|不行|答非所问|废物)|(不要|别让|不想跟|不想和|别用)机器人"),
-      std::regex("(和|跟|与)(客服人员|真人|人工|活人)(通话|说话|聊|沟通|对话)"),
+      std::regex("(和|跟|与)(你们)?(的)?(客服人员|工作人员|真人|人工|活人|经理|领导|主管|负责人)"
+                 "(通话|说话|聊|沟通|对话|谈)"),
       std::regex("(叫|找|来)(个|一个)人(来|过来|跟我|和我)"),
   };
   const std::string text(normalised);
@@ -365,7 +367,11 @@ BotReply FaqBot::Respond(std::string_view text, const ConversationContext& conte
   if (reply.negative >= options_.anger_score && ContainsAny(query.text, kAngerCues)) {
     return handoff("angry", nullptr);
   }
-  const bool sure = !ranked.empty() && ranked[0].score >= answer_score_;
+  // The bot neither answers nor offers entries unless the KB knows most of the message's
+  // words: "能不能帮我订两张火车票" shares only "能不能帮我" with any entry.
+  const double kb_coverage = ranked.empty() ? 0 : ranked[0].features[kKbCoverageFeature];
+  const bool known = kb_coverage >= options_.kb_coverage;
+  const bool sure = known && ranked[0].score >= answer_score_;
   const KbEntry* best = ranked.empty() ? nullptr : &index_->entries()[ranked[0].entry];
   if (ContainsAny(query.text, kSecurityCues) || (sure && best->HasTag("security"))) {
     return handoff("security", sure ? best : nullptr);
@@ -381,12 +387,8 @@ BotReply FaqBot::Respond(std::string_view text, const ConversationContext& conte
     return reply;
   }
   if (context.unsure_turns >= 1) return handoff("unsure_twice", nullptr);
-  // Candidates are offered only when the KB knows most of the message's words: a question
-  // about the weather gets the out-of-scope reply, not a list of FAQ entries.
   std::vector<BotCandidate> offered;
-  const double kb_coverage = ranked.empty() ? 0 : ranked[0].features[kKbCoverageFeature];
-  for (size_t i = 0; i < reply.candidates.size() && kb_coverage >= options_.clarify_kb_coverage;
-       ++i) {
+  for (size_t i = 0; i < reply.candidates.size() && known; ++i) {
     if (Probability(ranked[i].score) >= options_.clarify_probability) {
       offered.push_back(reply.candidates[i]);
     }

@@ -53,7 +53,10 @@ struct BotOptions {
   // Candidates the ranker gives at least this probability are offered to choose from when the
   // best is not confident enough to answer.
   double clarify_probability = 0.1;
-  double clarify_kb_coverage = 0.6;  // ... and the KB knows this share of the message's words
+  // Answers and offered candidates need the KB to know this share of the message's words
+  // (idf-weighted): a question about train tickets is out of scope however well "能不能帮我"
+  // matches.
+  double kb_coverage = 0.5;
   double anger_score = 0.8;  // the sentiment model's negative probability, with an anger word
   size_t retrieve = 10;      // entries retrieval proposes to the matcher
   size_t candidates = 3;     // shown in a reply

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "service/conversation_evaluation.h"
+
 namespace finbrain::service {
 namespace {
 
@@ -188,6 +190,85 @@ TEST_F(ConverseTest, AnOrdinalAfterAClarifyingQuestionPicksTheListedEntry) {
   EXPECT_EQ(r.answer, "可以，随时提前还清。");
   EXPECT_EQ(context.unsure_turns, 0);
   EXPECT_TRUE(context.offered.empty());
+}
+
+TEST(ConversationEvaluation, StatesAmountReadsThousandsSeparatorsAndCents) {
+  EXPECT_TRUE(StatesAmount("应还 1,234.50 元", 1234.5));
+  EXPECT_TRUE(StatesAmount("剩余应还 7406.5 元", 7406.5));
+  EXPECT_FALSE(StatesAmount("应还 1,234.50 元", 1234.51));
+  EXPECT_FALSE(StatesAmount("2025年12月15日", 1234.5));
+  EXPECT_TRUE(StatesAmount("1. 100 元, 2. 200 元", 200));
+}
+
+TEST_F(ConverseTest, ScriptedConversationsAreScoredByKindWithTheAccountAndAmount) {
+  const std::vector<ScriptedTurn> turns = {
+      {.conversation_id = "a",
+       .user_id = "u42",
+       .text = "我这个月该还多少钱",
+       .kind = "account",
+       .expected = "bill_amount",
+       .at = kDec15,
+       .account_id = "loan-u0042",
+       .amount = 1234.5},
+      {.conversation_id = "a",
+       .user_id = "u42",
+       .text = "转人工",
+       .kind = "person",
+       .expected = "HUMAN",
+       .at = kDec15},
+      {.conversation_id = "b",
+       .user_id = "u7",
+       .text = "退款多久到账",
+       .kind = "faq",
+       .expected = "refund",
+       .at = kDec15},
+      {.conversation_id = "b",
+       .user_id = "u7",
+       .text = "红烧肉怎么做",
+       .kind = "out_of_scope",
+       .expected = "OOS",
+       .at = kDec15},
+      // The amount the truth expects is not the account's: right entry, wrong answer.
+      {.conversation_id = "c",
+       .user_id = "u42",
+       .text = "这期账单要还多少",
+       .kind = "account",
+       .expected = "bill_amount",
+       .at = kDec15,
+       .account_id = "loan-u0042",
+       .amount = 999},
+  };
+  std::vector<std::string> asked;
+  const AccountsAt accounts_at = [&](std::string_view user, TimeMicros) {
+    asked.emplace_back(user);
+    return user == "u42" ? std::vector<AccountFacts>{CreditLine()} : std::vector<AccountFacts>{};
+  };
+  const ConversationEvaluation e = EvaluateConversations(*bot_, turns, accounts_at);
+  EXPECT_EQ(e.conversations, 3u);
+  EXPECT_EQ(asked, (std::vector<std::string>{"u42", "u42"}));  // account questions only
+  EXPECT_EQ(e.by_kind.at("account").turns, 2u);
+  EXPECT_EQ(e.by_kind.at("account").correct, 2u);
+  EXPECT_EQ(e.account_right_account, 2u);
+  EXPECT_EQ(e.account_right_amount, 1u);
+  EXPECT_DOUBLE_EQ(e.person_handoff_rate(), 1);
+  EXPECT_DOUBLE_EQ(e.oos_answered_rate(), 0);
+  EXPECT_DOUBLE_EQ(e.in_scope_answer_rate(), 1);
+  ASSERT_EQ(e.mistakes.size(), 1u);
+  EXPECT_EQ(e.mistakes[0].turn.conversation_id, "c");
+}
+
+TEST(ConversationEvaluation, AgentsAnswersBecomeAlternativesOfTheRightEntryOnly) {
+  ConversationEvaluation past;
+  past.mistakes.push_back({.turn = {.text = "钱从哪儿还", .kind = "faq", .expected = "repay"}});
+  past.mistakes.push_back(
+      {.turn = {.text = "红烧肉怎么做", .kind = "out_of_scope", .expected = "OOS"}});
+  past.mistakes.push_back({.turn = {.text = "怎么还款", .kind = "faq", .expected = "repay"}});
+  const std::vector<KbEntry> learned =
+      LearnFromAgents({{.id = "repay", .question = "怎么还款", .answer = "在App还款"},
+                       {.id = "refund", .question = "退款多久到账", .answer = "1到3天"}},
+                      past);
+  EXPECT_EQ(learned[0].alternatives, std::vector<std::string>{"钱从哪儿还"});
+  EXPECT_TRUE(learned[1].alternatives.empty());
 }
 
 }  // namespace

@@ -93,6 +93,7 @@ void World::CreditJourney(Rng& rng, const Person& p, TimeMicros applied_at, cons
   const std::string loan_id = "loan-" + p.user_id;
   const double amount = std::round(requested * (fraud ? 1.0 : 0.5 + 0.5 * rng.Uniform()));
   const double apr = std::clamp(0.24 - 0.0004 * (score - 600), 0.08, 0.36);
+  const double installment_due = amount * (1 + apr * term / 12.0) / term;
   JsonLine d;
   d.Str("event_id", "draw-" + p.user_id)
       .Str("event_type", "loan_drawdown")
@@ -102,10 +103,10 @@ void World::CreditJourney(Rng& rng, const Person& p, TimeMicros applied_at, cons
       .Str("user_id", p.user_id)
       .Num("amount", amount)
       .Int("term_months", term)
-      .Real("apr", apr);
+      .Real("apr", apr)
+      .Num("installment_amount", installment_due);
   out_.Event("loan_drawdown", d.Done());
 
-  const double installment_due = amount * (1 + apr * term / 12.0) / term;
   const int default_at = defaulted ? (fraud ? 1 : rng.Int(1, std::min(term, 6))) : term + 1;
   std::string max_bucket = "current";
   for (int k = 1; k <= term; ++k) {
@@ -163,6 +164,13 @@ void World::CreditJourney(Rng& rng, const Person& p, TimeMicros applied_at, cons
       out_.Event("collection_contact", c.Done());
       if (outcome == "paid") break;  // cured
     }
+  }
+  if (!fraud) {
+    AccountConversation(p, {.loan_id = loan_id,
+                            .drawn_at = drawn_at,
+                            .term = term,
+                            .installment = std::round(installment_due * 100) / 100,
+                            .default_at = default_at});
   }
   out_.Truth("loans", JsonLine()
                           .Str("loan_id", loan_id)

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -243,6 +244,52 @@ TEST_F(SimulatorTest, TruthFilesReadBack) {
   const auto missing = ReadApplications(dir_->path() + "/nowhere");
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(missing.status().field(), "world");
+}
+
+// Customer-service conversations: every truth turn is an inbound message of its conversation;
+// all kinds are there; a request for a person or an angry turn ends its conversation; a
+// borrower's account question names the borrower's own loan and the amount its events imply.
+TEST_F(SimulatorTest, ServiceConversationsCarryTheirTruth) {
+  std::map<std::string, json::object> messages;
+  for (auto& m : ReadJsonl(Path("events/service_message.jsonl")))
+    messages.emplace(std::string(m.at("message_id").as_string()), m);
+  std::map<std::string, double> installments;
+  for (const auto& d : ReadJsonl(Path("events/loan_drawdown.jsonl"))) {
+    installments[std::string(d.at("loan_id").as_string())] =
+        d.at("installment_amount").to_number<double>();
+  }
+  std::map<std::string, int> kinds;
+  std::map<std::string, std::string> last_kind;  // conversation -> its last turn's kind
+  for (const auto& t : ReadJsonl(Path("truth/service_turns.jsonl"))) {
+    const std::string id(t.at("message_id").as_string()), kind(t.at("kind").as_string());
+    ASSERT_TRUE(messages.contains(id)) << id;
+    const json::object& m = messages.at(id);
+    EXPECT_EQ(m.at("conversation_id"), t.at("conversation_id"));
+    EXPECT_EQ(m.at("user_id"), t.at("user_id"));
+    EXPECT_EQ(m.at("direction"), "inbound");
+    const std::string conversation(t.at("conversation_id").as_string());
+    EXPECT_TRUE(last_kind[conversation] != "person" && last_kind[conversation] != "angry")
+        << "a turn after a handoff in " << conversation;
+    last_kind[conversation] = kind;
+    ++kinds[kind];
+    if (kind == "person" || kind == "angry") {
+      EXPECT_EQ(t.at("expected"), "HUMAN");
+    } else if (kind == "out_of_scope") {
+      EXPECT_EQ(t.at("expected"), "OOS");
+    }
+    if (kind != "account") continue;
+    const std::string loan(t.at("account_id").as_string());
+    EXPECT_EQ(loan, "loan-" + std::string(t.at("user_id").as_string()));
+    ASSERT_TRUE(installments.contains(loan)) << loan;
+    const double amount = t.at("amount").to_number<double>();
+    const double installment = installments.at(loan);
+    // A whole number of instalments: the next one, what is overdue, or what is left.
+    EXPECT_NEAR(amount / installment, std::round(amount / installment), 1e-6) << loan;
+    EXPECT_GE(amount, installment - 0.005) << loan;
+  }
+  for (const char* kind : {"faq", "account", "out_of_scope", "lookalike", "person", "angry"}) {
+    EXPECT_GE(kinds[kind], 5) << kind;
+  }
 }
 
 }  // namespace

@@ -44,7 +44,9 @@ const std::map<std::string, std::vector<std::string>>& Grammar() {
   return *grammar;
 }
 
-std::string Expand(const std::string& pattern, Rng& rng) {
+}  // namespace
+
+std::string ExpandTemplate(std::string_view pattern, Rng& rng) {
   std::string out;
   size_t i = 0;
   while (i < pattern.size()) {
@@ -57,7 +59,7 @@ std::string Expand(const std::string& pattern, Rng& rng) {
     size_t start = i + 1;
     for (size_t j = start; j <= close; ++j) {
       if (j == close || pattern[j] == '|') {
-        options.push_back(pattern.substr(start, j - start));
+        options.emplace_back(pattern.substr(start, j - start));
         start = j + 1;
       }
     }
@@ -66,8 +68,6 @@ std::string Expand(const std::string& pattern, Rng& rng) {
   }
   return out;
 }
-
-}  // namespace
 
 const std::vector<std::string>& ServiceIntents() {
   static const auto* intents = [] {
@@ -80,7 +80,7 @@ const std::vector<std::string>& ServiceIntents() {
 
 ServiceQuestion MakeServiceQuestion(Rng& rng) {
   const std::string& intent = rng.Pick(ServiceIntents());
-  return {intent, Expand(rng.Pick(Grammar().at(intent)), rng)};
+  return {intent, ExpandTemplate(rng.Pick(Grammar().at(intent)), rng)};
 }
 
 }  // namespace finbrain::sim

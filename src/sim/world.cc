@@ -478,6 +478,7 @@ void World::Run(const std::function<void(double)>& progress) {
       out_.Truth("service_intents",
                  JsonLine().Str("message_id", id).Str("intent", q.intent).Done());
     }
+    ServiceConversation(p);
     // Wealth customers: questionnaire answers follow a latent risk tolerance (1-5).
     if (rng.Chance(0.08)) {
       const int tolerance =

@@ -7,10 +7,14 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "lifecycle/account.h"
 #include "runtime/runtime.h"
 #include "service/account_answers.h"
 
 namespace finbrain::server::internal {
+
+// An account as the bot may speak of it, at `now` (without its limit history).
+service::AccountFacts AccountFactsFrom(const lifecycle::Account& account, TimeMicros now);
 
 // The user's accounts as the bot may speak of them, at `now`.
 std::vector<service::AccountFacts> AccountFactsOf(const runtime::Runtime& runtime,

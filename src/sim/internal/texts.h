@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/internal/random.h"
@@ -17,5 +18,8 @@ struct ServiceQuestion {
 const std::vector<std::string>& ServiceIntents();
 
 ServiceQuestion MakeServiceQuestion(Rng& rng);
+
+// One text from a template: "{a|b|c}" picks one alternative, text outside braces is literal.
+std::string ExpandTemplate(std::string_view pattern, Rng& rng);
 
 }  // namespace finbrain::sim

@@ -3,6 +3,7 @@
 // takeovers) and enterprise.cc (the supply chain).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,7 @@ enum Stream : std::uint64_t {
   kFamilyStream,
   kHandoverStream,
   kDeviceLifeStream,
+  kServiceStream,
 };
 
 // A phone. `id` is what the app reports as device_id: an install id that a reinstall or a
@@ -52,6 +54,24 @@ struct Person {
   bool fraud = false;
   std::string fraud_kind;  // "ring", "device_farm"
   int group = -1;          // ring or farm number
+};
+
+// A funded loan's schedule, as a borrower asking about it knows it.
+struct LoanSchedule {
+  std::string loan_id;
+  TimeMicros drawn_at = 0;
+  int term = 0;
+  double installment = 0;  // to the cent, as the events report it
+  int default_at = 0;      // the first missed instalment; term + 1 when none is
+};
+
+// One inbound customer-service turn and its truth.
+struct ServiceTurn {
+  std::string expected;  // a default-KB id, or HUMAN (must be handed off) or OOS
+  std::string kind;      // faq | account | out_of_scope | lookalike | person | angry
+  std::string text;
+  std::string account_id;        // account questions: the loan asked about
+  std::optional<double> amount;  // ... and the amount the right answer states
 };
 
 class World {
@@ -93,6 +113,13 @@ class World {
 
   // enterprise.cc
   void SupplyChain();
+
+  // service.cc: a conversation of several turns (some people), and a borrower's question about
+  // their own loan (some borrowers), each turn with its truth in truth/service_turns.jsonl.
+  void ServiceConversation(const Person& p);
+  void AccountConversation(const Person& p, const LoanSchedule& loan);
+  void EmitServiceTurn(const Person& p, const std::string& conversation_id, int turn, TimeMicros at,
+                       const ServiceTurn& t);
 
   const SimConfig& config_;
   Output& out_;
