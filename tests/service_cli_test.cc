@@ -52,6 +52,7 @@ TEST(ServiceCli, EvaluatesTheBotOnASimulatedWorldBeforeAndAfterLearningFromAgent
   EXPECT_GE(m.at("counts").at("in_scope").to_number<int>(), 300);
   EXPECT_EQ(m.at("person_handoff_rate").to_number<double>(), 1);
   EXPECT_EQ(m.at("angry_handoff_rate").to_number<double>(), 1);
+  EXPECT_GE(m.at("needs_person_handoff_rate").to_number<double>(), 0.85);
   EXPECT_LE(m.at("oos_answered_rate").to_number<double>(), 0.1);
   const json::object& learning = m.at("learning_from_agents").as_object();
   EXPECT_GT(learning.at("alternatives_published").to_number<int>(), 0);
@@ -64,6 +65,7 @@ TEST(ServiceCli, EvaluatesTheBotOnASimulatedWorldBeforeAndAfterLearningFromAgent
             before.at("auto_answer_rate").to_number<double>() + 0.2);
   EXPECT_GE(after.at("answer_precision").to_number<double>(), 0.9);
   EXPECT_GE(after.at("account_answer_rate").to_number<double>(), 0.7);
+  EXPECT_EQ(after.at("oos_answered_rate").to_number<double>(), 0);
 
   const auto both =
       testing::RunFinbrain({"service", "evaluate", "--kb", Resource("kb_default.csv"), "--world",

@@ -122,6 +122,7 @@ StatusOr<std::vector<service::ScriptedTurn>> ReadTurns(const std::string& dir) {
                                 .user_id = Text(o, "user_id"),
                                 .kind = Text(o, "kind"),
                                 .expected = Text(o, "expected"),
+                                .intent = Text(o, "intent"),
                                 .account_id = Text(o, "account_id")};
         if (StatusOr<TimeMicros> at = ParseRfc3339(Text(o, "at")); at.ok()) t.at = *at;
         if (const json::value* amount = o.if_contains("amount"); amount && amount->is_number()) {
@@ -158,6 +159,7 @@ json::object MetricsJson(const service::ConversationEvaluation& e) {
           {"oos_answered_rate", Round4(e.oos_answered_rate())},
           {"person_handoff_rate", Round4(e.person_handoff_rate())},
           {"angry_handoff_rate", Round4(e.angry_handoff_rate())},
+          {"needs_person_handoff_rate", Round4(e.needs_person_handoff_rate())},
           {"account_answer_rate",
            Round4(account_turns == 0 ? 0
                                      : static_cast<double>(e.account_right_amount) /

@@ -88,9 +88,14 @@ constexpr std::string_view kAngerCues[] = {"垃圾", "骗子", "气死", "气人
                                            "无语", "滚",   "妈的", "破服务", "受够", "忍无可忍",
                                            "欺骗", "骚扰", "愤怒", "火大",   "黑心"};
 // A complaint goes to a person whatever it is about.
-constexpr std::string_view kComplaintCues[] = {"投诉", "举报", "报警", "曝光", "起诉"};
-constexpr std::string_view kSecurityCues[] = {"被盗", "盗刷", "盗用",       "诈骗",   "被骗",
-                                              "骗了", "冒充", "不是我本人", "非本人", "安全账户"};
+constexpr std::string_view kComplaintCues[] = {"投诉", "举报", "报警", "曝光", "起诉", "反映问题"};
+constexpr std::string_view kSecurityCues[] = {"被盗",   "盗刷",       "盗用",   "盗号",
+                                              "盗了我", "诈骗",       "被骗",   "骗了",
+                                              "冒充",   "不是我本人", "非本人", "安全账户"};
+// A customer who cannot pay needs a person (a plan, a deferral), not the FAQ on late fees.
+constexpr std::string_view kHardshipCues[] = {"失业",     "手头紧",  "资金困难", "经济困难",
+                                              "还不上",   "还不起",  "没钱还",   "周转不开",
+                                              "没有收入", "生病住院"};
 
 template <size_t N>
 bool ContainsAny(std::string_view text, const std::string_view (&cues)[N]) {
@@ -380,6 +385,7 @@ BotReply FaqBot::Respond(std::string_view text, const ConversationContext& conte
   const bool plausible =
       !ranked.empty() && Probability(ranked[0].score) >= options_.clarify_probability;
   if (plausible && best->HasTag("handoff")) return handoff("needs_person", best);
+  if (ContainsAny(query.text, kHardshipCues)) return handoff("hardship", nullptr);
   if (sure) {
     reply.type = ReplyType::kAnswer;
     reply.kb_id = best->id;

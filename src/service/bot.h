@@ -78,7 +78,7 @@ struct BotReply {
   std::string answer;     // the text to send the customer
   double confidence = 0;  // of the best candidate
   std::vector<BotCandidate> candidates;
-  // person_requested | complaint | angry | security | needs_person | unsure_twice
+  // person_requested | complaint | hardship | angry | security | needs_person | unsure_twice
   std::string handoff_reason;
   double negative = 0;               // the message's sentiment: probability it is negative
   std::vector<std::string> offered;  // a clarifying question's entries, as listed

@@ -95,6 +95,14 @@ TEST_F(FaqBotTest, HandsOffAnIntentTheTenantWantsAPersonFor) {
   EXPECT_EQ(r.kb_id, "negotiate");
 }
 
+TEST_F(FaqBotTest, ACustomerWhoCannotPayGoesToAPersonNotToTheLateFeeFaq) {
+  const BotReply r = bot_->Respond("最近失业了，这期能不能缓一缓再还", {});
+  EXPECT_EQ(r.type, ReplyType::kHandoff);
+  EXPECT_EQ(r.handoff_reason, "hardship");
+  // Worried but able to pay: answered.
+  EXPECT_NE(bot_->Respond("怎么还钱", {}).type, ReplyType::kHandoff);
+}
+
 TEST_F(FaqBotTest, TwoUnsureTurnsInARowHandOff) {
   const BotReply first = bot_->Respond("那个东西怎么弄", {});
   ASSERT_NE(first.type, ReplyType::kAnswer);

@@ -78,6 +78,9 @@ double ConversationEvaluation::person_handoff_rate() const {
 double ConversationEvaluation::angry_handoff_rate() const {
   return Share(Of(*this, "angry").handed_off, Of(*this, "angry").turns);
 }
+double ConversationEvaluation::needs_person_handoff_rate() const {
+  return Share(Of(*this, "needs_person").handed_off, Of(*this, "needs_person").turns);
+}
 
 ConversationEvaluation EvaluateConversations(const FaqBot& bot,
                                              const std::vector<ScriptedTurn>& turns,
@@ -132,8 +135,8 @@ std::vector<KbEntry> LearnFromAgents(std::vector<KbEntry> kb, const Conversation
   std::map<std::string, size_t, std::less<>> by_id;
   for (size_t i = 0; i < kb.size(); ++i) by_id.emplace(kb[i].id, i);
   for (const ConversationEvaluation::Mistake& m : past.mistakes) {
-    const auto it = by_id.find(m.turn.expected);
-    if (!InScope(m.turn.kind) || it == by_id.end()) continue;
+    const auto it = by_id.find(InScope(m.turn.kind) ? m.turn.expected : m.turn.intent);
+    if (it == by_id.end()) continue;
     KbEntry& entry = kb[it->second];
     if (entry.question == m.turn.text ||
         std::find(entry.alternatives.begin(), entry.alternatives.end(), m.turn.text) !=

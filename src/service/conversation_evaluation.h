@@ -24,9 +24,11 @@ namespace finbrain::service {
 struct ScriptedTurn {
   std::string conversation_id, message_id, user_id, text;
   // faq | account | lookalike (in scope: expected is a KB id) | out_of_scope (expected OOS) |
-  // person | angry (expected HUMAN)
+  // person | angry | needs_person (a security incident, a complaint, an intent the KB tags
+  // `handoff`; expected HUMAN)
   std::string kind;
   std::string expected;
+  std::string intent;  // needs_person turns: the KB entry they are about
   TimeMicros at = 0;
   std::string account_id;        // account questions: the account the answer is about
   std::optional<double> amount;  // ... and the amount it must state
@@ -60,6 +62,7 @@ struct ConversationEvaluation {
   double oos_answered_rate() const;     // out-of-scope turns answered with an FAQ
   double person_handoff_rate() const;   // "person please" turns handed off
   double angry_handoff_rate() const;
+  double needs_person_handoff_rate() const;
 };
 
 // `turns` grouped by conversation (each conversation's turns in order, conversations in any
@@ -68,9 +71,10 @@ ConversationEvaluation EvaluateConversations(const FaqBot& bot,
                                              const std::vector<ScriptedTurn>& turns,
                                              const AccountsAt& accounts_at);
 
-// The KB after agents answered the in-scope turns the bot got wrong in `past` and a reviewer
-// published each customer's wording as an alternative question of the entry that answers it
-// (the handoff's "propose to KB").
+// The KB after agents answered the turns the bot got wrong in `past` and a reviewer published
+// each customer's wording as an alternative question of the entry it is about (the handoff's
+// "propose to KB"): in-scope turns, and turns a person must take that name their entry (a
+// security or `handoff` entry hands its wordings off).
 std::vector<KbEntry> LearnFromAgents(std::vector<KbEntry> kb, const ConversationEvaluation& past);
 
 // Whether `answer` states `amount` (to the cent; thousands separators allowed).

@@ -13,8 +13,9 @@ namespace finbrain::sim {
 namespace {
 
 struct Template {
-  const char* expected;  // a KB id of the default KB, or OOS / HUMAN / ANGRY
-  const char* pattern;   // "{a|b}" picks one
+  const char* expected;          // a KB id of the default KB, or OOS / HUMAN
+  const char* pattern;           // "{a|b}" picks one
+  const char* intent = nullptr;  // HUMAN turns about a KB entry: the entry
 };
 
 // Paraphrases of default-KB questions: the customer's words, not the KB's.
@@ -47,8 +48,6 @@ const std::vector<Template>& FaqTemplates() {
       {"fee_overdue", "{晚还|逾期}{几天|了}{要|会}{罚多少钱|多收多少|收什么费}"},
       {"grace_period", "{过了还款日|晚了}{一两天|一天}{还|}{算不算逾期|要紧吗}"},
       {"overdue_effect", "{逾期|晚还}{了|}{会怎么样|有啥后果|影响大吗}"},
-      {"overdue_negotiate",
-       "{最近|这个月}{手头紧|资金困难|失业了}{，|}{能不能|可以}{晚点还|缓一缓再还}"},
       {"collection_legit",
        "{有人|一个电话}{自称催收|说是催收}{让我|要我}转账到{个人|私人}卡{上|}，{是真的吗|靠谱吗}"},
       {"credit_report", "{借钱|用信用付}{会不会|}{上|影响}征信"},
@@ -64,8 +63,6 @@ const std::vector<Template>& FaqTemplates() {
       {"refund_time", "{退的钱|退款}{几天|什么时候}{能回来|退回}"},
       {"refund_instalment",
        "{分期买的|分期的}{东西|商品}{退了|退货了}{，|}{剩下的分期|后面几期}{还要还吗|怎么算}"},
-      {"security_stolen",
-       "{有人|别人}{盗了我的号|用我的账户}{借了钱|买了东西}{，|}{不是我操作的|我根本不知道}"},
       {"security_code", "{我|}{没操作|啥都没干}{，|}{却|怎么}{收到|来了}{一条|个}验证码"},
       {"security_password", "{支付密码|密码}{记不得了|想不起来}{，|}{咋办|怎么找回}"},
       {"security_freeze", "{我|}手机{丢了|被偷了}{，|}{账户|账号}{要怎么|怎么}{锁住|保护}"},
@@ -75,7 +72,6 @@ const std::vector<Template>& FaqTemplates() {
       {"wealth_redeem", "{买的理财|理财产品}{想|要}{拿出来|卖掉}{，|}{怎么操作|在哪弄}"},
       {"wealth_loss", "{买你们的|}理财{会不会|有没有可能}{亏钱|赔本}"},
       {"contact_human", "{人工客服|真人客服}{几点|什么时候}{上班|在线}"},
-      {"complaint_how", "{我|}{想|要}{投诉|反映问题}{，|}{找谁|在哪提交}"},
       {"invoice", "{利息|借款}{能不能|可以}开{张|个}发票"},
       {"face_fail", "{刷脸|人脸认证}{老是|一直}{不过|失败}"},
       {"bank_card_bind", "{银行卡|卡}{加不上|绑定不了}{，|}{怎么回事|怎么办}"},
@@ -109,6 +105,20 @@ const std::vector<Template>& PersonTemplates() {
       {"HUMAN", "{别用机器人|不要机器人|机器人听不懂}{，|}{给我转|我要找}{真人|人工}"},
       {"HUMAN", "{能不能|可以}{让|帮我接}{个|}{真人|活人|工作人员}{跟我说|来处理}"},
       {"HUMAN", "{我要|我想}{跟|和}{你们|}{经理|负责人}{说话|通话}"},
+  };
+  return templates;
+}
+
+// Questions the default KB answers but a person must take: a security incident, a complaint,
+// an intent the KB tags `handoff` (hardship).
+const std::vector<Template>& NeedsPersonTemplates() {
+  static const std::vector<Template> templates = {
+      {"HUMAN", "{最近|这个月}{手头紧|资金困难|失业了}{，|}{能不能|可以}{晚点还|缓一缓再还}",
+       "overdue_negotiate"},
+      {"HUMAN",
+       "{有人|别人}{盗了我的号|用我的账户}{借了钱|买了东西}{，|}{不是我操作的|我根本不知道}",
+       "security_stolen"},
+      {"HUMAN", "{我|}{想|要}{投诉|反映问题}{，|}{找谁|在哪提交}", "complaint_how"},
   };
   return templates;
 }
@@ -176,10 +186,13 @@ std::string Closing(Rng& rng) { return ExpandTemplate("{|||？|？|?|啊|呢|，
 ServiceTurn FromTemplate(Rng& rng, const std::vector<Template>& templates, std::string kind) {
   const Template& t = rng.Pick(templates);
   std::string text = ExpandTemplate(t.pattern, rng);
-  if (kind == "faq" || kind == "lookalike" || kind == "account") {
+  if (kind == "faq" || kind == "lookalike" || kind == "account" || kind == "needs_person") {
     text = Opening(rng) + text + Closing(rng);
   }
-  return {.expected = t.expected, .kind = std::move(kind), .text = std::move(text)};
+  return {.expected = t.expected,
+          .intent = t.intent != nullptr ? t.intent : "",
+          .kind = std::move(kind),
+          .text = std::move(text)};
 }
 
 }  // namespace
@@ -206,6 +219,7 @@ void World::EmitServiceTurn(const Person& p, const std::string& conversation_id,
       .Time("at", at)
       .Str("kind", t.kind)
       .Str("expected", t.expected);
+  if (!t.intent.empty()) truth.Str("intent", t.intent);
   if (!t.account_id.empty()) truth.Str("account_id", t.account_id);
   if (t.amount) truth.Num("amount", *t.amount);
   out_.Truth("service_turns", truth.Done());
@@ -220,12 +234,13 @@ void World::ServiceConversation(const Person& p) {
   const std::string conversation_id = "sc-" + p.user_id;
   const int turns = rng.Int(1, 4);
   for (int turn = 1; turn <= turns; ++turn) {
-    const size_t kind = rng.Weighted({0.70, 0.12, 0.06, 0.06, 0.06});
+    const size_t kind = rng.Weighted({0.66, 0.12, 0.06, 0.05, 0.05, 0.06});
     const ServiceTurn t = kind == 0   ? FromTemplate(rng, FaqTemplates(), "faq")
                           : kind == 1 ? FromTemplate(rng, OutOfScopeTemplates(), "out_of_scope")
                           : kind == 2 ? FromTemplate(rng, LookalikeTemplates(), "lookalike")
                           : kind == 3 ? FromTemplate(rng, PersonTemplates(), "person")
-                                      : FromTemplate(rng, AngryTemplates(), "angry");
+                          : kind == 4 ? FromTemplate(rng, AngryTemplates(), "angry")
+                                      : FromTemplate(rng, NeedsPersonTemplates(), "needs_person");
     EmitServiceTurn(p, conversation_id, turn, at, t);
     if (kind >= 3) break;  // the conversation goes on with a person
     at += rng.Int(20, 180) * kMicrosPerSecond;

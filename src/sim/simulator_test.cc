@@ -268,12 +268,14 @@ TEST_F(SimulatorTest, ServiceConversationsCarryTheirTruth) {
     EXPECT_EQ(m.at("user_id"), t.at("user_id"));
     EXPECT_EQ(m.at("direction"), "inbound");
     const std::string conversation(t.at("conversation_id").as_string());
-    EXPECT_TRUE(last_kind[conversation] != "person" && last_kind[conversation] != "angry")
+    const std::string& before = last_kind[conversation];
+    EXPECT_TRUE(before != "person" && before != "angry" && before != "needs_person")
         << "a turn after a handoff in " << conversation;
     last_kind[conversation] = kind;
     ++kinds[kind];
-    if (kind == "person" || kind == "angry") {
+    if (kind == "person" || kind == "angry" || kind == "needs_person") {
       EXPECT_EQ(t.at("expected"), "HUMAN");
+      EXPECT_EQ(t.contains("intent"), kind == "needs_person");
     } else if (kind == "out_of_scope") {
       EXPECT_EQ(t.at("expected"), "OOS");
     }
@@ -287,7 +289,8 @@ TEST_F(SimulatorTest, ServiceConversationsCarryTheirTruth) {
     EXPECT_NEAR(amount / installment, std::round(amount / installment), 1e-6) << loan;
     EXPECT_GE(amount, installment - 0.005) << loan;
   }
-  for (const char* kind : {"faq", "account", "out_of_scope", "lookalike", "person", "angry"}) {
+  for (const char* kind :
+       {"faq", "account", "out_of_scope", "lookalike", "person", "angry", "needs_person"}) {
     EXPECT_GE(kinds[kind], 5) << kind;
   }
 }

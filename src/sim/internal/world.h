@@ -68,7 +68,9 @@ struct LoanSchedule {
 // One inbound customer-service turn and its truth.
 struct ServiceTurn {
   std::string expected;  // a default-KB id, or HUMAN (must be handed off) or OOS
-  std::string kind;      // faq | account | out_of_scope | lookalike | person | angry
+  std::string intent;    // HUMAN turns about a KB entry (needs_person): the entry
+  // faq | account | lookalike | out_of_scope | person | angry | needs_person
+  std::string kind;
   std::string text;
   std::string account_id;        // account questions: the loan asked about
   std::optional<double> amount;  // ... and the amount the right answer states
