@@ -28,11 +28,11 @@ TEST(ServiceCli, EvaluatesTheBotOnTheShippedKbAndHandWrittenQueries) {
   EXPECT_GE(counts.at("rows").to_number<int>(), 150);
   EXPECT_GE(counts.at("answerable").to_number<int>(), 80);
   // Floors a little under what docs/service.md reports, so that a regression fails here.
-  EXPECT_GE(m.at("top1_accuracy").to_number<double>(), 0.65);
-  EXPECT_GE(m.at("answer_precision").to_number<double>(), 0.88);
+  EXPECT_GE(m.at("top1_accuracy").to_number<double>(), 0.68);
+  EXPECT_GE(m.at("answer_precision").to_number<double>(), 0.9);
   EXPECT_GE(m.at("oos_rejection_rate").to_number<double>(), 0.9);
   EXPECT_GE(m.at("handoff_recall").to_number<double>(), 0.85);
-  EXPECT_GE(m.at("auto_answer_rate").to_number<double>(), 0.7);
+  EXPECT_GE(m.at("auto_answer_rate").to_number<double>(), 0.72);
 }
 
 // The bot on a small simulated world's conversations: every "person please" and angry turn is

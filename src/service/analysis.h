@@ -25,11 +25,20 @@ struct Analysis {
   std::vector<std::string> numbers;
 };
 
+// A colloquial wording and the word the KB would use for it ("想不起来" -> "忘记").
+struct Synonym {
+  std::string variant, canonical;
+};
+// Lines "canonical: variant variant ..."; '#' starts a comment line.
+std::vector<Synonym> ParseSynonyms(std::string_view text);
+
 class TextAnalyzer {
  public:
   // `terms`: words to find in every text besides the segmenter's (a KB's products and own
-  // vocabulary), so that a term the dictionary splits still counts as one word.
-  TextAnalyzer(std::shared_ptr<const Segmenter> segmenter, std::vector<std::string> terms = {});
+  // vocabulary), so that a term the dictionary splits still counts as one word. `synonyms`: a
+  // text containing a variant also has its canonical word (the variant's words stay).
+  TextAnalyzer(std::shared_ptr<const Segmenter> segmenter, std::vector<std::string> terms = {},
+               std::vector<Synonym> synonyms = {});
 
   Analysis Analyze(std::string_view text) const;
   const Segmenter& segmenter() const { return *segmenter_; }
@@ -37,6 +46,7 @@ class TextAnalyzer {
  private:
   std::shared_ptr<const Segmenter> segmenter_;
   std::vector<std::string> terms_;  // normalised, longest first
+  std::vector<Synonym> synonyms_;   // normalised
 };
 
 }  // namespace finbrain::service

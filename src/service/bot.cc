@@ -160,6 +160,9 @@ StatusOr<BotModels> SharedBotModels() {
                         SentimentModel::Load(ServiceFile("sentiment.json")));
     m.sentiment = std::make_shared<const SentimentModel>(std::move(sentiment));
     m.out_of_scope_questions = ReadLines(ServiceFile("oos_calibration.txt"));
+    std::ifstream synonyms(ServiceFile("synonyms.txt"));
+    if (!synonyms) return NotFoundError(ServiceFile("synonyms.txt") + " is missing", "synonyms");
+    m.synonyms = ParseSynonyms(std::string(std::istreambuf_iterator<char>(synonyms), {}));
     shared = std::move(m);
   }
   return *shared;
@@ -174,7 +177,8 @@ StatusOr<std::unique_ptr<FaqBot>> FaqBot::Build(std::vector<KbEntry> entries,
   std::unique_ptr<FaqBot> bot(new FaqBot());
   bot->models_ = models;
   bot->options_ = options;
-  FB_ASSIGN_OR_RETURN(bot->index_, KbIndex::Build(std::move(entries), models.segmenter));
+  FB_ASSIGN_OR_RETURN(bot->index_,
+                      KbIndex::Build(std::move(entries), models.segmenter, models.synonyms));
   for (size_t i = 0; i < bot->index_->entries().size(); ++i)
     bot->by_id_.emplace(bot->index_->entries()[i].id, i);
   for (size_t e = 0; e < bot->index_->entries().size(); ++e) {

@@ -43,6 +43,7 @@ struct BotModels {
   std::shared_ptr<const QuestionMatcher> matcher;
   std::shared_ptr<const SentimentModel> sentiment;
   std::vector<std::string> out_of_scope_questions;  // for calibration
+  std::vector<Synonym> synonyms;                    // the domain's colloquial wordings
 };
 
 // The shipped models and calibration questions (resources/service), loaded once per process.

@@ -45,10 +45,12 @@ std::vector<std::string> KbTerms(const std::vector<KbEntry>& entries) {
 }
 
 StatusOr<std::unique_ptr<KbIndex>> KbIndex::Build(std::vector<KbEntry> entries,
-                                                  std::shared_ptr<const Segmenter> segmenter) {
+                                                  std::shared_ptr<const Segmenter> segmenter,
+                                                  std::vector<Synonym> synonyms) {
   std::vector<std::string> terms = KbTerms(entries);
   std::unique_ptr<KbIndex> index(
-      new KbIndex(std::move(entries), TextAnalyzer(std::move(segmenter), std::move(terms))));
+      new KbIndex(std::move(entries),
+                  TextAnalyzer(std::move(segmenter), std::move(terms), std::move(synonyms))));
   try {
     index->wordings_.resize(index->entries_.size());
     for (size_t e = 0; e < index->entries_.size(); ++e) {

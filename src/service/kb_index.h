@@ -25,7 +25,8 @@ namespace finbrain::service {
 class KbIndex {
  public:
   static StatusOr<std::unique_ptr<KbIndex>> Build(std::vector<KbEntry> entries,
-                                                  std::shared_ptr<const Segmenter> segmenter);
+                                                  std::shared_ptr<const Segmenter> segmenter,
+                                                  std::vector<Synonym> synonyms = {});
   ~KbIndex();
 
   struct Hit {

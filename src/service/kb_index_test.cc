@@ -45,6 +45,23 @@ TEST(TextAnalyzer, AddsKbTermsTheSegmenterSplits) {
   EXPECT_EQ(a.bigrams.size(), a.chars.size() - 1);
 }
 
+TEST(TextAnalyzer, AddsTheCanonicalWordOfAColloquialWording) {
+  const std::vector<Synonym> synonyms =
+      ParseSynonyms("# comment\n忘记: 忘了 想不起来\n还款: 還錢\nnot a line\n");
+  ASSERT_EQ(synonyms.size(), 3u);
+  EXPECT_EQ(synonyms[2].variant, "还钱");  // normalised (traditional to simplified)
+  auto segmenter = TestSegmenter();
+  ASSERT_NE(segmenter, nullptr);
+  const TextAnalyzer analyzer(segmenter, {}, synonyms);
+  const Analysis a = analyzer.Analyze("支付密码想不起来了");
+  EXPECT_NE(std::find(a.words.begin(), a.words.end(), "忘记"), a.words.end());
+  EXPECT_EQ(std::count(a.words.begin(), a.words.end(), "忘记"), 1);
+  const Analysis b = analyzer.Analyze("我忘记密码了，忘了");  // already there: not twice
+  EXPECT_EQ(std::count(b.words.begin(), b.words.end(), "忘记"), 1);
+  const Analysis c = analyzer.Analyze("怎么还钱");
+  EXPECT_NE(std::find(c.words.begin(), c.words.end(), "还款"), c.words.end());
+}
+
 TEST(KbIndex, FindsTheEntryForAParaphrase) {
   auto segmenter = TestSegmenter();
   ASSERT_NE(segmenter, nullptr);

@@ -32,17 +32,20 @@ using Weight = double (IdfTable::*)(const std::string&) const;
 
 float SoftCoverage(const std::vector<std::string>& from, const std::vector<std::string>& to,
                    const WordVectors& vectors, const IdfTable& idf, Weight weight_of) {
+  // `to`'s vectors looked up once, not once per word of `from`.
+  std::vector<const float*> to_vectors(to.size());
+  for (size_t i = 0; i < to.size(); ++i) to_vectors[i] = vectors.Find(to[i]);
   double sum = 0, weight = 0;
   for (const std::string& w : from) {
     const float* v = vectors.Find(w);
     if (v == nullptr) continue;
     float best = -1;
-    for (const std::string& x : to) {
-      if (x == w) {
+    for (size_t i = 0; i < to.size(); ++i) {
+      if (to[i] == w) {
         best = 1;
         break;
       }
-      if (const float* u = vectors.Find(x)) {
+      if (const float* u = to_vectors[i]) {
         float dot = 0;
         for (size_t d = 0; d < vectors.dims(); ++d) dot += v[d] * u[d];
         best = std::max(best, dot);
