@@ -97,7 +97,8 @@ class Commands {
 void AddServerCommands(Commands& c);  // serve, audit, import, replay
 void AddApiCommands(Commands& c);   // tenants, keys, strategies, decide, accounts, models, features
 void AddDataCommands(Commands& c);  // simulate, events, train, evaluate, cv, backtest, backfill...
-void AddServiceCommands(Commands& c);  // service: the FAQ bot's models, KB and evaluation
+void AddServiceCommands(Commands& c);    // service: the FAQ bot's models, KB and evaluation
+void AddMarketingCommands(Commands& c);  // forecast
 
 // The configuration: file from --config, then the environment.
 StatusOr<server::ServerConfig> LoadConfig(const Commands& c);

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   cli::AddApiCommands(commands);
   cli::AddDataCommands(commands);
   cli::AddServiceCommands(commands);
+  cli::AddMarketingCommands(commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
