@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <numbers>
 #include <sstream>
 
 #include "common/temp_dir.h"
@@ -29,7 +30,8 @@ std::string WriteSeries(const std::string& dir) {
     int m = 0, rest = d % 365, year = 2025 + d / 365;
     while (rest >= month_days[m]) rest -= month_days[m++];
     std::snprintf(day, sizeof day, "%04d-%02d-%02d", year, m + 1, rest + 1);
-    out << "\"" << day << "\"," << 50 + 10 * std::sin(2 * M_PI * d / 7) << ",\"x, y\"\n";
+    out << "\"" << day << "\"," << 50 + 10 * std::sin(2 * std::numbers::pi * d / 7)
+        << ",\"x, y\"\n";
   }
   return path;
 }
@@ -81,6 +83,9 @@ TEST(ForecastCli, BadInputIsNamedByRowAndField) {
       testing::RunFinbrain({"forecast", "--data", bad, "--horizon", "3"}, scratch.path());
   EXPECT_EQ(columns.exit_code, 2);
   EXPECT_NE(columns.err.find("ds"), std::string::npos) << columns.err;
+  const auto no_horizon = testing::RunFinbrain({"forecast", "--data", bad}, scratch.path());
+  EXPECT_EQ(no_horizon.exit_code, 2);
+  EXPECT_NE(no_horizon.err.find("--horizon"), std::string::npos) << no_horizon.err;
   std::ofstream(bad) << "ds,y\n2026-01-01,1\n2026-01-02,2\n";
   const auto short_series =
       testing::RunFinbrain({"forecast", "--data", bad, "--horizon", "3"}, scratch.path());

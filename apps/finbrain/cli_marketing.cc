@@ -1,4 +1,5 @@
 // The marketing subcommands: `finbrain forecast` on any daily series.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cmath>
@@ -23,13 +24,16 @@ std::string Decimal(double v) {
 // Prints the forecast as CSV (ds,yhat,yhat_lower,yhat_upper) or JSON; with --backtest N, holds
 // the last N observed days out instead, forecasts them from the rest and prints the errors.
 Status Forecast(Args& a) {
+  const int backtest = a["backtest"].empty() ? 0 : static_cast<int>(a.Number("backtest"));
+  if (backtest == 0 && a["horizon"].empty()) {
+    return InvalidArgumentError("give --horizon N (days to forecast) or --backtest N", "horizon");
+  }
   FB_ASSIGN_OR_RETURN(std::vector<marketing::DailyValue> series,
                       marketing::ReadSeriesCsv(a["data"]));
   std::vector<marketing::CalendarEvent> events;
   if (!a["events"].empty()) {
     FB_ASSIGN_OR_RETURN(events, marketing::ReadEventsCsv(a["events"]));
   }
-  const int backtest = a["backtest"].empty() ? 0 : static_cast<int>(a.Number("backtest"));
   std::vector<marketing::DailyValue> held_out;
   if (backtest > 0) {
     std::sort(series.begin(), series.end(),
@@ -49,21 +53,32 @@ Status Forecast(Args& a) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   for (const std::string& note : f.notes) std::cerr << "note: " << note << "\n";
   if (backtest > 0) {
+    // MAPE over the days with y != 0 (a percentage of zero is undefined).
     double ape = 0, sape = 0;
-    size_t inside = 0;
+    size_t inside = 0, nonzero = 0;
     for (const marketing::DailyValue& v : held_out) {
       const marketing::ForecastPoint& p =
           f.points[static_cast<size_t>(v.day - (f.points.front().day))];
-      ape += std::abs(v.y - p.yhat) / std::abs(v.y);
-      sape += 2 * std::abs(v.y - p.yhat) / (std::abs(v.y) + std::abs(p.yhat));
+      if (v.y != 0) {
+        ape += std::abs(v.y - p.yhat) / std::abs(v.y);
+        ++nonzero;
+      }
+      if (v.y != 0 || p.yhat != 0) {
+        sape += 2 * std::abs(v.y - p.yhat) / (std::abs(v.y) + std::abs(p.yhat));
+      }
       inside += v.y >= p.lower && v.y <= p.upper;
     }
     const double n = static_cast<double>(held_out.size());
-    std::cout << ToJsonText(json::object{{"rows", held_out.size()},
-                                         {"mape_percent", std::round(1e4 * ape / n) / 100},
-                                         {"smape_percent", std::round(1e4 * sape / n) / 100},
-                                         {"interval_coverage", std::round(1e4 * inside / n) / 1e4},
-                                         {"seconds", std::round(seconds * 1e4) / 1e4}})
+    std::cout << ToJsonText(json::object{
+                     {"rows", held_out.size()},
+                     {"mape_percent",
+                      nonzero == 0
+                          ? json::value(nullptr)
+                          : json::value(std::round(1e4 * ape / static_cast<double>(nonzero)) /
+                                        100)},
+                     {"smape_percent", std::round(1e4 * sape / n) / 100},
+                     {"interval_coverage", std::round(1e4 * inside / n) / 1e4},
+                     {"seconds", std::round(seconds * 1e4) / 1e4}})
               << "\n";
     return OkStatus();
   }
