@@ -7,6 +7,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <string>
@@ -42,6 +43,9 @@ StatusOr<runtime::Runtime*> LocalRuntime(const std::string& data_dir);
 void CloseLocalRuntime();
 // The whole text of a file; kNotFound naming `field`.
 StatusOr<std::string> ReadFile(const std::string& path, std::string_view field);
+
+// A measure rounded to 4 decimals, for JSON reports.
+inline double Round4(double v) { return std::round(v * 1e4) / 1e4; }
 
 // One argument of a subcommand: a positional ("file") or an option ("--name"), kept as text
 // under its name without dashes.

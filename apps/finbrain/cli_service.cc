@@ -19,8 +19,6 @@ namespace {
 
 using Targets = Commands::Targets;
 
-double Round4(double v) { return std::round(v * 1e4) / 1e4; }
-
 StatusOr<std::shared_ptr<const service::Segmenter>> Segmenter(const Args& a) {
   return service::SharedSegmenter(a.List("lexicon"));
 }

@@ -19,8 +19,6 @@ namespace {
 
 namespace json = boost::json;
 
-double Round4(double v) { return std::round(v * 1e4) / 1e4; }
-
 // Calls `line` with each line of DIR/NAME parsed as an event; a missing file is an error
 // naming --world.
 Status ForEachEvent(

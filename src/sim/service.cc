@@ -195,6 +195,22 @@ ServiceTurn FromTemplate(Rng& rng, const std::vector<Template>& templates, std::
           .text = std::move(text)};
 }
 
+// The kinds of turn a conversation draws from, and how often.
+struct TurnKind {
+  const char* name;
+  const std::vector<Template>& (*templates)();
+  bool ends_conversation;  // a person takes over
+};
+const TurnKind kTurnKinds[] = {
+    {"faq", FaqTemplates, false},
+    {"out_of_scope", OutOfScopeTemplates, false},
+    {"lookalike", LookalikeTemplates, false},
+    {"person", PersonTemplates, true},
+    {"angry", AngryTemplates, true},
+    {"needs_person", NeedsPersonTemplates, true},
+};
+const std::vector<double> kTurnWeights = {0.66, 0.12, 0.06, 0.05, 0.05, 0.06};
+
 }  // namespace
 
 void World::EmitServiceTurn(const Person& p, const std::string& conversation_id, int turn,
@@ -234,15 +250,9 @@ void World::ServiceConversation(const Person& p) {
   const std::string conversation_id = "sc-" + p.user_id;
   const int turns = rng.Int(1, 4);
   for (int turn = 1; turn <= turns; ++turn) {
-    const size_t kind = rng.Weighted({0.66, 0.12, 0.06, 0.05, 0.05, 0.06});
-    const ServiceTurn t = kind == 0   ? FromTemplate(rng, FaqTemplates(), "faq")
-                          : kind == 1 ? FromTemplate(rng, OutOfScopeTemplates(), "out_of_scope")
-                          : kind == 2 ? FromTemplate(rng, LookalikeTemplates(), "lookalike")
-                          : kind == 3 ? FromTemplate(rng, PersonTemplates(), "person")
-                          : kind == 4 ? FromTemplate(rng, AngryTemplates(), "angry")
-                                      : FromTemplate(rng, NeedsPersonTemplates(), "needs_person");
-    EmitServiceTurn(p, conversation_id, turn, at, t);
-    if (kind >= 3) break;  // the conversation goes on with a person
+    const TurnKind& kind = kTurnKinds[rng.Weighted(kTurnWeights)];
+    EmitServiceTurn(p, conversation_id, turn, at, FromTemplate(rng, kind.templates(), kind.name));
+    if (kind.ends_conversation) break;  // the conversation goes on with a person
     at += rng.Int(20, 180) * kMicrosPerSecond;
   }
 }
