@@ -3,13 +3,14 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
-#include <fstream>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
 #include <unordered_map>
 
 #include "common/json_text.h"
+#include "ingest/jsonl.h"
 #include "lifecycle/account_lifecycle.h"
 #include "server/internal/service_customer.h"
 #include "service/conversation_evaluation.h"
@@ -19,30 +20,23 @@ namespace {
 
 namespace json = boost::json;
 
-// Calls `line` with each line of DIR/NAME parsed as an event; a missing file is an error
-// naming --world.
+// Calls `line` with each object of DIR/NAME (ingest's JSONL reader) as an event; a missing
+// file is an error naming --world.
 Status ForEachEvent(
     const std::string& dir, const std::string& name,
     const std::function<void(const ingest::ValidatedEvent&, const json::object&)>& line) {
-  std::ifstream in(dir + "/" + name);
-  if (!in) return NotFoundError(dir + "/" + name + " not found: is it a simulated world?", "world");
-  std::string text;
-  for (size_t number = 1; std::getline(in, text); ++number) {
-    if (text.empty()) continue;
-    boost::system::error_code ec;
-    json::value v = json::parse(text, ec);
-    if (ec || !v.is_object()) {
-      return InvalidArgumentError(
-          dir + "/" + name + ":" + std::to_string(number) + ": not a JSON object", "world");
-    }
-    const json::object& o = v.get_object();
-    ingest::ValidatedEvent event{.canonical_json = text};
+  const std::string path = dir + "/" + name;
+  if (!std::filesystem::is_regular_file(path)) {
+    return NotFoundError(path + " not found: is it a simulated world?", "world");
+  }
+  return ingest::ForEachJsonObject({path}, [&](const json::object& o, std::string_view) {
+    ingest::ValidatedEvent event{.fields = std::make_shared<const json::object>(o)};
     if (const json::value* at = o.if_contains("occurred_at"); at && at->is_string()) {
       if (StatusOr<TimeMicros> t = ParseRfc3339(at->get_string()); t.ok()) event.occurred_at = *t;
     }
     line(event, o);
-  }
-  return OkStatus();
+    return OkStatus();
+  });
 }
 
 std::string Text(const json::object& o, std::string_view key) {
